@@ -1,0 +1,130 @@
+//! The life of one capture session across the three services: creation (video-server init or
+//! GIPS capture session), the final result (played by the channel), and failure.
+//!
+//! Ordering invariant (integration contract §5.10): the result is final in core and GIPS *before*
+//! the callback is sent and *before* the page gets `showChallengeResult`. [`finalize`] does the
+//! first two; the channel sends `showChallengeResult` only after it returns.
+
+use serde_json::{json, Value};
+
+use crate::{
+    error::ApiError,
+    scenarios::{
+        model::LivenessStatus,
+        selection::{select_for_new_session, SelectionInput},
+    },
+    sessions::{store::SharedSession, BioSession, Face, LivenessResult, SessionParams, SessionState},
+    state::AppState,
+};
+
+/// Creates and stores a session with the scenario the request selects.
+pub fn create_session(
+    state: &AppState,
+    params: SessionParams,
+    input: SelectionInput,
+    fingerprint: Option<String>,
+) -> Result<SharedSession, ApiError> {
+    let chosen = select_for_new_session(state, &input, &params).map_err(|u| {
+        ApiError::not_found(format!(
+            "Unknown scenario '{}' (see GET /__emulator/scenarios)",
+            u.0
+        ))
+    })?;
+    let id = state.new_id();
+    let mut session = BioSession::new(id, params, chosen.scenario, chosen.name, chosen.selected_by);
+    session.fingerprint = fingerprint;
+    session.api_key = input.api_key;
+    session.transcript.push(
+        "state",
+        json!({"state": "CREATED", "scenario": session.scenario_name, "selectedBy": session.selected_by, "params": session.params}),
+    );
+    let summary = session.summary();
+    let shared = state.sessions.insert(session);
+    state.notify(json!({"type": "session", "session": summary}));
+    Ok(shared)
+}
+
+/// Makes the result final: stores the best image as a face, sets the core result, records the
+/// outcome for lockout, and starts the callback. Returns the `bestImageInfo` for `showChallengeResult`.
+///
+/// `camera_image` is a frame the stub grabbed from the real camera (scenario `bestImage: camera`).
+pub fn finalize(state: &AppState, session: &SharedSession, camera_image: Option<bytes::Bytes>) -> Value {
+    let face_id = state.new_id();
+    let (info, summary) = {
+        let mut s = session.lock();
+        if s.state == SessionState::Finished {
+            return best_image_info(&s);
+        }
+        let spec = s.scenario.result.clone();
+        let image = match camera_image {
+            Some(bytes) => crate::fixtures::from_bytes(bytes),
+            None if spec.best_image == "none" => None,
+            None => crate::fixtures::image(&spec.best_image),
+        };
+        let best_image_id = image.map(|img| {
+            s.faces.insert(
+                face_id.clone(),
+                Face {
+                    id: face_id.clone(),
+                    image: img.bytes,
+                    content_type: img.content_type,
+                    width: img.width,
+                    height: img.height,
+                    image_type: "SELFIE".into(),
+                    friendly_name: Some("best image".into()),
+                    created: time::OffsetDateTime::now_utc(),
+                },
+            );
+            face_id.clone()
+        });
+        s.result = Some(LivenessResult {
+            liveness_status: spec.liveness_status,
+            diagnostic: spec.diagnostic.clone(),
+            best_image_id,
+            finished: time::OffsetDateTime::now_utc(),
+        });
+        s.state = SessionState::Finished;
+        let result_json = serde_json::to_value(&s.result).unwrap_or(Value::Null);
+        s.transcript.push("result", result_json);
+        (best_image_info(&s), s.summary())
+    };
+    let success = matches!(
+        session.lock().result.as_ref().map(|r| r.liveness_status),
+        Some(LivenessStatus::Success)
+    );
+    crate::sessions::lockout::record_outcome(state, session, success);
+    crate::callbacks::on_final(state, session);
+    state.notify(json!({"type": "session", "session": summary}));
+    info
+}
+
+/// Ends a capture without a result (error sent to the page, or the channel dropped).
+pub fn fail(state: &AppState, session: &SharedSession, reason: Value) {
+    let summary = {
+        let mut s = session.lock();
+        if s.state.is_terminal() {
+            return;
+        }
+        s.state = SessionState::Failed;
+        s.transcript.push("state", json!({"state": "FAILED", "reason": reason}));
+        s.summary()
+    };
+    crate::sessions::lockout::record_outcome(state, session, false);
+    state.notify(json!({"type": "session", "session": summary}));
+}
+
+/// `{w, h, boxX, boxY, boxW, boxH}` of the best image (what `showChallengeResult` carries).
+pub fn best_image_info(s: &BioSession) -> Value {
+    let face = s
+        .result
+        .as_ref()
+        .and_then(|r| r.best_image_id.as_ref())
+        .and_then(|id| s.faces.get(id));
+    match face {
+        Some(f) => {
+            let b = crate::fixtures::face_box(f.width, f.height);
+            json!({"w": f.width, "h": f.height, "boxX": b.x, "boxY": b.y, "boxW": b.width, "boxH": b.height})
+        }
+        None => Value::Null,
+    }
+}

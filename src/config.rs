@@ -1,0 +1,158 @@
+//! Command-line flags, each also read from `WEBCAPTURE_EMULATOR_<FLAG>`.
+//!
+//! The flags are the only configuration the emulator has: a user who passes none gets a working
+//! emulator that serves the embedded defaults, which is what CI jobs and first-time users need.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// The whole command line: serving is the default, `schema` and `check` are tools for scenario authors.
+#[derive(Debug, Parser)]
+#[command(name = "webcapture-emulator", version, about, long_about = None)]
+pub struct Cli {
+    /// What to do; without a subcommand the emulator serves.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    /// Server flags, accepted before any subcommand so `webcapture-emulator --port 0` just works.
+    #[command(flatten)]
+    pub config: Config,
+}
+
+/// The subcommands, for scenario authors and tooling.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Print the JSON Schema of scenario files on stdout.
+    Schema,
+    /// Validate scenario files and print `file:line:column: message` for each problem (exit 1 on any).
+    Check {
+        /// Directory (or single file) to check; defaults to ./scenarios.
+        path: Option<PathBuf>,
+    },
+}
+
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum LogFormat {
+    /// Human-readable lines.
+    #[default]
+    Text,
+    /// One JSON object per line, for log collectors.
+    Json,
+}
+
+/// Every server flag. Field docs are the `--help` text, so they say what the flag is for.
+#[derive(Debug, Clone, Args)]
+pub struct Config {
+    /// Address to bind. Use 0.0.0.0 to reach the emulator from a phone on the LAN (with --tls).
+    #[arg(long, env = "WEBCAPTURE_EMULATOR_HOST", default_value = "127.0.0.1")]
+    pub host: String,
+
+    /// Port to bind; 0 picks any free port (the chosen one is printed in the `listening on` line).
+    #[arg(long, env = "WEBCAPTURE_EMULATOR_PORT", default_value_t = 8080)]
+    pub port: u16,
+
+    /// Accepted API key (repeatable, or comma-separated in the env variable). When none is given,
+    /// any non-empty `apikey` header is accepted.
+    #[arg(long = "api-key", env = "WEBCAPTURE_EMULATOR_API_KEY", value_delimiter = ',')]
+    pub api_keys: Vec<String>,
+
+    /// Accept requests without any `apikey` header.
+    #[arg(long, env = "WEBCAPTURE_EMULATOR_NO_AUTH")]
+    pub no_auth: bool,
+
+    /// Seconds a session (and its faces) is kept after it was last touched.
+    #[arg(long, env = "WEBCAPTURE_EMULATOR_SESSION_TTL", default_value_t = 1800)]
+    pub session_ttl: u64,
+
+    /// Upper bound on sessions kept in memory; the oldest finished ones are dropped first.
+    #[arg(long, env = "WEBCAPTURE_EMULATOR_MAX_SESSIONS", default_value_t = 50_000)]
+    pub max_sessions: usize,
+
+    /// Log format.
+    #[arg(long, env = "WEBCAPTURE_EMULATOR_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
+
+    /// Extra scenario directory, layered over the embedded catalogue (default: ./scenarios when it exists).
+    #[arg(long, env = "WEBCAPTURE_EMULATOR_SCENARIOS")]
+    pub scenarios: Option<PathBuf>,
+
+    /// Poll the scenario directory every MS milliseconds instead of relying on file-system events.
+    #[arg(long, env = "WEBCAPTURE_EMULATOR_WATCH_POLL")]
+    pub watch_poll: Option<u64>,
+
+    /// Scenario used when nothing else selects one.
+    #[arg(long, env = "WEBCAPTURE_EMULATOR_DEFAULT_SCENARIO", default_value = "success")]
+    pub default_scenario: String,
+
+    /// Multiplies every scripted delay: 0.1 is ten times faster, 0 plays without waiting (order kept).
+    #[arg(long, env = "WEBCAPTURE_EMULATOR_TIME_SCALE", default_value_t = 1.0)]
+    pub time_scale: f64,
+
+    /// Seed for every random choice (ids, jitter, scores), so runs are repeatable.
+    #[arg(long, env = "WEBCAPTURE_EMULATOR_SEED")]
+    pub seed: Option<u64>,
+
+    /// Failed captures from one fingerprint (IP + User-Agent) before it is locked out; 0 disables lockout.
+    #[arg(long, env = "WEBCAPTURE_EMULATOR_LOCKOUT_ATTEMPTS", default_value_t = 5)]
+    pub lockout_attempts: u32,
+
+    /// Seconds a lockout lasts (also the window in which failures are counted).
+    #[arg(long, env = "WEBCAPTURE_EMULATOR_LOCKOUT_SECONDS", default_value_t = 300)]
+    pub lockout_seconds: u64,
+
+    /// Entries kept in the request journal (a ring buffer).
+    #[arg(long, env = "WEBCAPTURE_EMULATOR_JOURNAL_SIZE", default_value_t = 1000)]
+    pub journal_size: usize,
+
+    /// Keep images (base64) in transcripts and the journal export.
+    #[arg(long, env = "WEBCAPTURE_EMULATOR_JOURNAL_IMAGES")]
+    pub journal_images: bool,
+
+    /// Log integration findings as errors (for CI).
+    #[arg(long, env = "WEBCAPTURE_EMULATOR_STRICT")]
+    pub strict: bool,
+
+    /// Serve HTTPS with a self-signed certificate generated at start (or --tls-cert/--tls-key).
+    #[arg(long, env = "WEBCAPTURE_EMULATOR_TLS")]
+    pub tls: bool,
+
+    /// PEM certificate chain for --tls.
+    #[arg(long, env = "WEBCAPTURE_EMULATOR_TLS_CERT", requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+
+    /// PEM private key for --tls.
+    #[arg(long, env = "WEBCAPTURE_EMULATOR_TLS_KEY", requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
+
+    /// PEM (PKCS#8) EC P-256 or RSA private key used to sign results; generated at start when absent.
+    #[arg(long, env = "WEBCAPTURE_EMULATOR_SIGNING_KEY")]
+    pub signing_key: Option<PathBuf>,
+
+    /// Accept self-signed certificates of callback targets (true by default: targets are dev back ends).
+    #[arg(long, env = "WEBCAPTURE_EMULATOR_CALLBACK_INSECURE", default_value_t = true, action = clap::ArgAction::Set)]
+    pub callback_insecure: bool,
+
+    /// Largest request body accepted, in bytes (larger ones get 413 with a JSON error).
+    #[arg(long, env = "WEBCAPTURE_EMULATOR_MAX_BODY", default_value_t = 8 * 1024 * 1024)]
+    pub max_body: usize,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        // Parsing an empty command line gives exactly the documented defaults.
+        Cli::parse_from(["webcapture-emulator"]).config
+    }
+}
+
+impl Config {
+    /// A configuration for tests: any free port, no waiting, fixed seed, no lockout surprises.
+    pub fn for_tests() -> Self {
+        Config {
+            port: 0,
+            time_scale: 0.0,
+            seed: Some(42),
+            ..Config::default()
+        }
+    }
+}

@@ -1,0 +1,70 @@
+//! The request journal: a bounded ring buffer of recent requests (`--journal-size`), so a
+//! long-running emulator keeps flat memory while people can still see what just happened.
+
+use std::collections::VecDeque;
+
+use parking_lot::Mutex;
+use serde::Serialize;
+
+/// One journal line.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct JournalEntry {
+    /// Sequence number since start (or reset).
+    pub seq: u64,
+    /// RFC 3339 time.
+    pub time: String,
+    /// HTTP method.
+    pub method: String,
+    /// Path and query.
+    pub uri: String,
+    /// Answer status.
+    pub status: u16,
+    /// Handling time in microseconds.
+    pub micros: u64,
+    /// Session it concerned, when known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub session_id: Option<String>,
+}
+
+/// The ring buffer.
+pub struct Journal {
+    capacity: usize,
+    inner: Mutex<(u64, VecDeque<JournalEntry>)>,
+}
+
+impl Journal {
+    /// A journal keeping the last `capacity` entries (0 keeps none).
+    pub fn new(capacity: usize) -> Self {
+        Journal {
+            capacity,
+            inner: Mutex::new((0, VecDeque::with_capacity(capacity.min(4096)))),
+        }
+    }
+
+    /// Records an entry, evicting the oldest when full. `seq` is assigned here.
+    pub fn record(&self, mut entry: JournalEntry) {
+        if self.capacity == 0 {
+            return;
+        }
+        let mut guard = self.inner.lock();
+        guard.0 += 1;
+        entry.seq = guard.0;
+        if guard.1.len() >= self.capacity {
+            guard.1.pop_front();
+        }
+        guard.1.push_back(entry);
+    }
+
+    /// The entries, oldest first.
+    pub fn entries(&self) -> Vec<JournalEntry> {
+        self.inner.lock().1.iter().cloned().collect()
+    }
+
+    /// Forgets everything.
+    pub fn clear(&self) {
+        let mut guard = self.inner.lock();
+        guard.0 = 0;
+        guard.1.clear();
+    }
+}

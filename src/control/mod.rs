@@ -1,0 +1,19 @@
+//! The control plane under `/__emulator/`: admin API (JSON) for tests and tools, dashboard and
+//! demo pages for people.
+
+pub mod journal;
+
+use axum::{routing::get, Json, Router};
+use serde_json::{json, Value};
+
+use crate::state::AppState;
+
+/// Routes under `/__emulator`.
+pub fn routes() -> Router<AppState> {
+    Router::new().route("/health", get(health))
+}
+
+/// `GET /__emulator/health`: liveness probe for scripts waiting on start-up.
+async fn health() -> Json<Value> {
+    Json(json!({"status": "ok", "version": env!("CARGO_PKG_VERSION")}))
+}

@@ -1,0 +1,103 @@
+//! The one error type every emulated endpoint returns.
+//!
+//! The vendor answers bad input with a documented status and a JSON body `{"code": N, "error": "..."}`;
+//! integrators' code branches on both, so every failure path goes through [`ApiError`] and never
+//! becomes a bare 500 or a panic.
+
+use axum::{
+    http::{HeaderValue, StatusCode},
+    response::{IntoResponse, Response},
+    Json,
+};
+use serde_json::json;
+
+/// An error answer: an HTTP status, the numeric `code` of the body and a message that says what was wrong.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ApiError {
+    /// HTTP status of the answer.
+    pub status: StatusCode,
+    /// Numeric `code` of the body; the HTTP status unless the vendor documents another number.
+    pub code: u32,
+    /// Human-readable explanation, specific enough to fix the request.
+    pub message: String,
+    /// Extra members merged into the body (e.g. `unlockDateTime` of a 429).
+    pub extra: Option<serde_json::Map<String, serde_json::Value>>,
+}
+
+impl ApiError {
+    /// An error whose body code equals its HTTP status.
+    pub fn new(status: StatusCode, message: impl Into<String>) -> Self {
+        ApiError {
+            status,
+            code: u32::from(status.as_u16()),
+            message: message.into(),
+            extra: None,
+        }
+    }
+
+    /// 400: the request is malformed or a field has a wrong value.
+    pub fn bad_request(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, message)
+    }
+
+    /// 401: no usable API key.
+    pub fn unauthorized(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::UNAUTHORIZED, message)
+    }
+
+    /// 403: the key is known but not allowed.
+    pub fn forbidden(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::FORBIDDEN, message)
+    }
+
+    /// 404: unknown id or path.
+    pub fn not_found(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::NOT_FOUND, message)
+    }
+
+    /// 500 with an explanation; used only for the emulator's own faults, never for bad input.
+    pub fn internal(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::INTERNAL_SERVER_ERROR, message)
+    }
+
+    /// Adds a member to the JSON body (e.g. `unlockDateTime`).
+    pub fn with(mut self, key: &str, value: impl Into<serde_json::Value>) -> Self {
+        self.extra
+            .get_or_insert_with(Default::default)
+            .insert(key.to_string(), value.into());
+        self
+    }
+
+    /// The JSON body this error is sent as.
+    pub fn body(&self) -> serde_json::Value {
+        let mut body = json!({ "code": self.code, "error": self.message });
+        if let (Some(extra), Some(obj)) = (&self.extra, body.as_object_mut()) {
+            for (k, v) in extra {
+                obj.insert(k.clone(), v.clone());
+            }
+        }
+        body
+    }
+}
+
+impl std::fmt::Display for ApiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} {}: {}", self.status.as_u16(), self.code, self.message)
+    }
+}
+
+impl std::error::Error for ApiError {}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let mut response = (self.status, Json(self.body())).into_response();
+        response.headers_mut().insert(
+            axum::http::header::CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
+        );
+        response
+    }
+}
+
+/// Handlers return this so `?` turns any [`ApiError`] into the vendor's error answer.
+pub type ApiResult<T> = Result<T, ApiError>;

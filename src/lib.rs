@@ -1,0 +1,71 @@
+//! # webcapture-emulator
+//!
+//! One binary that emulates, offline, the three back ends a web integration of IDEMIA's WebCapture
+//! SDK talks to — the video-server, the Biometric Services ("Bioserver core") API and the GIPS
+//! identity-proofing API — plus stub versions of the four browser SDK scripts. What a capture shows
+//! is played from scenario files chosen per session.
+//!
+//! ## Layout
+//! | module | concept |
+//! |---|---|
+//! | [`config`] | flags (each also `WEBCAPTURE_EMULATOR_<FLAG>`) |
+//! | [`server`] | bind, the `listening on` line, graceful shutdown, TLS |
+//! | [`state`] | [`state::AppState`]: everything handlers share |
+//! | [`error`] | [`error::ApiError`]: the vendor's `{code, error}` answers |
+//! | [`http`] | API keys, CORS/CORP, JSON errors, the journal |
+//! | [`sessions`] | bio-sessions, faces, transcripts, the bounded store |
+//! | [`scenarios`] | scenario format, catalogue + hot reload, selection, playback |
+//! | [`video_server`] | `/video-server/**`: init, capabilities, network check, scripts, channel |
+//! | [`bioserver`] | `/bioserver-app/v2/**`: results, faces, matches |
+//! | [`gips`] | `/gips/v1/**`: identities, consents, capture sessions, status, portrait |
+//! | [`control`] | `/__emulator/**`: admin API, dashboard, demo |
+//! | [`fixtures`] | embedded images |
+//!
+//! See `ARCHITECTURE.md` for the data flow of one capture session.
+
+pub mod bioserver;
+pub mod callbacks;
+pub mod capture;
+pub mod config;
+pub mod control;
+pub mod error;
+pub mod fixtures;
+pub mod gips;
+pub mod http;
+pub mod scenarios;
+pub mod server;
+pub mod sessions;
+pub mod state;
+pub mod video_server;
+
+use axum::{middleware, Router};
+use tower_http::catch_panic::CatchPanicLayer;
+
+pub use config::Config;
+pub use state::AppState;
+
+/// The whole HTTP surface for `state`: vendor paths, control plane, shared layers.
+pub fn router(state: AppState) -> Router {
+    let auth = middleware::from_fn_with_state(state.clone(), http::require_api_key);
+    let video = video_server::protected_routes()
+        .route_layer(auth.clone())
+        .merge(video_server::public_routes());
+    let max_body = state.config.max_body;
+    Router::new()
+        .nest("/video-server", video)
+        .nest(
+            "/bioserver-app/v2",
+            bioserver::routes().route_layer(auth.clone()),
+        )
+        .nest("/gips/v1", gips::routes().route_layer(auth))
+        .nest("/__emulator", control::routes())
+        .layer(axum::extract::DefaultBodyLimit::max(max_body))
+        .layer(middleware::from_fn(http::layers::json_errors))
+        .layer(CatchPanicLayer::custom(http::layers::panic_to_json))
+        .layer(middleware::from_fn(http::layers::cors))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            http::layers::journal,
+        ))
+        .with_state(state)
+}

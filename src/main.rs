@@ -1,0 +1,58 @@
+//! The `webcapture-emulator` binary: parse flags, then serve (or run a scenario tool).
+
+use std::process::ExitCode;
+
+use clap::Parser;
+use webcapture_emulator::config::{Cli, Command, LogFormat};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_tracing(cli.config.log_format);
+    match cli.command {
+        Some(Command::Schema) => {
+            println!("{}", webcapture_emulator::scenarios::schema_json());
+            ExitCode::SUCCESS
+        }
+        Some(Command::Check { path }) => webcapture_emulator::scenarios::check_command(path),
+        None => serve(cli.config),
+    }
+}
+
+fn serve(config: webcapture_emulator::Config) -> ExitCode {
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    runtime.block_on(async move {
+        let host = config.host.clone();
+        let running = match webcapture_emulator::server::start(config).await {
+            Ok(r) => r,
+            Err(e) => {
+                eprintln!("cannot listen on {host}: {e}");
+                return ExitCode::FAILURE;
+            }
+        };
+        let base = running.url();
+        println!("listening on {base}");
+        eprintln!("{}", webcapture_emulator::server::banner(&base));
+        webcapture_emulator::server::shutdown_signal().await;
+        tracing::info!("shutting down");
+        running.shutdown().await;
+        ExitCode::SUCCESS
+    })
+}
+
+fn init_tracing(format: LogFormat) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    match format {
+        LogFormat::Json => builder.json().init(),
+        LogFormat::Text => builder.init(),
+    }
+}

@@ -1,0 +1,307 @@
+//! Turns a scenario into the timed list of channel actions one session plays.
+//!
+//! The plan is computed once when the capture starts (so it is deterministic under `--seed`), and
+//! the channel ([`crate::video_server::channel`]) walks it, sleeping `delay_ms × --time-scale`
+//! before each action. Keeping generation here and transport there lets tests check a whole
+//! scenario's events without a socket.
+
+use rand::Rng;
+use serde_json::{json, Value};
+
+use super::model::{ChannelError, LivenessMode, Scenario, Step};
+
+/// One thing the channel does.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Action {
+    /// Block until the page sends this event.
+    WaitFor(super::model::ClientEvent),
+    /// `onClientInitEnd()`.
+    ClientInitEnd,
+    /// `trackingFn(frame)`.
+    Tracking(Value),
+    /// `showChallengeInstruction(value)`.
+    Instruction(String),
+    /// `errorFn(error)`; ends the capture.
+    Error(ChannelError),
+    /// Close the socket without a word.
+    Disconnect,
+    /// Finalise the result, callback, then `showChallengeResult`.
+    Result,
+}
+
+/// An action and the (unscaled) delay before it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Planned {
+    /// Milliseconds to wait before the action, before `--time-scale` is applied.
+    pub delay_ms: u64,
+    /// What to do.
+    pub action: Action,
+}
+
+/// The built-in believable timeline of a mode (used when a scenario gives none).
+pub fn default_timeline(mode: LivenessMode) -> Vec<Step> {
+    use super::model::ClientEvent::StartCapture;
+    let mut steps = vec![
+        Step::WaitFor {
+            event: StartCapture,
+        },
+        Step::ClientInitEnd,
+        Step::FaceTracking {
+            duration_ms: 2500,
+            fps: 10.0,
+            with: None,
+            no_face: false,
+        },
+    ];
+    match mode {
+        LivenessMode::LivenessActive => {
+            steps.push(Step::Instruction {
+                value: "FACEFLOW_CHALLENGE_2D".into(),
+            });
+            steps.push(Step::Challenge {
+                per_target_ms: 1200,
+                fps: 10.0,
+                reach: None,
+            });
+            steps.push(Step::Instruction {
+                value: "TRACKER_CHALLENGE_PENDING".into(),
+            });
+            steps.push(Step::Wait { ms: 600 });
+        }
+        LivenessMode::LivenessPassive | LivenessMode::LivenessPassiveVideo => {
+            steps.push(Step::Instruction {
+                value: "TRACKER_CHALLENGE_DONT_MOVE".into(),
+            });
+            steps.push(Step::Wait { ms: 1000 });
+            steps.push(Step::Instruction {
+                value: "TRACKER_CHALLENGE_PENDING".into(),
+            });
+            steps.push(Step::UploadProgress {
+                steps: 5,
+                duration_ms: 1000,
+            });
+        }
+    }
+    steps.push(Step::Result);
+    steps
+}
+
+/// The timeline steps a scenario gives for `mode` (mode-specific first, then common, then default).
+pub fn timeline_for(scenario: &Scenario, mode: LivenessMode) -> Vec<Step> {
+    let specific = match mode {
+        LivenessMode::LivenessPassive => &scenario.capture.passive,
+        LivenessMode::LivenessPassiveVideo => &scenario.capture.passive_video,
+        LivenessMode::LivenessActive => &scenario.capture.active,
+    };
+    specific
+        .clone()
+        .or_else(|| scenario.capture.timeline.clone())
+        .unwrap_or_else(|| default_timeline(mode))
+}
+
+/// Expands a scenario's timeline for one session into timed actions.
+pub fn plan(
+    scenario: &Scenario,
+    mode: LivenessMode,
+    number_of_challenge: u32,
+    rng: &mut impl Rng,
+) -> Vec<Planned> {
+    let mut out = Vec::new();
+    let mut pending_delay = 0u64;
+    let push = |out: &mut Vec<Planned>, delay: &mut u64, action: Action| {
+        out.push(Planned {
+            delay_ms: *delay,
+            action,
+        });
+        *delay = 0;
+    };
+    for step in timeline_for(scenario, mode) {
+        match step {
+            Step::WaitFor { event } => push(&mut out, &mut pending_delay, Action::WaitFor(event)),
+            Step::ClientInitEnd => push(&mut out, &mut pending_delay, Action::ClientInitEnd),
+            Step::FaceTracking {
+                duration_ms,
+                fps,
+                with,
+                no_face,
+            } => {
+                let interval = frame_interval(fps);
+                let frames = (duration_ms / interval).max(1);
+                for i in 0..frames {
+                    let mut frame = face_frame(i, frames, no_face, rng);
+                    if let Some(extra) = &with {
+                        merge(&mut frame, extra);
+                    }
+                    pending_delay += if i == 0 { 0 } else { interval };
+                    push(&mut out, &mut pending_delay, Action::Tracking(frame));
+                }
+                pending_delay += interval;
+            }
+            Step::Tracking {
+                frame,
+                repeat,
+                interval_ms,
+            } => {
+                for i in 0..repeat.max(1) {
+                    if i > 0 {
+                        pending_delay += interval_ms;
+                    }
+                    push(&mut out, &mut pending_delay, Action::Tracking(frame.clone()));
+                }
+            }
+            Step::Instruction { value } => {
+                push(&mut out, &mut pending_delay, Action::Instruction(value))
+            }
+            Step::Challenge {
+                per_target_ms,
+                fps,
+                reach,
+            } => {
+                let n = number_of_challenge.clamp(1, 8);
+                let reach = reach.unwrap_or(n).min(n);
+                let circles = challenge_circles(n, rng);
+                let interval = frame_interval(fps);
+                let frames_per_target = (per_target_ms / interval).max(2);
+                let mut point = (640.0f64, 360.0f64);
+                for target in 0..reach {
+                    let goal = circle_xy(&circles[target as usize]);
+                    let start = point;
+                    for f in 1..=frames_per_target {
+                        let t = f as f64 / frames_per_target as f64;
+                        let ease = t * t * (3.0 - 2.0 * t);
+                        point = (
+                            start.0 + (goal.0 - start.0) * ease + rng.random_range(-3.0..3.0),
+                            start.1 + (goal.1 - start.1) * ease + rng.random_range(-3.0..3.0),
+                        );
+                        let on_hover = f + 2 >= frames_per_target;
+                        let mut frame = face_frame(f, frames_per_target, false, rng);
+                        frame["livenessActive"] = json!({
+                            "challengeCircles": circles,
+                            "controlledPoint": {"x": point.0.round(), "y": point.1.round()},
+                            "targetChallengeIndex": target,
+                            "targetOnHover": on_hover,
+                        });
+                        pending_delay += interval;
+                        push(&mut out, &mut pending_delay, Action::Tracking(frame));
+                    }
+                }
+            }
+            Step::UploadProgress { steps, duration_ms } => {
+                let steps = steps.max(1);
+                let interval = duration_ms / u64::from(steps);
+                for i in 1..=steps {
+                    pending_delay += interval;
+                    let p = f64::from(i) / f64::from(steps);
+                    push(
+                        &mut out,
+                        &mut pending_delay,
+                        Action::Tracking(json!({ "uploadProgress": (p * 1000.0).round() / 1000.0 })),
+                    );
+                }
+            }
+            Step::Wait { ms } => pending_delay += ms,
+            Step::Error(e) => push(&mut out, &mut pending_delay, Action::Error(e)),
+            Step::Disconnect => push(&mut out, &mut pending_delay, Action::Disconnect),
+            Step::Result => push(&mut out, &mut pending_delay, Action::Result),
+        }
+    }
+    out
+}
+
+fn frame_interval(fps: f64) -> u64 {
+    if fps.is_finite() && fps > 0.0 {
+        ((1000.0 / fps).round() as u64).max(1)
+    } else {
+        100
+    }
+}
+
+/// A tracking frame of a face drifting towards the centre of a 1280×720 image.
+fn face_frame(i: u64, n: u64, no_face: bool, rng: &mut impl Rng) -> Value {
+    if no_face {
+        return json!({
+            "facex": 0, "facey": 0, "facew": 0, "faceh": 0, "w": 1280, "h": 720,
+            "positionInfo": "TRACKER_POSITION_INFO_MOVE_BACK_INTO_FRAME",
+        });
+    }
+    let t = if n <= 1 { 1.0 } else { i as f64 / (n - 1) as f64 };
+    let size = 200.0 + 120.0 * t + rng.random_range(-4.0..4.0);
+    let cx = 540.0 + 100.0 * t + rng.random_range(-6.0..6.0);
+    let cy = 300.0 + 60.0 * t + rng.random_range(-6.0..6.0);
+    let position = if t < 0.3 {
+        "TRACKER_POSITION_INFO_CENTER_MOVE_FORWARDS"
+    } else if t < 0.6 {
+        "TRACKER_POSITION_INFO_STAND_STILL"
+    } else {
+        "TRACKER_POSITION_INFO_GOOD"
+    };
+    json!({
+        "facex": round2(cx - size / 2.0),
+        "facey": round2(cy - size / 2.0),
+        "facew": round2(size),
+        "faceh": round2(size * 1.2),
+        "w": 1280,
+        "h": 720,
+        "positionInfo": position,
+        "tooFar": t < 0.3,
+        "targetInfo": {"stability": if t < 0.6 { 0.0 } else { round2(t) }, "targetR": 260},
+    })
+}
+
+fn round2(v: f64) -> f64 {
+    (v * 100.0).round() / 100.0
+}
+
+fn challenge_circles(n: u32, rng: &mut impl Rng) -> Vec<Value> {
+    const SPOTS: [(&str, f64, f64); 8] = [
+        ("TL", 340.0, 160.0),
+        ("TR", 940.0, 160.0),
+        ("BL", 340.0, 560.0),
+        ("BR", 940.0, 560.0),
+        ("T", 640.0, 120.0),
+        ("B", 640.0, 600.0),
+        ("L", 260.0, 360.0),
+        ("R", 1020.0, 360.0),
+    ];
+    let mut order: Vec<usize> = (0..SPOTS.len()).collect();
+    for i in (1..order.len()).rev() {
+        let j = rng.random_range(0..=i);
+        order.swap(i, j);
+    }
+    order
+        .into_iter()
+        .take(n as usize)
+        .map(|k| {
+            let (pos, x, y) = SPOTS[k];
+            json!({"x": x, "y": y, "r": 70, "pos": pos})
+        })
+        .collect()
+}
+
+fn circle_xy(c: &Value) -> (f64, f64) {
+    (
+        c["x"].as_f64().unwrap_or(640.0),
+        c["y"].as_f64().unwrap_or(360.0),
+    )
+}
+
+/// JSON merge patch (RFC 7396): `patch` is applied onto `target`.
+pub fn merge(target: &mut Value, patch: &Value) {
+    match patch {
+        Value::Object(p) => {
+            if !target.is_object() {
+                *target = json!({});
+            }
+            if let Value::Object(t) = target {
+                for (k, v) in p {
+                    if v.is_null() {
+                        t.remove(k);
+                    } else {
+                        merge(t.entry(k.clone()).or_insert(Value::Null), v);
+                    }
+                }
+            }
+        }
+        other => *target = other.clone(),
+    }
+}

