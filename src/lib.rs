@@ -35,6 +35,7 @@ pub mod http;
 pub mod scenarios;
 pub mod server;
 pub mod sessions;
+pub mod signing;
 pub mod state;
 pub mod video_server;
 

@@ -1,6 +1,7 @@
 //! The control plane under `/__emulator/`: admin API (JSON) for tests and tools, dashboard and
 //! demo pages for people.
 
+pub mod admin;
 pub mod journal;
 
 use axum::{routing::get, Json, Router};
@@ -10,7 +11,10 @@ use crate::state::AppState;
 
 /// Routes under `/__emulator`.
 pub fn routes() -> Router<AppState> {
-    Router::new().route("/health", get(health))
+    Router::new()
+        .route("/health", get(health))
+        .merge(admin::routes())
+        .merge(crate::signing::routes())
 }
 
 /// `GET /__emulator/health`: liveness probe for scripts waiting on start-up.

