@@ -4,7 +4,7 @@
 //! User-Agent (kept in the session fingerprint), which is enough to give integrators a
 //! believable, documented-shape object.
 
-use serde_json::{json, Value};
+use serde_json::{Map, Value};
 
 /// `{deviceModel, osType, osVersion, browserName, browserVersion}` guessed from `user_agent`.
 pub fn device_info(user_agent: &str) -> Value {
@@ -19,13 +19,20 @@ pub fn device_info(user_agent: &str) -> Value {
     } else {
         "Desktop"
     };
-    json!({
-        "deviceModel": device_model,
-        "osType": os_type,
-        "osVersion": os_version,
-        "browserName": browser_name,
-        "browserVersion": browser_version,
-    })
+    let mut info = Map::new();
+    for (key, value) in [
+        ("deviceModel", device_model.to_string()),
+        ("osType", os_type.to_string()),
+        ("osVersion", os_version),
+        ("browserName", browser_name),
+        ("browserVersion", browser_version),
+    ] {
+        // Every member is optional in the vendor's DeviceInfo: unknown ones are left out.
+        if !value.is_empty() {
+            info.insert(key.to_string(), Value::String(value));
+        }
+    }
+    Value::Object(info)
 }
 
 /// The text after `token` up to the first character that is not part of a version.
@@ -99,5 +106,6 @@ mod tests {
         let info = device_info("");
         assert_eq!(info["browserName"], "unknown");
         assert_eq!(info["osType"], "unknown");
+        assert!(info.get("osVersion").is_none());
     }
 }
