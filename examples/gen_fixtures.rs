@@ -61,11 +61,46 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
     std::fs::create_dir_all(&dir)?;
     let specs = [
-        Spec { file: "face-1.jpg", width: 640, height: 800, person: ALICE, background: ([205, 215, 225], [150, 165, 185]), seed: 1 },
-        Spec { file: "face-2.jpg", width: 480, height: 640, person: ALICE, background: ([225, 215, 200], [175, 160, 140]), seed: 2 },
-        Spec { file: "reference-1.jpg", width: 600, height: 800, person: ALICE, background: ([235, 235, 235], [210, 210, 210]), seed: 3 },
-        Spec { file: "other-person.jpg", width: 640, height: 800, person: BOB, background: ([200, 225, 205], [140, 170, 150]), seed: 4 },
-        Spec { file: "selfie-1.png", width: 360, height: 480, person: ALICE, background: ([240, 225, 230], [200, 180, 190]), seed: 5 },
+        Spec {
+            file: "face-1.jpg",
+            width: 640,
+            height: 800,
+            person: ALICE,
+            background: ([205, 215, 225], [150, 165, 185]),
+            seed: 1,
+        },
+        Spec {
+            file: "face-2.jpg",
+            width: 480,
+            height: 640,
+            person: ALICE,
+            background: ([225, 215, 200], [175, 160, 140]),
+            seed: 2,
+        },
+        Spec {
+            file: "reference-1.jpg",
+            width: 600,
+            height: 800,
+            person: ALICE,
+            background: ([235, 235, 235], [210, 210, 210]),
+            seed: 3,
+        },
+        Spec {
+            file: "other-person.jpg",
+            width: 640,
+            height: 800,
+            person: BOB,
+            background: ([200, 225, 205], [140, 170, 150]),
+            seed: 4,
+        },
+        Spec {
+            file: "selfie-1.png",
+            width: 360,
+            height: 480,
+            person: ALICE,
+            background: ([240, 225, 230], [200, 180, 190]),
+            seed: 5,
+        },
     ];
     for spec in &specs {
         let img = draw(spec);
@@ -95,7 +130,9 @@ fn shade(c: [u8; 3], f: f64) -> [u8; 3] {
 
 /// Deterministic per-pixel noise in -4..=4, so the JPEGs look like sensor output, not flat fills.
 fn noise(x: u32, y: u32, seed: u32) -> i32 {
-    let mut h = x.wrapping_mul(374_761_393) ^ y.wrapping_mul(668_265_263) ^ seed.wrapping_mul(2_246_822_519);
+    let mut h = x.wrapping_mul(374_761_393)
+        ^ y.wrapping_mul(668_265_263)
+        ^ seed.wrapping_mul(2_246_822_519);
     h = (h ^ (h >> 13)).wrapping_mul(1_274_126_177);
     (h % 9) as i32 - 4
 }
@@ -119,19 +156,30 @@ fn draw(spec: &Spec) -> RgbImage {
             c[i] = (f64::from(top[i]) * (1.0 - t) + f64::from(bottom[i]) * t) as u8;
         }
         // Shoulders and neck.
-        if in_ellipse(x, y, cx, f64::from(h) * 1.08, f64::from(w) * 0.48, f64::from(h) * 0.3) {
+        if in_ellipse(
+            x,
+            y,
+            cx,
+            f64::from(h) * 1.08,
+            f64::from(w) * 0.48,
+            f64::from(h) * 0.3,
+        ) {
             c = p.shirt;
         }
         if (x - cx).abs() < rx * 0.42 && y > cy && y < b.y + b.height * 1.22 {
             c = shade(p.skin, 0.86);
         }
         // Hair behind the head.
-        if in_ellipse(x, y, cx, cy - ry * 0.08, rx * 1.1, ry * 1.06) && y < b.y + b.height * (p.hair_depth + 0.25) {
+        if in_ellipse(x, y, cx, cy - ry * 0.08, rx * 1.1, ry * 1.06)
+            && y < b.y + b.height * (p.hair_depth + 0.25)
+        {
             c = p.hair;
         }
         // Ears, then the head.
         let ear_y = e.y1 + b.height * 0.08;
-        if in_ellipse(x, y, cx - rx, ear_y, rx * 0.14, ry * 0.16) || in_ellipse(x, y, cx + rx, ear_y, rx * 0.14, ry * 0.16) {
+        if in_ellipse(x, y, cx - rx, ear_y, rx * 0.14, ry * 0.16)
+            || in_ellipse(x, y, cx + rx, ear_y, rx * 0.14, ry * 0.16)
+        {
             c = shade(p.skin, 0.92);
         }
         if in_ellipse(x, y, cx, cy, rx, ry) {
@@ -139,7 +187,16 @@ fn draw(spec: &Spec) -> RgbImage {
             let light = 1.05 - 0.12 * ((x - cx) / rx) - 0.05 * ((y - cy) / ry);
             c = shade(p.skin, light);
             // Fringe.
-            if y < b.y + b.height * p.hair_depth && !in_ellipse(x, y, cx, b.y + b.height * (p.hair_depth + 0.12), rx * 0.8, b.height * 0.12) {
+            if y < b.y + b.height * p.hair_depth
+                && !in_ellipse(
+                    x,
+                    y,
+                    cx,
+                    b.y + b.height * (p.hair_depth + 0.12),
+                    rx * 0.8,
+                    b.height * 0.12,
+                )
+            {
                 c = p.hair;
             }
         }
@@ -156,7 +213,14 @@ fn draw(spec: &Spec) -> RgbImage {
                 if in_ellipse(x, y, ex, e.y1, eye_ry * 0.45, eye_ry * 0.45) {
                     c = [15, 15, 15];
                 }
-                if in_ellipse(x, y, ex - eye_ry * 0.3, e.y1 - eye_ry * 0.3, eye_ry * 0.18, eye_ry * 0.18) {
+                if in_ellipse(
+                    x,
+                    y,
+                    ex - eye_ry * 0.3,
+                    e.y1 - eye_ry * 0.3,
+                    eye_ry * 0.18,
+                    eye_ry * 0.18,
+                ) {
                     c = [255, 255, 255];
                 }
             }
@@ -167,7 +231,9 @@ fn draw(spec: &Spec) -> RgbImage {
             c = shade(p.skin, 0.78);
         }
         let mouth_y = b.y + b.height * 0.76;
-        if in_ellipse(x, y, cx, mouth_y, b.width * 0.14, b.height * 0.035) && y > mouth_y - b.height * 0.01 {
+        if in_ellipse(x, y, cx, mouth_y, b.width * 0.14, b.height * 0.035)
+            && y > mouth_y - b.height * 0.01
+        {
             c = p.lips;
         }
         let n = noise(xi, yi, spec.seed);

@@ -108,7 +108,12 @@ pub fn names() -> Vec<String> {
                 Some("jpg" | "jpeg" | "png")
             )
         })
-        .filter_map(|f| f.path().file_stem().and_then(|s| s.to_str()).map(String::from))
+        .filter_map(|f| {
+            f.path()
+                .file_stem()
+                .and_then(|s| s.to_str())
+                .map(String::from)
+        })
         .collect();
     names.sort();
     names
@@ -132,7 +137,8 @@ pub fn quality(bytes: &[u8]) -> u32 {
 pub fn to_jpeg(bytes: &[u8], quality: u8) -> Result<Vec<u8>, image::ImageError> {
     let decoded = image::load_from_memory(bytes)?;
     let mut out = Vec::new();
-    let encoder = image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, quality.clamp(1, 100));
+    let encoder =
+        image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, quality.clamp(1, 100));
     decoded.to_rgb8().write_with_encoder(encoder)?;
     Ok(out)
 }

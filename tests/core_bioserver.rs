@@ -27,7 +27,9 @@ async fn an_unknown_bio_session_is_a_404() {
 async fn the_result_is_pending_before_the_capture_ends() {
     let emu = Emu::start().await;
     let id = emu.create_passive().await;
-    let body = emu.json(&core(&format!("{id}/liveness-challenge-result"))).await;
+    let body = emu
+        .json(&core(&format!("{id}/liveness-challenge-result")))
+        .await;
     insta::assert_json_snapshot!("result_pending", body);
 }
 
@@ -38,11 +40,16 @@ async fn a_finished_passive_capture_has_every_documented_result_field() {
         .create(json!({"livenessMode": "LIVENESS_PASSIVE", "correlationId": "c-1"}))
         .await;
     emu.finish(&id);
-    let body = emu.json(&core(&format!("{id}/liveness-challenge-result"))).await;
+    let body = emu
+        .json(&core(&format!("{id}/liveness-challenge-result")))
+        .await;
     let best = fixtures::image("face-1").unwrap();
     assert_eq!(body["imageStorage"]["hash"], fixtures::digest(&best.bytes));
     assert_eq!(body["videoStorage"]["hash"], fixtures::digest(&best.bytes));
-    assert!(body.get("numberOfChallenge").is_none(), "passive has no numberOfChallenge");
+    assert!(
+        body.get("numberOfChallenge").is_none(),
+        "passive has no numberOfChallenge"
+    );
     assert!(body.get("age").is_none(), "no ageThreshold, no age");
     redacted().bind(|| insta::assert_json_snapshot!("result_success_passive", body));
 }
@@ -50,9 +57,13 @@ async fn a_finished_passive_capture_has_every_documented_result_field() {
 #[tokio::test]
 async fn an_active_result_reports_the_number_of_challenges() {
     let emu = Emu::start().await;
-    let id = emu.create(json!({"livenessMode": "LIVENESS_ACTIVE", "numberOfChallenge": 3})).await;
+    let id = emu
+        .create(json!({"livenessMode": "LIVENESS_ACTIVE", "numberOfChallenge": 3}))
+        .await;
     emu.finish(&id);
-    let body = emu.json(&core(&format!("{id}/liveness-challenge-result"))).await;
+    let body = emu
+        .json(&core(&format!("{id}/liveness-challenge-result")))
+        .await;
     assert_eq!(body["numberOfChallenge"], 3);
     assert_eq!(body["livenessMode"], "LIVENESS_ACTIVE");
 }
@@ -64,8 +75,13 @@ async fn an_age_threshold_adds_the_age_estimation() {
         .create(json!({"livenessMode": "LIVENESS_PASSIVE_VIDEO", "ageThreshold": "18"}))
         .await;
     emu.finish(&id);
-    let body = emu.json(&core(&format!("{id}/liveness-challenge-result"))).await;
-    assert_eq!(body["age"], json!({"aboveThreshold": true, "ageEstimated": 27.4, "threshold": 18}));
+    let body = emu
+        .json(&core(&format!("{id}/liveness-challenge-result")))
+        .await;
+    assert_eq!(
+        body["age"],
+        json!({"aboveThreshold": true, "ageEstimated": 27.4, "threshold": 18})
+    );
 }
 
 #[tokio::test]
@@ -73,13 +89,21 @@ async fn the_age_estimate_comes_from_the_scenario() {
     let emu = Emu::start().await;
     emu.add_scenario(
         "teenager",
-        Scenario { result: ResultSpec { age: 15.0, ..ResultSpec::default() }, ..Scenario::default() },
+        Scenario {
+            result: ResultSpec {
+                age: 15.0,
+                ..ResultSpec::default()
+            },
+            ..Scenario::default()
+        },
     );
     let id = emu
         .create(json!({"livenessMode": "LIVENESS_PASSIVE_VIDEO", "ageThreshold": 18, "scenario": "teenager"}))
         .await;
     emu.finish(&id);
-    let body = emu.json(&core(&format!("{id}/liveness-challenge-result"))).await;
+    let body = emu
+        .json(&core(&format!("{id}/liveness-challenge-result")))
+        .await;
     assert_eq!(body["age"]["aboveThreshold"], false);
     assert_eq!(body["age"]["ageEstimated"], 15);
 }
@@ -98,9 +122,13 @@ async fn a_spoof_scenario_reports_spoof_with_its_diagnostic() {
             ..Scenario::default()
         },
     );
-    let id = emu.create(json!({"livenessMode": "LIVENESS_PASSIVE", "scenario": "spoofed"})).await;
+    let id = emu
+        .create(json!({"livenessMode": "LIVENESS_PASSIVE", "scenario": "spoofed"}))
+        .await;
     emu.finish(&id);
-    let body = emu.json(&core(&format!("{id}/liveness-challenge-result"))).await;
+    let body = emu
+        .json(&core(&format!("{id}/liveness-challenge-result")))
+        .await;
     assert_eq!(body["livenessStatus"], "SPOOF");
     assert_eq!(body["diagnostic"], "mask detected");
 }
@@ -108,7 +136,11 @@ async fn a_spoof_scenario_reports_spoof_with_its_diagnostic() {
 #[tokio::test]
 async fn the_result_of_an_unknown_session_is_a_404() {
     let emu = Emu::start().await;
-    let res = emu.get(&core("nope/liveness-challenge-result")).send().await.unwrap();
+    let res = emu
+        .get(&core("nope/liveness-challenge-result"))
+        .send()
+        .await
+        .unwrap();
     assert_error(res, 404, "Unable to find a bio-session").await;
 }
 
@@ -118,7 +150,11 @@ async fn the_best_image_is_a_face_whose_image_is_the_fixture() {
     let id = emu.create_passive().await;
     emu.finish(&id);
     let best = emu.best_image_id(&id).await;
-    let res = emu.get(&core(&format!("{id}/faces/{best}/image"))).send().await.unwrap();
+    let res = emu
+        .get(&core(&format!("{id}/faces/{best}/image")))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 200);
     assert_eq!(res.headers()["content-type"], "image/jpeg");
     assert_eq!(res.bytes().await.unwrap().to_vec(), fixture("face-1"));
@@ -163,7 +199,11 @@ async fn a_boolean_image_rotation_flag_is_accepted() {
     let emu = Emu::start().await;
     let id = emu.create_passive().await;
     let res = emu
-        .upload(&id, fixture("selfie-1"), Some(br#"{"imageType":"ID_DOCUMENT","imageRotationEnabled":false}"#))
+        .upload(
+            &id,
+            fixture("selfie-1"),
+            Some(br#"{"imageType":"ID_DOCUMENT","imageRotationEnabled":false}"#),
+        )
         .await;
     assert_eq!(res.status(), 201);
     let body: Value = res.json().await.unwrap();
@@ -174,7 +214,9 @@ async fn a_boolean_image_rotation_flag_is_accepted() {
 async fn a_face_part_that_is_not_json_is_a_400() {
     let emu = Emu::start().await;
     let id = emu.create_passive().await;
-    let res = emu.upload(&id, fixture("selfie-1"), Some(b"imageType=SELFIE")).await;
+    let res = emu
+        .upload(&id, fixture("selfie-1"), Some(b"imageType=SELFIE"))
+        .await;
     assert_error(res, 400, "'face' part is not valid JSON").await;
 }
 
@@ -183,7 +225,11 @@ async fn an_image_rotation_flag_of_the_wrong_type_is_a_400() {
     let emu = Emu::start().await;
     let id = emu.create_passive().await;
     let res = emu
-        .upload(&id, fixture("selfie-1"), Some(br#"{"imageRotationEnabled":"maybe"}"#))
+        .upload(
+            &id,
+            fixture("selfie-1"),
+            Some(br#"{"imageRotationEnabled":"maybe"}"#),
+        )
         .await;
     assert_error(res, 400, "\"imageRotationEnabled\"").await;
 }
@@ -201,7 +247,12 @@ async fn a_form_without_an_image_part_is_a_400() {
     let emu = Emu::start().await;
     let id = emu.create_passive().await;
     let form = reqwest::multipart::Form::new().text("face", "{}");
-    let res = emu.post(&core(&format!("{id}/faces"))).multipart(form).send().await.unwrap();
+    let res = emu
+        .post(&core(&format!("{id}/faces")))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
     assert_error(res, 400, "no 'image' part").await;
 }
 
@@ -209,7 +260,12 @@ async fn a_form_without_an_image_part_is_a_400() {
 async fn a_face_body_that_is_not_multipart_is_a_400() {
     let emu = Emu::start().await;
     let id = emu.create_passive().await;
-    let res = emu.post(&core(&format!("{id}/faces"))).json(&json!({"image": "abc"})).send().await.unwrap();
+    let res = emu
+        .post(&core(&format!("{id}/faces")))
+        .json(&json!({"image": "abc"}))
+        .send()
+        .await
+        .unwrap();
     assert_error(res, 400, "multipart/form-data").await;
 }
 
@@ -264,7 +320,10 @@ async fn landmarks_follow_the_real_image_size() {
             body["landmarks"]["box"],
             json!({"x": b.x as i64, "y": b.y as i64, "width": b.width as i64, "height": b.height as i64})
         );
-        assert_eq!(body["landmarks"]["eyes"], json!({"x1": e.x1, "y1": e.y1, "x2": e.x2, "y2": e.y2}));
+        assert_eq!(
+            body["landmarks"]["eyes"],
+            json!({"x1": e.x1, "y1": e.y1, "x2": e.x2, "y2": e.y2})
+        );
         assert!(e.x2 < b.x + b.width && e.y1 < b.y + b.height);
     }
 }
@@ -273,7 +332,11 @@ async fn landmarks_follow_the_real_image_size() {
 async fn an_unknown_face_is_a_404() {
     let emu = Emu::start().await;
     let id = emu.create_passive().await;
-    let res = emu.get(&core(&format!("{id}/faces/no-such-face"))).send().await.unwrap();
+    let res = emu
+        .get(&core(&format!("{id}/faces/no-such-face")))
+        .send()
+        .await
+        .unwrap();
     assert_error(res, 404, "no-such-face").await;
 }
 
@@ -282,7 +345,11 @@ async fn a_png_image_comes_back_as_png() {
     let emu = Emu::start().await;
     let id = emu.create_passive().await;
     let fid = emu.upload_fixture(&id, "selfie-1").await;
-    let res = emu.get(&core(&format!("{id}/faces/{fid}/image"))).send().await.unwrap();
+    let res = emu
+        .get(&core(&format!("{id}/faces/{fid}/image")))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.headers()["content-type"], "image/png");
     assert_eq!(res.bytes().await.unwrap().to_vec(), fixture("selfie-1"));
 }
@@ -301,7 +368,8 @@ async fn compression_returns_a_valid_jpeg_of_the_same_size() {
     assert_eq!(res.status(), 200);
     assert_eq!(res.headers()["content-type"], "image/jpeg");
     let bytes = res.bytes().await.unwrap();
-    let decoded = image::load_from_memory_with_format(&bytes, image::ImageFormat::Jpeg).expect("valid JPEG");
+    let decoded =
+        image::load_from_memory_with_format(&bytes, image::ImageFormat::Jpeg).expect("valid JPEG");
     assert_eq!((decoded.width(), decoded.height()), (360, 480));
     assert!(bytes.len() < fixture("selfie-1").len());
 }
@@ -311,7 +379,11 @@ async fn a_compression_value_that_is_not_a_boolean_is_a_400() {
     let emu = Emu::start().await;
     let id = emu.create_passive().await;
     let fid = emu.upload_fixture(&id, "selfie-1").await;
-    let res = emu.get(&core(&format!("{id}/faces/{fid}/image?compression=much"))).send().await.unwrap();
+    let res = emu
+        .get(&core(&format!("{id}/faces/{fid}/image?compression=much")))
+        .send()
+        .await
+        .unwrap();
     assert_error(res, 400, "'compression' must be true or false").await;
 }
 
@@ -320,7 +392,13 @@ async fn the_image_is_204_when_the_scenario_disables_image_storage() {
     let emu = Emu::start().await;
     emu.add_scenario(
         "no-storage",
-        Scenario { result: ResultSpec { image_storage: false, ..ResultSpec::default() }, ..Scenario::default() },
+        Scenario {
+            result: ResultSpec {
+                image_storage: false,
+                ..ResultSpec::default()
+            },
+            ..Scenario::default()
+        },
     );
     let res = emu
         .post("/video-server/init-liveness-session")
@@ -332,17 +410,25 @@ async fn the_image_is_204_when_the_scenario_disables_image_storage() {
     let id = core_support::session_id(&res);
     emu.finish(&id);
     let best = emu.best_image_id(&id).await;
-    let res = emu.get(&core(&format!("{id}/faces/{best}/image"))).send().await.unwrap();
+    let res = emu
+        .get(&core(&format!("{id}/faces/{best}/image")))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 204);
     assert!(res.bytes().await.unwrap().is_empty());
-    let result = emu.json(&core(&format!("{id}/liveness-challenge-result"))).await;
+    let result = emu
+        .json(&core(&format!("{id}/liveness-challenge-result")))
+        .await;
     assert!(result.get("imageStorage").is_none());
 }
 
 #[tokio::test]
 async fn matches_list_every_other_face_best_first_with_a_consistent_far() {
     let emu = Emu::start().await;
-    let id = emu.create(json!({"livenessMode": "LIVENESS_PASSIVE", "correlationId": "c-9"})).await;
+    let id = emu
+        .create(json!({"livenessMode": "LIVENESS_PASSIVE", "correlationId": "c-9"}))
+        .await;
     emu.finish(&id);
     let best = emu.best_image_id(&id).await;
     let a = emu.upload_fixture(&id, "reference-1").await;
@@ -350,14 +436,20 @@ async fn matches_list_every_other_face_best_first_with_a_consistent_far() {
     let matches = emu.json(&core(&format!("{id}/faces/{best}/matches"))).await;
     let list = matches.as_array().expect("an array");
     assert_eq!(list.len(), 2);
-    let mut candidates: Vec<&str> = list.iter().map(|m| m["candidate"]["id"].as_str().unwrap()).collect();
+    let mut candidates: Vec<&str> = list
+        .iter()
+        .map(|m| m["candidate"]["id"].as_str().unwrap())
+        .collect();
     candidates.sort_unstable();
     let mut expected = vec![a.as_str(), b.as_str()];
     expected.sort_unstable();
     assert_eq!(candidates, expected);
     let scores: Vec<f64> = list.iter().map(|m| m["score"].as_f64().unwrap()).collect();
     assert!(scores[0] >= scores[1], "best first: {scores:?}");
-    let fars: Vec<f64> = list.iter().map(|m| m["falseAcceptanceRate"].as_f64().unwrap()).collect();
+    let fars: Vec<f64> = list
+        .iter()
+        .map(|m| m["falseAcceptanceRate"].as_f64().unwrap())
+        .collect();
     assert!(fars[0] <= fars[1], "higher score, lower FAR: {fars:?}");
     for m in list {
         assert_eq!(m["reference"]["id"], best);
@@ -366,7 +458,10 @@ async fn matches_list_every_other_face_best_first_with_a_consistent_far() {
         assert!(score >= 3000.0, "default scenario matches");
         assert!((score - 7771.43).abs() / 7771.43 <= 0.006);
         let far = m["falseAcceptanceRate"].as_f64().unwrap();
-        assert!(far > 1e-12 && far < 1e-9, "near the vendor's 2.9e-11: {far}");
+        assert!(
+            far > 1e-12 && far < 1e-9,
+            "near the vendor's 2.9e-11: {far}"
+        );
     }
     let first = list[0].clone();
     redacted().bind(|| insta::assert_json_snapshot!("match_element", first, {".score" => "[score]", ".falseAcceptanceRate" => "[far]"}));
@@ -377,9 +472,17 @@ async fn a_no_match_scenario_scores_below_the_threshold() {
     let emu = Emu::start().await;
     emu.add_scenario(
         "mismatch",
-        Scenario { result: ResultSpec { match_score: 1200.0, ..ResultSpec::default() }, ..Scenario::default() },
+        Scenario {
+            result: ResultSpec {
+                match_score: 1200.0,
+                ..ResultSpec::default()
+            },
+            ..Scenario::default()
+        },
     );
-    let id = emu.create(json!({"livenessMode": "LIVENESS_PASSIVE", "scenario": "mismatch"})).await;
+    let id = emu
+        .create(json!({"livenessMode": "LIVENESS_PASSIVE", "scenario": "mismatch"}))
+        .await;
     emu.finish(&id);
     let best = emu.best_image_id(&id).await;
     let selfie = emu.upload_fixture(&id, "other-person").await;
@@ -393,9 +496,17 @@ async fn a_score_just_above_the_threshold_stays_above_it() {
     let emu = Emu::start().await;
     emu.add_scenario(
         "borderline",
-        Scenario { result: ResultSpec { match_score: 3000.0, ..ResultSpec::default() }, ..Scenario::default() },
+        Scenario {
+            result: ResultSpec {
+                match_score: 3000.0,
+                ..ResultSpec::default()
+            },
+            ..Scenario::default()
+        },
     );
-    let id = emu.create(json!({"livenessMode": "LIVENESS_PASSIVE", "scenario": "borderline"})).await;
+    let id = emu
+        .create(json!({"livenessMode": "LIVENESS_PASSIVE", "scenario": "borderline"}))
+        .await;
     emu.finish(&id);
     let best = emu.best_image_id(&id).await;
     for name in ["reference-1", "selfie-1", "face-2", "other-person"] {
@@ -411,7 +522,11 @@ async fn a_score_just_above_the_threshold_stays_above_it() {
 async fn matches_of_an_unknown_reference_face_are_a_404() {
     let emu = Emu::start().await;
     let id = emu.create_passive().await;
-    let res = emu.get(&core(&format!("{id}/faces/ghost/matches"))).send().await.unwrap();
+    let res = emu
+        .get(&core(&format!("{id}/faces/ghost/matches")))
+        .send()
+        .await
+        .unwrap();
     assert_error(res, 404, "ghost").await;
 }
 

@@ -78,7 +78,10 @@ fn browser(ua: &str) -> (String, String) {
     }
     let first = ua.split('/').next().unwrap_or("").trim();
     let name = if first.is_empty() { "unknown" } else { first };
-    (name.to_string(), version_after(ua, "/").unwrap_or("").to_string())
+    (
+        name.to_string(),
+        version_after(ua, "/").unwrap_or("").to_string(),
+    )
 }
 
 #[cfg(test)]

@@ -173,7 +173,12 @@ async fn create(
         }
         s.faces.insert(face.id.clone(), face);
     }
-    Ok((StatusCode::CREATED, [(header::LOCATION, location)], Json(body)).into_response())
+    Ok((
+        StatusCode::CREATED,
+        [(header::LOCATION, location)],
+        Json(body),
+    )
+        .into_response())
 }
 
 /// A broken or oversized multipart body: 413 stays 413, anything else is 400.
@@ -182,7 +187,10 @@ fn multipart_error(e: axum::extract::multipart::MultipartError) -> ApiError {
         StatusCode::PAYLOAD_TOO_LARGE => StatusCode::PAYLOAD_TOO_LARGE,
         _ => StatusCode::BAD_REQUEST,
     };
-    ApiError::new(status, format!("The multipart body could not be read: {}", e.body_text()))
+    ApiError::new(
+        status,
+        format!("The multipart body could not be read: {}", e.body_text()),
+    )
 }
 
 /// The stored face `face_id` of session `sid`, cloned out of the lock.
@@ -203,7 +211,8 @@ pub async fn get_face(
     Path((id, face_id)): Path<(String, String)>,
 ) -> ApiResult<Response> {
     find_session(&state, &id)?;
-    let answer = face_of(&state, &id, &face_id).map(|(face, _)| Json(face_json(&state, &face)).into_response());
+    let answer = face_of(&state, &id, &face_id)
+        .map(|(face, _)| Json(face_json(&state, &face)).into_response());
     Ok(tagged(&id, answer))
 }
 
@@ -218,7 +227,12 @@ pub async fn get_face_image(
     Ok(tagged(&id, image(&state, &id, &face_id, &query).await))
 }
 
-async fn image(state: &AppState, sid: &str, face_id: &str, query: &HashMap<String, String>) -> ApiResult<Response> {
+async fn image(
+    state: &AppState,
+    sid: &str,
+    face_id: &str,
+    query: &HashMap<String, String>,
+) -> ApiResult<Response> {
     let compression = match query.get("compression").map(String::as_str) {
         None | Some("false") | Some("0") => false,
         Some("true") | Some("1") | Some("") => true,
@@ -234,14 +248,16 @@ async fn image(state: &AppState, sid: &str, face_id: &str, query: &HashMap<Strin
     }
     let (bytes, content_type) = if compression {
         let original = face.image.clone();
-        let encoded = tokio::task::spawn_blocking(move || fixtures::to_jpeg(&original, COMPRESSED_QUALITY))
-            .await
-            .map_err(|e| ApiError::internal(format!("image compression task failed: {e}")))?
-            .map_err(|e| {
-                ApiError::bad_request(format!(
-                    "The image of face '{face_id}' cannot be decoded, so it cannot be compressed: {e}"
-                ))
-            })?;
+        let encoded = tokio::task::spawn_blocking(move || {
+            fixtures::to_jpeg(&original, COMPRESSED_QUALITY)
+        })
+        .await
+        .map_err(|e| ApiError::internal(format!("image compression task failed: {e}")))?
+        .map_err(|e| {
+            ApiError::bad_request(format!(
+                "The image of face '{face_id}' cannot be decoded, so it cannot be compressed: {e}"
+            ))
+        })?;
         (bytes::Bytes::from(encoded), "image/jpeg".to_string())
     } else {
         (face.image, face.content_type)

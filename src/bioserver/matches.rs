@@ -20,7 +20,7 @@ use crate::{error::ApiResult, fixtures, sessions::Face, signing, state::AppState
 pub const MATCH_THRESHOLD: f64 = 3000.0;
 
 /// The vendor example's score…
-const VENDOR_SCORE: f64 = 7771.434_082_031_25;
+const VENDOR_SCORE: f64 = 7_771.434_082_031_25;
 /// …and its false acceptance rate.
 const VENDOR_FAR: f64 = 0.000_000_000_028_650_475_616_752_694;
 
@@ -78,7 +78,10 @@ pub async fn get_matches(
                         m.insert("reference".into(), reference_json.clone());
                         m.insert("candidate".into(), face_json(&state, candidate));
                         m.insert("score".into(), score.into());
-                        m.insert("falseAcceptanceRate".into(), false_acceptance_rate(score).into());
+                        m.insert(
+                            "falseAcceptanceRate".into(),
+                            false_acceptance_rate(score).into(),
+                        );
                         if let Some(c) = &s.params.correlation_id {
                             m.insert("correlationId".into(), c.clone().into());
                         }

@@ -31,7 +31,10 @@ const BUCKET: &str = "webcapture-emulator-storage";
 const REGION: &str = "local";
 
 /// The result, signed when final.
-pub async fn get_result(State(state): State<AppState>, Path(id): Path<String>) -> ApiResult<Response> {
+pub async fn get_result(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> ApiResult<Response> {
     let session = find_session(&state, &id)?;
     let (mut body, signature) = {
         let s = session.lock();
@@ -91,14 +94,22 @@ pub fn result_json(s: &BioSession) -> Value {
         .and_then(|id| s.faces.get(id));
     if let (Some(face), true) = (best, s.scenario.result.image_storage) {
         let hash = fixtures::digest(&face.image);
-        let ext = if face.content_type == "image/png" { "png" } else { "jpeg" };
+        let ext = if face.content_type == "image/png" {
+            "png"
+        } else {
+            "jpeg"
+        };
         body.insert(
             "videoStorage".into(),
             storage(&format!("{}/{}.webm", s.id, s.id), &hash, "video/webm"),
         );
         body.insert(
             "imageStorage".into(),
-            storage(&format!("{}/{}.{ext}", s.id, face.id), &hash, &face.content_type),
+            storage(
+                &format!("{}/{}.{ext}", s.id, face.id),
+                &hash,
+                &face.content_type,
+            ),
         );
     }
     if let (Some(threshold), Some(_)) = (p.age_threshold, &s.result) {

@@ -15,7 +15,10 @@ use super::{expires, find_session, rfc3339, tagged};
 use crate::{error::ApiResult, sessions::BioSession, state::AppState};
 
 /// The session object.
-pub async fn get_session(State(state): State<AppState>, Path(id): Path<String>) -> ApiResult<Response> {
+pub async fn get_session(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> ApiResult<Response> {
     let session = find_session(&state, &id)?;
     let body = session_json(&state, &session.lock());
     Ok(tagged(

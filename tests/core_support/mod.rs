@@ -76,7 +76,8 @@ impl Emu {
 
     /// Creates a passive session.
     pub async fn create_passive(&self) -> String {
-        self.create(json!({"livenessMode": "LIVENESS_PASSIVE"})).await
+        self.create(json!({"livenessMode": "LIVENESS_PASSIVE"}))
+            .await
     }
 
     /// Makes the session's result final (what the capture channel does at the end of a capture).
@@ -87,8 +88,15 @@ impl Emu {
 
     /// The best image id of a finished session.
     pub async fn best_image_id(&self, id: &str) -> String {
-        let result = self.json(&format!("/bioserver-app/v2/bio-sessions/{id}/liveness-challenge-result")).await;
-        result["bestImageId"].as_str().expect("bestImageId").to_string()
+        let result = self
+            .json(&format!(
+                "/bioserver-app/v2/bio-sessions/{id}/liveness-challenge-result"
+            ))
+            .await;
+        result["bestImageId"]
+            .as_str()
+            .expect("bestImageId")
+            .to_string()
     }
 
     /// GETs `path` (with key), asserts 200 and returns the JSON body.
@@ -212,7 +220,13 @@ pub fn redacted() -> insta::Settings {
         ".**.expires",
         ".**.key",
     ] {
-        settings.add_redaction(selector, format!("[{}]", selector.trim_start_matches(".**.").trim_start_matches('.')));
+        settings.add_redaction(
+            selector,
+            format!(
+                "[{}]",
+                selector.trim_start_matches(".**.").trim_start_matches('.')
+            ),
+        );
     }
     settings
 }
