@@ -248,16 +248,15 @@ async fn image(
     }
     let (bytes, content_type) = if compression {
         let original = face.image.clone();
-        let encoded = tokio::task::spawn_blocking(move || {
-            fixtures::to_jpeg(&original, COMPRESSED_QUALITY)
-        })
-        .await
-        .map_err(|e| ApiError::internal(format!("image compression task failed: {e}")))?
-        .map_err(|e| {
-            ApiError::bad_request(format!(
+        let encoded =
+            tokio::task::spawn_blocking(move || fixtures::to_jpeg(&original, COMPRESSED_QUALITY))
+                .await
+                .map_err(|e| ApiError::internal(format!("image compression task failed: {e}")))?
+                .map_err(|e| {
+                    ApiError::bad_request(format!(
                 "The image of face '{face_id}' cannot be decoded, so it cannot be compressed: {e}"
             ))
-        })?;
+                })?;
         (bytes::Bytes::from(encoded), "image/jpeg".to_string())
     } else {
         (face.image, face.content_type)
