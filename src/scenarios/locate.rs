@@ -226,7 +226,7 @@ mod tests {
     fn a_member_is_located_at_its_key() {
         assert_eq!(
             locate(DOC, "/result/livenessStatus"),
-            Position { line: 2, column: 15 }
+            Position { line: 2, column: 14 }
         );
     }
 

@@ -397,12 +397,15 @@ pub fn scenario_files(path: &Path) -> std::io::Result<Vec<PathBuf>> {
     Ok(files)
 }
 
-/// Whether a path names a scenario file (`*.json`, not hidden).
+/// Whether a path names a scenario file (`*.json`, not hidden, not a `*.schema.json` schema).
 pub fn is_scenario_file(path: &Path) -> bool {
     let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
         return false;
     };
-    !name.starts_with('.') && name.ends_with(".json") && name.len() > ".json".len()
+    !name.starts_with('.')
+        && name.ends_with(".json")
+        && !name.ends_with(".schema.json")
+        && name.len() > ".json".len()
 }
 
 /// `webcapture-emulator check [PATH]`: prints every problem, exit status 1 on any.
@@ -491,13 +494,13 @@ mod tests {
     #[test]
     fn an_unknown_field_is_reported_with_the_expected_ones() {
         let p = one("{\n  \"resutl\": {}\n}");
-        assert!(p.starts_with("2:11: unknown field `resutl`, expected one of"), "{p}");
+        assert!(p.starts_with("2:10: unknown field `resutl`, expected one of"), "{p}");
     }
 
     #[test]
     fn a_negative_delay_is_a_type_error() {
         let p = one("{\"rest\": {\"capabilities\": {\"delayMs\": -5}}}");
-        assert!(p.starts_with("1:41: invalid value: integer `-5`, expected u64"), "{p}");
+        assert!(p.starts_with("1:40: invalid value: integer `-5`, expected u64"), "{p}");
     }
 
     #[test]
@@ -532,13 +535,13 @@ mod tests {
     #[test]
     fn steps_after_the_end_are_reported() {
         let p = one("{\"capture\": {\"timeline\": [{\"type\": \"result\"}, {\"type\": \"wait\", \"ms\": 1}]}}");
-        assert_eq!(p, "1:46: this step is never played: step 0 (result) ends the capture");
+        assert_eq!(p, "1:47: this step is never played: step 0 (result) ends the capture");
     }
 
     #[test]
     fn capture_events_before_start_capture_are_reported() {
-        let p = one("{\"capture\": {\"timeline\": [{\"type\": \"result\"}, {\"type\": \"waitFor\", \"event\": \"startCapture\"}]}}");
-        assert!(p.contains("capture events before `waitFor startCapture` are ignored"), "{p}");
+        let p = problems("{\"capture\": {\"timeline\": [{\"type\": \"result\"}, {\"type\": \"waitFor\", \"event\": \"startCapture\"}]}}");
+        assert!(p[0].starts_with("1:27: capture events before `waitFor startCapture` are ignored"), "{p:?}");
     }
 
     #[test]
