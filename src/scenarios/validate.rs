@@ -68,7 +68,7 @@ pub fn validate_text(stem: &str, text: &str) -> Result<Scenario, Vec<Problem>> {
             }]);
         }
     };
-    let problems: Vec<Problem> = semantic_problems(stem, &scenario)
+    let mut problems: Vec<Problem> = semantic_problems(stem, &scenario)
         .into_iter()
         .map(|(pointer, message)| {
             let at = locate(text, &pointer);
@@ -79,6 +79,7 @@ pub fn validate_text(stem: &str, text: &str) -> Result<Scenario, Vec<Problem>> {
             }
         })
         .collect();
+    problems.sort_by_key(|p| (p.line, p.column));
     if problems.is_empty() {
         Ok(scenario)
     } else {
