@@ -34,7 +34,9 @@ async fn wait_for_description(running: &Running, name: &str, want: &str) {
 fn write(dir: &Path, file: &str, description: &str) {
     fs::write(
         dir.join(file),
-        format!("{{\"description\": \"{description}\", \"result\": {{\"livenessStatus\": \"SPOOF\"}}}}"),
+        format!(
+            "{{\"description\": \"{description}\", \"result\": {{\"livenessStatus\": \"SPOOF\"}}}}"
+        ),
     )
     .unwrap();
 }
@@ -74,7 +76,9 @@ async fn a_broken_save_keeps_the_last_good_version_and_is_listed_with_its_place(
     )
     .unwrap();
     eventually("the bad save is listed", || async {
-        listed(&running, "mine").await.is_some_and(|e| e["valid"] == false)
+        listed(&running, "mine")
+            .await
+            .is_some_and(|e| e["valid"] == false)
     })
     .await;
     let entry = listed(&running, "mine").await.unwrap();
@@ -84,7 +88,9 @@ async fn a_broken_save_keeps_the_last_good_version_and_is_listed_with_its_place(
     assert!(error.contains("unknown variant `MAYBE`"), "{error}");
     assert_eq!(entry["description"], "good");
     assert_eq!(
-        description_of_new_session(&running, "mine").await.as_deref(),
+        description_of_new_session(&running, "mine")
+            .await
+            .as_deref(),
         Some("good")
     );
     let (status, body) = get_json(&format!("{}/__emulator/scenarios/mine", running.url())).await;
@@ -108,7 +114,10 @@ async fn a_file_that_overrides_a_builtin_wins_and_deleting_it_restores_the_built
 
     fs::remove_file(dir.path().join("spoof.json")).unwrap();
     wait_for_description(&running, "spoof", &builtin).await;
-    assert_eq!(listed(&running, "spoof").await.unwrap()["source"], "builtin");
+    assert_eq!(
+        listed(&running, "spoof").await.unwrap()["source"],
+        "builtin"
+    );
 }
 
 #[tokio::test]
@@ -120,7 +129,11 @@ async fn editor_save_patterns_all_take_effect() {
 
     // Write to a temporary file, then rename over the original (vim, VS Code, most editors).
     write(dir.path(), ".mine.json.tmp", "v2");
-    fs::rename(dir.path().join(".mine.json.tmp"), dir.path().join("mine.json")).unwrap();
+    fs::rename(
+        dir.path().join(".mine.json.tmp"),
+        dir.path().join("mine.json"),
+    )
+    .unwrap();
     wait_for_description(&running, "mine", "v2").await;
 
     // Truncate, then write in place (nano, `>` redirection).
@@ -139,14 +152,21 @@ async fn editor_save_patterns_all_take_effect() {
     // Atomic symlink swap (ConfigMaps, deploy tools): a new link renamed over the file.
     let versions = tempfile::tempdir().unwrap();
     write(versions.path(), "v4.json", "v4");
-    std::os::unix::fs::symlink(versions.path().join("v4.json"), dir.path().join(".link.tmp")).unwrap();
+    std::os::unix::fs::symlink(
+        versions.path().join("v4.json"),
+        dir.path().join(".link.tmp"),
+    )
+    .unwrap();
     fs::rename(dir.path().join(".link.tmp"), dir.path().join("mine.json")).unwrap();
     wait_for_description(&running, "mine", "v4").await;
 
     // Rename: the old name disappears, the new one appears.
     fs::rename(dir.path().join("mine.json"), dir.path().join("yours.json")).unwrap();
     wait_for_description(&running, "yours", "v4").await;
-    eventually("the old name is gone", || async { listed(&running, "mine").await.is_none() }).await;
+    eventually("the old name is gone", || async {
+        listed(&running, "mine").await.is_none()
+    })
+    .await;
 }
 
 #[tokio::test]

@@ -27,10 +27,16 @@ async fn a_scripted_error_status_without_body_gets_the_vendor_error_shape_and_he
     let r = capabilities(&running.url(), Some("services-down")).await;
     assert_eq!(r.status().as_u16(), 500);
     assert_eq!(r.headers()["retry-after"], "30");
-    assert!(r.headers()["content-type"].to_str().unwrap().contains("json"));
+    assert!(r.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .contains("json"));
     let body: Value = r.json().await.unwrap();
     assert_eq!(body["code"], 500);
-    assert!(body["error"].as_str().unwrap().contains("services-down"), "{body}");
+    assert!(
+        body["error"].as_str().unwrap().contains("services-down"),
+        "{body}"
+    );
 }
 
 #[tokio::test]
@@ -38,15 +44,29 @@ async fn requests_without_a_session_follow_the_queue_head_without_consuming_it_t
     let running = start().await;
     let base = running.url();
     assert_eq!(capabilities(&base, None).await.status().as_u16(), 200);
-    send(Method::POST, &format!("{base}/__emulator/queue"), Some(r#"{"scenarios":["services-down"]}"#)).await;
+    send(
+        Method::POST,
+        &format!("{base}/__emulator/queue"),
+        Some(r#"{"scenarios":["services-down"]}"#),
+    )
+    .await;
     assert_eq!(capabilities(&base, None).await.status().as_u16(), 500);
     assert_eq!(capabilities(&base, None).await.status().as_u16(), 500);
     let (_, queue) = get_json(&format!("{base}/__emulator/queue")).await;
     assert_eq!(queue["scenarios"], json!(["services-down"]));
     send(Method::DELETE, &format!("{base}/__emulator/queue"), None).await;
-    send(Method::PUT, &format!("{base}/__emulator/default-scenario"), Some(r#"{"scenario":"services-down"}"#)).await;
+    send(
+        Method::PUT,
+        &format!("{base}/__emulator/default-scenario"),
+        Some(r#"{"scenario":"services-down"}"#),
+    )
+    .await;
     assert_eq!(capabilities(&base, None).await.status().as_u16(), 500);
-    assert_eq!(capabilities(&base, Some("success")).await.status().as_u16(), 200, "the header wins");
+    assert_eq!(
+        capabilities(&base, Some("success")).await.status().as_u16(),
+        200,
+        "the header wins"
+    );
 }
 
 #[tokio::test]
@@ -65,7 +85,12 @@ async fn a_missing_api_key_still_gets_401_not_the_scripted_answer() {
 async fn init_backpressure_answers_429_with_its_body_and_consumes_its_queue_item() {
     let running = start().await;
     let base = running.url();
-    send(Method::POST, &format!("{base}/__emulator/queue"), Some(r#"{"scenarios":["init-backpressure","spoof"]}"#)).await;
+    send(
+        Method::POST,
+        &format!("{base}/__emulator/queue"),
+        Some(r#"{"scenarios":["init-backpressure","spoof"]}"#),
+    )
+    .await;
     let r = http()
         .post(format!("{base}/video-server/init-liveness-session"))
         .header("apikey", "k")
@@ -76,7 +101,10 @@ async fn init_backpressure_answers_429_with_its_body_and_consumes_its_queue_item
     assert_eq!(r.status().as_u16(), 429);
     assert_eq!(r.headers()["retry-after"], "2");
     let body: Value = r.json().await.unwrap();
-    assert_eq!(body, json!({"code": 429, "error": "Too many sessions are being created: retry later"}));
+    assert_eq!(
+        body,
+        json!({"code": 429, "error": "Too many sessions are being created: retry later"})
+    );
     let (_, queue) = get_json(&format!("{base}/__emulator/queue")).await;
     assert_eq!(queue["scenarios"], json!(["spoof"]));
     assert_eq!(running.state.sessions.len(), 0, "no session was created");
@@ -128,7 +156,10 @@ async fn a_patch_a_replacement_a_status_and_headers_alter_the_normal_answer() {
     assert_eq!(r.headers()["x-scripted"], "yes");
     let patched: Value = r.json().await.unwrap();
     assert_eq!(patched["version"], "9.9.9");
-    assert!(patched.get("bioserver-core").is_none(), "null removes a member (RFC 7396)");
+    assert!(
+        patched.get("bioserver-core").is_none(),
+        "null removes a member (RFC 7396)"
+    );
 
     let r = capabilities(&base, Some("replaced")).await;
     assert_eq!(r.status().as_u16(), 202);
@@ -145,9 +176,12 @@ async fn a_scripted_delay_is_scaled_by_time_scale() {
     .unwrap();
     // --time-scale 0 (the test default) plays even a ten-minute delay at once, order kept.
     let running = start_with_dir(dir.path(), None).await;
-    let r = tokio::time::timeout(Duration::from_secs(60), capabilities(&running.url(), Some("slow")))
-        .await
-        .expect("a scaled-away delay does not wait");
+    let r = tokio::time::timeout(
+        Duration::from_secs(60),
+        capabilities(&running.url(), Some("slow")),
+    )
+    .await
+    .expect("a scaled-away delay does not wait");
     assert_eq!(r.status().as_u16(), 200);
 }
 
@@ -163,7 +197,10 @@ async fn a_sessions_rest_calls_follow_its_scenario_and_are_in_its_transcript() {
     let s = session(&running, Some("core-down"));
     let id = s.lock().id.clone();
     let r = http()
-        .get(format!("{}/bioserver-app/v2/bio-sessions/{id}", running.url()))
+        .get(format!(
+            "{}/bioserver-app/v2/bio-sessions/{id}",
+            running.url()
+        ))
         .header("apikey", "k")
         .send()
         .await

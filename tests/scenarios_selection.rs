@@ -27,13 +27,27 @@ async fn without_any_selection_a_session_plays_success() {
 async fn the_requested_scenario_wins_over_queue_and_default() {
     let running = start().await;
     let base = running.url();
-    send(Method::PUT, &format!("{base}/__emulator/default-scenario"), Some(r#"{"scenario":"timeout"}"#)).await;
-    send(Method::POST, &format!("{base}/__emulator/queue"), Some(r#"{"scenarios":["disconnect"]}"#)).await;
+    send(
+        Method::PUT,
+        &format!("{base}/__emulator/default-scenario"),
+        Some(r#"{"scenario":"timeout"}"#),
+    )
+    .await;
+    send(
+        Method::POST,
+        &format!("{base}/__emulator/queue"),
+        Some(r#"{"scenarios":["disconnect"]}"#),
+    )
+    .await;
     let s = session(&running, Some("spoof"));
     assert_eq!(scenario_of(&s), "spoof");
     assert_eq!(s.lock().selected_by, SelectedBy::Request);
     let (_, queue) = get_json(&format!("{base}/__emulator/queue")).await;
-    assert_eq!(queue["scenarios"], serde_json::json!(["disconnect"]), "the queue is untouched");
+    assert_eq!(
+        queue["scenarios"],
+        serde_json::json!(["disconnect"]),
+        "the queue is untouched"
+    );
 }
 
 #[tokio::test]
@@ -50,16 +64,32 @@ async fn an_unknown_requested_scenario_is_refused_with_404() {
     )
     .unwrap_err();
     assert_eq!(err.status.as_u16(), 404);
-    assert!(err.message.contains("Unknown scenario 'nope'"), "{}", err.message);
+    assert!(
+        err.message.contains("Unknown scenario 'nope'"),
+        "{}",
+        err.message
+    );
 }
 
 #[tokio::test]
 async fn the_queue_is_consumed_one_session_each_then_the_default_applies() {
     let running = start().await;
     let base = running.url();
-    send(Method::PUT, &format!("{base}/__emulator/default-scenario"), Some(r#"{"scenario":"no-match"}"#)).await;
-    send(Method::POST, &format!("{base}/__emulator/queue"), Some(r#"{"scenarios":["timeout","spoof"]}"#)).await;
-    let names: Vec<String> = (0..3).map(|_| scenario_of(&session(&running, None))).collect();
+    send(
+        Method::PUT,
+        &format!("{base}/__emulator/default-scenario"),
+        Some(r#"{"scenario":"no-match"}"#),
+    )
+    .await;
+    send(
+        Method::POST,
+        &format!("{base}/__emulator/queue"),
+        Some(r#"{"scenarios":["timeout","spoof"]}"#),
+    )
+    .await;
+    let names: Vec<String> = (0..3)
+        .map(|_| scenario_of(&session(&running, None)))
+        .collect();
     assert_eq!(names, ["timeout", "spoof", "no-match"]);
 }
 
@@ -67,13 +97,22 @@ async fn the_queue_is_consumed_one_session_each_then_the_default_applies() {
 async fn match_rules_select_by_correlation_id_before_the_queue() {
     let running = start().await;
     let base = running.url();
-    send(Method::POST, &format!("{base}/__emulator/queue"), Some(r#"{"scenarios":["timeout"]}"#)).await;
+    send(
+        Method::POST,
+        &format!("{base}/__emulator/queue"),
+        Some(r#"{"scenarios":["timeout"]}"#),
+    )
+    .await;
     let mut p = params(LivenessMode::LivenessActive);
     p.correlation_id = Some("emulator-spoof".into());
     let s = capture::create_session(&running.state, p, SelectionInput::default(), None).unwrap();
     assert_eq!(scenario_of(&s), "spoof");
     assert_eq!(s.lock().selected_by, SelectedBy::MatchRule);
-    assert_eq!(scenario_of(&session(&running, None)), "timeout", "the queue was kept for the next one");
+    assert_eq!(
+        scenario_of(&session(&running, None)),
+        "timeout",
+        "the queue was kept for the next one"
+    );
 }
 
 #[tokio::test]
@@ -89,14 +128,26 @@ async fn match_rules_can_select_by_mode_and_api_key() {
         capture::create_session(
             &running.state,
             params(mode),
-            SelectionInput { requested: None, api_key: Some(key.into()) },
+            SelectionInput {
+                requested: None,
+                api_key: Some(key.into()),
+            },
             None,
         )
         .unwrap()
     };
-    assert_eq!(scenario_of(&make(LivenessMode::LivenessActive, "k-active")), "active-only");
-    assert_eq!(scenario_of(&make(LivenessMode::LivenessPassive, "k-active")), "success");
-    assert_eq!(scenario_of(&make(LivenessMode::LivenessActive, "other")), "success");
+    assert_eq!(
+        scenario_of(&make(LivenessMode::LivenessActive, "k-active")),
+        "active-only"
+    );
+    assert_eq!(
+        scenario_of(&make(LivenessMode::LivenessPassive, "k-active")),
+        "success"
+    );
+    assert_eq!(
+        scenario_of(&make(LivenessMode::LivenessActive, "other")),
+        "success"
+    );
 }
 
 #[tokio::test]
@@ -119,8 +170,16 @@ async fn an_unknown_page_hint_is_noted_and_ignored() {
     resolve_at_capture_start(&running.state, &s, Some("does-not-exist"));
     assert_eq!(scenario_of(&s), "success");
     let guard = s.lock();
-    let note = guard.transcript.events().iter().find(|e| e.kind == "note").expect("a note");
-    assert!(note.data["ignored"].as_str().unwrap().contains("unknown scenario 'does-not-exist'"));
+    let note = guard
+        .transcript
+        .events()
+        .iter()
+        .find(|e| e.kind == "note")
+        .expect("a note");
+    assert!(note.data["ignored"]
+        .as_str()
+        .unwrap()
+        .contains("unknown scenario 'does-not-exist'"));
 }
 
 #[tokio::test]
@@ -167,8 +226,15 @@ async fn sessionless_requests_follow_header_then_queue_head_without_consuming_th
     assert_eq!(for_sessionless_request(state, Some("spoof")).name, "spoof");
     state.selection.queue.lock().push_back("timeout".into());
     assert_eq!(for_sessionless_request(state, None).name, "timeout");
-    assert_eq!(for_sessionless_request(state, None).name, "timeout", "the head is not consumed");
-    assert_eq!(for_sessionless_request(state, Some("unknown-name")).name, "timeout");
+    assert_eq!(
+        for_sessionless_request(state, None).name,
+        "timeout",
+        "the head is not consumed"
+    );
+    assert_eq!(
+        for_sessionless_request(state, Some("unknown-name")).name,
+        "timeout"
+    );
 }
 
 #[tokio::test]
@@ -176,8 +242,15 @@ async fn two_hundred_parallel_sessions_each_get_their_own_scenario() {
     let running = start().await;
     let names = webcapture_emulator::scenarios::library::builtin_names();
     // 100 sessions ask by header (name i mod catalogue); 100 take queue items, queued in order.
-    let queued: Vec<String> = (0..100).map(|i| names[(i * 7) % names.len()].clone()).collect();
-    running.state.selection.queue.lock().extend(queued.iter().cloned());
+    let queued: Vec<String> = (0..100)
+        .map(|i| names[(i * 7) % names.len()].clone())
+        .collect();
+    running
+        .state
+        .selection
+        .queue
+        .lock()
+        .extend(queued.iter().cloned());
     let mut tasks = Vec::new();
     for i in 0..200usize {
         let state = running.state.clone();
@@ -186,7 +259,10 @@ async fn two_hundred_parallel_sessions_each_get_their_own_scenario() {
             let s = capture::create_session(
                 &state,
                 params(LivenessMode::LivenessPassive),
-                SelectionInput { requested: wanted.clone(), api_key: None },
+                SelectionInput {
+                    requested: wanted.clone(),
+                    api_key: None,
+                },
                 None,
             )
             .unwrap();
@@ -207,7 +283,10 @@ async fn two_hundred_parallel_sessions_each_get_their_own_scenario() {
     got_sorted.sort();
     let mut queued_sorted = queued.clone();
     queued_sorted.sort();
-    assert_eq!(got_sorted, queued_sorted, "every queue item went to exactly one session");
+    assert_eq!(
+        got_sorted, queued_sorted,
+        "every queue item went to exactly one session"
+    );
     assert!(running.state.selection.queue.lock().is_empty());
     assert_eq!(running.state.sessions.len(), 200);
 }

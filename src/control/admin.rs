@@ -41,9 +41,8 @@ pub fn routes() -> Router<AppState> {
 
 /// Parses a JSON body, answering 400 with serde's explanation when it does not fit.
 fn parse<T: DeserializeOwned>(body: &Bytes, shape: &str) -> ApiResult<T> {
-    serde_json::from_slice(body).map_err(|e| {
-        ApiError::bad_request(format!("Invalid JSON body: {e}; expected {shape}"))
-    })
+    serde_json::from_slice(body)
+        .map_err(|e| ApiError::bad_request(format!("Invalid JSON body: {e}; expected {shape}")))
 }
 
 /// `{"scenario": "NAME"}`.
@@ -67,12 +66,20 @@ fn unknown(name: &str) -> ApiError {
 /// `GET /scenarios`: `[{name, description, source, valid, error?}]`.
 async fn list_scenarios(State(state): State<AppState>) -> Json<Value> {
     Json(Value::Array(
-        state.scenarios.entries().iter().map(|e| e.listing()).collect(),
+        state
+            .scenarios
+            .entries()
+            .iter()
+            .map(|e| e.listing())
+            .collect(),
     ))
 }
 
 /// `GET /scenarios/{name}`: the scenario as the emulator understood it (its last good version).
-async fn get_scenario(State(state): State<AppState>, Path(name): Path<String>) -> ApiResult<Json<Value>> {
+async fn get_scenario(
+    State(state): State<AppState>,
+    Path(name): Path<String>,
+) -> ApiResult<Json<Value>> {
     let entry = state.scenarios.entry(&name).ok_or_else(|| unknown(&name))?;
     let scenario = entry.scenario.ok_or_else(|| {
         ApiError::not_found(format!(
@@ -141,12 +148,20 @@ async fn delete_queue(State(state): State<AppState>) -> Json<Value> {
 /// `GET /sessions`: summaries, newest first.
 async fn list_sessions(State(state): State<AppState>) -> Json<Value> {
     Json(Value::Array(
-        state.sessions.all().iter().map(|s| s.lock().summary()).collect(),
+        state
+            .sessions
+            .all()
+            .iter()
+            .map(|s| s.lock().summary())
+            .collect(),
     ))
 }
 
 /// `GET /sessions/{id}`: the summary plus `events` (the transcript, each with `tMs`).
-async fn get_session(State(state): State<AppState>, Path(id): Path<String>) -> ApiResult<Json<Value>> {
+async fn get_session(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Value>> {
     let session = state
         .sessions
         .peek(&id)

@@ -144,7 +144,10 @@ impl ScenarioLibrary {
 
     /// The current valid version of `name`.
     pub fn get(&self, name: &str) -> Option<Arc<Scenario>> {
-        self.entries.read().get(name).and_then(|e| e.scenario.clone())
+        self.entries
+            .read()
+            .get(name)
+            .and_then(|e| e.scenario.clone())
     }
 
     /// The entry called `name`.
@@ -265,7 +268,9 @@ fn read_dir_texts(dir: &Path) -> BTreeMap<String, Result<String, String>> {
         };
         let text = std::fs::read(&path)
             .map_err(|e| e.to_string())
-            .and_then(|b| String::from_utf8(b).map_err(|_| "the file is not UTF-8 text".to_string()));
+            .and_then(|b| {
+                String::from_utf8(b).map_err(|_| "the file is not UTF-8 text".to_string())
+            });
         out.insert(name.to_string(), text);
     }
     out
@@ -297,8 +302,15 @@ mod tests {
         ] {
             assert!(names.contains(&name.to_string()), "missing built-in {name}");
         }
-        for file in BUILTIN.files().filter(|f| validate::is_scenario_file(f.path())) {
-            let stem = file.path().file_stem().and_then(|s| s.to_str()).unwrap_or_default();
+        for file in BUILTIN
+            .files()
+            .filter(|f| validate::is_scenario_file(f.path()))
+        {
+            let stem = file
+                .path()
+                .file_stem()
+                .and_then(|s| s.to_str())
+                .unwrap_or_default();
             let s = validate::validate_text(stem, file.contents_utf8().unwrap_or_default())
                 .unwrap_or_else(|p| panic!("{}: {}", stem, validate::report(stem, &p)));
             assert!(!s.description.is_empty(), "{stem} has no description");
@@ -327,12 +339,19 @@ mod tests {
         let file = dir.path().join("mine.json");
         std::fs::write(&file, r#"{"description": "v1"}"#).unwrap();
         let lib = ScenarioLibrary::load(Some(dir.path().to_path_buf()));
-        std::fs::write(&file, "{\"description\": \"v2\",\n \"result\": {\"age\": -4}}").unwrap();
+        std::fs::write(
+            &file,
+            "{\"description\": \"v2\",\n \"result\": {\"age\": -4}}",
+        )
+        .unwrap();
         assert!(lib.reload());
         let e = lib.entry("mine").unwrap();
         assert_eq!(e.scenario.clone().unwrap().description, "v1");
         let error = e.error.clone().unwrap();
-        assert!(error.starts_with(&format!("{}:2:13: age -4", file.display())), "{error}");
+        assert!(
+            error.starts_with(&format!("{}:2:13: age -4", file.display())),
+            "{error}"
+        );
         assert_eq!(e.listing()["valid"], false);
     }
 

@@ -86,7 +86,8 @@ impl Cursor<'_> {
                         b'u' => {
                             let hex = self.bytes.get(self.at..self.at + 4)?;
                             self.at += 4;
-                            let code = u32::from_str_radix(std::str::from_utf8(hex).ok()?, 16).ok()?;
+                            let code =
+                                u32::from_str_radix(std::str::from_utf8(hex).ok()?, 16).ok()?;
                             let c = char::from_u32(code).unwrap_or('\u{fffd}');
                             let mut buf = [0u8; 4];
                             out.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
@@ -226,7 +227,10 @@ mod tests {
     fn a_member_is_located_at_its_key() {
         assert_eq!(
             locate(DOC, "/result/livenessStatus"),
-            Position { line: 2, column: 14 }
+            Position {
+                line: 2,
+                column: 14
+            }
         );
     }
 
@@ -234,7 +238,10 @@ mod tests {
     fn an_array_element_member_is_located() {
         assert_eq!(
             locate(DOC, "/capture/timeline/1/code"),
-            Position { line: 6, column: 25 }
+            Position {
+                line: 6,
+                column: 25
+            }
         );
         assert_eq!(
             locate(DOC, "/capture/timeline/1"),

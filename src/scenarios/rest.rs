@@ -52,9 +52,7 @@ pub fn classify(method: &Method, path: &str) -> Option<(Endpoint, Subject)> {
     let path = path.trim_end_matches('/');
     if let Some(rest) = path.strip_prefix("/video-server/") {
         return match rest {
-            "init-liveness-session" if post => {
-                Some((Endpoint::InitLivenessSession, Subject::None))
-            }
+            "init-liveness-session" if post => Some((Endpoint::InitLivenessSession, Subject::None)),
             "v2/capabilities" if get => Some((Endpoint::Capabilities, Subject::None)),
             "network-latency" if get => Some((Endpoint::NetworkLatency, Subject::None)),
             "network-speed" if post => Some((Endpoint::NetworkSpeed, Subject::None)),
@@ -88,9 +86,11 @@ pub fn classify(method: &Method, path: &str) -> Option<(Endpoint, Subject)> {
     let endpoint = match (parts.as_slice(), get, post) {
         ([_], true, _) => Endpoint::GipsIdentity,
         ([_, "consents"], _, true) => Endpoint::GipsConsents,
-        ([_, "attributes", "portrait", "live-capture-session" | "live-capture-video-session"], _, true) => {
-            Endpoint::GipsCaptureSession
-        }
+        (
+            [_, "attributes", "portrait", "live-capture-session" | "live-capture-video-session"],
+            _,
+            true,
+        ) => Endpoint::GipsCaptureSession,
         ([_, "status", _], true, _) => Endpoint::GipsStatus,
         ([_, "attributes", "portrait", "capture"], true, _) => Endpoint::GipsPortrait,
         _ => return None,
@@ -219,7 +219,9 @@ async fn creation_request(
         .and_then(|v| v.to_str().ok())
         .map(|s| s.trim().to_string());
     let (parts, body) = req.into_parts();
-    let bytes = axum::body::to_bytes(body, MAX_JSON).await.unwrap_or_default();
+    let bytes = axum::body::to_bytes(body, MAX_JSON)
+        .await
+        .unwrap_or_default();
     let json: Value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
     let text = |k: &str| json.get(k).and_then(Value::as_str).map(str::to_string);
     let mode = text("livenessMode")
@@ -378,24 +380,99 @@ mod tests {
     #[test]
     fn vendor_paths_are_classified() {
         let cases = [
-            (Method::POST, "/video-server/init-liveness-session", Some((Endpoint::InitLivenessSession, Subject::None))),
-            (Method::GET, "/video-server/v2/capabilities", Some((Endpoint::Capabilities, Subject::None))),
-            (Method::HEAD, "/video-server/network-latency", Some((Endpoint::NetworkLatency, Subject::None))),
-            (Method::POST, "/video-server/network-speed", Some((Endpoint::NetworkSpeed, Subject::None))),
-            (Method::GET, "/bioserver-app/v2/bio-sessions/s1", Some((Endpoint::GetBioSession, Subject::Session("s1".into())))),
-            (Method::GET, "/bioserver-app/v2/bio-sessions/s1/liveness-challenge-result", Some((Endpoint::LivenessChallengeResult, Subject::Session("s1".into())))),
-            (Method::POST, "/bioserver-app/v2/bio-sessions/s1/faces", Some((Endpoint::CreateFace, Subject::Session("s1".into())))),
-            (Method::GET, "/bioserver-app/v2/bio-sessions/s1/faces/f", Some((Endpoint::GetFace, Subject::Session("s1".into())))),
-            (Method::GET, "/bioserver-app/v2/bio-sessions/s1/faces/f/image", Some((Endpoint::GetFaceImage, Subject::Session("s1".into())))),
-            (Method::GET, "/bioserver-app/v2/bio-sessions/s1/faces/f/matches", Some((Endpoint::GetMatches, Subject::Session("s1".into())))),
-            (Method::GET, "/bioserver-app/v2/bio-sessions/s1/faces/f/matches/g", Some((Endpoint::GetMatches, Subject::Session("s1".into())))),
-            (Method::POST, "/gips/v1/identities", Some((Endpoint::GipsCreateIdentity, Subject::None))),
-            (Method::POST, "/gips/v1/identities/i/consents", Some((Endpoint::GipsConsents, Subject::Identity("i".into())))),
-            (Method::POST, "/gips/v1/identities/i/attributes/portrait/live-capture-session", Some((Endpoint::GipsCaptureSession, Subject::Identity("i".into())))),
-            (Method::POST, "/gips/v1/identities/i/attributes/portrait/live-capture-video-session", Some((Endpoint::GipsCaptureSession, Subject::Identity("i".into())))),
-            (Method::GET, "/gips/v1/identities/i/status/p", Some((Endpoint::GipsStatus, Subject::Identity("i".into())))),
-            (Method::GET, "/gips/v1/identities/i", Some((Endpoint::GipsIdentity, Subject::Identity("i".into())))),
-            (Method::GET, "/gips/v1/identities/i/attributes/portrait/capture", Some((Endpoint::GipsPortrait, Subject::Identity("i".into())))),
+            (
+                Method::POST,
+                "/video-server/init-liveness-session",
+                Some((Endpoint::InitLivenessSession, Subject::None)),
+            ),
+            (
+                Method::GET,
+                "/video-server/v2/capabilities",
+                Some((Endpoint::Capabilities, Subject::None)),
+            ),
+            (
+                Method::HEAD,
+                "/video-server/network-latency",
+                Some((Endpoint::NetworkLatency, Subject::None)),
+            ),
+            (
+                Method::POST,
+                "/video-server/network-speed",
+                Some((Endpoint::NetworkSpeed, Subject::None)),
+            ),
+            (
+                Method::GET,
+                "/bioserver-app/v2/bio-sessions/s1",
+                Some((Endpoint::GetBioSession, Subject::Session("s1".into()))),
+            ),
+            (
+                Method::GET,
+                "/bioserver-app/v2/bio-sessions/s1/liveness-challenge-result",
+                Some((
+                    Endpoint::LivenessChallengeResult,
+                    Subject::Session("s1".into()),
+                )),
+            ),
+            (
+                Method::POST,
+                "/bioserver-app/v2/bio-sessions/s1/faces",
+                Some((Endpoint::CreateFace, Subject::Session("s1".into()))),
+            ),
+            (
+                Method::GET,
+                "/bioserver-app/v2/bio-sessions/s1/faces/f",
+                Some((Endpoint::GetFace, Subject::Session("s1".into()))),
+            ),
+            (
+                Method::GET,
+                "/bioserver-app/v2/bio-sessions/s1/faces/f/image",
+                Some((Endpoint::GetFaceImage, Subject::Session("s1".into()))),
+            ),
+            (
+                Method::GET,
+                "/bioserver-app/v2/bio-sessions/s1/faces/f/matches",
+                Some((Endpoint::GetMatches, Subject::Session("s1".into()))),
+            ),
+            (
+                Method::GET,
+                "/bioserver-app/v2/bio-sessions/s1/faces/f/matches/g",
+                Some((Endpoint::GetMatches, Subject::Session("s1".into()))),
+            ),
+            (
+                Method::POST,
+                "/gips/v1/identities",
+                Some((Endpoint::GipsCreateIdentity, Subject::None)),
+            ),
+            (
+                Method::POST,
+                "/gips/v1/identities/i/consents",
+                Some((Endpoint::GipsConsents, Subject::Identity("i".into()))),
+            ),
+            (
+                Method::POST,
+                "/gips/v1/identities/i/attributes/portrait/live-capture-session",
+                Some((Endpoint::GipsCaptureSession, Subject::Identity("i".into()))),
+            ),
+            (
+                Method::POST,
+                "/gips/v1/identities/i/attributes/portrait/live-capture-video-session",
+                Some((Endpoint::GipsCaptureSession, Subject::Identity("i".into()))),
+            ),
+            (
+                Method::GET,
+                "/gips/v1/identities/i/status/p",
+                Some((Endpoint::GipsStatus, Subject::Identity("i".into()))),
+            ),
+            (
+                Method::GET,
+                "/gips/v1/identities/i",
+                Some((Endpoint::GipsIdentity, Subject::Identity("i".into()))),
+            ),
+            (
+                Method::GET,
+                "/gips/v1/identities/i/attributes/portrait/capture",
+                Some((Endpoint::GipsPortrait, Subject::Identity("i".into()))),
+            ),
             (Method::GET, "/video-server/bioserver-video-api.js", None),
             (Method::GET, "/video-server/init-liveness-session", None),
             (Method::GET, "/__emulator/scenarios", None),

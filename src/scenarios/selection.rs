@@ -137,9 +137,7 @@ fn matched(state: &AppState, input: &SelectionInput, params: &SessionParams) -> 
             eq(&rule.correlation_id, params.correlation_id.as_ref())
                 && eq(&rule.evidence_id, params.evidence_id.as_ref())
                 && eq(&rule.api_key, input.api_key.as_ref())
-                && rule
-                    .liveness_mode
-                    .is_none_or(|m| m == params.liveness_mode)
+                && rule.liveness_mode.is_none_or(|m| m == params.liveness_mode)
         });
         fits.then(|| Chosen {
             scenario,
@@ -216,10 +214,7 @@ pub enum PinError {
 /// Pins `name` on session `id` (admin API): the session plays it, whatever else selects.
 pub fn pin(state: &AppState, id: &str, name: &str) -> Result<serde_json::Value, PinError> {
     let session = state.sessions.get(id).ok_or(PinError::UnknownSession)?;
-    let scenario = state
-        .scenarios
-        .get(name)
-        .ok_or(PinError::UnknownScenario)?;
+    let scenario = state.scenarios.get(name).ok_or(PinError::UnknownScenario)?;
     let summary = {
         let mut s = session.lock();
         if s.state != SessionState::Created {
@@ -228,8 +223,10 @@ pub fn pin(state: &AppState, id: &str, name: &str) -> Result<serde_json::Value, 
         s.scenario = scenario;
         s.scenario_name = name.to_string();
         s.selected_by = SelectedBy::Pin;
-        s.transcript
-            .push("state", json!({"scenario": name, "selectedBy": SelectedBy::Pin}));
+        s.transcript.push(
+            "state",
+            json!({"scenario": name, "selectedBy": SelectedBy::Pin}),
+        );
         s.summary()
     };
     state

@@ -132,7 +132,12 @@ pub fn semantic_problems(stem: &str, s: &Scenario) -> Vec<(String, String)> {
                 "give either `body` (replaces the answer) or `patch` (alters it), not both".into(),
             );
         }
-        check_delay(&mut bad, format!("{base}/delayMs"), "delayMs", answer.delay_ms);
+        check_delay(
+            &mut bad,
+            format!("{base}/delayMs"),
+            "delayMs",
+            answer.delay_ms,
+        );
         for (name, value) in &answer.headers {
             if axum::http::HeaderName::from_bytes(name.as_bytes()).is_err() {
                 bad(
@@ -173,7 +178,12 @@ pub fn semantic_problems(stem: &str, s: &Scenario) -> Vec<(String, String)> {
             );
         }
     }
-    check_delay(&mut bad, "/capture/init/intervalMs".into(), "intervalMs", init.interval_ms);
+    check_delay(
+        &mut bad,
+        "/capture/init/intervalMs".into(),
+        "intervalMs",
+        init.interval_ms,
+    );
     if let Some(e) = &init.error {
         check_error(&mut bad, "/capture/init/error", e);
     }
@@ -189,14 +199,20 @@ pub fn semantic_problems(stem: &str, s: &Scenario) -> Vec<(String, String)> {
         }
     }
     let r = &s.result;
-    if r.best_image != "none" && crate::fixtures::image(&r.best_image).is_none() && r.best_image != DEFAULT_FIXTURE {
+    if r.best_image != "none"
+        && crate::fixtures::image(&r.best_image).is_none()
+        && r.best_image != DEFAULT_FIXTURE
+    {
         bad(
             "/result/bestImage".into(),
             format!("unknown fixture \"{}\": use the name of an image in fixtures/ (e.g. \"{DEFAULT_FIXTURE}\") or \"none\"", r.best_image),
         );
     }
     if !(r.age.is_finite() && (0.0..=130.0).contains(&r.age)) {
-        bad("/result/age".into(), format!("age {} is out of range (0..=130)", r.age));
+        bad(
+            "/result/age".into(),
+            format!("age {} is out of range (0..=130)", r.age),
+        );
     }
     if !(r.match_score.is_finite() && (0.0..=MAX_SCORE).contains(&r.match_score)) {
         bad(
@@ -204,10 +220,16 @@ pub fn semantic_problems(stem: &str, s: &Scenario) -> Vec<(String, String)> {
             format!("matchScore {} is out of range (0..={MAX_SCORE}; the sample app treats >= 3000 as a match)", r.match_score),
         );
     }
-    if !matches!(r.gips.strength.as_str(), "LEVEL1" | "LEVEL2" | "LEVEL3" | "LEVEL4") {
+    if !matches!(
+        r.gips.strength.as_str(),
+        "LEVEL1" | "LEVEL2" | "LEVEL3" | "LEVEL4"
+    ) {
         bad(
             "/result/gips/strength".into(),
-            format!("strength \"{}\" is not one of LEVEL1, LEVEL2, LEVEL3, LEVEL4", r.gips.strength),
+            format!(
+                "strength \"{}\" is not one of LEVEL1, LEVEL2, LEVEL3, LEVEL4",
+                r.gips.strength
+            ),
         );
     }
     for (i, e) in r.gips.errors.iter().enumerate() {
@@ -218,7 +240,12 @@ pub fn semantic_problems(stem: &str, s: &Scenario) -> Vec<(String, String)> {
             );
         }
     }
-    check_delay(&mut bad, "/result/callback/delayMs".into(), "delayMs", r.callback.delay_ms);
+    check_delay(
+        &mut bad,
+        "/result/callback/delayMs".into(),
+        "delayMs",
+        r.callback.delay_ms,
+    );
     if r.callback.fail_times > 20 {
         bad(
             "/result/callback/failTimes".into(),
@@ -259,7 +286,10 @@ fn check_error(bad: &mut impl FnMut(String, String), base: &str, e: &super::mode
         if e.code != 429 {
             bad(
                 format!("{base}/unlockInSeconds"),
-                format!("unlockInSeconds only makes sense with code 429, not {}", e.code),
+                format!(
+                    "unlockInSeconds only makes sense with code 429, not {}",
+                    e.code
+                ),
             );
         } else if !(0..=7 * 24 * 3600).contains(&u) {
             bad(
@@ -272,7 +302,10 @@ fn check_error(bad: &mut impl FnMut(String, String), base: &str, e: &super::mode
 
 fn check_fps(bad: &mut impl FnMut(String, String), pointer: String, fps: f64) {
     if !(fps.is_finite() && fps > 0.0 && fps <= 60.0) {
-        bad(pointer, format!("fps {fps} is out of range: give a rate in (0, 60]"));
+        bad(
+            pointer,
+            format!("fps {fps} is out of range: give a rate in (0, 60]"),
+        );
     }
 }
 
@@ -308,22 +341,37 @@ fn check_timeline(bad: &mut impl FnMut(String, String), base: &str, steps: &[Ste
             Step::WaitFor { .. } => started = true,
             Step::ClientInitEnd | Step::Disconnect | Step::Result | Step::Error(_) => {}
             Step::FaceTracking {
-                duration_ms, fps, with, ..
+                duration_ms,
+                fps,
+                with,
+                ..
             } => {
                 check_delay(bad, format!("{at}/durationMs"), "durationMs", *duration_ms);
                 check_fps(bad, format!("{at}/fps"), *fps);
                 if with.as_ref().is_some_and(|w| !w.is_object()) {
-                    bad(format!("{at}/with"), "`with` must be an object of tracking fields merged into every frame".into());
+                    bad(
+                        format!("{at}/with"),
+                        "`with` must be an object of tracking fields merged into every frame"
+                            .into(),
+                    );
                 }
             }
             Step::Tracking {
-                frame, repeat, interval_ms,
+                frame,
+                repeat,
+                interval_ms,
             } => {
                 if !frame.is_object() {
-                    bad(format!("{at}/frame"), "`frame` must be an object (the trackingFn argument)".into());
+                    bad(
+                        format!("{at}/frame"),
+                        "`frame` must be an object (the trackingFn argument)".into(),
+                    );
                 }
                 if *repeat > 10_000 {
-                    bad(format!("{at}/repeat"), format!("repeat {repeat} is more than 10000 frames"));
+                    bad(
+                        format!("{at}/repeat"),
+                        format!("repeat {repeat} is more than 10000 frames"),
+                    );
                 }
                 check_delay(bad, format!("{at}/intervalMs"), "intervalMs", *interval_ms);
             }
@@ -345,12 +393,20 @@ fn check_timeline(bad: &mut impl FnMut(String, String), base: &str, steps: &[Ste
             Step::Challenge {
                 per_target_ms, fps, ..
             } => {
-                check_delay(bad, format!("{at}/perTargetMs"), "perTargetMs", *per_target_ms);
+                check_delay(
+                    bad,
+                    format!("{at}/perTargetMs"),
+                    "perTargetMs",
+                    *per_target_ms,
+                );
                 check_fps(bad, format!("{at}/fps"), *fps);
             }
             Step::UploadProgress { steps, duration_ms } => {
                 if *steps == 0 || *steps > 100 {
-                    bad(format!("{at}/steps"), format!("steps {steps} is out of range (1..=100)"));
+                    bad(
+                        format!("{at}/steps"),
+                        format!("steps {steps} is out of range (1..=100)"),
+                    );
                 }
                 check_delay(bad, format!("{at}/durationMs"), "durationMs", *duration_ms);
                 if !pending {
@@ -378,7 +434,8 @@ fn check_timeline(bad: &mut impl FnMut(String, String), base: &str, steps: &[Ste
     if !ends {
         bad(
             base.to_string(),
-            "timeline never ends: add a final step of type \"result\", \"error\" or \"disconnect\"".into(),
+            "timeline never ends: add a final step of type \"result\", \"error\" or \"disconnect\""
+                .into(),
         );
     }
 }
@@ -447,7 +504,12 @@ pub fn check_file(file: &Path) -> (bool, Vec<String>) {
     let shown = file.display().to_string();
     let text = match std::fs::read_to_string(file) {
         Ok(t) => t,
-        Err(e) => return (false, vec![format!("{shown}:1:1: cannot read the file: {e}")]),
+        Err(e) => {
+            return (
+                false,
+                vec![format!("{shown}:1:1: cannot read the file: {e}")],
+            )
+        }
     };
     let stem = file
         .file_stem()
@@ -495,13 +557,19 @@ mod tests {
     #[test]
     fn an_unknown_field_is_reported_with_the_expected_ones() {
         let p = one("{\n  \"resutl\": {}\n}");
-        assert!(p.starts_with("2:10: unknown field `resutl`, expected one of"), "{p}");
+        assert!(
+            p.starts_with("2:10: unknown field `resutl`, expected one of"),
+            "{p}"
+        );
     }
 
     #[test]
     fn a_negative_delay_is_a_type_error() {
         let p = one("{\"rest\": {\"capabilities\": {\"delayMs\": -5}}}");
-        assert!(p.starts_with("1:40: invalid value: integer `-5`, expected u64"), "{p}");
+        assert!(
+            p.starts_with("1:40: invalid value: integer `-5`, expected u64"),
+            "{p}"
+        );
     }
 
     #[test]
@@ -536,25 +604,39 @@ mod tests {
     #[test]
     fn steps_after_the_end_are_reported() {
         let p = one("{\"capture\": {\"timeline\": [{\"type\": \"result\"}, {\"type\": \"wait\", \"ms\": 1}]}}");
-        assert_eq!(p, "1:47: this step is never played: step 0 (result) ends the capture");
+        assert_eq!(
+            p,
+            "1:47: this step is never played: step 0 (result) ends the capture"
+        );
     }
 
     #[test]
     fn capture_events_before_start_capture_are_reported() {
         let p = problems("{\"capture\": {\"timeline\": [{\"type\": \"result\"}, {\"type\": \"waitFor\", \"event\": \"startCapture\"}]}}");
-        assert!(p[0].starts_with("1:27: capture events before `waitFor startCapture` are ignored"), "{p:?}");
+        assert!(
+            p[0].starts_with("1:27: capture events before `waitFor startCapture` are ignored"),
+            "{p:?}"
+        );
     }
 
     #[test]
     fn upload_progress_before_pending_is_reported() {
         let p = one("{\"capture\": {\"timeline\": [{\"type\": \"uploadProgress\"}, {\"type\": \"result\"}]}}");
-        assert!(p.starts_with("1:27: uploadProgress before TRACKER_CHALLENGE_PENDING is ignored"), "{p}");
+        assert!(
+            p.starts_with("1:27: uploadProgress before TRACKER_CHALLENGE_PENDING is ignored"),
+            "{p}"
+        );
     }
 
     #[test]
     fn absurd_delays_are_reported() {
         let p = one("{\"capture\": {\"timeline\": [{\"type\": \"wait\", \"ms\": 3600000}, {\"type\": \"result\"}]}}");
-        assert!(p.ends_with("ms 3600000 is longer than 600000 ms (10 minutes): delays are in milliseconds"), "{p}");
+        assert!(
+            p.ends_with(
+                "ms 3600000 is longer than 600000 ms (10 minutes): delays are in milliseconds"
+            ),
+            "{p}"
+        );
         let p = one("{\"result\": {\"callback\": {\"delayMs\": 700000}}}");
         assert!(p.contains("delayMs 700000 is longer"), "{p}");
     }
@@ -576,7 +658,10 @@ mod tests {
     #[test]
     fn a_lowercase_instruction_is_reported() {
         let p = one("{\"capture\": {\"timeline\": [{\"type\": \"instruction\", \"value\": \"dont move\"}, {\"type\": \"result\"}]}}");
-        assert!(p.contains("instruction \"dont move\" is not an SDK constant"), "{p}");
+        assert!(
+            p.contains("instruction \"dont move\" is not an SDK constant"),
+            "{p}"
+        );
     }
 
     #[test]
@@ -590,7 +675,10 @@ mod tests {
         let p = one("{\"result\": {\"gips\": {\"errors\": [\"oops\"]}}}");
         assert!(p.contains("each GIPS error must be an object"), "{p}");
         let p = one("{\"result\": {\"callback\": {\"failTimes\": 50}}}");
-        assert!(p.contains("failTimes 50 is more than the 20 attempts"), "{p}");
+        assert!(
+            p.contains("failTimes 50 is more than the 20 attempts"),
+            "{p}"
+        );
     }
 
     #[test]
@@ -607,9 +695,15 @@ mod tests {
         let p = one("{\"rest\": {\"capabilities\": {\"body\": {}, \"patch\": {}}}}");
         assert!(p.contains("give either `body`"), "{p}");
         let p = one("{\"rest\": {\"capabilities\": {\"headers\": {\"bad header\": \"x\"}}}}");
-        assert!(p.contains("\"bad header\" is not a valid HTTP header name"), "{p}");
+        assert!(
+            p.contains("\"bad header\" is not a valid HTTP header name"),
+            "{p}"
+        );
         let p = one("{\"rest\": {\"capabilities\": {\"headers\": {\"x-a\": \"line\\nbreak\"}}}}");
-        assert!(p.contains("the value of header \"x-a\" is not a valid HTTP header value"), "{p}");
+        assert!(
+            p.contains("the value of header \"x-a\" is not a valid HTTP header value"),
+            "{p}"
+        );
         let p = one("{\"rest\": {\"capabilities\": {\"delayMs\": 900000}}}");
         assert!(p.contains("delayMs 900000 is longer"), "{p}");
         let p = one("{\"rest\": {\"teapot\": {}}}");
@@ -625,15 +719,23 @@ mod tests {
     #[test]
     fn a_name_that_differs_from_the_file_is_reported() {
         let p = one("{\"name\": \"other\"}");
-        assert!(p.starts_with("1:2: name \"other\" differs from the file name \"t.json\""), "{p}");
+        assert!(
+            p.starts_with("1:2: name \"other\" differs from the file name \"t.json\""),
+            "{p}"
+        );
         assert!(problems("{\"name\": \"t\"}").is_empty());
     }
 
     #[test]
     fn unlock_seconds_are_checked() {
-        let p = one("{\"capture\": {\"init\": {\"error\": {\"code\": 503, \"unlockInSeconds\": 5}}}}");
-        assert!(p.contains("unlockInSeconds only makes sense with code 429, not 503"), "{p}");
-        let p = one("{\"capture\": {\"init\": {\"error\": {\"code\": 429, \"unlockInSeconds\": -5}}}}");
+        let p =
+            one("{\"capture\": {\"init\": {\"error\": {\"code\": 503, \"unlockInSeconds\": 5}}}}");
+        assert!(
+            p.contains("unlockInSeconds only makes sense with code 429, not 503"),
+            "{p}"
+        );
+        let p =
+            one("{\"capture\": {\"init\": {\"error\": {\"code\": 429, \"unlockInSeconds\": -5}}}}");
         assert!(p.contains("unlockInSeconds -5 is out of range"), "{p}");
     }
 

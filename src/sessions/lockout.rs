@@ -60,11 +60,7 @@ impl Lockouts {
         }
         record.locked_until = None;
         record.failures.push_back(now);
-        while record
-            .failures
-            .front()
-            .is_some_and(|t| now - *t > window)
-        {
+        while record.failures.front().is_some_and(|t| now - *t > window) {
             record.failures.pop_front();
         }
         while record.failures.len() > attempts as usize {

@@ -14,7 +14,9 @@ use webcapture_emulator::{
 
 /// A running emulator with default test flags.
 pub async fn start() -> Running {
-    server::start(Config::for_tests()).await.expect("server starts")
+    server::start(Config::for_tests())
+        .await
+        .expect("server starts")
 }
 
 /// A running emulator layered over `dir`.
@@ -88,10 +90,7 @@ pub async fn send(method: reqwest::Method, url: &str, body: Option<&str>) -> (u1
 /// The catalogue entry `name` from `GET /__emulator/scenarios`.
 pub async fn listed(running: &Running, name: &str) -> Option<Value> {
     let (_, list) = get_json(&format!("{}/__emulator/scenarios", running.url())).await;
-    list.as_array()?
-        .iter()
-        .find(|e| e["name"] == name)
-        .cloned()
+    list.as_array()?.iter().find(|e| e["name"] == name).cloned()
 }
 
 /// Polls `check` every 20 ms until it holds (gives up after 10 s, which only a broken reload hits).
