@@ -35,6 +35,7 @@ pub async fn start(config: Config) -> std::io::Result<Running> {
     let addr = listener.local_addr()?;
     let state = AppState::new(config);
     spawn_sweeper(&state);
+    crate::scenarios::watch::spawn(&state);
     let app = router(state.clone());
     let token = state.shutdown.clone();
     let task = tokio::spawn(async move {

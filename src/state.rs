@@ -39,6 +39,8 @@ pub struct Inner {
     pub live: broadcast::Sender<serde_json::Value>,
     /// Cancelled on shutdown; long-running tasks (channels, callbacks, watchers) stop on it.
     pub shutdown: CancellationToken,
+    /// Failed captures per client fingerprint, for the vendor's 429 lockout.
+    pub lockouts: crate::sessions::lockout::Lockouts,
 }
 
 impl Deref for AppState {
@@ -57,16 +59,18 @@ impl AppState {
         };
         let (live, _) = broadcast::channel(1024);
         let selection = Selection::new(&config.default_scenario);
+        let library = ScenarioLibrary::load(scenario_dir(&config));
         AppState(Arc::new(Inner {
             journal: Journal::new(config.journal_size),
             config,
             sessions: SessionStore::new(),
-            scenarios: Arc::new(ScenarioLibrary::builtin()),
+            scenarios: Arc::new(library),
             selection,
             rng: Mutex::new(rng),
             started: Instant::now(),
             live,
             shutdown: CancellationToken::new(),
+            lockouts: Default::default(),
         }))
     }
 
@@ -96,4 +100,12 @@ impl AppState {
     pub fn notify(&self, event: serde_json::Value) {
         let _ = self.live.send(event);
     }
+}
+
+/// The directory layered over the embedded catalogue: `--scenarios DIR`, else `./scenarios` when it exists.
+fn scenario_dir(config: &Config) -> Option<std::path::PathBuf> {
+    config.scenarios.clone().or_else(|| {
+        let local = std::path::PathBuf::from("scenarios");
+        local.is_dir().then_some(local)
+    })
 }
