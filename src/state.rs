@@ -39,6 +39,12 @@ pub struct Inner {
     pub live: broadcast::Sender<serde_json::Value>,
     /// Cancelled on shutdown; long-running tasks (channels, callbacks, watchers) stop on it.
     pub shutdown: CancellationToken,
+    /// The key that signs results (`signature` members), published at `/__emulator/jwks.json`.
+    pub signer: Arc<crate::signing::Signer>,
+    /// GIPS identities (bounded like sessions).
+    pub gips: crate::gips::store::IdentityStore,
+    /// PEM of the HTTPS certificate when serving with `--tls` (set once by the server at start).
+    pub tls_certificate: std::sync::OnceLock<String>,
 }
 
 impl Deref for AppState {
@@ -59,6 +65,9 @@ impl AppState {
         let selection = Selection::new(&config.default_scenario);
         AppState(Arc::new(Inner {
             journal: Journal::new(config.journal_size),
+            signer: Arc::new(crate::signing::Signer::for_config(&config)),
+            gips: crate::gips::store::IdentityStore::new(),
+            tls_certificate: std::sync::OnceLock::new(),
             config,
             sessions: SessionStore::new(),
             scenarios: Arc::new(ScenarioLibrary::builtin()),
