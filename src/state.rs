@@ -45,6 +45,8 @@ pub struct Inner {
     pub gips: crate::gips::store::IdentityStore,
     /// PEM of the HTTPS certificate when serving with `--tls` (set once by the server at start).
     pub tls_certificate: std::sync::OnceLock<String>,
+    /// The HTTP client of result callbacks (built on first use).
+    pub callback_client: crate::callbacks::ClientCell,
 }
 
 impl Deref for AppState {
@@ -68,6 +70,7 @@ impl AppState {
             signer: Arc::new(crate::signing::Signer::for_config(&config)),
             gips: crate::gips::store::IdentityStore::new(),
             tls_certificate: std::sync::OnceLock::new(),
+            callback_client: Default::default(),
             config,
             sessions: SessionStore::new(),
             scenarios: Arc::new(ScenarioLibrary::builtin()),

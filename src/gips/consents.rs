@@ -61,11 +61,10 @@ struct Requested {
 
 /// Parses `[{approved, type, validityPeriod}, ...]` (or one object), saying what is wrong otherwise.
 fn parse_request(body: &[u8]) -> ApiResult<Vec<Requested>> {
-    const SHAPE: &str = r#"[{"approved": true, "type": "PORTRAIT", "validityPeriod": {"from": "2018-01-01"}}]"#;
+    const SHAPE: &str =
+        r#"[{"approved": true, "type": "PORTRAIT", "validityPeriod": {"from": "2018-01-01"}}]"#;
     let parsed: Value = serde_json::from_slice(body).map_err(|e| {
-        ApiError::bad_request(format!(
-            "The consents body must be JSON like {SHAPE}: {e}"
-        ))
+        ApiError::bad_request(format!("The consents body must be JSON like {SHAPE}: {e}"))
     })?;
     let items = match parsed {
         Value::Array(items) => items,

@@ -58,7 +58,12 @@ pub async fn global_status(
 fn describe(state: &AppState, identity: &SharedIdentity) -> (Value, Option<String>) {
     let (id, created, consents, portraits) = {
         let i = identity.lock();
-        (i.id.clone(), i.created, i.consents.clone(), i.portraits.clone())
+        (
+            i.id.clone(),
+            i.created,
+            i.consents.clone(),
+            i.portraits.clone(),
+        )
     };
     let outcomes: Vec<_> = portraits
         .iter()
@@ -85,7 +90,10 @@ fn describe(state: &AppState, identity: &SharedIdentity) -> (Value, Option<Strin
         "consents": consents,
     });
     if let (Some((portrait, outcome)), Some(obj)) = (latest, body.as_object_mut()) {
-        obj.insert("portrait".into(), evidence(&portrait.id, portrait.submitted, outcome));
+        obj.insert(
+            "portrait".into(),
+            evidence(&portrait.id, portrait.submitted, outcome),
+        );
     }
     (body, latest.map(|(p, _)| p.session_id.clone()))
 }
@@ -145,7 +153,11 @@ fn evidence(portrait_id: &str, submitted: OffsetDateTime, outcome: &Outcome) -> 
             if let (false, Some(obj)) = (v.errors.is_empty(), s.as_object_mut()) {
                 obj.insert("errors".into(), Value::Array(v.errors.clone()));
             }
-            let quality = if v.status == "VERIFIED" { "GOOD" } else { "POOR" };
+            let quality = if v.status == "VERIFIED" {
+                "GOOD"
+            } else {
+                "POOR"
+            };
             (s, Some(quality))
         }
     };

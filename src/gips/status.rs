@@ -99,7 +99,8 @@ pub fn verdict_of(s: &BioSession) -> Option<Verdict> {
                 if result.liveness_status == LivenessStatus::Spoof {
                     verdict.status = "INVALID";
                 } else {
-                    let status = serde_json::to_value(result.liveness_status).unwrap_or(Value::Null);
+                    let status =
+                        serde_json::to_value(result.liveness_status).unwrap_or(Value::Null);
                     verdict.errors = vec![json!({
                         "code": format!("LIVENESS_{}", status.as_str().unwrap_or("FAILED")),
                         "message": result.diagnostic.clone().unwrap_or_else(|| "Liveness check failed".into()),
@@ -145,7 +146,9 @@ pub fn status_name(status: GipsStatus) -> &'static str {
 /// The status answer for a portrait.
 pub fn status_body(portrait_id: &str, outcome: &Outcome) -> Value {
     match outcome {
-        Outcome::Processing => json!({"id": portrait_id, "status": "PROCESSING", "type": "PORTRAIT"}),
+        Outcome::Processing => {
+            json!({"id": portrait_id, "status": "PROCESSING", "type": "PORTRAIT"})
+        }
         Outcome::Final(v) if !v.errors.is_empty() => json!({
             "id": portrait_id, "status": v.status, "type": "PORTRAIT", "errors": v.errors,
         }),
