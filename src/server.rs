@@ -47,15 +47,18 @@ impl Running {
 
 /// Binds and starts serving in the background; returns once connections are accepted.
 ///
-/// Fails (before binding) on a bad `--signing-key` or unusable `--tls-cert/--tls-key`, with a
-/// message that names the file.
+/// Fails before binding on a bad `--signing-key` or unusable `--tls-cert/--tls-key`, with a
+/// message that says what is wrong.
 pub async fn start(config: Config) -> std::io::Result<Running> {
     if config.signing_key.is_some() {
         crate::signing::Signer::from_config(&config).map_err(invalid_input)?;
     }
-    let tls = match config.tls {
-        true => Some(tls_material(&config)?),
-        false => None,
+    let tls = if config.tls {
+        let material = tls_material(&config)?;
+        let server_config = rustls_config(&material)?;
+        Some((material, server_config))
+    } else {
+        None
     };
     let listener = TcpListener::bind((config.host.as_str(), config.port)).await?;
     let addr = listener.local_addr()?;
@@ -64,9 +67,9 @@ pub async fn start(config: Config) -> std::io::Result<Running> {
     let app = router(state.clone());
     let token = state.shutdown.clone();
     let task = match &tls {
-        Some(material) => {
+        Some((material, server_config)) => {
             let _ = state.tls_certificate.set(material.cert_pem.clone());
-            serve_tls(listener, material, app, token)?
+            serve_tls(listener, server_config.clone(), app, token)?
         }
         None => tokio::spawn(async move {
             axum::serve(
@@ -81,7 +84,7 @@ pub async fn start(config: Config) -> std::io::Result<Running> {
         addr,
         state,
         task,
-        tls_certificate: tls.map(|m| m.cert_pem),
+        tls_certificate: tls.map(|(m, _)| m.cert_pem),
     })
 }
 
@@ -153,13 +156,8 @@ fn lan_address() -> Option<IpAddr> {
     (!ip.is_loopback() && !ip.is_unspecified()).then_some(ip)
 }
 
-/// Serves `app` over HTTPS (rustls, ring) until `token` is cancelled.
-fn serve_tls(
-    listener: TcpListener,
-    material: &TlsMaterial,
-    app: Router,
-    token: CancellationToken,
-) -> std::io::Result<tokio::task::JoinHandle<std::io::Result<()>>> {
+/// The rustls configuration for `material` (ring provider, HTTP/1.1).
+fn rustls_config(material: &TlsMaterial) -> std::io::Result<Arc<rustls::ServerConfig>> {
     use rustls::pki_types::{pem::PemObject, CertificateDer, PrivateKeyDer};
     // axum-server and other rustls users in the process need a default provider; ours is ring.
     let _ = rustls::crypto::ring::default_provider().install_default();
@@ -184,6 +182,16 @@ fn serve_tls(
     // HTTP/1.1 only: browsers then open WebSockets (the capture channel) on the same terms as
     // over plain HTTP.
     server_config.alpn_protocols = vec![b"http/1.1".to_vec()];
+    Ok(Arc::new(server_config))
+}
+
+/// Serves `app` over HTTPS until `token` is cancelled, then lets in-flight requests finish.
+fn serve_tls(
+    listener: TcpListener,
+    server_config: Arc<rustls::ServerConfig>,
+    app: Router,
+    token: CancellationToken,
+) -> std::io::Result<tokio::task::JoinHandle<std::io::Result<()>>> {
     let listener = listener.into_std()?;
     listener.set_nonblocking(true)?;
     let handle = axum_server::Handle::new();
@@ -192,7 +200,7 @@ fn serve_tls(
         token.cancelled().await;
         stopper.graceful_shutdown(Some(TLS_SHUTDOWN_GRACE));
     });
-    let tls = axum_server::tls_rustls::RustlsConfig::from_config(Arc::new(server_config));
+    let tls = axum_server::tls_rustls::RustlsConfig::from_config(server_config);
     Ok(tokio::spawn(
         axum_server::from_tcp_rustls(listener, tls)
             .handle(handle)
