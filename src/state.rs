@@ -41,6 +41,14 @@ pub struct Inner {
     pub shutdown: CancellationToken,
     /// Failed captures per client fingerprint, for the vendor's 429 lockout.
     pub lockouts: crate::sessions::lockout::Lockouts,
+    /// The key that signs results (`signature` members), published at `/__emulator/jwks.json`.
+    pub signer: Arc<crate::signing::Signer>,
+    /// GIPS identities (bounded like sessions).
+    pub gips: crate::gips::store::IdentityStore,
+    /// PEM of the HTTPS certificate when serving with `--tls` (set once by the server at start).
+    pub tls_certificate: std::sync::OnceLock<String>,
+    /// The HTTP client of result callbacks (built on first use).
+    pub callback_client: crate::callbacks::ClientCell,
 }
 
 impl Deref for AppState {
@@ -62,6 +70,10 @@ impl AppState {
         let library = ScenarioLibrary::load(scenario_dir(&config));
         AppState(Arc::new(Inner {
             journal: Journal::new(config.journal_size),
+            signer: Arc::new(crate::signing::Signer::for_config(&config)),
+            gips: crate::gips::store::IdentityStore::new(),
+            tls_certificate: std::sync::OnceLock::new(),
+            callback_client: Default::default(),
             config,
             sessions: SessionStore::new(),
             scenarios: Arc::new(library),
