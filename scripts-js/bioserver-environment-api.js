@@ -1,0 +1,1 @@
+// placeholder bioserver-environment-api.js /*@EMULATOR_BROWSER_CONFIG@*/null

@@ -1,0 +1,1 @@
+// placeholder bioserver-network-check.js /*@EMULATOR_BROWSER_CONFIG@*/null

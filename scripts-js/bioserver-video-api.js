@@ -1,0 +1,1 @@
+// placeholder bioserver-video-api.js /*@EMULATOR_BROWSER_CONFIG@*/null

@@ -1,0 +1,1 @@
+// placeholder bioserver-video-ui.js /*@EMULATOR_BROWSER_CONFIG@*/null
