@@ -91,7 +91,10 @@ impl ScenarioLibrary {
 
     /// The current valid version of `name`.
     pub fn get(&self, name: &str) -> Option<Arc<Scenario>> {
-        self.entries.read().get(name).and_then(|e| e.scenario.clone())
+        self.entries
+            .read()
+            .get(name)
+            .and_then(|e| e.scenario.clone())
     }
 
     /// Every entry, sorted by name.

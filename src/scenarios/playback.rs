@@ -146,7 +146,11 @@ pub fn plan(
                     if i > 0 {
                         pending_delay += interval_ms;
                     }
-                    push(&mut out, &mut pending_delay, Action::Tracking(frame.clone()));
+                    push(
+                        &mut out,
+                        &mut pending_delay,
+                        Action::Tracking(frame.clone()),
+                    );
                 }
             }
             Step::Instruction { value } => {
@@ -195,7 +199,9 @@ pub fn plan(
                     push(
                         &mut out,
                         &mut pending_delay,
-                        Action::Tracking(json!({ "uploadProgress": (p * 1000.0).round() / 1000.0 })),
+                        Action::Tracking(
+                            json!({ "uploadProgress": (p * 1000.0).round() / 1000.0 }),
+                        ),
                     );
                 }
             }
@@ -224,7 +230,11 @@ fn face_frame(i: u64, n: u64, no_face: bool, rng: &mut impl Rng) -> Value {
             "positionInfo": "TRACKER_POSITION_INFO_MOVE_BACK_INTO_FRAME",
         });
     }
-    let t = if n <= 1 { 1.0 } else { i as f64 / (n - 1) as f64 };
+    let t = if n <= 1 {
+        1.0
+    } else {
+        i as f64 / (n - 1) as f64
+    };
     let size = 200.0 + 120.0 * t + rng.random_range(-4.0..4.0);
     let cx = 540.0 + 100.0 * t + rng.random_range(-6.0..6.0);
     let cy = 300.0 + 60.0 * t + rng.random_range(-6.0..6.0);

@@ -12,5 +12,7 @@ pub fn routes() -> Router<AppState> {
 
 /// The documented shape (placeholder until the core issue lands).
 async fn capabilities() -> Json<Value> {
-    Json(json!({"version": "3.36.0", "bioserver-core": {"version": "3.36.0", "currentMode": ["F6_2_VID65"]}}))
+    Json(
+        json!({"version": "3.36.0", "bioserver-core": {"version": "3.36.0", "currentMode": ["F6_2_VID65"]}}),
+    )
 }

@@ -45,9 +45,11 @@ pub fn routes() -> Router<AppState> {
     for name in NAMES {
         router = router.route(
             &format!("/{name}"),
-            get(move |state: State<AppState>, query: Query<HashMap<String, String>>| {
-                script(name, state, query)
-            }),
+            get(
+                move |state: State<AppState>, query: Query<HashMap<String, String>>| {
+                    script(name, state, query)
+                },
+            ),
         );
     }
     router
@@ -97,14 +99,18 @@ async fn browser_config(
     Query(query): Query<HashMap<String, String>>,
 ) -> Result<Response, ApiError> {
     let requested = query.get("scenario").filter(|s| !s.is_empty());
-    let (name, scenario) = browser_scenario(&state, requested.map(String::as_str))
-        .ok_or_else(|| {
+    let (name, scenario) =
+        browser_scenario(&state, requested.map(String::as_str)).ok_or_else(|| {
             ApiError::not_found(format!(
                 "Unknown scenario '{}' (see GET /__emulator/scenarios)",
                 requested.map(String::as_str).unwrap_or_default()
             ))
         })?;
-    let source = if requested.is_some() { "hint" } else { "server" };
+    let source = if requested.is_some() {
+        "hint"
+    } else {
+        "server"
+    };
     let mut response = Json(config_json(&name, &scenario, source)).into_response();
     response
         .headers_mut()

@@ -115,7 +115,9 @@ impl Channel {
             ))));
         };
         let Some(session) = self.state.sessions.get(session_id) else {
-            let why = format!("Unknown bioSessionId '{session_id}' (create it with init-liveness-session first)");
+            let why = format!(
+                "Unknown bioSessionId '{session_id}' (create it with init-liveness-session first)"
+            );
             return self.refuse_session(&why).await;
         };
         let refusal = match session.lock().state {
@@ -133,7 +135,11 @@ impl Channel {
         self.session = Some(session.clone());
         self.record("receive", hello_for_transcript(&hello));
         let hint = hint.clone().or_else(|| self.peer.query_hint.clone());
-        crate::scenarios::selection::resolve_at_capture_start(&self.state, &session, hint.as_deref());
+        crate::scenarios::selection::resolve_at_capture_start(
+            &self.state,
+            &session,
+            hint.as_deref(),
+        );
         let (scenario, scenario_name, mode, n) = {
             let mut s = session.lock();
             s.state = SessionState::Capturing;
@@ -178,10 +184,13 @@ impl Channel {
             match step.action {
                 Action::WaitFor(ClientEvent::StartCapture) => self.wait_for_start().await?,
                 Action::ClientInitEnd => self.send(ServerMessage::ClientInitEnd).await?,
-                Action::Tracking(frame) => self.send(ServerMessage::Tracking { data: frame }).await?,
+                Action::Tracking(frame) => {
+                    self.send(ServerMessage::Tracking { data: frame }).await?
+                }
                 Action::Instruction(value) => {
                     let pending = value == PENDING;
-                    self.send(ServerMessage::Instruction { data: value }).await?;
+                    self.send(ServerMessage::Instruction { data: value })
+                        .await?;
                     if pending {
                         self.set_pending();
                     }
@@ -209,7 +218,9 @@ impl Channel {
             "note",
             json!({"note": "the scenario timeline ended without a result or an error"}),
         );
-        Err(End::Vanished("the scenario timeline ended without a result".into()))
+        Err(End::Vanished(
+            "the scenario timeline ended without a result".into(),
+        ))
     }
 
     /// Answers a hello for a session that cannot be played: error to the page, then close.
@@ -224,7 +235,8 @@ impl Channel {
 
     /// Sends an error (errorFn on the page) and ends the capture.
     async fn send_error(&mut self, data: Value) -> Result<(), End> {
-        self.send(ServerMessage::Error { data: data.clone() }).await?;
+        self.send(ServerMessage::Error { data: data.clone() })
+            .await?;
         if let Some(session) = &self.session {
             capture::fail(&self.state, session, json!({"error": data}));
         }
@@ -329,7 +341,8 @@ impl Channel {
                 message,
                 data,
             } => {
-                let finding = json!({"source": "stub", "code": code, "message": message, "data": data});
+                let finding =
+                    json!({"source": "stub", "code": code, "message": message, "data": data});
                 self.record("receive", json!({"type": "finding"}));
                 self.record("finding", finding);
                 Ok(())
@@ -357,7 +370,10 @@ impl Channel {
                     })
                 }
                 Message::Binary(b) => {
-                    self.record("receive", json!({"invalid": "binary frame", "bytes": b.len()}));
+                    self.record(
+                        "receive",
+                        json!({"invalid": "binary frame", "bytes": b.len()}),
+                    );
                     return Err(End::Invalid(ProtocolError {
                         close_code: 1003,
                         reason: "binary frames are not part of the protocol; send JSON text".into(),
@@ -466,7 +482,9 @@ fn hello_for_transcript(hello: &ClientMessage) -> Value {
             scenario,
             user_agent,
             sdk,
-        } => json!({"type": "hello", "sessionId": session_id, "scenario": scenario, "userAgent": user_agent, "sdk": sdk}),
+        } => {
+            json!({"type": "hello", "sessionId": session_id, "scenario": scenario, "userAgent": user_agent, "sdk": sdk})
+        }
         other => json!({ "type": other.kind() }),
     }
 }
