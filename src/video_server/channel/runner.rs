@@ -381,7 +381,7 @@ impl Channel {
                 }
                 Message::Close(frame) => {
                     let (code, reason) = frame
-                        .map(|f| (u16::from(f.code), f.reason.to_string()))
+                        .map(|f| (f.code, f.reason.to_string()))
                         .unwrap_or((1005, String::new()));
                     return Err(End::Vanished(format!(
                         "the page closed the channel (code {code}{}{reason})",
