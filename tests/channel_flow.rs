@@ -191,3 +191,35 @@ async fn every_message_both_ways_is_in_the_transcript() {
     );
     emu.shutdown().await;
 }
+
+#[tokio::test]
+async fn a_camera_frame_from_the_page_becomes_the_best_image() {
+    use base64::Engine;
+    let emu = emulator().await;
+    add_scenario(
+        &emu,
+        "test-camera",
+        json!({"browser": {"bestImage": "camera"}}),
+    );
+    let (id, session) = session(&emu, LivenessMode::LivenessPassive, Some("test-camera"));
+    let mut png = Vec::new();
+    image::RgbImage::from_pixel(320, 240, image::Rgb([200, 150, 120]))
+        .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+        .unwrap();
+    let mut ws = connect(&emu, "/video-server/engine.io").await;
+    let (_, init) = open_until_init(&mut ws, &id).await;
+    assert_eq!(init["browser"]["bestImage"], "camera");
+    send(&mut ws, json!({"type": "startCapture"})).await;
+    let data = base64::engine::general_purpose::STANDARD.encode(&png);
+    send(&mut ws, json!({"type": "bestImage", "data": data})).await;
+    let (msgs, _) = drain(&mut ws).await;
+    let info = &msgs.last().expect("result")["data"]["bestImageInfo"];
+    assert_eq!(info["w"], 320);
+    assert_eq!(info["h"], 240);
+    wait_state(&session, "FINISHED").await;
+    let events = transcript(&session);
+    assert!(events.iter().any(|e| e["kind"] == "receive"
+        && e["data"]["type"] == "bestImage"
+        && e["data"]["bytes"] == png.len()));
+    emu.shutdown().await;
+}
