@@ -121,7 +121,9 @@ async fn a_timeline_error_reaches_the_page_after_tracking() {
     let last = msgs.last().expect("error");
     assert_eq!(last["type"], "error");
     assert_eq!(last["data"]["code"], 1301);
-    assert!(msgs[..msgs.len() - 1]
+    // clientInitEnd (added to every timeline after startCapture), then tracking only.
+    assert_eq!(msgs[0]["type"], "clientInitEnd");
+    assert!(msgs[1..msgs.len() - 1]
         .iter()
         .all(|m| m["type"] == "tracking"));
     let s = wait_state(&session, "FAILED").await;
@@ -141,6 +143,8 @@ async fn a_scripted_disconnect_drops_the_connection_without_a_close_frame() {
     let mut ws = connect(&emu, "/video-server/engine.io").await;
     open_until_init(&mut ws, &id).await;
     send(&mut ws, json!({"type": "startCapture"})).await;
+    // clientInitEnd is added to every timeline right after startCapture; then the drop.
+    assert!(matches!(next(&mut ws, 3000).await, Got::Msg(m) if m["type"] == "clientInitEnd"));
     assert!(matches!(next(&mut ws, 3000).await, Got::Dropped));
     wait_state(&session, "FAILED").await;
     emu.shutdown().await;

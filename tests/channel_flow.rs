@@ -157,7 +157,10 @@ async fn pending_marks_the_session_pending_until_the_result() {
     send(&mut ws, json!({"type": "startCapture"})).await;
     // time-scale 0 skips the wait, so the timeline ends without a result: the session fails.
     let (msgs, _) = drain(&mut ws).await;
-    assert_eq!(kinds(&msgs), vec!["instruction:TRACKER_CHALLENGE_PENDING"]);
+    assert_eq!(
+        kinds(&msgs),
+        vec!["clientInitEnd", "instruction:TRACKER_CHALLENGE_PENDING"]
+    );
     let events = transcript(&session);
     assert!(events
         .iter()

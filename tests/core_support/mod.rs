@@ -219,6 +219,7 @@ pub fn redacted() -> insta::Settings {
         ".expires",
         ".**.expires",
         ".**.key",
+        ".signature",
     ] {
         settings.add_redaction(
             selector,

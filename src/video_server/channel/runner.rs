@@ -143,6 +143,9 @@ impl Channel {
         let (scenario, scenario_name, mode, n) = {
             let mut s = session.lock();
             s.state = SessionState::Capturing;
+            // Lockout counts the device that captures (the page), not the integrator's back end
+            // that created the session, as the vendor's fingerprinting does.
+            s.fingerprint = Some(self.peer.fingerprint());
             let entry = json!({"state": "CAPTURING", "scenario": s.scenario_name, "fingerprint": self.peer.fingerprint()});
             s.transcript.push("state", entry);
             (
