@@ -32,7 +32,9 @@ const CHROMIUM_ARGS = [
  * @returns {Promise<{url: string, stop: () => Promise<void>, output: () => string}>}
  */
 function startEmulator(extra = []) {
-  const args = ['--port', '0', '--time-scale', '0.05', '--seed', '7', ...extra];
+  // Every test captures from the same browser (one fingerprint), so counted lockout is off unless
+  // a test turns it on; the `lockout` scenario forces its 429 regardless.
+  const args = ['--port', '0', '--time-scale', '0.05', '--seed', '7', '--lockout-attempts', '0', ...extra];
   const child = spawn(BIN, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, RUST_LOG: 'warn' } });
   let out = '';
   return new Promise((resolve, reject) => {
