@@ -180,3 +180,46 @@ async fn two_hundred_parallel_sessions_each_play_their_own_scenario() {
     );
     emu.running.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn parallel_creations_never_share_or_skip_a_queued_name() {
+    // A queued scenario that refuses init (init-backpressure) alternates with one that does not:
+    // each of 100 simultaneous creations must take exactly one queued name, refusal included.
+    let emu = Emu::start().await;
+    let queued: Vec<&str> = (0..100)
+        .map(|i| if i % 2 == 0 { "init-backpressure" } else { "spoof" })
+        .collect();
+    let res = emu
+        .http
+        .post(emu.url("/__emulator/queue"))
+        .json(&json!({"scenarios": queued}))
+        .send()
+        .await
+        .expect("queue");
+    assert_eq!(res.status(), 200);
+    let jobs = (0..100).map(|_| {
+        let emu = &emu;
+        async move {
+            let res = init_with(emu, None, json!({"livenessMode": "LIVENESS_PASSIVE"})).await;
+            if res.status() != 201 {
+                return format!("refused {}", res.status().as_u16());
+            }
+            let id = core_support::session_id(&res);
+            let s = session_json(emu, &id).await;
+            format!("{} by {}", s["scenario"].as_str().unwrap_or("?"), s["selectedBy"])
+        }
+    });
+    let mut counts: BTreeMap<String, usize> = BTreeMap::new();
+    for outcome in join_all(jobs).await {
+        *counts.entry(outcome).or_default() += 1;
+    }
+    assert_eq!(
+        counts,
+        BTreeMap::from([
+            ("refused 429".to_string(), 50),
+            ("spoof by \"queue\"".to_string(), 50)
+        ])
+    );
+    assert_eq!(emu.json("/__emulator/queue").await["scenarios"], json!([]));
+    emu.running.shutdown().await;
+}

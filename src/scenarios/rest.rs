@@ -119,6 +119,11 @@ pub async fn playback(State(state): State<AppState>, req: Request, next: Next) -
         Subject::Identity(id) => session_of_identity(&state, id),
         Subject::None => None,
     };
+    // A creation answered by the queue head must also be the one that takes it: peeking and
+    // taking are one step under `selection.creation`, held until the handler has created the
+    // session (or the scripted error has consumed the head), so parallel creations never share
+    // or skip a queued name.
+    let mut queue_turn = None;
     let (req, before) = if session.is_some() {
         (req, None)
     } else if matches!(
@@ -126,7 +131,14 @@ pub async fn playback(State(state): State<AppState>, req: Request, next: Next) -
         Endpoint::InitLivenessSession | Endpoint::GipsCaptureSession
     ) {
         let (req, input, params) = creation_request(req, header.clone()).await;
+        let turn = match input.requested {
+            None => Some(state.selection.creation.lock().await),
+            Some(_) => None,
+        };
         let preview = selection::preview_for_new_session(&state, &input, &params).ok();
+        if preview.as_ref().is_some_and(|(_, from_queue)| *from_queue) {
+            queue_turn = turn;
+        }
         (req, preview)
     } else {
         let chosen = selection::for_sessionless_request(&state, header.as_deref());
@@ -143,6 +155,7 @@ pub async fn playback(State(state): State<AppState>, req: Request, next: Next) -
         if let Some((chosen, true)) = &before {
             selection::consume_queue_head(&state, &chosen.name);
         }
+        drop(queue_turn);
         let name = match (&session, &before) {
             (Some(s), _) => s.lock().scenario_name.clone(),
             (None, Some((c, _))) => c.name.clone(),
@@ -154,6 +167,7 @@ pub async fn playback(State(state): State<AppState>, req: Request, next: Next) -
     }
 
     let response = next.run(req).await;
+    drop(queue_turn);
 
     if session.is_none() {
         session = response

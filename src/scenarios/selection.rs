@@ -27,6 +27,9 @@ pub struct Selection {
     pub queue: Mutex<VecDeque<String>>,
     /// Pins by session id.
     pub pins: Mutex<HashMap<String, String>>,
+    /// Taken by a session-creating request from the moment it sees the queue head until its
+    /// session has taken it, so parallel creations never answer for the same queued name.
+    pub creation: tokio::sync::Mutex<()>,
 }
 
 impl Selection {
