@@ -1,66 +1,15 @@
 //! Signed results: a body signed by the emulator verifies against the key published at
 //! `/__emulator/jwks.json`, and a tampered body or an `invalid` scenario signature does not.
 
-use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
-use jsonwebtoken::{jwk::JwkSet, Algorithm, DecodingKey};
-use serde_json::{json, Value};
-use webcapture_emulator::{scenarios::model::SignatureMode, server::start, signing, Config};
+mod signing_support;
 
-/// What an integrator does: verify the JWS with the published key, then check that its payload
-/// is the body received (minus `signature`). Returns why it rejects, if it does.
-fn verify(body: &Value, jwks: &JwkSet) -> Result<(), String> {
-    let jws = body["signature"].as_str().ok_or("no signature")?;
-    let parts: Vec<&str> = jws.split('.').collect();
-    let [header, payload, signature] = parts[..] else {
-        return Err(format!("not a compact JWS: {jws}"));
-    };
-    let header: Value =
-        serde_json::from_slice(&URL_SAFE_NO_PAD.decode(header).map_err(|e| e.to_string())?)
-            .map_err(|e| e.to_string())?;
-    let jwk = jwks
-        .find(header["kid"].as_str().ok_or("no kid")?)
-        .ok_or("kid not in the JWKS")?;
-    let alg = match header["alg"].as_str() {
-        Some("ES256") => Algorithm::ES256,
-        Some("RS256") => Algorithm::RS256,
-        other => return Err(format!("unexpected alg {other:?}")),
-    };
-    let key = DecodingKey::from_jwk(jwk).map_err(|e| e.to_string())?;
-    let valid = jsonwebtoken::crypto::verify(
-        signature,
-        format!("{}.{payload}", parts[0]).as_bytes(),
-        &key,
-        alg,
-    )
-    .map_err(|e| e.to_string())?;
-    if !valid {
-        return Err("bad signature".into());
-    }
-    let signed: Value =
-        serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).map_err(|e| e.to_string())?)
-            .map_err(|e| e.to_string())?;
-    let mut received = body.clone();
-    received
-        .as_object_mut()
-        .ok_or("body is not an object")?
-        .remove("signature");
-    if signed != received {
-        return Err("the signed payload is not the body received".into());
-    }
-    Ok(())
-}
+use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
+use serde_json::{json, Value};
+use signing_support::{jwks, verify};
+use webcapture_emulator::{scenarios::model::SignatureMode, server::start, signing, Config};
 
 fn result_body() -> Value {
     json!({"livenessStatus": "SUCCESS", "bestImageId": "f-1", "livenessMode": "LIVENESS_PASSIVE", "diagnostic": "ok"})
-}
-
-async fn jwks(base: &str) -> JwkSet {
-    reqwest::get(format!("{base}/__emulator/jwks.json"))
-        .await
-        .expect("GET jwks")
-        .json()
-        .await
-        .expect("JWKS JSON")
 }
 
 #[tokio::test]

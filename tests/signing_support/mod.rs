@@ -1,0 +1,61 @@
+//! Helpers shared by the signature tests: what an integrator does to check a signed body.
+#![allow(dead_code)]
+
+use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
+use jsonwebtoken::{jwk::JwkSet, Algorithm, DecodingKey};
+use serde_json::Value;
+
+/// What an integrator does: verify the JWS with the published key, then check that its payload
+/// is the body received (minus `signature`). Returns why it rejects, if it does.
+pub fn verify(body: &Value, jwks: &JwkSet) -> Result<(), String> {
+    let jws = body["signature"].as_str().ok_or("no signature")?;
+    let parts: Vec<&str> = jws.split('.').collect();
+    let [header, payload, signature] = parts[..] else {
+        return Err(format!("not a compact JWS: {jws}"));
+    };
+    let header: Value =
+        serde_json::from_slice(&URL_SAFE_NO_PAD.decode(header).map_err(|e| e.to_string())?)
+            .map_err(|e| e.to_string())?;
+    let jwk = jwks
+        .find(header["kid"].as_str().ok_or("no kid")?)
+        .ok_or("kid not in the JWKS")?;
+    let alg = match header["alg"].as_str() {
+        Some("ES256") => Algorithm::ES256,
+        Some("RS256") => Algorithm::RS256,
+        other => return Err(format!("unexpected alg {other:?}")),
+    };
+    let key = DecodingKey::from_jwk(jwk).map_err(|e| e.to_string())?;
+    let valid = jsonwebtoken::crypto::verify(
+        signature,
+        format!("{}.{payload}", parts[0]).as_bytes(),
+        &key,
+        alg,
+    )
+    .map_err(|e| e.to_string())?;
+    if !valid {
+        return Err("bad signature".into());
+    }
+    let signed: Value =
+        serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).map_err(|e| e.to_string())?)
+            .map_err(|e| e.to_string())?;
+    let mut received = body.clone();
+    received
+        .as_object_mut()
+        .ok_or("body is not an object")?
+        .remove("signature");
+    if signed != received {
+        return Err("the signed payload is not the body received".into());
+    }
+    Ok(())
+}
+
+/// The JWKS the emulator at `base` publishes.
+pub async fn jwks(base: &str) -> JwkSet {
+    reqwest::get(format!("{base}/__emulator/jwks.json"))
+        .await
+        .expect("GET jwks")
+        .json()
+        .await
+        .expect("JWKS JSON")
+}
+
