@@ -178,7 +178,13 @@ async fn a_capture_that_ends_in_an_error_sends_no_callback() {
 async fn the_callback_failure_scenario_records_the_failed_attempts_then_one_delivery() {
     let emu = Emu::start().await;
     let (url, arrivals) = receiver(&emu).await;
-    let id = create(&emu, "LIVENESS_PASSIVE_VIDEO", &url, Some("callback-failure")).await;
+    let id = create(
+        &emu,
+        "LIVENESS_PASSIVE_VIDEO",
+        &url,
+        Some("callback-failure"),
+    )
+    .await;
     let played = play(&emu, &id, "e2e-callbacks/failure").await;
     assert_contract_order("LIVENESS_PASSIVE_VIDEO", &played, "callback-failure");
 
@@ -191,8 +197,15 @@ async fn the_callback_failure_scenario_records_the_failed_attempts_then_one_deli
         .all(|e| e["error"].is_string() && e["status"].is_null()));
     assert_eq!(delivered.len(), 1);
     assert_eq!(delivered[0]["status"], 204);
-    let attempts: Vec<u64> = events.iter().filter_map(|e| e["attempt"].as_u64()).collect();
-    assert_eq!(attempts, vec![1, 2, 3, 4], "failures first, then the delivery");
+    let attempts: Vec<u64> = events
+        .iter()
+        .filter_map(|e| e["attempt"].as_u64())
+        .collect();
+    assert_eq!(
+        attempts,
+        vec![1, 2, 3, 4],
+        "failures first, then the delivery"
+    );
 
     let transcript = compact_transcript(&session_json(&emu, &id).await["events"], &[&id]);
     let callbacks: Vec<&String> = transcript
@@ -208,7 +221,10 @@ async fn the_callback_failure_scenario_records_the_failed_attempts_then_one_deli
         .iter()
         .position(|l| l.starts_with("callback"))
         .expect("callback");
-    assert!(result_at < first_callback, "result final before any attempt");
+    assert!(
+        result_at < first_callback,
+        "result final before any attempt"
+    );
 
     let arrivals = arrivals.lock().clone();
     assert_eq!(arrivals.len(), 1, "only the delivery reaches the receiver");

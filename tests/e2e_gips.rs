@@ -37,13 +37,17 @@ async fn start_proofing(emu: &Emu, scenario: Option<&str>) -> (String, String, S
         emu.http
             .post(format!("{base}/identities/{identity_id}/consents")),
     )
-    .json(&json!([{"approved": true, "type": "PORTRAIT", "validityPeriod": {"from": "2018-01-01"}}]))
+    .json(
+        &json!([{"approved": true, "type": "PORTRAIT", "validityPeriod": {"from": "2018-01-01"}}]),
+    )
     .send()
     .await
     .expect("consents");
     assert!(consents.status().is_success());
     let consents: Value = consents.json().await.expect("consents JSON");
-    assert!(consents[0]["consentId"].as_str().is_some_and(|c| !c.is_empty()));
+    assert!(consents[0]["consentId"]
+        .as_str()
+        .is_some_and(|c| !c.is_empty()));
     assert_eq!(consents[0]["type"], "PORTRAIT");
 
     let mut req = gips(emu.http.post(format!(
@@ -100,8 +104,10 @@ async fn an_idv_back_end_reads_a_verified_portrait_after_a_capture_over_the_chan
     let played = capture(&emu, &session).await;
     let terminal = played.terminal.as_ref().expect("a result");
     assert_eq!(terminal["type"], "result");
-    assert!(played.after_start.iter().any(|m| m["type"] == "instruction"
-        && m["data"] == "FACEFLOW_CHALLENGE_2D"));
+    assert!(played
+        .after_start
+        .iter()
+        .any(|m| m["type"] == "instruction" && m["data"] == "FACEFLOW_CHALLENGE_2D"));
 
     let status = poll_status(&emu, &identity, &portrait).await;
     assert_eq!(status["status"], "VERIFIED");

@@ -67,7 +67,12 @@ async fn run(emu: &Emu, scenario: Option<&str>, mode: &str, device: String) -> O
         compact_transcript(&summary["events"], &[id.as_str(), best])
             .into_iter()
             // The selection means differs between header and queue sessions; it is checked apart.
-            .map(|l| l.split(" selectedBy=").next().unwrap_or_default().to_string()),
+            .map(|l| {
+                l.split(" selectedBy=")
+                    .next()
+                    .unwrap_or_default()
+                    .to_string()
+            }),
     );
     Outcome {
         scenario: summary["scenario"].as_str().expect("scenario").to_string(),
@@ -95,7 +100,9 @@ async fn refuser(emu: &Emu, body: &Value) -> String {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_hundred_parallel_sessions_each_play_their_own_scenario() {
     let emu = Emu::start().await;
-    let names: Vec<String> = emu.json("/__emulator/scenarios").await
+    let names: Vec<String> = emu
+        .json("/__emulator/scenarios")
+        .await
         .as_array()
         .expect("array")
         .iter()
@@ -144,7 +151,10 @@ async fn two_hundred_parallel_sessions_each_play_their_own_scenario() {
     for (requested, mode, outcome) in &outcomes {
         match requested {
             Some(name) => {
-                assert_eq!(&outcome.scenario, name, "a header session plays its scenario");
+                assert_eq!(
+                    &outcome.scenario, name,
+                    "a header session plays its scenario"
+                );
                 assert!(
                     matches!(outcome.selected_by.as_str(), "request" | "-"),
                     "{outcome:?}"
@@ -187,7 +197,13 @@ async fn parallel_creations_never_share_or_skip_a_queued_name() {
     // each of 100 simultaneous creations must take exactly one queued name, refusal included.
     let emu = Emu::start().await;
     let queued: Vec<&str> = (0..100)
-        .map(|i| if i % 2 == 0 { "init-backpressure" } else { "spoof" })
+        .map(|i| {
+            if i % 2 == 0 {
+                "init-backpressure"
+            } else {
+                "spoof"
+            }
+        })
         .collect();
     let res = emu
         .http
@@ -206,7 +222,11 @@ async fn parallel_creations_never_share_or_skip_a_queued_name() {
             }
             let id = core_support::session_id(&res);
             let s = session_json(emu, &id).await;
-            format!("{} by {}", s["scenario"].as_str().unwrap_or("?"), s["selectedBy"])
+            format!(
+                "{} by {}",
+                s["scenario"].as_str().unwrap_or("?"),
+                s["selectedBy"]
+            )
         }
     });
     let mut counts: BTreeMap<String, usize> = BTreeMap::new();

@@ -95,7 +95,9 @@ async fn each_matches_element_verifies_and_tampering_breaks_it() {
         .await;
     let elements = matches.as_array().expect("matches is an array");
     assert!(
-        elements.iter().any(|m| m["candidate"]["id"] == selfie.as_str()),
+        elements
+            .iter()
+            .any(|m| m["candidate"]["id"] == selfie.as_str()),
         "the selfie is a candidate: {matches}"
     );
     for element in elements {

@@ -176,7 +176,10 @@ pub async fn settled(emu: &Emu, id: &str) -> Value {
         }
         tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     }
-    panic!("session {id} never settled: {}", session_json(emu, id).await);
+    panic!(
+        "session {id} never settled: {}",
+        session_json(emu, id).await
+    );
 }
 
 /// Creates a session over HTTP with `X-Emulator-Scenario` (when given); returns the response.

@@ -140,4 +140,3 @@ fn process(header: &str, info: &str, data: Vec<u8>) -> Result<Part, String> {
         data,
     })
 }
-

@@ -58,4 +58,3 @@ pub async fn jwks(base: &str) -> JwkSet {
         .await
         .expect("JWKS JSON")
 }
-
