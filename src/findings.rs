@@ -348,7 +348,7 @@ pub fn on_callback_unreachable(state: &AppState, session: &SharedSession, error:
     );
 }
 
-/// A report from the stub SDK: `{"type":"finding","rule":ID,"detail":"..."}` received over the
+/// A report from the stub SDK: `{"type":"finding","rule":ID,"detail":"..."}` (or `code`/`message`) received over the
 /// capture channel or posted to `/__emulator/sessions/{id}/findings`. Only rules the page can
 /// observe are accepted.
 pub fn on_page_report(
@@ -356,8 +356,10 @@ pub fn on_page_report(
     session: &SharedSession,
     report: &Value,
 ) -> Result<Option<Finding>, ApiError> {
+    // `code`/`message` are accepted as aliases of `rule`/`detail` (the stub's channel message shape).
     let rule_id = report
         .get("rule")
+        .or_else(|| report.get("code"))
         .and_then(Value::as_str)
         .ok_or_else(|| ApiError::bad_request("A finding report needs a string field 'rule'"))?;
     let rule = rule(rule_id).ok_or_else(|| {
@@ -373,6 +375,7 @@ pub fn on_page_report(
     }
     let detail = report
         .get("detail")
+        .or_else(|| report.get("message"))
         .and_then(Value::as_str)
         .map(|d| d.chars().take(500).collect::<String>())
         .unwrap_or_else(|| "reported by the SDK in the page".to_string());
