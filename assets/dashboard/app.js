@@ -15,7 +15,7 @@
   var STATUS_CLASS = { SUCCESS: 'b-ok', SPOOF: 'b-bad', FAILED: 'b-bad', ERROR: 'b-bad', TIMEOUT: 'b-warn' };
   var KIND_CLASS = {
     rest: 'b-grey', send: 'b-info', receive: 'b-violet', callback: 'b-teal', result: 'b-ok',
-    finding: 'b-warn', state: 'b-grey', control: 'b-pink', note: 'b-grey'
+    finding: 'b-warn', state: 'b-grey', control: 'b-pink', note: 'b-grey', close: 'b-grey'
   };
   var KIND_LABEL = {
     rest: 'REST', send: '→ page', receive: '← page', callback: 'callback', result: 'result',
@@ -241,6 +241,7 @@
           ev.session.seenAt = Date.now();
           ev.session.flash = isNew;
           model.sessions[ev.session.id] = ev.session;
+          if (isNew && model.queue.length) loadSelection().then(render);
           if (model.current && model.current.id === ev.session.id) loadCurrent(ev.session.id);
           else render();
         }
@@ -363,7 +364,10 @@
 
   function cataloguePanel() {
     var invalid = model.scenarios.filter(function (s) { return !s.valid; }).length;
-    var cards = model.scenarios.map(function (s) {
+    var ordered = model.scenarios.slice().sort(function (a, b) {
+      return (a.valid === b.valid) ? String(a.name).localeCompare(String(b.name)) : (a.valid ? 1 : -1);
+    });
+    var cards = ordered.map(function (s) {
       var isDefault = s.name === (model.defaultScenario || 'success');
       return h('article.scenario', { class: (isDefault ? 'is-default ' : '') + (s.valid ? '' : 'invalid'), 'data-name': s.name },
         h('div.head', null,
@@ -376,7 +380,7 @@
         s.error ? h('div.error', null, h('strong', { text: s.valid ? 'Last edit rejected:' : 'This file does not load:' }), s.error) : null,
         h('div.buttons', null,
           h('button.btn.small', {
-            type: 'button', class: 'set-default', disabled: isDefault,
+            type: 'button', class: 'set-default', disabled: isDefault || !s.valid,
             onclick: function () {
               act(async function () {
                 await api('PUT', '/default-scenario', { scenario: s.name });
@@ -386,7 +390,7 @@
             }
           }, isDefault ? 'Default' : 'Set as default'),
           h('button.btn.secondary.small', {
-            type: 'button', class: 'queue-next',
+            type: 'button', class: 'queue-next', disabled: !s.valid,
             onclick: function () {
               act(async function () {
                 var q = await api('POST', '/queue', { scenarios: [s.name] });
@@ -459,16 +463,44 @@
     if (route().name === 'session') renderSession();
   }
 
+  /**
+   * Replaces the content of a slot element when `key` changed since the last render.
+   * @param {HTMLElement} slot the container
+   * @param {string} key what the content depends on
+   * @param {function(): ?Node} build builds the new content
+   */
+  function fill(slot, key, build) {
+    if (slot.getAttribute('data-key') === key) return;
+    slot.setAttribute('data-key', key);
+    slot.textContent = '';
+    var node = build();
+    if (node) slot.appendChild(node);
+  }
+
+  /**
+   * Renders the session page. The page skeleton is built once per session and its parts are
+   * updated in place, so controls keep their state (chosen error, focus) while events stream in.
+   */
   function renderSession() {
     var s = model.current;
-    view.textContent = '';
     var back = h('a', { href: '#/' }, '← all sessions');
-    if (!s || s.loading) { view.appendChild(h('div', null, back, h('p.empty', { text: 'Loading…' }))); return; }
-    if (s.missing) { view.appendChild(h('div', null, back, h('section.panel', null, h('h2', null, 'Session not found'), h('p', { text: s.missing })))); return; }
+    if (!s || s.loading) { view.textContent = ''; view.appendChild(h('div', null, back, h('p.empty', { text: 'Loading…' }))); return; }
+    if (s.missing) { view.textContent = ''; view.appendChild(h('div', null, back, h('section.panel', null, h('h2', null, 'Session not found'), h('p', { text: s.missing })))); return; }
+    var root = document.getElementById('session-root');
+    if (!root || root.getAttribute('data-id') !== s.id) {
+      view.textContent = '';
+      root = h('div', { id: 'session-root', 'data-id': s.id },
+        h('p', { style: 'margin:0 0 .6rem' }, back),
+        h('div', { id: 'slot-head' }),
+        controlsPanel(s),
+        h('div', { id: 'slot-findings' }),
+        timelinePanel()
+      );
+      view.appendChild(root);
+    }
     var events = s.events || [];
-    view.appendChild(h('div', null,
-      h('p', { style: 'margin:0 0 .6rem' }, back),
-      h('section.panel', { id: 'session-head' },
+    fill(document.getElementById('slot-head'), [s.state, s.livenessStatus, events.length, s.scenario].join('|'), function () {
+      return h('section.panel', { id: 'session-head' },
         h('div.session-head', null,
           h('h1', { title: s.id, text: shortId(s.id) }),
           stateBadge(s.state),
@@ -483,30 +515,26 @@
           fact('Created', s.created ? new Date(s.created).toLocaleTimeString() : ''),
           fact('Events', String(events.length))
         )
-      ),
-      controlsPanel(s),
-      findingsPanel(s.findings || []),
-      timelinePanel(events)
-    ));
+      );
+    });
+    updateControls(s);
+    var findings = s.findings || [];
+    fill(document.getElementById('slot-findings'), JSON.stringify(findings), function () { return findingsPanel(findings); });
+    updateTimeline(events);
   }
 
   function fact(k, v) { return h('div', null, h('span.k', { text: k }), h('span.v', null, v)); }
 
+  /** Builds the playback controls once per session (see {@link updateControls}). */
   function controlsPanel(s) {
-    if (TERMINAL[s.state]) return null;
-    var c = model.currentControl || {};
     var id = encodeURIComponent(s.id);
     var select = h('select', { id: 'inject-code', 'aria-label': 'Error to inject' },
       INJECTABLE.map(function (e) { return h('option', { value: String(e[0]), text: e[0] + ' — ' + e[1] }); }));
-    var stateText = c.paused
-      ? (c.waiting ? 'Paused — the capture waits before its next event' : 'Paused — stops before the next event')
-      : 'Running';
-    if (c.pendingInjections) stateText += ' · error about to be injected';
     return h('section.panel', { id: 'controls' },
       h('h2', null, 'Playback controls'),
       h('div.controls', null,
-        h('button.btn.warn', { type: 'button', id: 'pause', disabled: c.paused && !c.steps, onclick: function () { act(function () { return command(id, 'pause'); }); } }, '❚❚ Pause'),
-        h('button.btn', { type: 'button', id: 'resume', disabled: !c.paused, onclick: function () { act(function () { return command(id, 'resume'); }); } }, '▶ Resume'),
+        h('button.btn.warn', { type: 'button', id: 'pause', onclick: function () { act(function () { return command(id, 'pause'); }); } }, '❚❚ Pause'),
+        h('button.btn', { type: 'button', id: 'resume', onclick: function () { act(function () { return command(id, 'resume'); }); } }, '▶ Resume'),
         h('button.btn.secondary', { type: 'button', id: 'step', onclick: function () { act(function () { return command(id, 'step'); }); } }, '⏭ Step one event'),
         h('span', { style: 'width:1rem' }),
         select,
@@ -514,9 +542,26 @@
           type: 'button', id: 'inject',
           onclick: function () { act(function () { return command(id, 'inject', { code: Number(select.value) }); }, 'Injected ' + select.value); }
         }, '⚡ Inject now'),
-        h('span.control-state', { id: 'control-state', class: c.paused ? 'paused' : '', text: stateText })
+        h('span.control-state', { id: 'control-state' })
       )
     );
+  }
+
+  /** Shows the controls of a live session with its pause state; hides them once it ended. */
+  function updateControls(s) {
+    var panel = document.getElementById('controls');
+    if (!panel) return;
+    panel.classList.toggle('hidden', !!TERMINAL[s.state]);
+    var c = model.currentControl || {};
+    document.getElementById('pause').disabled = !!(c.paused && !c.steps);
+    document.getElementById('resume').disabled = !c.paused;
+    var text = c.paused
+      ? (c.waiting ? 'Paused — the capture waits before its next event' : 'Paused — stops before the next event')
+      : 'Running';
+    if (c.pendingInjections) text += ' · error about to be injected';
+    var el = document.getElementById('control-state');
+    el.textContent = text;
+    el.className = 'control-state' + (c.paused ? ' paused' : '');
   }
 
   async function command(id, verb, body) {
@@ -561,16 +606,43 @@
         return d.command + (d.error ? ' ' + d.error.code : '');
       case 'callback':
         return [d.url, d.status !== undefined ? '→ ' + d.status : '', d.error || '', d.attempt ? '(attempt ' + d.attempt + ')' : ''].filter(Boolean).join(' ');
+      case 'close':
+        return 'channel closed' + (d.code ? ' (' + d.code + (d.reason ? ', ' + d.reason : '') + ')' : '');
       default:
         var type = d.type || d.event || '';
         var rest = {};
         Object.keys(d).forEach(function (k) { if (k !== 'type' && k !== 'event') rest[k] = d[k]; });
-        var tail = JSON.stringify(rest);
+        var keys = Object.keys(rest);
+        // Channel messages carry their payload in `data`: show it directly.
+        var payload = keys.length === 1 && keys[0] === 'data' ? rest.data : rest;
+        var tail = typeof payload === 'string' ? payload : JSON.stringify(payload);
         return (type ? type + ' ' : '') + (tail === '{}' ? '' : tail);
     }
   }
 
-  function timelinePanel(events) {
+  /** Builds the timeline panel once per session (see {@link updateTimeline}). */
+  function timelinePanel() {
+    var search = h('input', {
+      type: 'search', id: 'timeline-search', placeholder: 'Search the timeline…', value: model.search,
+      oninput: function (ev) { model.search = ev.target.value; updateTimeline((model.current && model.current.events) || []); }
+    });
+    return h('section.panel', { id: 'timeline' },
+      h('h2', null, 'Timeline', h('span.count', { id: 'timeline-count' })),
+      h('div.toolbar', null, search, h('span', { id: 'kind-toggles' })),
+      h('div', { id: 'timeline-list' })
+    );
+  }
+
+  /**
+   * Redraws the kind filters and the event list when the events or the filters changed.
+   * @param {Array<{tMs: number, kind: string, data: *}>} events the transcript
+   */
+  function updateTimeline(events) {
+    var list = document.getElementById('timeline-list');
+    if (!list) return;
+    var key = [events.length, JSON.stringify(model.hiddenKinds), model.search, JSON.stringify(model.openEvents)].join('|');
+    if (list.getAttribute('data-key') === key) return;
+    list.setAttribute('data-key', key);
     var kinds = {};
     events.forEach(function (e) { kinds[e.kind] = (kinds[e.kind] || 0) + 1; });
     var q = model.search.toLowerCase();
@@ -579,29 +651,23 @@
       if (!q) return true;
       return (x.e.kind + ' ' + JSON.stringify(x.e.data)).toLowerCase().indexOf(q) >= 0;
     });
-    var search = h('input', {
-      type: 'search', id: 'timeline-search', placeholder: 'Search the timeline…', value: model.search,
-      oninput: function (ev) {
-        model.search = ev.target.value;
-        var pos = ev.target.selectionStart;
-        renderSession();
-        var again = document.getElementById('timeline-search');
-        if (again) { again.focus(); again.setSelectionRange(pos, pos); }
-      }
-    });
-    var toggles = Object.keys(kinds).sort().map(function (k) {
-      return h('span.badge.kind-toggle', {
+    document.getElementById('timeline-count').textContent = shown.length + ' of ' + events.length + ' events';
+    var toggles = document.getElementById('kind-toggles');
+    toggles.textContent = '';
+    Object.keys(kinds).sort().forEach(function (k) {
+      toggles.appendChild(h('span.badge.kind-toggle', {
         class: (KIND_CLASS[k] || 'b-grey') + (model.hiddenKinds[k] ? ' off' : ''), 'data-kind': k, role: 'button',
-        title: 'Show or hide ' + k + ' events',
-        onclick: function () { model.hiddenKinds[k] = !model.hiddenKinds[k]; renderSession(); }
-      }, (KIND_LABEL[k] || k) + ' ' + kinds[k]);
+        title: 'Show or hide ' + k + ' events', style: 'margin-right:.35rem',
+        onclick: function () { model.hiddenKinds[k] = !model.hiddenKinds[k]; updateTimeline(events); }
+      }, (KIND_LABEL[k] || k) + ' ' + kinds[k]));
     });
     var items = shown.map(function (x) {
       var e = x.e;
       var open = !!model.openEvents[x.i];
+      var isInstruction = e.data && e.data.type === 'instruction';
       return h('li', {
-        class: 'k-' + e.kind + (open ? ' open' : ''), 'data-kind': e.kind,
-        onclick: function () { model.openEvents[x.i] = !open; renderSession(); }
+        class: 'k-' + e.kind + (open ? ' open' : '') + (isInstruction ? ' instruction' : ''), 'data-kind': e.kind,
+        onclick: function () { model.openEvents[x.i] = !open; updateTimeline(events); }
       },
         h('span.t', { text: offset(e.tMs || 0) }),
         h('span', null, badge(KIND_LABEL[e.kind] || e.kind, KIND_CLASS[e.kind] || 'b-grey')),
@@ -609,11 +675,8 @@
         open ? h('pre', { text: JSON.stringify(e.data, null, 2) }) : null
       );
     });
-    return h('section.panel', { id: 'timeline' },
-      h('h2', null, 'Timeline', h('span.count', { text: shown.length + ' of ' + events.length + ' events' })),
-      h('div.toolbar', null, search, toggles),
-      items.length ? h('ul.timeline', null, items) : h('div.empty', { text: events.length ? 'No event matches the filter.' : 'Nothing happened yet.' })
-    );
+    list.textContent = '';
+    list.appendChild(items.length ? h('ul.timeline', null, items) : h('div.empty', { text: events.length ? 'No event matches the filter.' : 'Nothing happened yet.' }));
   }
 
   // ---------------------------------------------------------------- journal and rules
