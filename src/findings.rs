@@ -227,7 +227,11 @@ pub fn record(
 
 /// Logs and announces a finding that belongs to no session (e.g. a request that was refused
 /// before a session existed).
-pub fn record_unattached(state: &AppState, rule_id: &str, detail: impl Into<String>) -> Option<Finding> {
+pub fn record_unattached(
+    state: &AppState,
+    rule_id: &str,
+    detail: impl Into<String>,
+) -> Option<Finding> {
     let rule = rule(rule_id)?;
     let finding = Finding::new(rule, detail, 0);
     log(state, None, &finding);
@@ -428,7 +432,10 @@ pub fn on_key_protected_request(headers: &HeaderMap, method: &str, path: &str) -
 /// Whether a request comes from one of the emulator's own pages (same origin, referred by a page
 /// under `/__emulator/`).
 fn from_own_page(headers: &HeaderMap, origin: &str) -> bool {
-    let host = headers.get("host").and_then(|v| v.to_str().ok()).unwrap_or("");
+    let host = headers
+        .get("host")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
     let same_origin = origin
         .split_once("://")
         .is_some_and(|(_, rest)| rest.eq_ignore_ascii_case(host));
@@ -465,14 +472,21 @@ mod tests {
 
     #[test]
     fn a_retired_mode_and_a_low_security_level_are_flagged() {
-        let found = check_init_body(&json!({"livenessMode": "LIVENESS_MEDIUM", "securityLevel": "LOW"}));
+        let found =
+            check_init_body(&json!({"livenessMode": "LIVENESS_MEDIUM", "securityLevel": "LOW"}));
         let rules: Vec<&str> = found.iter().map(|f| f.0).collect();
-        assert_eq!(rules, vec![RETIRED_LIVENESS_MODE, SECURITY_LEVEL_BELOW_HIGH]);
+        assert_eq!(
+            rules,
+            vec![RETIRED_LIVENESS_MODE, SECURITY_LEVEL_BELOW_HIGH]
+        );
     }
 
     #[test]
     fn a_current_mode_with_high_or_default_security_is_clean() {
-        assert!(check_init_body(&json!({"livenessMode": "LIVENESS_PASSIVE", "securityLevel": "HIGH"})).is_empty());
+        assert!(check_init_body(
+            &json!({"livenessMode": "LIVENESS_PASSIVE", "securityLevel": "HIGH"})
+        )
+        .is_empty());
         assert!(check_init_body(&json!({"livenessMode": "LIVENESS_ACTIVE"})).is_empty());
     }
 
@@ -486,14 +500,22 @@ mod tests {
 
     #[test]
     fn a_key_with_an_origin_is_a_browser_leak() {
-        let h = headers(&[("apikey", "k"), ("origin", "http://localhost:3000"), ("host", "127.0.0.1:8080")]);
-        assert!(on_key_protected_request(&h, "POST", "/video-server/init-liveness-session").is_some());
+        let h = headers(&[
+            ("apikey", "k"),
+            ("origin", "http://localhost:3000"),
+            ("host", "127.0.0.1:8080"),
+        ]);
+        assert!(
+            on_key_protected_request(&h, "POST", "/video-server/init-liveness-session").is_some()
+        );
     }
 
     #[test]
     fn a_key_without_an_origin_is_a_back_end_call() {
         let h = headers(&[("apikey", "k"), ("host", "127.0.0.1:8080")]);
-        assert!(on_key_protected_request(&h, "POST", "/video-server/init-liveness-session").is_none());
+        assert!(
+            on_key_protected_request(&h, "POST", "/video-server/init-liveness-session").is_none()
+        );
     }
 
     #[test]
@@ -504,6 +526,8 @@ mod tests {
             ("host", "127.0.0.1:8080"),
             ("referer", "http://127.0.0.1:8080/__emulator/demo"),
         ]);
-        assert!(on_key_protected_request(&h, "POST", "/video-server/init-liveness-session").is_none());
+        assert!(
+            on_key_protected_request(&h, "POST", "/video-server/init-liveness-session").is_none()
+        );
     }
 }

@@ -61,7 +61,10 @@ pub fn router(state: AppState) -> Router {
         )
         .nest("/gips/v1", gips::routes().route_layer(auth))
         .nest("/__emulator", control::routes())
-        .route("/__emulator/", axum::routing::get(control::dashboard::dashboard))
+        .route(
+            "/__emulator/",
+            axum::routing::get(control::dashboard::dashboard),
+        )
         .layer(axum::extract::DefaultBodyLimit::max(max_body))
         .layer(middleware::from_fn(http::layers::json_errors))
         .layer(CatchPanicLayer::custom(http::layers::panic_to_json))

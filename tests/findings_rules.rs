@@ -15,7 +15,9 @@ use webcapture_emulator::{
 };
 
 async fn start() -> Running {
-    server::start(Config::for_tests()).await.expect("server starts")
+    server::start(Config::for_tests())
+        .await
+        .expect("server starts")
 }
 
 fn params(callback: Option<&str>) -> SessionParams {
@@ -74,8 +76,12 @@ async fn asking_for_the_result_before_the_capture_ended_is_a_finding() {
     ask_result(&app, &id, &[]).await;
     let found = findings_of(&app, &id).await;
     assert_eq!(rules(&found), vec![findings::RESULT_BEFORE_CAPTURE_END]);
-    assert!(found[0]["fix"].as_str().is_some_and(|f| f.contains("showChallengeResult")));
-    assert!(found[0]["detail"].as_str().is_some_and(|d| d.contains("CREATED")));
+    assert!(found[0]["fix"]
+        .as_str()
+        .is_some_and(|f| f.contains("showChallengeResult")));
+    assert!(found[0]["detail"]
+        .as_str()
+        .is_some_and(|d| d.contains("CREATED")));
     assert!(found[0]["tMs"].is_u64());
     app.shutdown().await;
 }
@@ -97,7 +103,10 @@ async fn polling_the_result_twice_within_a_second_is_a_finding() {
     capture::finalize(&app.state, &s, None);
     ask_result(&app, &id, &[]).await;
     ask_result(&app, &id, &[]).await;
-    assert_eq!(rules(&findings_of(&app, &id).await), vec![findings::RESULT_POLLED_TOO_FAST]);
+    assert_eq!(
+        rules(&findings_of(&app, &id).await),
+        vec![findings::RESULT_POLLED_TOO_FAST]
+    );
     app.shutdown().await;
 }
 
@@ -121,7 +130,9 @@ async fn an_api_key_sent_with_a_browser_origin_is_a_finding() {
     ask_result(&app, &id, &[("origin", "http://localhost:3000")]).await;
     let found = findings_of(&app, &id).await;
     assert_eq!(rules(&found), vec![findings::API_KEY_IN_BROWSER]);
-    assert!(found[0]["detail"].as_str().is_some_and(|d| d.contains("http://localhost:3000")));
+    assert!(found[0]["detail"]
+        .as_str()
+        .is_some_and(|d| d.contains("http://localhost:3000")));
     app.shutdown().await;
 }
 
@@ -142,7 +153,12 @@ async fn the_built_in_demo_page_may_send_its_demo_key() {
     capture::finalize(&app.state, &s, None);
     let origin = app.url();
     let referer = format!("{}/__emulator/demo", app.url());
-    ask_result(&app, &id, &[("origin", origin.as_str()), ("referer", referer.as_str())]).await;
+    ask_result(
+        &app,
+        &id,
+        &[("origin", origin.as_str()), ("referer", referer.as_str())],
+    )
+    .await;
     assert!(findings_of(&app, &id).await.is_empty());
     app.shutdown().await;
 }
@@ -183,7 +199,10 @@ async fn init_findings(app: &Running, body: Value) -> Vec<String> {
 async fn a_retired_liveness_mode_is_a_finding() {
     let app = start().await;
     let found = init_findings(&app, json!({"livenessMode": "LIVENESS_MEDIUM"})).await;
-    assert!(found.contains(&findings::RETIRED_LIVENESS_MODE.to_string()), "{found:?}");
+    assert!(
+        found.contains(&findings::RETIRED_LIVENESS_MODE.to_string()),
+        "{found:?}"
+    );
     app.shutdown().await;
 }
 
@@ -217,7 +236,10 @@ async fn closing_the_capture_while_pending_is_a_finding() {
     let (s, id) = new_session(&app);
     s.lock().state = SessionState::Pending;
     findings::on_channel_closed(&app.state, &s);
-    assert_eq!(rules(&findings_of(&app, &id).await), vec![findings::CLOSED_WHILE_PENDING]);
+    assert_eq!(
+        rules(&findings_of(&app, &id).await),
+        vec![findings::CLOSED_WHILE_PENDING]
+    );
     app.shutdown().await;
 }
 
@@ -226,9 +248,10 @@ async fn closing_the_capture_after_the_result_raises_nothing() {
     let app = start().await;
     let (s, id) = new_session(&app);
     s.lock().state = SessionState::Capturing;
-    s.lock()
-        .transcript
-        .push("send", json!({"type": "instruction", "value": "TRACKER_CHALLENGE_DONT_MOVE"}));
+    s.lock().transcript.push(
+        "send",
+        json!({"type": "instruction", "value": "TRACKER_CHALLENGE_DONT_MOVE"}),
+    );
     findings::on_channel_closed(&app.state, &s);
     capture::finalize(&app.state, &s, None);
     findings::on_channel_closed(&app.state, &s);
@@ -241,11 +264,15 @@ async fn a_pending_instruction_in_the_transcript_counts_as_pending() {
     let app = start().await;
     let (s, id) = new_session(&app);
     s.lock().state = SessionState::Capturing;
-    s.lock()
-        .transcript
-        .push("send", json!({"type": "instruction", "value": "TRACKER_CHALLENGE_PENDING"}));
+    s.lock().transcript.push(
+        "send",
+        json!({"type": "instruction", "value": "TRACKER_CHALLENGE_PENDING"}),
+    );
     findings::on_channel_closed(&app.state, &s);
-    assert_eq!(rules(&findings_of(&app, &id).await), vec![findings::CLOSED_WHILE_PENDING]);
+    assert_eq!(
+        rules(&findings_of(&app, &id).await),
+        vec![findings::CLOSED_WHILE_PENDING]
+    );
     app.shutdown().await;
 }
 
@@ -263,7 +290,9 @@ async fn an_unreachable_callback_is_a_finding_naming_the_url() {
     findings::on_callback_unreachable(&app.state, &s, "connection refused");
     let found = findings_of(&app, &id).await;
     assert_eq!(rules(&found), vec![findings::CALLBACK_UNREACHABLE]);
-    assert!(found[0]["detail"].as_str().is_some_and(|d| d.contains("http://10.255.255.1/cb")));
+    assert!(found[0]["detail"]
+        .as_str()
+        .is_some_and(|d| d.contains("http://10.255.255.1/cb")));
     app.shutdown().await;
 }
 
@@ -281,7 +310,12 @@ async fn the_page_reports_a_missing_callback_option_once() {
         .await
         .expect("report");
     assert_eq!(first.status(), StatusCode::CREATED);
-    let second = Client::new().post(&url).json(&report).send().await.expect("report");
+    let second = Client::new()
+        .post(&url)
+        .json(&report)
+        .send()
+        .await
+        .expect("report");
     assert_eq!(second.status(), StatusCode::OK);
     let found = findings_of(&app, &id).await;
     assert_eq!(rules(&found), vec![findings::MISSING_CALLBACK_OPTION]);
@@ -294,7 +328,11 @@ async fn the_page_reports_a_missing_callback_option_once() {
             .filter(|e| e.kind == "finding")
             .count()
     });
-    assert_eq!(transcript_findings, Some(1), "pushed into the transcript once");
+    assert_eq!(
+        transcript_findings,
+        Some(1),
+        "pushed into the transcript once"
+    );
     app.shutdown().await;
 }
 
@@ -308,7 +346,12 @@ async fn the_page_cannot_report_unknown_or_emulator_only_rules() {
         json!({"rule": "api-key-in-browser"}),
         json!({"detail": "no rule"}),
     ] {
-        let res = Client::new().post(&url).json(&body).send().await.expect("report");
+        let res = Client::new()
+            .post(&url)
+            .json(&body)
+            .send()
+            .await
+            .expect("report");
         assert_eq!(res.status(), StatusCode::BAD_REQUEST, "{body}");
         let err: Value = res.json().await.expect("json error");
         assert_eq!(err["code"], 400);
@@ -351,6 +394,8 @@ async fn the_rule_book_lists_every_rule_with_its_fix() {
         .await
         .expect("json");
     assert_eq!(book.len(), findings::RULES.len());
-    assert!(book.iter().all(|r| r["fix"].as_str().is_some_and(|f| !f.is_empty())));
+    assert!(book
+        .iter()
+        .all(|r| r["fix"].as_str().is_some_and(|f| !f.is_empty())));
     app.shutdown().await;
 }

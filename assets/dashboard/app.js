@@ -328,12 +328,23 @@
     el.appendChild(h('span', null, h('b', { text: 'Finding without a session: ' + last.title + '. ' }), last.detail + ' — ', h('i', { text: last.fix })));
   }
 
+  /** Renders the home view; each panel is rebuilt only when its data changed. */
   function renderHome() {
-    view.textContent = '';
-    view.appendChild(h('div.grid-home', null,
-      h('div', null, selectionPanel(), cataloguePanel()),
-      h('div', null, sessionsPanel())
-    ));
+    if (!document.getElementById('home-root')) {
+      view.textContent = '';
+      view.appendChild(h('div.grid-home', { id: 'home-root' },
+        h('div', null, h('div', { id: 'slot-selection' }), h('div', { id: 'slot-catalogue' })),
+        h('div', null, h('div', { id: 'slot-sessions' }))
+      ));
+    }
+    var def = model.defaultScenario || 'success';
+    fill(document.getElementById('slot-selection'), JSON.stringify([def, model.queue]), selectionPanel);
+    fill(document.getElementById('slot-catalogue'), JSON.stringify([def, model.scenarios]), cataloguePanel);
+    var sessionsKey = Object.keys(model.sessions).sort().map(function (id) {
+      var s = model.sessions[id];
+      return [id, s.state, s.livenessStatus, s.scenario, model.findingCounts[id] || 0].join(',');
+    }).join(';');
+    fill(document.getElementById('slot-sessions'), sessionsKey, sessionsPanel);
   }
 
   function selectionPanel() {
@@ -535,7 +546,7 @@
       h('div.controls', null,
         h('button.btn.warn', { type: 'button', id: 'pause', onclick: function () { act(function () { return command(id, 'pause'); }); } }, '❚❚ Pause'),
         h('button.btn', { type: 'button', id: 'resume', onclick: function () { act(function () { return command(id, 'resume'); }); } }, '▶ Resume'),
-        h('button.btn.secondary', { type: 'button', id: 'step', onclick: function () { act(function () { return command(id, 'step'); }); } }, '⏭ Step one event'),
+        h('button.btn.secondary', { type: 'button', id: 'step', onclick: function () { act(function () { return command(id, 'step'); }); } }, 'Step one event ›'),
         h('span', { style: 'width:1rem' }),
         select,
         h('button.btn.danger', {

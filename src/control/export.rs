@@ -32,7 +32,11 @@ pub fn routes() -> Router<AppState> {
 /// Whether `key` names a field that may hold an image (`data`, `image`, `bestImage`, `portrait`...).
 fn is_image_key(key: &str) -> bool {
     let k = key.to_ascii_lowercase();
-    k == "data" || k.contains("image") || k.contains("portrait") || k.contains("photo") || k == "frame"
+    k == "data"
+        || k.contains("image")
+        || k.contains("portrait")
+        || k.contains("photo")
+        || k == "frame"
 }
 
 /// Replaces biometric payloads in `value` by a short note, unless `keep` (`--journal-images`).
@@ -77,7 +81,10 @@ pub fn session_json(s: &BioSession, keep_images: bool) -> Value {
 fn jsonl(body: String, filename: &str) -> Response {
     (
         [
-            (header::CONTENT_TYPE, "application/x-ndjson; charset=utf-8".to_string()),
+            (
+                header::CONTENT_TYPE,
+                "application/x-ndjson; charset=utf-8".to_string(),
+            ),
             (
                 header::CONTENT_DISPOSITION,
                 format!("attachment; filename=\"{filename}\""),
@@ -111,7 +118,8 @@ async fn one_session(State(state): State<AppState>, Path(id): Path<String>) -> A
     let keep = state.config.journal_images;
     let mut body = String::new();
     for event in session.lock().transcript.events() {
-        let mut line = json!({"sessionId": id, "tMs": event.t_ms, "kind": event.kind, "data": event.data});
+        let mut line =
+            json!({"sessionId": id, "tMs": event.t_ms, "kind": event.kind, "data": event.data});
         redact_images(&mut line, keep);
         body.push_str(&line.to_string());
         body.push('\n');
@@ -128,10 +136,16 @@ mod tests {
         let big = "A".repeat(5000);
         let mut v = json!({"kind": "receive", "data": {"type": "bestImage", "image": big, "w": 640}, "note": big});
         redact_images(&mut v, false);
-        assert!(v["data"]["image"].as_str().is_some_and(|s| s.contains("omitted")));
+        assert!(v["data"]["image"]
+            .as_str()
+            .is_some_and(|s| s.contains("omitted")));
         assert_eq!(v["data"]["w"], 640);
         assert_eq!(v["data"]["type"], "bestImage");
-        assert_eq!(v["note"].as_str().map(str::len), Some(5000), "non-image keys stay");
+        assert_eq!(
+            v["note"].as_str().map(str::len),
+            Some(5000),
+            "non-image keys stay"
+        );
     }
 
     #[test]

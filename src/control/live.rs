@@ -26,7 +26,9 @@ pub fn routes() -> Router<AppState> {
 }
 
 /// Streams live notifications until the client leaves or the emulator shuts down.
-async fn events(State(state): State<AppState>) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
+async fn events(
+    State(state): State<AppState>,
+) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
     let rx = state.live.subscribe();
     let hello = Event::default().data(json!({"type": "hello"}).to_string());
     let stream = stream::unfold(
@@ -41,7 +43,9 @@ async fn events(State(state): State<AppState>) -> Sse<impl Stream<Item = Result<
             };
             let data = match next {
                 Ok(value) => value.to_string(),
-                Err(RecvError::Lagged(missed)) => json!({"type": "lagged", "missed": missed}).to_string(),
+                Err(RecvError::Lagged(missed)) => {
+                    json!({"type": "lagged", "missed": missed}).to_string()
+                }
                 Err(RecvError::Closed) => return None,
             };
             Some((Ok(Event::default().data(data)), (None, rx, state)))

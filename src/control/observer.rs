@@ -175,7 +175,9 @@ pub async fn observe(State(obs): State<ObserverState>, mut req: Request, next: N
     let app = obs.app.clone();
     let mut found: Vec<(&'static str, String)> = Vec::new();
     if seen.key_protected {
-        if let Some(detail) = findings::on_key_protected_request(req.headers(), method.as_str(), &path) {
+        if let Some(detail) =
+            findings::on_key_protected_request(req.headers(), method.as_str(), &path)
+        {
             found.push((findings::API_KEY_IN_BROWSER, detail));
         }
     }

@@ -61,14 +61,22 @@ fn ensure_running(session: &SharedSession) -> ApiResult<()> {
     if s.state.is_terminal() {
         return Err(ApiError::new(
             StatusCode::CONFLICT,
-            format!("Session '{}' has already ended ({:?}); controls apply to live sessions", s.id, s.state),
+            format!(
+                "Session '{}' has already ended ({:?}); controls apply to live sessions",
+                s.id, s.state
+            ),
         ));
     }
     Ok(())
 }
 
 /// Writes the command into the transcript and tells the dashboard.
-fn announce(state: &AppState, session: &SharedSession, command: Value, control: ControlState) -> Json<Value> {
+fn announce(
+    state: &AppState,
+    session: &SharedSession,
+    command: Value,
+    control: ControlState,
+) -> Json<Value> {
     let id = {
         let mut s = session.lock();
         let mut data = command;
@@ -94,14 +102,24 @@ async fn pause(State(state): State<AppState>, Path(id): Path<String>) -> ApiResu
     let session = live_session(&state, &id)?;
     ensure_running(&session)?;
     let control = session.lock().control.pause();
-    Ok(announce(&state, &session, json!({"command": "pause"}), control))
+    Ok(announce(
+        &state,
+        &session,
+        json!({"command": "pause"}),
+        control,
+    ))
 }
 
 /// `POST .../resume`: play on.
 async fn resume(State(state): State<AppState>, Path(id): Path<String>) -> ApiResult<Json<Value>> {
     let session = live_session(&state, &id)?;
     let control = session.lock().control.resume();
-    Ok(announce(&state, &session, json!({"command": "resume"}), control))
+    Ok(announce(
+        &state,
+        &session,
+        json!({"command": "resume"}),
+        control,
+    ))
 }
 
 /// `POST .../step`: play exactly one more event, then stay paused.
@@ -109,7 +127,12 @@ async fn step(State(state): State<AppState>, Path(id): Path<String>) -> ApiResul
     let session = live_session(&state, &id)?;
     ensure_running(&session)?;
     let control = session.lock().control.step();
-    Ok(announce(&state, &session, json!({"command": "step"}), control))
+    Ok(announce(
+        &state,
+        &session,
+        json!({"command": "step"}),
+        control,
+    ))
 }
 
 /// `POST .../inject` `{"code": N}`: deliver this error to the page instead of the next event.

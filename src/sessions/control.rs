@@ -310,7 +310,10 @@ mod tests {
     async fn an_injection_wins_over_the_next_action_of_a_running_capture() {
         let control = SessionControl::new();
         control.inject(timeout_error());
-        assert_eq!(gate_now(&control).await, Some(Gate::Inject(timeout_error())));
+        assert_eq!(
+            gate_now(&control).await,
+            Some(Gate::Inject(timeout_error()))
+        );
         assert_eq!(gate_now(&control).await, Some(Gate::Proceed));
     }
 
