@@ -399,3 +399,22 @@ async fn the_rule_book_lists_every_rule_with_its_fix() {
         .all(|r| r["fix"].as_str().is_some_and(|f| !f.is_empty())));
     app.shutdown().await;
 }
+
+#[tokio::test]
+async fn a_reset_forgets_findings_without_a_session() {
+    let app = start().await;
+    let found = init_findings(&app, json!({"livenessMode": "LIVENESS_MEDIUM"})).await;
+    assert!(!found.is_empty());
+    // The admin API announces resets on the live channel; the observer forgets on the next look.
+    app.state.notify(json!({"type": "reset"}));
+    let unattached: Vec<Value> = Client::new()
+        .get(format!("{}/__emulator/findings", app.url()))
+        .send()
+        .await
+        .expect("unattached")
+        .json()
+        .await
+        .expect("json");
+    assert!(unattached.is_empty(), "{unattached:?}");
+    app.shutdown().await;
+}

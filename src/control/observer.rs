@@ -22,6 +22,7 @@ use axum::{
 };
 use parking_lot::Mutex;
 use serde_json::Value;
+use tokio::sync::broadcast;
 
 use crate::{
     error::ApiError,
@@ -45,6 +46,8 @@ const MAX_FINGERPRINTS: usize = 10_000;
 pub struct ObserverState {
     app: AppState,
     inner: Arc<Mutex<Memory>>,
+    /// Live notifications, drained lazily to notice `{"type":"reset"}` from the admin API.
+    live: Arc<Mutex<broadcast::Receiver<Value>>>,
 }
 
 #[derive(Default)]
@@ -57,15 +60,38 @@ struct Memory {
 impl ObserverState {
     /// The observer for `app`.
     pub fn new(app: AppState) -> Self {
+        let live = Arc::new(Mutex::new(app.live.subscribe()));
         ObserverState {
             app,
             inner: Arc::new(Mutex::new(Memory::default())),
+            live,
         }
     }
 
     /// Recent findings that belong to no session (newest last).
     pub fn unattached(&self) -> Vec<Finding> {
+        self.forget_on_reset();
         self.inner.lock().unattached.iter().cloned().collect()
+    }
+
+    /// Clears the memory when the admin API announced a reset since the last look.
+    fn forget_on_reset(&self) {
+        let mut reset = false;
+        {
+            let mut rx = self.live.lock();
+            loop {
+                match rx.try_recv() {
+                    Ok(event) => {
+                        reset |= event.get("type").and_then(Value::as_str) == Some("reset")
+                    }
+                    Err(broadcast::error::TryRecvError::Lagged(_)) => continue,
+                    Err(_) => break,
+                }
+            }
+        }
+        if reset {
+            self.clear();
+        }
     }
 
     /// Forgets everything (admin reset).
@@ -169,6 +195,7 @@ pub async fn observe(State(obs): State<ObserverState>, mut req: Request, next: N
     let path = req.uri().path().to_string();
     let seen = classify(&method, &path);
     req.extensions_mut().insert(obs.clone());
+    obs.forget_on_reset();
     if !(seen.init || seen.key_protected) {
         return next.run(req).await;
     }

@@ -24,6 +24,8 @@ async function capture(mode, scenario) {
   const errors = [];
   page.on('pageerror', (e) => errors.push(String(e)));
   await page.goto(`${emu.url}/__emulator/demo?mode=${mode}&scenario=${scenario}&autostart=1`);
+  await page.waitForSelector('#log li[data-kind="instruction"]', { timeout: 30000 });
+  await page.screenshot({ path: join(ARTIFACTS, `demo-${mode}-${scenario}-capturing.png`) });
   await page.waitForSelector('#result:not(.hidden)', { timeout: 30000 });
   await page.waitForSelector('#start:not([disabled])'); // disconnected after the result
   const status = (await page.textContent('#result-status')).trim();
@@ -38,7 +40,7 @@ async function capture(mode, scenario) {
 }
 
 for (const mode of ['passive', 'passive-video', 'active']) {
-  test(`the demo completes a ${mode} capture and follows every integration rule`, async () => {
+  test(`the demo completes the ${mode} capture and follows every integration rule`, async () => {
     const r = await capture(mode, 'success');
     assert.equal(r.status, 'SUCCESS');
     assert.equal(r.result.livenessStatus, 'SUCCESS');
