@@ -702,13 +702,16 @@
     if (route().name === 'journal') renderJournal();
   }
 
+  var showControlPlane = false;
+
   function renderJournal() {
     view.textContent = '';
-    var rows = journal.slice().reverse().map(function (e) {
+    var entries = journal.filter(function (e) { return showControlPlane || String(e.uri).indexOf(BASE + '/') !== 0; });
+    var rows = entries.slice().reverse().map(function (e) {
       var st = String(e.status || '');
       return h('tr', null,
         h('td.num', { text: String(e.seq) }),
-        h('td.mono', { text: e.time ? new Date(e.time).toLocaleTimeString() : '' }),
+        h('td.mono', { text: e.time ? new Date(e.time).toLocaleTimeString([], { hour12: false }) : '' }),
         h('td.mono', { text: e.method }),
         h('td.uri', { text: e.uri }),
         h('td.num', { class: 'status-' + st.charAt(0), text: st }),
@@ -717,10 +720,14 @@
       );
     });
     view.appendChild(h('section.panel.journal', { id: 'journal' },
-      h('h2', null, 'Request journal', h('span.count', { text: journal.length + ' recent requests (newest first; size set by --journal-size)' })),
+      h('h2', null, 'Request journal', h('span.count', { text: entries.length + ' of ' + journal.length + ' recent requests, newest first (size set by --journal-size)' }), h('span.spacer'),
+        h('label', null, h('input', {
+          type: 'checkbox', id: 'show-control-plane', checked: showControlPlane,
+          onchange: function (ev) { showControlPlane = ev.target.checked; renderJournal(); }
+        }), 'show dashboard requests')),
       rows.length
         ? h('table', null, h('thead', null, h('tr', null, ['#', 'Time', 'Method', 'Path', 'Status', 'Took', 'Session'].map(function (t) { return h('th', { text: t }); }))), h('tbody', null, rows))
-        : h('div.empty', { text: 'No request recorded yet.' })
+        : h('div.empty', { text: 'No request to the emulated services yet.' })
     ));
   }
 

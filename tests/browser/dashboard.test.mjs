@@ -148,3 +148,21 @@ test('an integrator page that breaks rules gets findings on its session page; on
     assert.deepEqual(await admin(emu.url, 'GET', '/sessions/' + good + '/findings'), []);
   } finally { await done(); }
 });
+
+test('the journal lists the vendor requests and reset forgets every session', async () => {
+  const { emu, page, done } = await setup();
+  try {
+    const id = await initSession(emu.url, 'LIVENESS_ACTIVE');
+    await page.waitForSelector(`#sessions tr[data-id="${id}"]`);
+    await page.click('.tabs a[data-tab="journal"]');
+    const row = await page.waitForSelector('#journal tr:has-text("/video-server/init-liveness-session")');
+    assert.match(await row.textContent(), /201/);
+    assert.equal(await page.$$eval('#journal td.uri', (l) => l.filter((td) => td.textContent.startsWith('/__emulator/')).length), 0,
+      'the dashboard\'s own requests are hidden by default');
+    await page.click('.tabs a[data-tab="home"]');
+    page.once('dialog', (d) => d.accept());
+    await page.click('#reset');
+    await page.waitForSelector('#sessions .empty');
+    assert.deepEqual(await admin(emu.url, 'GET', '/sessions'), []);
+  } finally { await done(); }
+});
