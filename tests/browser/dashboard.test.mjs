@@ -1,6 +1,8 @@
 // Browser tests of the dashboard at /__emulator/: catalogue errors, choosing scenarios, live
 // sessions and timelines, playback controls, and findings shown for an integrator's own page.
 // Run: cd tests/browser && node --test dashboard.test.mjs  (EMULATOR_BIN overrides the binary)
+// The pause/step/inject and black-screen tests need the channel runner to consult
+// `SessionControl::gate()` and call `findings::on_channel_closed` (wired by the lead after merging).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -164,5 +166,53 @@ test('the journal lists the vendor requests and reset forgets every session', as
     await page.click('#reset');
     await page.waitForSelector('#sessions .empty');
     assert.deepEqual(await admin(emu.url, 'GET', '/sessions'), []);
+  } finally { await done(); }
+});
+
+/**
+ * Runs a capture from an integrator page on its own origin with the real SDK scripts; the page
+ * disconnects at TRACKER_CHALLENGE_PENDING when `closeWhilePending`, else after the result.
+ */
+async function integratorCapture(emu, context, closeWhilePending) {
+  const id = await initSession(emu.url, 'LIVENESS_PASSIVE', 'success');
+  const scripts = ['environment-api', 'network-check', 'video-api', 'video-ui']
+    .map((s) => `<script src="${emu.url}/video-server/bioserver-${s}.js"></script>`).join('');
+  const site = createServer((req, res) => { res.setHeader('content-type', 'text/html'); res.end(`<!doctype html>${scripts}<video id="user-video" autoplay muted playsinline></video>`); });
+  await new Promise((ok) => site.listen(0, '127.0.0.1', ok));
+  try {
+    const page = await context.newPage();
+    await page.goto(`http://127.0.0.1:${site.address().port}/`);
+    const outcome = await page.evaluate(({ base, id, closeWhilePending }) => new Promise((done) => {
+      let client;
+      const opts = {
+        bioSessionId: id, wspath: '/video-server/engine.io', bioserverVideoUrl: base,
+        onClientInitEnd() {},
+        trackingFn() {},
+        showChallengeInstruction(i) { if (i === 'TRACKER_CHALLENGE_PENDING' && closeWhilePending) client.disconnect().then(() => done('closed')); },
+        async showChallengeResult() { await client.disconnect(); done('result'); },
+        async errorFn(e) { done('error ' + JSON.stringify(e)); },
+      };
+      BioserverVideo.initFaceCaptureClient(opts).then(async (c) => {
+        client = c;
+        const stream = await BioserverVideo.getMediaStream({ videoId: 'user-video' });
+        c.startCapture({ stream });
+      }, (e) => done('init failed ' + JSON.stringify(e)));
+    }), { base: emu.url, id, closeWhilePending });
+    await page.close();
+    await new Promise((ok) => setTimeout(ok, 300)); // the server notices the close
+    return { id, outcome };
+  } finally { site.close(); }
+}
+
+test('a page that closes the capture during TRACKER_CHALLENGE_PENDING gets the black-screen finding; one that waits for the result does not', async () => {
+  const { emu, context, done } = await setup(['--time-scale', '0.3']);
+  try {
+    const bad = await integratorCapture(emu, context, true);
+    assert.equal(bad.outcome, 'closed');
+    const rules = (await admin(emu.url, 'GET', '/sessions/' + bad.id + '/findings')).map((f) => f.rule);
+    assert.deepEqual(rules, ['closed-while-pending']);
+    const good = await integratorCapture(emu, context, false);
+    assert.equal(good.outcome, 'result');
+    assert.deepEqual(await admin(emu.url, 'GET', '/sessions/' + good.id + '/findings'), []);
   } finally { await done(); }
 });
