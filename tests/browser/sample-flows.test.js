@@ -147,6 +147,38 @@ test('active: join-the-dots with numberOfChallenge points and a moving controlle
   }));
   assert.deepEqual(svg, { circles: 2, labels: ['1', '2'], doneLines: 1, targetLine: 1, controlled: true,
     tooltip: 'Move the line with your head to this point', videoWrapped: 'wbs-video-wrapper' });
+  // On screen (the page mirrors its selfie video, and the overlay with it): the target point is
+  // where the video shows it, the tooltip sits by it, and neither numbers nor tooltip read mirrored.
+  const onScreen = await page.evaluate(() => {
+    const target = document.querySelector('#wbs-graphics-overlay .wbs-point-target circle').getBoundingClientRect();
+    const tip = document.querySelector('#wbs-tooltip');
+    const tipBox = tip.getBoundingClientRect();
+    const layer = new DOMMatrix(getComputedStyle(document.querySelector('#wbs-graphics-wrapper')).transform);
+    const tipNet = layer.multiply(new DOMMatrix(getComputedStyle(tip).transform));
+    const labels = [...document.querySelectorAll('#wbs-graphics-overlay .wbs-point text')].map((t) => t.getScreenCTM().a);
+    const video = document.querySelector('.video-block').getBoundingClientRect();
+    const r = (b) => ({ left: b.left, right: b.right, top: b.top, bottom: b.bottom });
+    return {
+      videoMirrored: layer.a < 0,
+      target: r(target),
+      tip: r(tipBox),
+      video: r(video),
+      tipReadable: tipNet.a > 0,
+      labelsReadable: labels.every((a) => a > 0),
+    };
+  });
+  const { target, tip, video } = onScreen;
+  const targetX = (target.left + target.right) / 2;
+  const why = JSON.stringify(onScreen);
+  assert.equal(onScreen.videoMirrored, true);
+  assert.ok(tip.left <= targetX && targetX <= tip.right, `the tooltip is over or under the target: ${why}`);
+  const gapAbove = target.top - tip.bottom;
+  const gapBelow = tip.top - target.bottom;
+  assert.ok((gapAbove >= -1 && gapAbove < 20) || (gapBelow >= -1 && gapBelow < 20), `the tooltip touches the target: ${why}`);
+  assert.ok(tip.left >= video.left - 1 && tip.right <= video.right + 1 && tip.top >= video.top - 1 && tip.bottom <= video.bottom + 1,
+    `the tooltip is inside the video: ${why}`);
+  assert.equal(onScreen.tipReadable, true, 'the tooltip text is not mirrored');
+  assert.equal(onScreen.labelsReadable, true, 'the point numbers are not mirrored');
   await page.screenshot({ path: artifact('sample-active-challenge.png') });
   await page.evaluate(() => window.release());
   await finished(page);
