@@ -108,7 +108,12 @@ for (const mode of MODES) {
     assert.deepEqual(refused.json, { code: 429, error: 'Too many sessions are being created: retry later' });
     assert.equal(refused.headers.get('retry-after'), '2');
     assert.equal(refused.headers.get('location'), null, 'no session id for the page');
-    assert.equal((await backend('GET', '/__emulator/sessions')).json.length, before, 'no session was created');
+    const byHeader = await backend('POST', '/video-server/init-liveness-session', {
+      headers: { 'content-type': 'application/json', 'X-Emulator-Scenario': 'init-backpressure' }, body,
+    });
+    assert.equal(byHeader.status, 429, 'the scenario asked for by header refuses the same way');
+    assert.equal(byHeader.json.code, 429);
+    assert.equal((await backend('GET', '/__emulator/sessions')).json.length, before, 'no session was created, so no page can capture');
 
     // The integrator's retry path: the queued scenario was used up by the refusal.
     const retried = await init();
