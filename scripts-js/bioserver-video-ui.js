@@ -122,6 +122,39 @@
   }
 
   /**
+   * Whether a layer placed by `placeOver` mirrors its content horizontally (the page mirrors its
+   * selfie video with `transform: scaleX(-1)`, and the overlay follows it).
+   * @param {HTMLElement} layer graphics layer
+   * @returns {boolean} true when the layer's transform flips x
+   */
+  function isMirrored(layer) {
+    var m = /^matrix\(\s*([-\d.e]+)/.exec(layer.style.transform || '');
+    return !!m && parseFloat(m[1]) < 0;
+  }
+
+  /**
+   * Maps a point of the overlay's viewBox (video pixels) to CSS pixels of the overlay's box,
+   * honouring its preserveAspectRatio (`none`, `xMidYMid meet` or `xMidYMid slice`).
+   * @param {SVGSVGElement} overlay the overlay
+   * @param {number} x viewBox x
+   * @param {number} y viewBox y
+   * @returns {{x: number, y: number}} position inside the overlay (before any CSS transform)
+   */
+  function toLayer(overlay, x, y) {
+    var vb = overlay.viewBox && overlay.viewBox.baseVal;
+    var W = overlay.clientWidth || (overlay.parentNode && overlay.parentNode.clientWidth) || 0;
+    var H = overlay.clientHeight || (overlay.parentNode && overlay.parentNode.clientHeight) || 0;
+    if (!vb || !vb.width || !vb.height || !W || !H) return { x: x, y: y };
+    var par = overlay.getAttribute('preserveAspectRatio') || 'xMidYMid meet';
+    var sx = W / vb.width;
+    var sy = H / vb.height;
+    if (par !== 'none') {
+      sx = sy = par.indexOf('slice') >= 0 ? Math.max(sx, sy) : Math.min(sx, sy);
+    }
+    return { x: (x - vb.x) * sx + (W - vb.width * sx) / 2, y: (y - vb.y) * sy + (H - vb.height * sy) / 2 };
+  }
+
+  /**
    * The preserveAspectRatio matching the video's object-fit.
    * @param {HTMLVideoElement} video the video
    * @returns {string} `xMidYMid meet` or `xMidYMid slice`
@@ -193,6 +226,7 @@
     while (overlay.firstChild) overlay.removeChild(overlay.firstChild);
 
     var o = active.options;
+    var mirrored = isMirrored(layer);
     var circles = circleList(la.challengeCircles);
     var index = typeof la.targetChallengeIndex === 'number' ? la.targetChallengeIndex : parseInt(la.targetChallengeIndex, 10) || 0;
     var cp = la.controlledPoint;
@@ -213,7 +247,8 @@
       svg('circle', { cx: c.x, cy: c.y, r: c.r || 60, fill: style.color, stroke: style.borderColor, 'stroke-width': style.borderSize,
         'stroke-dasharray': dash(style.dashed), opacity: done ? 0.8 : 0.9 }, g);
       var label = svg('text', { x: c.x, y: c.y, fill: style.textColor, 'font-family': style.textFont, 'font-size': Math.round((c.r || 60) * 0.8),
-        'text-anchor': 'middle', 'dominant-baseline': 'central', 'font-weight': 'bold' }, g);
+        'text-anchor': 'middle', 'dominant-baseline': 'central', 'font-weight': 'bold',
+        transform: mirrored ? 'translate(' + (2 * c.x) + ' 0) scale(-1 1)' : null }, g);
       label.textContent = String(i + 1);
       if (done) prev = c;
     }
@@ -249,15 +284,25 @@
     tip.style.width = t.width;
     tip.style.fontSize = t.fontSize;
     tip.style.color = t.fontColor;
-    var ctm = overlay.getCTM ? overlay.getScreenCTM() : null;
-    var box = layer.getBoundingClientRect();
-    if (ctm) {
-      var px = target.x * ctm.a + ctm.e - box.left;
-      var py = (target.y - (target.r || 60)) * ctm.d + ctm.f - box.top;
-      tip.style.left = Math.round(px) + 'px';
-      tip.style.top = Math.round(py) + 'px';
-      tip.style.transform = 'translate(-50%, -110%)';
-    }
+    // Placed in the layer's own coordinates: when the layer mirrors the video, the tooltip is
+    // mirrored with it (so it stays by the target) and flipped back so its text reads normally.
+    // Above the target, or below it when there is no room above; always inside the video.
+    var shown = tip.style.display;
+    tip.style.display = 'block';
+    var tw = tip.offsetWidth;
+    var th = tip.offsetHeight;
+    tip.style.display = shown;
+    var r = target.r || 60;
+    var above = toLayer(overlay, target.x, target.y - r);
+    var under = toLayer(overlay, target.x, target.y + r);
+    var W = layer.clientWidth || tw;
+    var H = layer.clientHeight || th;
+    var gap = 6;
+    var y = above.y - th - gap >= 0 || under.y + th + gap > H ? above.y - th - gap : under.y + gap;
+    var x = Math.min(Math.max(above.x - tw / 2, 0), Math.max(0, W - tw));
+    tip.style.left = Math.round(x) + 'px';
+    tip.style.top = Math.round(Math.min(Math.max(y, 0), Math.max(0, H - th))) + 'px';
+    tip.style.transform = isMirrored(layer) ? 'scaleX(-1)' : '';
     var seconds = parseFloat(t.duration);
     if (!active.tooltipTimer) {
       tip.style.display = 'block';

@@ -103,6 +103,7 @@ async fn deliver(
                     "error": format!("callbackURL '{url}' is not an http(s) URL; nothing was sent"),
                 }),
             );
+            crate::findings::on_callback_unreachable(&state, &session, "not an http(s) URL");
             return;
         }
     };
@@ -142,6 +143,10 @@ async fn deliver(
         };
         let delivered = attempt.delivered();
         record_attempt(&state, &session, &url, number, &attempt);
+        if let (false, None, Some(error)) = (attempt.simulated, attempt.status, &attempt.error) {
+            // No HTTP answer at all: the integrator's callback endpoint cannot be reached.
+            crate::findings::on_callback_unreachable(&state, &session, error);
+        }
         if delivered {
             return;
         }

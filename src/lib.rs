@@ -29,6 +29,7 @@ pub mod capture;
 pub mod config;
 pub mod control;
 pub mod error;
+pub mod findings;
 pub mod fixtures;
 pub mod gips;
 pub mod http;
@@ -60,6 +61,10 @@ pub fn router(state: AppState) -> Router {
         )
         .nest("/gips/v1", gips::routes().route_layer(auth))
         .nest("/__emulator", control::routes())
+        .route(
+            "/__emulator/",
+            axum::routing::get(control::dashboard::dashboard),
+        )
         .layer(middleware::from_fn_with_state(
             state.clone(),
             scenarios::rest::playback,
@@ -68,6 +73,10 @@ pub fn router(state: AppState) -> Router {
         .layer(middleware::from_fn(http::layers::json_errors))
         .layer(CatchPanicLayer::custom(http::layers::panic_to_json))
         .layer(middleware::from_fn(http::layers::cors))
+        .layer(middleware::from_fn_with_state(
+            control::observer::ObserverState::new(state.clone()),
+            control::observer::observe,
+        ))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             http::layers::journal,

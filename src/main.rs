@@ -29,7 +29,7 @@ fn serve(config: webcapture_emulator::Config) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    runtime.block_on(async move {
+    let code = runtime.block_on(async move {
         let host = config.host.clone();
         let running = match webcapture_emulator::server::start(config).await {
             Ok(r) => r,
@@ -49,8 +49,12 @@ fn serve(config: webcapture_emulator::Config) -> ExitCode {
         webcapture_emulator::server::shutdown_signal().await;
         tracing::info!("shutting down");
         running.shutdown().await;
+        tracing::info!("stopped");
         ExitCode::SUCCESS
-    })
+    });
+    // Blocking helpers (file reads of the scenario watcher) get a short grace, not an unbounded wait.
+    runtime.shutdown_timeout(std::time::Duration::from_millis(200));
+    code
 }
 
 fn init_tracing(format: LogFormat) {

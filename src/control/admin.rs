@@ -173,6 +173,8 @@ async fn get_session(
     if s.transcript.dropped() > 0 {
         v["droppedEvents"] = json!(s.transcript.dropped());
     }
+    drop(s);
+    crate::control::export::redact_images(&mut v, state.config.journal_images);
     Ok(Json(v))
 }
 
@@ -203,6 +205,7 @@ async fn reset(State(state): State<AppState>) -> Json<Value> {
     state.selection.queue.lock().clear();
     *state.selection.default.lock() = state.config.default_scenario.clone();
     state.lockouts.clear();
+    state.gips.clear();
     state.journal.clear();
     state.notify(json!({"type": "reset"}));
     Json(json!({"status": "reset"}))

@@ -2,7 +2,13 @@
 //! demo pages for people.
 
 pub mod admin;
+pub mod dashboard;
+pub mod export;
+pub mod findings_api;
 pub mod journal;
+pub mod live;
+pub mod observer;
+pub mod playback;
 
 use axum::{routing::get, Json, Router};
 use serde_json::{json, Value};
@@ -14,6 +20,11 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/health", get(health))
         .merge(admin::routes())
+        .merge(dashboard::routes())
+        .merge(live::routes())
+        .merge(export::routes())
+        .merge(findings_api::routes())
+        .merge(playback::routes())
         .merge(crate::signing::routes())
 }
 

@@ -4,6 +4,7 @@
 //! (portrait status) and the control plane (transcripts), so it lives in one concurrent store with
 //! a TTL sweeper that keeps memory bounded under any load.
 
+pub mod control;
 pub mod lockout;
 pub mod store;
 pub mod transcript;
@@ -154,6 +155,8 @@ pub struct BioSession {
     pub created_at: Instant,
     /// Last activity, for the TTL.
     pub touched_at: Instant,
+    /// Playback control (pause/step/inject) and the findings observer's memory.
+    pub control: control::SessionControl,
 }
 
 impl BioSession {
@@ -182,6 +185,7 @@ impl BioSession {
             created: OffsetDateTime::now_utc(),
             created_at: now,
             touched_at: now,
+            control: control::SessionControl::new(),
         }
     }
 

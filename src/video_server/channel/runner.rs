@@ -182,8 +182,13 @@ impl Channel {
 
         let wants_camera = scenario.browser.best_image == BestImageSource::Camera;
         let plan = playback::plan(&scenario, mode, n, &mut self.state.child_rng());
+        let control = session.lock().control.clone();
         for step in plan {
             self.pause(self.state.scaled(step.delay_ms)).await?;
+            if let crate::sessions::control::Gate::Inject(error) = self.gate(&control).await? {
+                let payload = protocol::error_payload(&error, self.lockout_seconds());
+                return self.send_error(payload).await;
+            }
             match step.action {
                 Action::WaitFor(ClientEvent::StartCapture) => self.wait_for_start().await?,
                 Action::ClientInitEnd => self.send(ServerMessage::ClientInitEnd).await?,
@@ -244,6 +249,21 @@ impl Channel {
             capture::fail(&self.state, session, json!({"error": data}));
         }
         Ok(())
+    }
+
+    /// Waits at the session's playback control (dashboard pause/step/inject), serving the page meanwhile.
+    async fn gate(
+        &mut self,
+        control: &crate::sessions::control::SessionControl,
+    ) -> Result<crate::sessions::control::Gate, End> {
+        let shutdown = self.state.shutdown.clone();
+        loop {
+            tokio::select! {
+                g = control.gate() => return Ok(g),
+                m = self.next_message() => { let m = m?; self.handle(m).await?; }
+                _ = shutdown.cancelled() => return Err(End::Shutdown),
+            }
+        }
     }
 
     /// Blocks until the page's `startCapture` (handled messages may end the channel).
@@ -344,10 +364,12 @@ impl Channel {
                 message,
                 data,
             } => {
-                let finding =
-                    json!({"source": "stub", "code": code, "message": message, "data": data});
-                self.record("receive", json!({"type": "finding"}));
-                self.record("finding", finding);
+                let _ = data;
+                self.record("receive", json!({"type": "finding", "rule": code}));
+                if let Some(session) = &self.session {
+                    let report = json!({"rule": code, "detail": message});
+                    let _ = crate::findings::on_page_report(&self.state, session, &report);
+                }
                 Ok(())
             }
         }
@@ -433,6 +455,9 @@ impl Channel {
             };
             let _ = self.socket.send(Message::Close(Some(frame))).await;
             self.record("close", json!({"code": code, "reason": text}));
+        }
+        if let (Some(session), End::Vanished(_) | End::Cancelled) = (&self.session, &end) {
+            crate::findings::on_channel_closed(&self.state, session);
         }
         if let (Some(session), Some(reason)) = (&self.session, reason) {
             capture::fail(&self.state, session, json!(reason));

@@ -1,0 +1,202 @@
+/*
+ * What the vendor sample app's three templates share (its commons.js, reduced to what the browser
+ * tests look at): steps shown with `d-none`, overlays hidden with `d-none-fadeout`, the position
+ * messages, the lockout countdown, and the calls to the integrator back end. Every screen change is
+ * logged in `window.screenLog` so tests can check the order the user saw things in.
+ *
+ * Test-only hook: `?hold=NAME` makes the page stop at the moment named NAME (after drawing it) and
+ * queue every later SDK callback until `window.release()`, so a screenshot sees a fast capture.
+ */
+'use strict';
+
+const VIDEO_URL = '{{EMULATOR}}';
+const API_KEY = 'browser-tests-key';
+const HOLD = new URL(location.href).searchParams.get('hold');
+
+window.screenLog = [];
+window.callbackLog = [];
+window.heldAt = null;
+let holding = false;
+const held = [];
+
+/** Notes a screen change (`show`/`hide` of a step or overlay). */
+function logScreen(what, id) {
+  window.screenLog.push(what + ' ' + id);
+}
+
+/** Notes a callback the SDK made, with anything worth checking later. */
+function logCallback(name, data) {
+  window.callbackLog.push(data === undefined ? { name } : { name, data });
+}
+
+/**
+ * Runs an SDK callback's body now, or later when the page is held for a screenshot.
+ * @param {Function} fn body
+ */
+function dispatch(fn) {
+  if (holding) held.push(fn);
+  else fn();
+}
+
+/** Stops here if the test asked to (`?hold=name`); later callbacks wait for `release()`. */
+function maybeHold(name) {
+  if (HOLD === name && !window.heldAt) {
+    holding = true;
+    window.heldAt = name;
+  }
+}
+
+/** Lets the held callbacks run, in order. */
+window.release = function () {
+  holding = false;
+  while (held.length && !holding) held.shift()();
+};
+
+/** Shows one step, hiding the others (as the sample's `.step` handling does). */
+function showStep(id) {
+  document.querySelectorAll('.step').forEach((s) => s.classList.add('d-none'));
+  document.querySelector(id).classList.remove('d-none');
+  logScreen('step', id);
+}
+
+/** Shows one overlay of `#step-liveness .animation`, fading out the others. */
+function showOverlay(id) {
+  document.querySelectorAll('#step-liveness .animation > *').forEach((o) => o.classList.add('d-none-fadeout'));
+  document.querySelector(id).classList.remove('d-none-fadeout');
+  logScreen('overlay', id);
+}
+
+/** Fades out every overlay. */
+function hideOverlays() {
+  document.querySelectorAll('#step-liveness .animation > *').forEach((o) => o.classList.add('d-none-fadeout'));
+  logScreen('overlay', 'none');
+}
+
+/** The ids of what is visible now: the step(s) and the overlay(s). */
+window.visible = function () {
+  return {
+    steps: [...document.querySelectorAll('.step')].filter((s) => !s.classList.contains('d-none')).map((s) => '#' + s.id),
+    overlays: [...document.querySelectorAll('#step-liveness .animation > *')]
+      .filter((o) => !o.classList.contains('d-none-fadeout')).map((o) => '#' + o.id),
+  };
+};
+
+/** `commons.handlePositionInfo` of passive and active (active maps brightness to "center"). */
+function handlePositionInfo(positionInfo, active) {
+  const info = positionInfo.replace('TRACKER_POSITION_INFO_', '');
+  if (info === 'CENTER_MOVE_BACKWARDS') showOverlay('#move-further-animation');
+  else if (info === 'CENTER_MOVE_FORWARDS') showOverlay('#move-closer-animation');
+  else if (info === 'MOVE_DARKER_AREA' && !active) showOverlay('#darkness');
+  else if (info === 'MOVE_BRIGHTER_AREA' && !active) showOverlay('#brightness');
+  else showOverlay('#center-head-animation');
+}
+
+/** The sample's countdown text: `45s`, `1m 04s`, `2h 03m 04s`, `1d 2h 03m 04s`. */
+function countdownText(ms) {
+  let s = Math.max(0, Math.floor(ms / 1000));
+  const d = Math.floor(s / 86400); s -= d * 86400;
+  const h = Math.floor(s / 3600); s -= h * 3600;
+  const m = Math.floor(s / 60); s -= m * 60;
+  const pad = (n) => String(n).padStart(2, '0');
+  if (d) return `${d}d ${h}h ${pad(m)}m ${pad(s)}s`;
+  if (h) return `${h}h ${pad(m)}m ${pad(s)}s`;
+  if (m) return `${m}m ${pad(s)}s`;
+  return `${s}s`;
+}
+
+/** `userBlockInterval`: the countdown to `unlockDate` in `.fp-countdown`, then the retry button. */
+function userBlockInterval(unlockDate) {
+  const countdown = document.querySelector('.fp-countdown');
+  const retry = document.querySelector('.retry-fp');
+  retry.classList.add('d-none');
+  const tick = () => {
+    const left = unlockDate.getTime() - Date.now();
+    if (!(left > 0)) {
+      countdown.textContent = '';
+      retry.classList.remove('d-none');
+      return false;
+    }
+    countdown.textContent = countdownText(left);
+    return true;
+  };
+  if (tick()) {
+    const timer = setInterval(() => { if (!tick()) clearInterval(timer); }, 1000);
+  }
+}
+
+/**
+ * The `errorFn` branches every template has: 429 → fp-block with countdown, 503 → server
+ * overloaded, anything else → the template's generic failure step.
+ * @returns {boolean} true for 429/503
+ */
+function handleBlockingError(error, genericStep) {
+  if (error.code === 429) {
+    window.tooManyAttempts = true;
+    showStep('#step-liveness-fp-block');
+    userBlockInterval(new Date(error.unlockDateTime));
+    return true;
+  }
+  if (error.code === 503) {
+    window.serverOverloaded = true;
+    showStep('#step-server-overloaded');
+    return true;
+  }
+  showStep(genericStep);
+  return false;
+}
+
+/** The integrator back end's `/init-liveness-session/`: a new session id. */
+async function initSession(mode) {
+  const res = await fetch(`/video-server/init-liveness-session/?mode=${mode}`);
+  if (!res.ok) throw new Error(`init-liveness-session: ${res.status}`);
+  return res.json();
+}
+
+/** What the back end's `/liveness-challenge-result/<id>` gives the browser (read from core). */
+async function fetchResult(sessionId) {
+  const res = await fetch(`${VIDEO_URL}/bioserver-app/v2/bio-sessions/${sessionId}/liveness-challenge-result`, { headers: { apikey: API_KEY } });
+  const body = await res.json();
+  return { isLivenessSucceeded: body.livenessStatus === 'SUCCESS', bestImageId: body.bestImageId, status: body.livenessStatus };
+}
+
+/** The back end's `/bio-session/<id>/faces/<faceId>/image`, as a Blob. */
+async function fetchImage(sessionId, faceId) {
+  const res = await fetch(`${VIDEO_URL}/bioserver-app/v2/bio-sessions/${sessionId}/faces/${faceId}/image`, { headers: { apikey: API_KEY } });
+  if (!res.ok) throw new Error(`image: ${res.status}`);
+  return res.blob();
+}
+
+/** The options every template passes, on top of its callbacks. */
+function channelOptions(sessionId) {
+  return { bioSessionId: sessionId, wspath: '/video-server/engine.io', bioserverVideoUrl: VIDEO_URL };
+}
+
+/** The templates' look, reduced (steps, overlays over the video, the round best image). */
+(function addStyle() {
+  const style = document.createElement('style');
+  style.textContent = `
+    body { font-family: sans-serif; margin: 0; background: #f4f4f8; color: #222; }
+    .d-none { display: none !important; }
+    .d-none-fadeout { opacity: 0; }
+    .step { padding: 16px; }
+    .step h2 { margin: 0 0 8px; font-size: 20px; }
+    .video-block { position: relative; width: 640px; height: 360px; background: #000; overflow: hidden; }
+    #user-video { display: block; width: 640px; height: 360px; object-fit: cover; transform: scaleX(-1); }
+    .animation { position: absolute; inset: 0; pointer-events: none; z-index: 5; }
+    .animation > * { position: absolute; left: 50%; bottom: 14px; transform: translateX(-50%); white-space: nowrap;
+      background: rgba(0, 0, 0, 0.75); color: #fff; padding: 8px 14px; border-radius: 8px; }
+    #stop-capture { position: absolute; right: 8px; top: 8px; z-index: 6; background: #fff; border: 0; border-radius: 50%;
+      width: 28px; height: 28px; font-weight: bold; }
+    .best-image { width: 240px; height: 240px; background-color: #ccc; border-radius: 50%; position: relative; }
+    .best-image img.tick { position: absolute; right: 0; bottom: 0; width: 48px; height: 48px; }
+    .fp-countdown { font-size: 28px; font-weight: bold; }
+  `;
+  document.head.appendChild(style);
+})();
+
+/** A green tick like the templates' `success.svg` (kept inside the best-image target). */
+const TICK = 'data:image/svg+xml,' + encodeURIComponent('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 48 48">'
+  + '<circle cx="24" cy="24" r="22" fill="#2e7d32"/><path d="M13 25l7 7 15-15" stroke="#fff" stroke-width="5" fill="none"/></svg>');
+document.addEventListener('DOMContentLoaded', () => {
+  document.querySelectorAll('img.tick').forEach((img) => { img.src = TICK; });
+});

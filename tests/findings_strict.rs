@@ -1,0 +1,77 @@
+//! `--strict` makes the emulator log integration findings as errors (for CI); without it they are
+//! warnings. Runs the real binary and reads its log.
+
+use std::{process::Stdio, time::Duration};
+
+use tokio::{
+    io::{AsyncBufReadExt, AsyncReadExt, BufReader},
+    process::Command,
+};
+
+/// Starts the binary with `flags`, sends an init with a retired liveness mode, stops it and
+/// returns its log.
+async fn log_of_a_finding(flags: &[&str]) -> String {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_webcapture-emulator"))
+        .args(["--port", "0", "--log-format", "text"])
+        .args(flags)
+        .env("RUST_LOG", "info")
+        .env("NO_COLOR", "1")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("binary starts");
+    let stdout = child.stdout.take().expect("stdout");
+    let mut lines = BufReader::new(stdout).lines();
+    let url = tokio::time::timeout(Duration::from_secs(20), async {
+        while let Ok(Some(line)) = lines.next_line().await {
+            if let Some(url) = line.strip_prefix("listening on ") {
+                return url.trim().to_string();
+            }
+        }
+        String::new()
+    })
+    .await
+    .expect("listening line");
+    reqwest::Client::new()
+        .post(format!("{url}/video-server/init-liveness-session"))
+        .header("apikey", "k")
+        .json(&serde_json::json!({"livenessMode": "LIVENESS_MEDIUM"}))
+        .send()
+        .await
+        .expect("answer");
+    let _ = child.start_kill();
+    let mut log = String::new();
+    if let Some(mut err) = child.stderr.take() {
+        let _ = tokio::time::timeout(Duration::from_secs(10), err.read_to_string(&mut log)).await;
+    }
+    let _ = child.wait().await;
+    log
+}
+
+fn finding_lines(log: &str) -> Vec<&str> {
+    log.lines()
+        .filter(|l| l.contains("integration finding") && l.contains("retired-liveness-mode"))
+        .collect()
+}
+
+#[tokio::test]
+async fn findings_are_warnings_by_default() {
+    let log = log_of_a_finding(&[]).await;
+    let lines = finding_lines(&log);
+    assert_eq!(lines.len(), 1, "{log}");
+    assert!(lines[0].contains("WARN"), "{}", lines[0]);
+    assert!(
+        lines[0].contains("fix="),
+        "the log says how to fix it: {}",
+        lines[0]
+    );
+}
+
+#[tokio::test]
+async fn strict_logs_findings_as_errors() {
+    let log = log_of_a_finding(&["--strict"]).await;
+    let lines = finding_lines(&log);
+    assert_eq!(lines.len(), 1, "{log}");
+    assert!(lines[0].contains("ERROR"), "{}", lines[0]);
+}
