@@ -84,6 +84,10 @@ async fn receiver(emu: &Emu) -> (String, Arc<Mutex<Vec<Arrival>>>) {
 async fn create(emu: &Emu, mode: &str, callback: &str, scenario: Option<&str>) -> String {
     let res = e2e_support::init_with(
         emu,
+        &format!(
+            "e2e-callbacks-backend/{mode}/{}",
+            scenario.unwrap_or("default")
+        ),
         scenario,
         json!({"livenessMode": mode, "callbackURL": callback}),
     )

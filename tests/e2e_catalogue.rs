@@ -43,7 +43,8 @@ fn shipped_files() -> BTreeSet<String> {
 async fn run_one(emu: &Emu, scenario: &str, mode: &str) -> Vec<String> {
     let what = format!("{scenario} in {mode}");
     let mut out = vec![format!("## {mode}")];
-    let res = init_with(emu, Some(scenario), json!({"livenessMode": mode})).await;
+    let backend = format!("e2e-backend/{scenario}/{mode}");
+    let res = init_with(emu, &backend, Some(scenario), json!({"livenessMode": mode})).await;
     let status = res.status().as_u16();
     if status != 201 {
         let retry_after = res

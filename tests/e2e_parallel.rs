@@ -31,7 +31,13 @@ struct Outcome {
 
 /// Creates a session (header or queue), plays it as a page on its own device, and describes it.
 async fn run(emu: &Emu, scenario: Option<&str>, mode: &str, device: String) -> Outcome {
-    let res = init_with(emu, scenario, json!({"livenessMode": mode})).await;
+    let res = init_with(
+        emu,
+        &format!("backend/{device}"),
+        scenario,
+        json!({"livenessMode": mode}),
+    )
+    .await;
     let status = res.status().as_u16();
     if status != 201 {
         let body: Value = res.json().await.expect("JSON error");
@@ -213,10 +219,16 @@ async fn parallel_creations_never_share_or_skip_a_queued_name() {
         .await
         .expect("queue");
     assert_eq!(res.status(), 200);
-    let jobs = (0..100).map(|_| {
+    let jobs = (0..100).map(|i| {
         let emu = &emu;
         async move {
-            let res = init_with(emu, None, json!({"livenessMode": "LIVENESS_PASSIVE"})).await;
+            let res = init_with(
+                emu,
+                &format!("backend-{i}"),
+                None,
+                json!({"livenessMode": "LIVENESS_PASSIVE"}),
+            )
+            .await;
             if res.status() != 201 {
                 return format!("refused {}", res.status().as_u16());
             }

@@ -182,9 +182,19 @@ pub async fn settled(emu: &Emu, id: &str) -> Value {
     );
 }
 
-/// Creates a session over HTTP with `X-Emulator-Scenario` (when given); returns the response.
-pub async fn init_with(emu: &Emu, scenario: Option<&str>, body: Value) -> reqwest::Response {
-    let mut req = emu.post("/video-server/init-liveness-session").json(&body);
+/// Creates a session over HTTP with `X-Emulator-Scenario` (when given), as the back end whose
+/// `User-Agent` is `backend` (the emulator's findings tell clients apart by IP + User-Agent, so
+/// each simulated back end has its own); returns the response.
+pub async fn init_with(
+    emu: &Emu,
+    backend: &str,
+    scenario: Option<&str>,
+    body: Value,
+) -> reqwest::Response {
+    let mut req = emu
+        .post("/video-server/init-liveness-session")
+        .header("user-agent", backend)
+        .json(&body);
     if let Some(name) = scenario {
         req = req.header("X-Emulator-Scenario", name);
     }
@@ -433,6 +443,9 @@ fn compact_event(e: &Value, ids: &[&str]) -> String {
             d["attempt"], d["status"], d["simulated"], d["delivered"]
         ),
         "finding" if d.get("lockout").is_some() => "finding lockout".into(),
+        "finding" if d["rule"].is_string() => {
+            format!("finding {}", d["rule"].as_str().unwrap_or(""))
+        }
         other => format!("{other} {}", d),
     };
     redact_ids(&text, ids)
