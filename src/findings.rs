@@ -80,7 +80,7 @@ pub const RULES: &[Rule] = &[
     Rule {
         id: VIDEO_BEFORE_INIT_END,
         title: "Video shown before onClientInitEnd",
-        fix: "Keep the camera preview hidden (behind your loader) until the SDK calls onClientInitEnd, then show it. Before that the capture client is not ready and the user sees a frozen or unguided video.",
+        fix: "Keep the camera preview hidden (display:none, visibility:hidden, or behind an opaque loader) until the SDK calls onClientInitEnd, then show it. Before that the capture client is not ready and the user sees a frozen or unguided video. A page that passes no onClientInitEnd (like the vendor's active template) must at least not show the preview before startCapture; better, pass onClientInitEnd and show it there.",
         observer: Observer::Page,
     },
     Rule {
@@ -92,7 +92,7 @@ pub const RULES: &[Rule] = &[
     Rule {
         id: MISSING_CALLBACK_OPTION,
         title: "Mandatory callback option missing",
-        fix: "Pass showChallengeInstruction, showChallengeResult, trackingFn and errorFn to BioserverVideo.initFaceCaptureClient(); without them the user never sees the instructions, the errors or the result.",
+        fix: "Pass showChallengeInstruction, showChallengeResult, trackingFn and errorFn to BioserverVideo.initFaceCaptureClient(); without them the user never sees the instructions, the errors or the result. onClientInitEnd is also listed as mandatory in the vendor doc, but the vendor's own active template omits it, so its absence is not reported here; pass it anyway and show the camera preview only once it is called.",
         observer: Observer::Page,
     },
     Rule {
