@@ -1,14 +1,32 @@
-//! The capture channel's message decoder. NOT YET CONNECTED: the channel (branch `browser`,
-//! `src/video_server/channel*.rs`) exposed no public decoder when this target was written, so the
-//! target only checks that arbitrary text frames are valid UTF-8-or-not without panicking in the
-//! JSON layer the channel will use. When the channel lands, replace the body with its decoder,
-//! e.g. `let _ = webcapture_emulator::video_server::channel::decode(text);`, and keep the corpus.
+//! The capture channel's message decoder: every text frame a page (or anything else that reaches
+//! the public, key-less WebSocket) sends goes through `protocol::parse_text`, and `bestImage`
+//! payloads through `protocol::decode_best_image`. Both must return Ok or a close reason — never
+//! panic — and the close reason must fit in a WebSocket close frame (123 bytes).
+//!
+//! The decoder arrives with branch `browser`; until it is merged this target is built without the
+//! `channel` feature and fuzzes nothing. After the merge:
+//!   cargo +nightly fuzz run channel_message --features channel -- -max_total_time=600
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
 
+#[cfg(feature = "channel")]
+fn check(text: &str) {
+    use webcapture_emulator::video_server::channel::protocol;
+    match protocol::parse_text(text) {
+        Ok(_) => {}
+        Err(e) => assert!(e.close_reason().len() <= 123, "close reason too long"),
+    }
+    if let Err(e) = protocol::decode_best_image(text) {
+        assert!(e.close_reason().len() <= 123, "close reason too long");
+    }
+}
+
+#[cfg(not(feature = "channel"))]
+fn check(_text: &str) {}
+
 fuzz_target!(|data: &[u8]| {
     if let Ok(text) = std::str::from_utf8(data) {
-        let _ = serde_json::from_str::<serde_json::Value>(text);
+        check(text);
     }
 });

@@ -4,16 +4,21 @@
 //! generator knows about the channel goes through these functions, so following a protocol change
 //! means editing this file only.
 //!
-//! Current assumptions (adjust when the channel lands):
-//! - URL: `ws://HOST:PORT/video-server/engine.io?sessionId=ID` (the SDK's default `wspath`).
-//! - Text frames carrying one JSON object each, with the message kind in `type` (also accepted:
-//!   `event`, `kind`, `name`). Engine.IO framing (`0{..}` open, `2` ping, `4{..}` message,
-//!   socket.io `42[...]`) is tolerated and unwrapped, and pings are answered.
-//! - Client → server: `{"type":"hello","sessionId":ID}` first, `{"type":"startCapture"}` once the
-//!   server says the client is initialised.
-//! - The server may stamp messages with the time they were scheduled for (epoch milliseconds in
-//!   `scheduledAt`, `scheduled`, `at` or `ts`); without it the generator measures tracking-frame
-//!   gaps against the nominal interval instead and says so in its report.
+//! The protocol as of branch `browser` commit a0a0bbe (`channel/protocol.rs`):
+//! - URL: `ws://HOST:PORT/video-server/engine.io` (the SDK's default `wspath`; the session is
+//!   named in `hello`, the query string is only a convenience for logs).
+//! - One JSON object per text frame, kind in `type`.
+//! - Client → server: `{"type":"hello","sessionId":ID}` first, `{"type":"startCapture"}` after the
+//!   server's `init`.
+//! - Server → client: `tracking` (`data.downloadProgress` during init, `data.uploadProgress`
+//!   while uploading, else a tracking frame), `init`, `clientInitEnd`, `instruction`, `error`
+//!   (`data.code`), `result` (`data.bestImageInfo`).
+//! - Messages carry no scheduled time stamp today, so the generator measures the gaps between
+//!   consecutive face-tracking frames against their nominal interval (and says so in its report).
+//!   Should the server add one (epoch milliseconds in `scheduledAt`, `scheduled`, `at` or `ts`),
+//!   scheduled-vs-actual delay is measured directly.
+//! - Tolerated for robustness against protocol drift: the kind in `event`/`kind`/`name`, and
+//!   Engine.IO framing (`2` ping answered with `3`, `4{..}`, socket.io `42[...]`).
 
 use serde_json::{json, Value};
 
@@ -64,12 +69,9 @@ pub fn ws_url(base: &str, session_id: &str) -> String {
 }
 
 /// The first message the client sends.
-pub fn hello(session_id: &str, scenario: Option<&str>) -> String {
-    let mut m = json!({"type": "hello", "sessionId": session_id});
-    if let Some(s) = scenario {
-        m["scenario"] = json!(s);
-    }
-    m.to_string()
+/// The scenario is chosen by the `X-Emulator-Scenario` header on init, so `hello` carries none.
+pub fn hello(session_id: &str) -> String {
+    json!({"type": "hello", "sessionId": session_id, "sdk": "loadgen"}).to_string()
 }
 
 /// The page's `client.startCapture({stream})`.
@@ -123,7 +125,17 @@ pub fn classify(text: &str) -> Incoming {
         }
         _ => return other("<not an object>"),
     };
-    let kind = kind_of(&name);
+    let mut kind = kind_of(&name);
+    // `tracking` also carries init and upload progress; only face frames keep their 100 ms rhythm.
+    if kind == Kind::Tracking {
+        if let Some(data) = payload.get("data").filter(|d| d.is_object()) {
+            if data.get("downloadProgress").is_some() {
+                kind = Kind::InitProgress;
+            } else if data.get("uploadProgress").is_some() {
+                kind = Kind::UploadProgress;
+            }
+        }
+    }
     Incoming {
         kind,
         scheduled_epoch_ms: scheduled(&payload).or_else(|| scheduled(&value)),
@@ -192,6 +204,20 @@ mod tests {
     fn error_code_is_found_nested() {
         let m = classify(r#"{"type":"error","error":{"code":1301}}"#);
         assert_eq!(m.kind, Kind::Error);
+        assert_eq!(m.error_code, Some(1301));
+    }
+
+    #[test]
+    fn download_progress_rides_on_tracking_but_is_init_progress() {
+        let m = classify(r#"{"type":"tracking","data":{"downloadProgress":0.2}}"#);
+        assert_eq!(m.kind, Kind::InitProgress);
+        let m = classify(r#"{"type":"tracking","data":{"uploadProgress":0.2}}"#);
+        assert_eq!(m.kind, Kind::UploadProgress);
+    }
+
+    #[test]
+    fn channel_error_code_sits_in_data() {
+        let m = classify(r#"{"type":"error","data":{"code":1301,"error":"timeout"}}"#);
         assert_eq!(m.error_code, Some(1301));
     }
 

@@ -115,7 +115,7 @@ async fn drive(
         Err(e) => return Outcome::Failed(format!("ws connect: {}", short(&e.to_string()))),
     };
     if let Err(e) = ws
-        .send(Message::text(protocol::hello(&id, scenario)))
+        .send(Message::text(protocol::hello(&id)))
         .await
     {
         return Outcome::Failed(format!("ws send hello: {e}"));
