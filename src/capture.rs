@@ -13,7 +13,9 @@ use crate::{
         model::LivenessStatus,
         selection::{select_for_new_session, SelectionInput},
     },
-    sessions::{store::SharedSession, BioSession, Face, LivenessResult, SessionParams, SessionState},
+    sessions::{
+        store::SharedSession, BioSession, Face, LivenessResult, SessionParams, SessionState,
+    },
     state::AppState,
 };
 
@@ -48,7 +50,11 @@ pub fn create_session(
 /// outcome for lockout, and starts the callback. Returns the `bestImageInfo` for `showChallengeResult`.
 ///
 /// `camera_image` is a frame the stub grabbed from the real camera (scenario `bestImage: camera`).
-pub fn finalize(state: &AppState, session: &SharedSession, camera_image: Option<bytes::Bytes>) -> Value {
+pub fn finalize(
+    state: &AppState,
+    session: &SharedSession,
+    camera_image: Option<bytes::Bytes>,
+) -> Value {
     let face_id = state.new_id();
     let (info, summary) = {
         let mut s = session.lock();
@@ -106,7 +112,8 @@ pub fn fail(state: &AppState, session: &SharedSession, reason: Value) {
             return;
         }
         s.state = SessionState::Failed;
-        s.transcript.push("state", json!({"state": "FAILED", "reason": reason}));
+        s.transcript
+            .push("state", json!({"state": "FAILED", "reason": reason}));
         s.summary()
     };
     crate::sessions::lockout::record_outcome(state, session, false);

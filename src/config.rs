@@ -54,7 +54,11 @@ pub struct Config {
 
     /// Accepted API key (repeatable, or comma-separated in the env variable). When none is given,
     /// any non-empty `apikey` header is accepted.
-    #[arg(long = "api-key", env = "WEBCAPTURE_EMULATOR_API_KEY", value_delimiter = ',')]
+    #[arg(
+        long = "api-key",
+        env = "WEBCAPTURE_EMULATOR_API_KEY",
+        value_delimiter = ','
+    )]
     pub api_keys: Vec<String>,
 
     /// Accept requests without any `apikey` header.
@@ -66,7 +70,11 @@ pub struct Config {
     pub session_ttl: u64,
 
     /// Upper bound on sessions kept in memory; the oldest finished ones are dropped first.
-    #[arg(long, env = "WEBCAPTURE_EMULATOR_MAX_SESSIONS", default_value_t = 50_000)]
+    #[arg(
+        long,
+        env = "WEBCAPTURE_EMULATOR_MAX_SESSIONS",
+        default_value_t = 50_000
+    )]
     pub max_sessions: usize,
 
     /// Log format.
@@ -82,7 +90,11 @@ pub struct Config {
     pub watch_poll: Option<u64>,
 
     /// Scenario used when nothing else selects one.
-    #[arg(long, env = "WEBCAPTURE_EMULATOR_DEFAULT_SCENARIO", default_value = "success")]
+    #[arg(
+        long,
+        env = "WEBCAPTURE_EMULATOR_DEFAULT_SCENARIO",
+        default_value = "success"
+    )]
     pub default_scenario: String,
 
     /// Multiplies every scripted delay: 0.1 is ten times faster, 0 plays without waiting (order kept).
@@ -94,11 +106,19 @@ pub struct Config {
     pub seed: Option<u64>,
 
     /// Failed captures from one fingerprint (IP + User-Agent) before it is locked out; 0 disables lockout.
-    #[arg(long, env = "WEBCAPTURE_EMULATOR_LOCKOUT_ATTEMPTS", default_value_t = 5)]
+    #[arg(
+        long,
+        env = "WEBCAPTURE_EMULATOR_LOCKOUT_ATTEMPTS",
+        default_value_t = 5
+    )]
     pub lockout_attempts: u32,
 
     /// Seconds a lockout lasts (also the window in which failures are counted).
-    #[arg(long, env = "WEBCAPTURE_EMULATOR_LOCKOUT_SECONDS", default_value_t = 300)]
+    #[arg(
+        long,
+        env = "WEBCAPTURE_EMULATOR_LOCKOUT_SECONDS",
+        default_value_t = 300
+    )]
     pub lockout_seconds: u64,
 
     /// Entries kept in the request journal (a ring buffer).

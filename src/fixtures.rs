@@ -70,3 +70,75 @@ pub fn face_box(width: u32, height: u32) -> FaceBox {
         height: bh,
     }
 }
+
+/// Eye centres in image pixels (the vendor's `landmarks.eyes`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Eyes {
+    /// First (image-left) eye, x.
+    pub x1: f64,
+    /// First eye, y.
+    pub y1: f64,
+    /// Second (image-right) eye, x.
+    pub x2: f64,
+    /// Second eye, y.
+    pub y2: f64,
+}
+
+/// Where the eyes sit in an image of this size: inside [`face_box`], at 30 % and 70 % of its
+/// width and 40 % of its height. The generator draws them exactly there, so the landmarks the API
+/// reports match what a person sees in the picture.
+pub fn eyes(width: u32, height: u32) -> Eyes {
+    let b = face_box(width, height);
+    let y = (b.y + b.height * 0.4).round();
+    Eyes {
+        x1: (b.x + b.width * 0.3).round(),
+        y1: y,
+        x2: (b.x + b.width * 0.7).round(),
+        y2: y,
+    }
+}
+
+/// The names of every embedded fixture (file names without extension), sorted.
+pub fn names() -> Vec<String> {
+    let mut names: Vec<String> = FIXTURES
+        .files()
+        .filter(|f| {
+            matches!(
+                f.path().extension().and_then(|e| e.to_str()),
+                Some("jpg" | "jpeg" | "png")
+            )
+        })
+        .filter_map(|f| {
+            f.path()
+                .file_stem()
+                .and_then(|s| s.to_str())
+                .map(String::from)
+        })
+        .collect();
+    names.sort();
+    names
+}
+
+/// SHA-256 of `bytes` as lowercase hex: the Face `digest` and the storage `hash`.
+pub fn digest(bytes: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    hex::encode(Sha256::digest(bytes))
+}
+
+/// A believable template quality (200..=300) that depends only on the image bytes, so the same
+/// picture always gets the same quality and snapshots stay stable.
+pub fn quality(bytes: &[u8]) -> u32 {
+    use sha2::{Digest, Sha256};
+    let hash = Sha256::digest(bytes);
+    200 + u32::from(u16::from_be_bytes([hash[0], hash[1]]) % 101)
+}
+
+/// Re-encodes any JPEG/PNG as a JPEG of `quality` (1..=100): what `?compression=true` returns.
+pub fn to_jpeg(bytes: &[u8], quality: u8) -> Result<Vec<u8>, image::ImageError> {
+    let decoded = image::load_from_memory(bytes)?;
+    let mut out = Vec::new();
+    let encoder =
+        image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, quality.clamp(1, 100));
+    decoded.to_rgb8().write_with_encoder(encoder)?;
+    Ok(out)
+}

@@ -60,6 +60,10 @@ pub fn router(state: AppState) -> Router {
         )
         .nest("/gips/v1", gips::routes().route_layer(auth))
         .nest("/__emulator", control::routes())
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            scenarios::rest::playback,
+        ))
         .layer(axum::extract::DefaultBodyLimit::max(max_body))
         .layer(middleware::from_fn(http::layers::json_errors))
         .layer(CatchPanicLayer::custom(http::layers::panic_to_json))

@@ -19,7 +19,10 @@ fn main() -> ExitCode {
 }
 
 fn serve(config: webcapture_emulator::Config) -> ExitCode {
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("cannot start the runtime: {e}");
@@ -38,6 +41,11 @@ fn serve(config: webcapture_emulator::Config) -> ExitCode {
         let base = running.url();
         println!("listening on {base}");
         eprintln!("{}", webcapture_emulator::server::banner(&base));
+        if running.tls_certificate.is_some() {
+            eprintln!(
+                "  HTTPS certificate: {base}/__emulator/tls-certificate.pem (install it on a phone to trust it)"
+            );
+        }
         webcapture_emulator::server::shutdown_signal().await;
         tracing::info!("shutting down");
         running.shutdown().await;

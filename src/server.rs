@@ -1,10 +1,19 @@
 //! Binding, the `listening on` line, background tasks and graceful shutdown.
 
-use std::{net::SocketAddr, time::Duration};
+use std::{
+    net::{IpAddr, SocketAddr},
+    sync::Arc,
+    time::Duration,
+};
 
+use axum::Router;
 use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
 
 use crate::{config::Config, router, state::AppState};
+
+/// How long in-flight HTTPS requests may take to finish after shutdown is asked.
+const TLS_SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
 
 /// A running emulator: its address and state, and a handle to stop it.
 pub struct Running {
@@ -14,12 +23,19 @@ pub struct Running {
     pub state: AppState,
     /// The server task; finishes after [`Running::shutdown`].
     pub task: tokio::task::JoinHandle<std::io::Result<()>>,
+    /// PEM of the HTTPS certificate when serving with `--tls` (clients and phones trust it).
+    pub tls_certificate: Option<String>,
 }
 
 impl Running {
-    /// `http://HOST:PORT`.
+    /// `http://HOST:PORT`, or `https://HOST:PORT` with `--tls`.
     pub fn url(&self) -> String {
-        format!("http://{}", self.addr)
+        let scheme = if self.tls_certificate.is_some() {
+            "https"
+        } else {
+            "http"
+        };
+        format!("{scheme}://{}", self.addr)
     }
 
     /// Asks every task to stop and waits for the server to finish in-flight requests.
@@ -30,22 +46,171 @@ impl Running {
 }
 
 /// Binds and starts serving in the background; returns once connections are accepted.
+///
+/// Fails before binding on a bad `--signing-key` or unusable `--tls-cert/--tls-key`, with a
+/// message that says what is wrong.
 pub async fn start(config: Config) -> std::io::Result<Running> {
+    if config.signing_key.is_some() {
+        crate::signing::Signer::from_config(&config).map_err(invalid_input)?;
+    }
+    let tls = if config.tls {
+        let material = tls_material(&config)?;
+        let server_config = rustls_config(&material)?;
+        Some((material, server_config))
+    } else {
+        None
+    };
     let listener = TcpListener::bind((config.host.as_str(), config.port)).await?;
     let addr = listener.local_addr()?;
     let state = AppState::new(config);
     spawn_sweeper(&state);
+    crate::scenarios::watch::spawn(&state);
     let app = router(state.clone());
     let token = state.shutdown.clone();
-    let task = tokio::spawn(async move {
-        axum::serve(
-            listener,
-            app.into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .with_graceful_shutdown(async move { token.cancelled().await })
-        .await
+    let task = match &tls {
+        Some((material, server_config)) => {
+            let _ = state.tls_certificate.set(material.cert_pem.clone());
+            serve_tls(listener, server_config.clone(), app, token)?
+        }
+        None => tokio::spawn(async move {
+            axum::serve(
+                listener,
+                app.into_make_service_with_connect_info::<SocketAddr>(),
+            )
+            .with_graceful_shutdown(async move { token.cancelled().await })
+            .await
+        }),
+    };
+    Ok(Running {
+        addr,
+        state,
+        task,
+        tls_certificate: tls.map(|(m, _)| m.cert_pem),
+    })
+}
+
+/// A certificate chain and its private key, both PEM.
+#[derive(Debug, Clone)]
+pub struct TlsMaterial {
+    /// The certificate chain (leaf first).
+    pub cert_pem: String,
+    /// The private key (PKCS#8, PKCS#1 or SEC1).
+    pub key_pem: String,
+}
+
+/// `--tls-cert/--tls-key` when given, else a self-signed certificate for [`tls_names`].
+pub fn tls_material(config: &Config) -> std::io::Result<TlsMaterial> {
+    if let (Some(cert), Some(key)) = (&config.tls_cert, &config.tls_key) {
+        let read = |path: &std::path::PathBuf| {
+            std::fs::read_to_string(path).map_err(|e| {
+                std::io::Error::new(e.kind(), format!("cannot read {}: {e}", path.display()))
+            })
+        };
+        return Ok(TlsMaterial {
+            cert_pem: read(cert)?,
+            key_pem: read(key)?,
+        });
+    }
+    let names = tls_names(&config.host);
+    let key = rcgen::KeyPair::generate().map_err(invalid_input)?;
+    let mut params = rcgen::CertificateParams::new(names).map_err(invalid_input)?;
+    params.distinguished_name = rcgen::DistinguishedName::new();
+    params
+        .distinguished_name
+        .push(rcgen::DnType::CommonName, "webcapture-emulator");
+    params.extended_key_usages = vec![rcgen::ExtendedKeyUsagePurpose::ServerAuth];
+    let certificate = params.self_signed(&key).map_err(invalid_input)?;
+    Ok(TlsMaterial {
+        cert_pem: certificate.pem(),
+        key_pem: key.serialize_pem(),
+    })
+}
+
+/// The subject alternative names of the generated certificate: `localhost`, `127.0.0.1`, `::1`,
+/// the `--host` value, and, when binding every interface (`0.0.0.0`), this machine's LAN address
+/// so a phone reaching `https://<LAN-IP>:PORT` sees a matching name.
+pub fn tls_names(host: &str) -> Vec<String> {
+    let mut names: Vec<String> = ["localhost", "127.0.0.1", "::1"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    let host = host.trim().trim_start_matches('[').trim_end_matches(']');
+    let unspecified = host.parse::<IpAddr>().is_ok_and(|ip| ip.is_unspecified());
+    let extra = if unspecified {
+        lan_address().map(|ip| ip.to_string())
+    } else {
+        Some(host.to_string()).filter(|h| !h.is_empty())
+    };
+    if let Some(name) = extra {
+        if !names.contains(&name) {
+            names.push(name);
+        }
+    }
+    names
+}
+
+/// The address this machine uses to reach other hosts (connecting a UDP socket sends nothing).
+fn lan_address() -> Option<IpAddr> {
+    let socket = std::net::UdpSocket::bind("0.0.0.0:0").ok()?;
+    socket.connect("192.0.2.1:9").ok()?;
+    let ip = socket.local_addr().ok()?.ip();
+    (!ip.is_loopback() && !ip.is_unspecified()).then_some(ip)
+}
+
+/// The rustls configuration for `material` (ring provider, HTTP/1.1).
+fn rustls_config(material: &TlsMaterial) -> std::io::Result<Arc<rustls::ServerConfig>> {
+    use rustls::pki_types::{pem::PemObject, CertificateDer, PrivateKeyDer};
+    // axum-server and other rustls users in the process need a default provider; ours is ring.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let certs = CertificateDer::pem_slice_iter(material.cert_pem.as_bytes())
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| invalid_input(format!("the TLS certificate is not valid PEM: {e}")))?;
+    if certs.is_empty() {
+        return Err(invalid_input(
+            "the TLS certificate file holds no certificate",
+        ));
+    }
+    let key = PrivateKeyDer::from_pem_slice(material.key_pem.as_bytes())
+        .map_err(|e| invalid_input(format!("the TLS key is not a PEM private key: {e}")))?;
+    let mut server_config = rustls::ServerConfig::builder_with_provider(Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .map_err(invalid_input)?
+    .with_no_client_auth()
+    .with_single_cert(certs, key)
+    .map_err(|e| invalid_input(format!("the TLS certificate and key do not fit: {e}")))?;
+    // HTTP/1.1 only: browsers then open WebSockets (the capture channel) on the same terms as
+    // over plain HTTP.
+    server_config.alpn_protocols = vec![b"http/1.1".to_vec()];
+    Ok(Arc::new(server_config))
+}
+
+/// Serves `app` over HTTPS until `token` is cancelled, then lets in-flight requests finish.
+fn serve_tls(
+    listener: TcpListener,
+    server_config: Arc<rustls::ServerConfig>,
+    app: Router,
+    token: CancellationToken,
+) -> std::io::Result<tokio::task::JoinHandle<std::io::Result<()>>> {
+    let listener = listener.into_std()?;
+    listener.set_nonblocking(true)?;
+    let handle = axum_server::Handle::new();
+    let stopper = handle.clone();
+    tokio::spawn(async move {
+        token.cancelled().await;
+        stopper.graceful_shutdown(Some(TLS_SHUTDOWN_GRACE));
     });
-    Ok(Running { addr, state, task })
+    let tls = axum_server::tls_rustls::RustlsConfig::from_config(server_config);
+    Ok(tokio::spawn(
+        axum_server::from_tcp_rustls(listener, tls)
+            .handle(handle)
+            .serve(app.into_make_service_with_connect_info::<SocketAddr>()),
+    ))
+}
+
+fn invalid_input(e: impl std::fmt::Display) -> std::io::Error {
+    std::io::Error::new(std::io::ErrorKind::InvalidInput, e.to_string())
 }
 
 /// Expires sessions past `--session-ttl` and beyond `--max-sessions`, once a second.
@@ -58,7 +223,8 @@ fn spawn_sweeper(state: &AppState) {
             tokio::select! {
                 _ = state.shutdown.cancelled() => break,
                 _ = tick.tick() => {
-                    let dropped = state.sessions.sweep(ttl, state.config.max_sessions);
+                    let dropped = state.sessions.sweep(ttl, state.config.max_sessions)
+                        + state.gips.sweep(ttl, state.config.max_sessions);
                     if dropped > 0 {
                         tracing::debug!(dropped, "expired sessions");
                     }

@@ -39,6 +39,16 @@ pub struct Inner {
     pub live: broadcast::Sender<serde_json::Value>,
     /// Cancelled on shutdown; long-running tasks (channels, callbacks, watchers) stop on it.
     pub shutdown: CancellationToken,
+    /// Failed captures per client fingerprint, for the vendor's 429 lockout.
+    pub lockouts: crate::sessions::lockout::Lockouts,
+    /// The key that signs results (`signature` members), published at `/__emulator/jwks.json`.
+    pub signer: Arc<crate::signing::Signer>,
+    /// GIPS identities (bounded like sessions).
+    pub gips: crate::gips::store::IdentityStore,
+    /// PEM of the HTTPS certificate when serving with `--tls` (set once by the server at start).
+    pub tls_certificate: std::sync::OnceLock<String>,
+    /// The HTTP client of result callbacks (built on first use).
+    pub callback_client: crate::callbacks::ClientCell,
 }
 
 impl Deref for AppState {
@@ -57,16 +67,22 @@ impl AppState {
         };
         let (live, _) = broadcast::channel(1024);
         let selection = Selection::new(&config.default_scenario);
+        let library = ScenarioLibrary::load(scenario_dir(&config));
         AppState(Arc::new(Inner {
             journal: Journal::new(config.journal_size),
+            signer: Arc::new(crate::signing::Signer::for_config(&config)),
+            gips: crate::gips::store::IdentityStore::new(),
+            tls_certificate: std::sync::OnceLock::new(),
+            callback_client: Default::default(),
             config,
             sessions: SessionStore::new(),
-            scenarios: Arc::new(ScenarioLibrary::builtin()),
+            scenarios: Arc::new(library),
             selection,
             rng: Mutex::new(rng),
             started: Instant::now(),
             live,
             shutdown: CancellationToken::new(),
+            lockouts: Default::default(),
         }))
     }
 
@@ -96,4 +112,12 @@ impl AppState {
     pub fn notify(&self, event: serde_json::Value) {
         let _ = self.live.send(event);
     }
+}
+
+/// The directory layered over the embedded catalogue: `--scenarios DIR`, else `./scenarios` when it exists.
+fn scenario_dir(config: &Config) -> Option<std::path::PathBuf> {
+    config.scenarios.clone().or_else(|| {
+        let local = std::path::PathBuf::from("scenarios");
+        local.is_dir().then_some(local)
+    })
 }

@@ -1,16 +1,92 @@
 //! The emulated Biometric Services ("Bioserver core") API under `/bioserver-app/v2`.
+//!
+//! | file | endpoints |
+//! |---|---|
+//! | [`sessions`] | `GET /bio-sessions/{id}` |
+//! | [`results`] | `GET /bio-sessions/{id}/liveness-challenge-result` |
+//! | [`faces`] | `POST /bio-sessions/{id}/faces`, `GET .../faces/{faceId}`, `GET .../faces/{faceId}/image` |
+//! | [`matches`] | `GET .../faces/{referenceFaceId}/matches` |
+//! | [`face_json`] | the Face object every answer above embeds |
+//!
+//! Every session-scoped answer carries a [`SessionTag`] so the scenario layer and the journal
+//! know which session it belongs to.
 
-use axum::{extract::Path, routing::get, Router};
+pub mod device_info;
+pub mod face_json;
+pub mod faces;
+pub mod matches;
+pub mod results;
+pub mod sessions;
 
-use crate::error::{ApiError, ApiResult};
+use axum::{
+    response::{IntoResponse, Response},
+    routing::{get, post},
+    Router,
+};
+use time::OffsetDateTime;
 
-use crate::state::AppState;
+use crate::{
+    error::{ApiError, ApiResult},
+    http::layers::SessionTag,
+    sessions::store::SharedSession,
+    state::AppState,
+};
 
 /// Routes under `/bioserver-app/v2` (all need an API key).
 pub fn routes() -> Router<AppState> {
-    Router::new().route("/bio-sessions/{id}", get(placeholder))
+    Router::new()
+        .route("/bio-sessions/{id}", get(sessions::get_session))
+        .route(
+            "/bio-sessions/{id}/liveness-challenge-result",
+            get(results::get_result),
+        )
+        .route("/bio-sessions/{id}/faces", post(faces::create_face))
+        .route("/bio-sessions/{id}/faces/{face_id}", get(faces::get_face))
+        .route(
+            "/bio-sessions/{id}/faces/{face_id}/image",
+            get(faces::get_face_image),
+        )
+        .route(
+            "/bio-sessions/{id}/faces/{face_id}/matches",
+            get(matches::get_matches),
+        )
 }
 
-async fn placeholder(Path(id): Path<String>) -> ApiResult<()> {
-    Err(ApiError::not_found(format!("unknown id {id}")))
+/// The session `id`, or the vendor's 404.
+pub(crate) fn find_session(state: &AppState, id: &str) -> ApiResult<SharedSession> {
+    state
+        .sessions
+        .get(id)
+        .ok_or_else(|| ApiError::not_found(format!("Unable to find a bio-session with id '{id}'")))
+}
+
+/// The 404 for a face id the session does not hold.
+pub(crate) fn face_not_found(session_id: &str, face_id: &str) -> ApiError {
+    ApiError::not_found(format!(
+        "Unable to find a face with id '{face_id}' in bio-session '{session_id}'"
+    ))
+}
+
+/// Marks an answer (success or error) as belonging to session `id`.
+pub(crate) fn tagged(id: &str, answer: ApiResult<Response>) -> Response {
+    let mut response = answer.unwrap_or_else(IntoResponse::into_response);
+    response.extensions_mut().insert(SessionTag(id.to_string()));
+    response
+}
+
+/// RFC 3339 in UTC with at most millisecond precision, the vendor's date format
+/// (`2017-05-18T12:41:09.58Z`).
+pub(crate) fn rfc3339(t: OffsetDateTime) -> String {
+    let millis = t.nanosecond() / 1_000_000 * 1_000_000;
+    t.to_offset(time::UtcOffset::UTC)
+        .replace_nanosecond(millis)
+        .unwrap_or(t)
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
+}
+
+/// When something created at `t` expires: `t` + `--session-ttl`.
+pub(crate) fn expires(state: &AppState, t: OffsetDateTime) -> String {
+    let ttl = i64::try_from(state.config.session_ttl).unwrap_or(i64::MAX / 2);
+    rfc3339(t.saturating_add(time::Duration::seconds(ttl)))
 }

@@ -1,10 +1,214 @@
-//! The admin API (spec §5): scenarios, default scenario, queue, sessions, pins, reset.
+//! The admin API (spec §5): scenarios, default scenario, queue, sessions, pins, reset, journal.
+//!
+//! Tests and CI pipelines drive the emulator through these JSON endpoints, so their shapes are
+//! part of the product: errors are `{code, error}` like everywhere else, and bodies are parsed by
+//! hand so a malformed one gets a 400 that says what was wrong (not axum's plain-text 415/422).
 
-use axum::Router;
+use axum::{
+    body::Bytes,
+    extract::{Path, State},
+    http::{header, StatusCode},
+    response::{IntoResponse, Response},
+    routing::{get, post, put},
+    Json, Router,
+};
+use serde::{de::DeserializeOwned, Deserialize};
+use serde_json::{json, Value};
 
-use crate::state::AppState;
+use crate::{
+    error::{ApiError, ApiResult},
+    scenarios::selection::{self, PinError},
+    state::AppState,
+};
 
 /// Admin routes under `/__emulator`.
 pub fn routes() -> Router<AppState> {
     Router::new()
+        .route("/scenarios", get(list_scenarios))
+        .route("/scenarios/{name}", get(get_scenario))
+        .route("/scenario.schema.json", get(schema))
+        .route("/default-scenario", get(get_default).put(put_default))
+        .route(
+            "/queue",
+            get(get_queue).post(post_queue).delete(delete_queue),
+        )
+        .route("/sessions", get(list_sessions))
+        .route("/sessions/{id}", get(get_session))
+        .route("/sessions/{id}/scenario", put(pin_session))
+        .route("/reset", post(reset))
+        .route("/journal", get(journal))
+}
+
+/// Parses a JSON body, answering 400 with serde's explanation when it does not fit.
+fn parse<T: DeserializeOwned>(body: &Bytes, shape: &str) -> ApiResult<T> {
+    serde_json::from_slice(body)
+        .map_err(|e| ApiError::bad_request(format!("Invalid JSON body: {e}; expected {shape}")))
+}
+
+/// `{"scenario": "NAME"}`.
+#[derive(Deserialize)]
+struct ScenarioBody {
+    scenario: String,
+}
+
+/// `{"scenarios": ["NAME", ...]}`.
+#[derive(Deserialize)]
+struct QueueBody {
+    scenarios: Vec<String>,
+}
+
+fn unknown(name: &str) -> ApiError {
+    ApiError::not_found(format!(
+        "Unknown scenario '{name}' (see GET /__emulator/scenarios)"
+    ))
+}
+
+/// `GET /scenarios`: `[{name, description, source, valid, error?}]`.
+async fn list_scenarios(State(state): State<AppState>) -> Json<Value> {
+    Json(Value::Array(
+        state
+            .scenarios
+            .entries()
+            .iter()
+            .map(|e| e.listing())
+            .collect(),
+    ))
+}
+
+/// `GET /scenarios/{name}`: the scenario as the emulator understood it (its last good version).
+async fn get_scenario(
+    State(state): State<AppState>,
+    Path(name): Path<String>,
+) -> ApiResult<Json<Value>> {
+    let entry = state.scenarios.entry(&name).ok_or_else(|| unknown(&name))?;
+    let scenario = entry.scenario.ok_or_else(|| {
+        ApiError::not_found(format!(
+            "Scenario '{name}' has no valid version: {}",
+            entry.error.unwrap_or_default()
+        ))
+    })?;
+    serde_json::to_value(&*scenario)
+        .map(Json)
+        .map_err(|e| ApiError::internal(format!("cannot serialise scenario '{name}': {e}")))
+}
+
+/// `GET /scenario.schema.json`: the JSON Schema of scenario files (for editors).
+async fn schema() -> Response {
+    (
+        [(header::CONTENT_TYPE, "application/schema+json")],
+        crate::scenarios::schema_json(),
+    )
+        .into_response()
+}
+
+/// `GET /default-scenario`.
+async fn get_default(State(state): State<AppState>) -> Json<Value> {
+    Json(json!({"scenario": *state.selection.default.lock()}))
+}
+
+/// `PUT /default-scenario {"scenario"}`: 404 for an unknown name.
+async fn put_default(State(state): State<AppState>, body: Bytes) -> ApiResult<Json<Value>> {
+    let ScenarioBody { scenario } = parse(&body, "{\"scenario\": \"NAME\"}")?;
+    if state.scenarios.get(&scenario).is_none() {
+        return Err(unknown(&scenario));
+    }
+    *state.selection.default.lock() = scenario.clone();
+    state.notify(json!({"type": "selection", "default": scenario}));
+    Ok(Json(json!({"scenario": scenario})))
+}
+
+fn queue_json(state: &AppState) -> Value {
+    json!({"scenarios": state.selection.queue.lock().iter().collect::<Vec<_>>()})
+}
+
+/// `GET /queue`: `{"scenarios": [...]}`, head first.
+async fn get_queue(State(state): State<AppState>) -> Json<Value> {
+    Json(queue_json(&state))
+}
+
+/// `POST /queue {"scenarios": [...]}`: appends (all or nothing: 404 if any name is unknown).
+async fn post_queue(State(state): State<AppState>, body: Bytes) -> ApiResult<Json<Value>> {
+    let QueueBody { scenarios } = parse(&body, "{\"scenarios\": [\"NAME\", ...]}")?;
+    if let Some(bad) = scenarios.iter().find(|n| state.scenarios.get(n).is_none()) {
+        return Err(unknown(bad));
+    }
+    state.selection.queue.lock().extend(scenarios);
+    let queue = queue_json(&state);
+    state.notify(json!({"type": "selection", "queue": queue["scenarios"]}));
+    Ok(Json(queue))
+}
+
+/// `DELETE /queue`: empties it.
+async fn delete_queue(State(state): State<AppState>) -> Json<Value> {
+    state.selection.queue.lock().clear();
+    state.notify(json!({"type": "selection", "queue": []}));
+    Json(queue_json(&state))
+}
+
+/// `GET /sessions`: summaries, newest first.
+async fn list_sessions(State(state): State<AppState>) -> Json<Value> {
+    Json(Value::Array(
+        state
+            .sessions
+            .all()
+            .iter()
+            .map(|s| s.lock().summary())
+            .collect(),
+    ))
+}
+
+/// `GET /sessions/{id}`: the summary plus `events` (the transcript, each with `tMs`).
+async fn get_session(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Value>> {
+    let session = state
+        .sessions
+        .peek(&id)
+        .ok_or_else(|| ApiError::not_found(format!("Unknown session id {id}")))?;
+    let s = session.lock();
+    let mut v = s.summary();
+    v["params"] = serde_json::to_value(&s.params).unwrap_or(Value::Null);
+    v["events"] = serde_json::to_value(s.transcript.events()).unwrap_or(Value::Null);
+    if s.transcript.dropped() > 0 {
+        v["droppedEvents"] = json!(s.transcript.dropped());
+    }
+    Ok(Json(v))
+}
+
+/// `PUT /sessions/{id}/scenario {"scenario"}`: pins it; 409 once the capture started.
+async fn pin_session(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> ApiResult<Json<Value>> {
+    let ScenarioBody { scenario } = parse(&body, "{\"scenario\": \"NAME\"}")?;
+    selection::pin(&state, &id, &scenario)
+        .map(Json)
+        .map_err(|e| match e {
+            PinError::UnknownSession => ApiError::not_found(format!("Unknown session id {id}")),
+            PinError::UnknownScenario => unknown(&scenario),
+            PinError::AlreadyStarted(st) => ApiError::new(
+                StatusCode::CONFLICT,
+                format!("Session {id} is {st:?}: its capture already started, and a running session keeps its scenario"),
+            ),
+        })
+}
+
+/// `POST /reset`: forgets sessions, pins, queue, lockouts and the journal; the default scenario
+/// returns to `--default-scenario`.
+async fn reset(State(state): State<AppState>) -> Json<Value> {
+    state.sessions.clear();
+    state.selection.pins.lock().clear();
+    state.selection.queue.lock().clear();
+    *state.selection.default.lock() = state.config.default_scenario.clone();
+    state.lockouts.clear();
+    state.journal.clear();
+    state.notify(json!({"type": "reset"}));
+    Json(json!({"status": "reset"}))
+}
+
+/// `GET /journal`: the recent requests, oldest first.
+async fn journal(State(state): State<AppState>) -> Json<Value> {
+    Json(serde_json::to_value(state.journal.entries()).unwrap_or(Value::Array(Vec::new())))
 }

@@ -1,16 +1,71 @@
 //! The emulated GIPS identity-proofing API under `/gips/v1`.
+//!
+//! Stateful per identity: an identity collects consents and portraits; each portrait is captured
+//! by a bio-session created through `live-capture-session` (the sample app's route) or
+//! `live-capture-video-session` (the documented one), and its status follows that session's
+//! scenario. Status and global status answer 2xx for every id the emulator issued, because the
+//! sample app crashes on anything else (integration contract §2.5).
 
-use axum::{extract::Path, routing::get, Router};
+pub mod capture_session;
+pub mod consents;
+pub mod identities;
+pub mod portrait;
+pub mod status;
+pub mod store;
 
-use crate::error::{ApiError, ApiResult};
+use axum::{
+    routing::{get, post},
+    Router,
+};
+use time::OffsetDateTime;
 
-use crate::state::AppState;
+use crate::{
+    error::{ApiError, ApiResult},
+    state::AppState,
+};
 
-/// Routes under `/gips/v1` (all need an API key).
+use store::SharedIdentity;
+
+/// Routes under `/gips/v1` (all need an API key; `Tenant-Role` and `X-Forwarded-For` are accepted
+/// as sent, whatever their value).
 pub fn routes() -> Router<AppState> {
-    Router::new().route("/identities/{id}", get(placeholder))
+    Router::new()
+        .route("/identities", post(identities::create))
+        .route("/identities/{id}", get(identities::global_status))
+        .route("/identities/{id}/consents", post(consents::create))
+        .route(
+            "/identities/{id}/attributes/portrait/live-capture-session",
+            post(capture_session::create),
+        )
+        .route(
+            "/identities/{id}/attributes/portrait/live-capture-video-session",
+            post(capture_session::create),
+        )
+        .route(
+            "/identities/{id}/status/{portrait_id}",
+            get(status::portrait_status),
+        )
+        .route(
+            "/identities/{id}/attributes/portrait/capture",
+            get(portrait::capture).post(portrait::capture),
+        )
 }
 
-async fn placeholder(Path(id): Path<String>) -> ApiResult<()> {
-    Err(ApiError::not_found(format!("unknown id {id}")))
+/// The identity `id`, or the 404 an unknown (never issued or expired) id gets.
+pub(crate) fn identity(state: &AppState, id: &str) -> ApiResult<SharedIdentity> {
+    state.gips.get(id).ok_or_else(|| {
+        ApiError::not_found(format!(
+            "Unknown identity '{id}': create one with POST /gips/v1/identities"
+        ))
+    })
+}
+
+/// GIPS's date-time format, as in the documentation's examples (`2018-11-20T13:41:00.869`, UTC).
+pub(crate) fn timestamp(t: OffsetDateTime) -> String {
+    let f = time::macros::format_description!(
+        "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]"
+    );
+    t.to_offset(time::UtcOffset::UTC)
+        .format(&f)
+        .unwrap_or_default()
 }

@@ -17,7 +17,11 @@ use crate::{error::ApiError, state::AppState};
 pub struct ApiKey(pub Option<String>);
 
 /// Middleware for the vendor routers: 401 without a usable key, 403 for a key not in `--api-key`.
-pub async fn require_api_key(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+pub async fn require_api_key(
+    State(state): State<AppState>,
+    mut req: Request,
+    next: Next,
+) -> Response {
     let key = req
         .headers()
         .get("apikey")

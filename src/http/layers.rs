@@ -65,7 +65,9 @@ pub async fn json_errors(req: Request, next: Next) -> Response {
 /// (COEP `require-corp`), and WebSocket/fetch calls come from the page's origin.
 pub async fn cors(req: Request, next: Next) -> Response {
     if req.method() == axum::http::Method::OPTIONS
-        && req.headers().contains_key(header::ACCESS_CONTROL_REQUEST_METHOD)
+        && req
+            .headers()
+            .contains_key(header::ACCESS_CONTROL_REQUEST_METHOD)
     {
         let mut res = StatusCode::NO_CONTENT.into_response();
         let requested = req
@@ -79,7 +81,10 @@ pub async fn cors(req: Request, next: Next) -> Response {
             header::ACCESS_CONTROL_ALLOW_METHODS,
             HeaderValue::from_static("GET, HEAD, POST, PUT, DELETE, PATCH, OPTIONS"),
         );
-        h.insert(header::ACCESS_CONTROL_MAX_AGE, HeaderValue::from_static("600"));
+        h.insert(
+            header::ACCESS_CONTROL_MAX_AGE,
+            HeaderValue::from_static("600"),
+        );
         add_cors_headers(h);
         return res;
     }

@@ -1,15 +1,22 @@
 //! The scenario catalogue: the embedded built-ins, overridden by files of the same name.
 //!
 //! Readers get an `Arc<Scenario>` snapshot, so a reload never changes a session that already
-//! holds its scenario.
+//! holds its scenario. [`ScenarioLibrary::reload`] re-reads the whole directory each time, which
+//! is robust to every editor save pattern (temp file + rename, truncate + write, symlink swap):
+//! whatever the sequence of events, the catalogue ends up matching what is on disk, except that
+//! a broken file never replaces the last good version of its scenario.
 
-use std::{collections::BTreeMap, sync::Arc};
+use std::{
+    collections::BTreeMap,
+    path::{Path, PathBuf},
+    sync::{Arc, OnceLock},
+};
 
 use include_dir::{include_dir, Dir};
-use parking_lot::RwLock;
+use parking_lot::{Mutex, RwLock};
 use serde::Serialize;
 
-use super::model::Scenario;
+use super::{model::Scenario, validate};
 
 /// The built-in catalogue, embedded from `scenarios/` at build time.
 pub static BUILTIN: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/scenarios");
@@ -33,65 +40,119 @@ pub struct Entry {
     pub source: Source,
     /// The last valid version (None if the file never parsed).
     pub scenario: Option<Arc<Scenario>>,
-    /// Error of the latest version, `file:line:column: message`.
+    /// Error of the latest version, `file:line:column: message` (one line per problem).
     pub error: Option<String>,
+}
+
+impl Entry {
+    /// The listing shape of `GET /__emulator/scenarios`: `{name, description, source, valid, error?}`.
+    pub fn listing(&self) -> serde_json::Value {
+        let mut v = serde_json::json!({
+            "name": self.name,
+            "description": self.scenario.as_ref().map(|s| s.description.clone()).unwrap_or_default(),
+            "source": self.source,
+            "valid": self.error.is_none(),
+        });
+        if let Some(e) = &self.error {
+            v["error"] = serde_json::Value::String(e.clone());
+        }
+        v
+    }
+
+    fn same_as(&self, other: &Entry) -> bool {
+        self.name == other.name
+            && self.source == other.source
+            && self.error == other.error
+            && match (&self.scenario, &other.scenario) {
+                (Some(a), Some(b)) => Arc::ptr_eq(a, b) || a == b,
+                (None, None) => true,
+                _ => false,
+            }
+    }
 }
 
 /// The catalogue.
 #[derive(Default)]
 pub struct ScenarioLibrary {
     entries: RwLock<BTreeMap<String, Entry>>,
+    /// The directory layered over the built-ins, if any.
+    dir: Option<PathBuf>,
+    /// The file texts seen by the last reload (so an unchanged directory is a cheap no-op).
+    seen: Mutex<Option<BTreeMap<String, Result<String, String>>>>,
+}
+
+/// The built-ins, parsed once: name → (scenario, file text).
+fn builtins() -> &'static BTreeMap<String, (Arc<Scenario>, &'static str)> {
+    static PARSED: OnceLock<BTreeMap<String, (Arc<Scenario>, &'static str)>> = OnceLock::new();
+    PARSED.get_or_init(|| {
+        let mut map = BTreeMap::new();
+        for file in BUILTIN.files() {
+            let path = file.path();
+            if !validate::is_scenario_file(path) {
+                continue;
+            }
+            let Some(stem) = path.file_stem().and_then(|s| s.to_str()) else {
+                continue;
+            };
+            let text = file.contents_utf8().unwrap_or_default();
+            match validate::validate_text(stem, text) {
+                Ok(s) => {
+                    map.insert(stem.to_string(), (Arc::new(s), text));
+                }
+                Err(problems) => tracing::error!(
+                    "built-in scenario is invalid: {}",
+                    validate::report(&format!("builtin:{}", path.display()), &problems)
+                ),
+            }
+        }
+        map
+    })
+}
+
+/// The names of the built-in scenarios, sorted.
+pub fn builtin_names() -> Vec<String> {
+    builtins().keys().cloned().collect()
+}
+
+/// The text of a built-in scenario file.
+pub fn builtin_text(name: &str) -> Option<&'static str> {
+    builtins().get(name).map(|(_, t)| *t)
 }
 
 impl ScenarioLibrary {
     /// The embedded catalogue only.
     pub fn builtin() -> Self {
         let lib = ScenarioLibrary::default();
-        {
-            let mut entries = lib.entries.write();
-            for file in BUILTIN.files() {
-                let path = file.path();
-                if path.extension().and_then(|e| e.to_str()) != Some("json") {
-                    continue;
-                }
-                let Some(stem) = path.file_stem().and_then(|s| s.to_str()) else {
-                    continue;
-                };
-                let text = file.contents_utf8().unwrap_or_default();
-                let (scenario, error) = match serde_json::from_str::<Scenario>(text) {
-                    Ok(s) => (Some(Arc::new(s)), None),
-                    Err(e) => (
-                        None,
-                        Some(format!(
-                            "builtin:{}:{}:{}: {}",
-                            path.display(),
-                            e.line(),
-                            e.column(),
-                            e
-                        )),
-                    ),
-                };
-                let name = scenario
-                    .as_ref()
-                    .and_then(|s| s.name.clone())
-                    .unwrap_or_else(|| stem.to_string());
-                entries.insert(
-                    name.clone(),
-                    Entry {
-                        name,
-                        source: Source::Builtin,
-                        scenario,
-                        error,
-                    },
-                );
-            }
-        }
+        *lib.entries.write() = builtin_entries();
         lib
+    }
+
+    /// The embedded catalogue with `dir`'s files layered over it (loaded now; see [`Self::reload`]).
+    pub fn load(dir: Option<PathBuf>) -> Self {
+        let lib = ScenarioLibrary {
+            dir,
+            ..ScenarioLibrary::builtin()
+        };
+        lib.reload();
+        lib
+    }
+
+    /// The directory layered over the built-ins.
+    pub fn dir(&self) -> Option<&Path> {
+        self.dir.as_deref()
     }
 
     /// The current valid version of `name`.
     pub fn get(&self, name: &str) -> Option<Arc<Scenario>> {
-        self.entries.read().get(name).and_then(|e| e.scenario.clone())
+        self.entries
+            .read()
+            .get(name)
+            .and_then(|e| e.scenario.clone())
+    }
+
+    /// The entry called `name`.
+    pub fn entry(&self, name: &str) -> Option<Entry> {
+        self.entries.read().get(name).cloned()
     }
 
     /// Every entry, sorted by name.
@@ -99,8 +160,212 @@ impl ScenarioLibrary {
         self.entries.read().values().cloned().collect()
     }
 
-    /// Replaces or adds an entry (used by the loader and the watcher).
+    /// Replaces or adds an entry (used by tests and tools that build a catalogue in memory).
     pub fn put(&self, entry: Entry) {
         self.entries.write().insert(entry.name.clone(), entry);
+    }
+
+    /// Re-reads the directory and rebuilds the catalogue; returns whether anything changed.
+    /// Invalid files keep the last good version of their scenario and carry the error.
+    pub fn reload(&self) -> bool {
+        let Some(dir) = &self.dir else {
+            return false;
+        };
+        let texts = read_dir_texts(dir);
+        {
+            let mut seen = self.seen.lock();
+            if seen.as_ref() == Some(&texts) {
+                return false;
+            }
+            *seen = Some(texts.clone());
+        }
+        let old = self.entries.read().clone();
+        let mut next = builtin_entries();
+        for (file_name, text) in &texts {
+            let path = dir.join(file_name);
+            let shown = path.display().to_string();
+            let stem = file_name.trim_end_matches(".json").to_string();
+            let outcome = match text {
+                Ok(text) => {
+                    if builtin_text(&stem) == Some(text.as_str()) {
+                        continue; // a copy of the built-in: keep it listed as built-in
+                    }
+                    validate::validate_text(&stem, text)
+                        .map_err(|problems| validate::report(&shown, &problems))
+                }
+                Err(e) => Err(format!("{shown}:1:1: cannot read the file: {e}")),
+            };
+            let entry = match outcome {
+                Ok(scenario) => {
+                    let scenario = match old.get(&stem).and_then(|e| e.scenario.clone()) {
+                        Some(prev) if *prev == scenario => prev,
+                        _ => Arc::new(scenario),
+                    };
+                    Entry {
+                        name: stem.clone(),
+                        source: Source::File,
+                        scenario: Some(scenario),
+                        error: None,
+                    }
+                }
+                Err(error) => {
+                    let last_good = old
+                        .get(&stem)
+                        .and_then(|e| e.scenario.clone())
+                        .or_else(|| next.get(&stem).and_then(|e| e.scenario.clone()));
+                    if old.get(&stem).and_then(|e| e.error.as_ref()) != Some(&error) {
+                        tracing::warn!("scenario file rejected (last good version kept):\n{error}");
+                    }
+                    Entry {
+                        name: stem.clone(),
+                        source: Source::File,
+                        scenario: last_good,
+                        error: Some(error),
+                    }
+                }
+            };
+            next.insert(stem, entry);
+        }
+        let changed = old.len() != next.len()
+            || old
+                .iter()
+                .zip(next.iter())
+                .any(|((ka, a), (kb, b))| ka != kb || !a.same_as(b));
+        if changed {
+            tracing::info!(dir = %dir.display(), scenarios = next.len(), "scenario catalogue reloaded");
+            *self.entries.write() = next;
+        }
+        changed
+    }
+}
+
+fn builtin_entries() -> BTreeMap<String, Entry> {
+    builtins()
+        .iter()
+        .map(|(name, (scenario, _))| {
+            (
+                name.clone(),
+                Entry {
+                    name: name.clone(),
+                    source: Source::Builtin,
+                    scenario: Some(scenario.clone()),
+                    error: None,
+                },
+            )
+        })
+        .collect()
+}
+
+/// File name → text (or read error) of every scenario file in `dir`; empty when `dir` is missing.
+fn read_dir_texts(dir: &Path) -> BTreeMap<String, Result<String, String>> {
+    let mut out = BTreeMap::new();
+    let Ok(files) = validate::scenario_files(dir) else {
+        return out;
+    };
+    for path in files {
+        let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
+            continue;
+        };
+        let text = std::fs::read(&path)
+            .map_err(|e| e.to_string())
+            .and_then(|b| {
+                String::from_utf8(b).map_err(|_| "the file is not UTF-8 text".to_string())
+            });
+        out.insert(name.to_string(), text);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_builtin_scenario_is_valid_and_described() {
+        let names = builtin_names();
+        for name in [
+            "success",
+            "spoof",
+            "timeout",
+            "poor-quality",
+            "lockout",
+            "camera-denied",
+            "server-overloaded",
+            "init-backpressure",
+            "services-down",
+            "weak-network",
+            "unsupported-browser",
+            "no-match",
+            "gips-rejected",
+            "callback-failure",
+            "disconnect",
+        ] {
+            assert!(names.contains(&name.to_string()), "missing built-in {name}");
+        }
+        for file in BUILTIN
+            .files()
+            .filter(|f| validate::is_scenario_file(f.path()))
+        {
+            let stem = file
+                .path()
+                .file_stem()
+                .and_then(|s| s.to_str())
+                .unwrap_or_default();
+            let s = validate::validate_text(stem, file.contents_utf8().unwrap_or_default())
+                .unwrap_or_else(|p| panic!("{}: {}", stem, validate::report(stem, &p)));
+            assert!(!s.description.is_empty(), "{stem} has no description");
+        }
+    }
+
+    #[test]
+    fn a_directory_file_overrides_a_builtin_and_deleting_it_restores_the_builtin() {
+        let dir = tempfile::tempdir().unwrap();
+        let lib = ScenarioLibrary::load(Some(dir.path().to_path_buf()));
+        assert_eq!(lib.entry("spoof").unwrap().source, Source::Builtin);
+        std::fs::write(dir.path().join("spoof.json"), r#"{"description": "mine"}"#).unwrap();
+        assert!(lib.reload());
+        let e = lib.entry("spoof").unwrap();
+        assert_eq!(e.source, Source::File);
+        assert_eq!(e.scenario.unwrap().description, "mine");
+        std::fs::remove_file(dir.path().join("spoof.json")).unwrap();
+        assert!(lib.reload());
+        assert_eq!(lib.entry("spoof").unwrap().source, Source::Builtin);
+        assert!(!lib.reload(), "an unchanged directory is not a change");
+    }
+
+    #[test]
+    fn a_broken_edit_keeps_the_last_good_version() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("mine.json");
+        std::fs::write(&file, r#"{"description": "v1"}"#).unwrap();
+        let lib = ScenarioLibrary::load(Some(dir.path().to_path_buf()));
+        std::fs::write(
+            &file,
+            "{\"description\": \"v2\",\n \"result\": {\"age\": -4}}",
+        )
+        .unwrap();
+        assert!(lib.reload());
+        let e = lib.entry("mine").unwrap();
+        assert_eq!(e.scenario.clone().unwrap().description, "v1");
+        let error = e.error.clone().unwrap();
+        assert!(
+            error.starts_with(&format!("{}:2:13: age -4", file.display())),
+            "{error}"
+        );
+        assert_eq!(e.listing()["valid"], false);
+    }
+
+    #[test]
+    fn a_file_that_was_never_valid_has_no_scenario() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("broken.json"), "{").unwrap();
+        std::fs::write(dir.path().join(".hidden.json"), "{").unwrap();
+        std::fs::write(dir.path().join("notes.txt"), "{").unwrap();
+        let lib = ScenarioLibrary::load(Some(dir.path().to_path_buf()));
+        let e = lib.entry("broken").unwrap();
+        assert!(e.scenario.is_none());
+        assert!(lib.get("broken").is_none());
+        assert!(lib.entry(".hidden").is_none());
+        assert!(lib.entry("notes").is_none());
     }
 }

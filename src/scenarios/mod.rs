@@ -3,9 +3,13 @@
 //! events ([`playback`]).
 
 pub mod library;
+pub mod locate;
 pub mod model;
 pub mod playback;
+pub mod rest;
 pub mod selection;
+pub mod validate;
+pub mod watch;
 
 pub use library::ScenarioLibrary;
 pub use model::Scenario;
@@ -16,8 +20,4 @@ pub fn schema_json() -> String {
     serde_json::to_string_pretty(&schema).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"))
 }
 
-/// `webcapture-emulator check [PATH]`: validates scenario files (stub until the validator lands).
-pub fn check_command(path: Option<std::path::PathBuf>) -> std::process::ExitCode {
-    let _ = path;
-    std::process::ExitCode::SUCCESS
-}
+pub use validate::check_command;

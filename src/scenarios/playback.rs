@@ -86,17 +86,192 @@ pub fn default_timeline(mode: LivenessMode) -> Vec<Step> {
     steps
 }
 
-/// The timeline steps a scenario gives for `mode` (mode-specific first, then common, then default).
+/// The timeline steps a scenario gives for `mode` (mode-specific first, then common, then default),
+/// adapted to the event order the mode needs (integration contract §5.2–§5.4, §5.10).
+///
+/// - Every timeline waits for `startCapture` before any capture event, and fires
+///   `onClientInitEnd` right after it when the file does not place it.
+/// - The common `timeline` is written once for all modes: in active mode a "don't move"
+///   instruction becomes `FACEFLOW_CHALLENGE_2D` followed by the challenge (when the file has no
+///   `challenge` step) and upload progress is dropped (the active page shows none); in passive
+///   modes the challenge is dropped and `FACEFLOW_CHALLENGE_2D` becomes "don't move".
 pub fn timeline_for(scenario: &Scenario, mode: LivenessMode) -> Vec<Step> {
     let specific = match mode {
         LivenessMode::LivenessPassive => &scenario.capture.passive,
         LivenessMode::LivenessPassiveVideo => &scenario.capture.passive_video,
         LivenessMode::LivenessActive => &scenario.capture.active,
     };
-    specific
-        .clone()
-        .or_else(|| scenario.capture.timeline.clone())
-        .unwrap_or_else(|| default_timeline(mode))
+    let steps = match (specific, &scenario.capture.timeline) {
+        (Some(steps), _) => steps.clone(),
+        (None, Some(common)) => adapt_common(common, mode),
+        (None, None) => default_timeline(mode),
+    };
+    ensure_start(steps)
+}
+
+const DONT_MOVE: &str = "TRACKER_CHALLENGE_DONT_MOVE";
+const CHALLENGE_2D: &str = "FACEFLOW_CHALLENGE_2D";
+
+fn adapt_common(common: &[Step], mode: LivenessMode) -> Vec<Step> {
+    let active = mode == LivenessMode::LivenessActive;
+    let has_challenge = common.iter().any(|s| matches!(s, Step::Challenge { .. }));
+    let mut out = Vec::with_capacity(common.len() + 1);
+    for step in common {
+        match step {
+            Step::UploadProgress { .. } if active => {}
+            Step::Challenge { .. } if !active => {}
+            Step::Instruction { value } if active && value == DONT_MOVE => {
+                out.push(Step::Instruction {
+                    value: CHALLENGE_2D.into(),
+                });
+                if !has_challenge {
+                    out.push(Step::Challenge {
+                        per_target_ms: 1200,
+                        fps: 10.0,
+                        reach: None,
+                    });
+                }
+            }
+            Step::Instruction { value } if !active && value == CHALLENGE_2D => {
+                out.push(Step::Instruction {
+                    value: DONT_MOVE.into(),
+                })
+            }
+            other => out.push(other.clone()),
+        }
+    }
+    out
+}
+
+fn ensure_start(mut steps: Vec<Step>) -> Vec<Step> {
+    use super::model::ClientEvent::StartCapture;
+    let start = match steps.iter().position(|s| {
+        matches!(
+            s,
+            Step::WaitFor {
+                event: StartCapture
+            }
+        )
+    }) {
+        Some(i) => i,
+        None => {
+            steps.insert(
+                0,
+                Step::WaitFor {
+                    event: StartCapture,
+                },
+            );
+            0
+        }
+    };
+    if !steps.iter().any(|s| matches!(s, Step::ClientInitEnd)) {
+        steps.insert(start + 1, Step::ClientInitEnd);
+    }
+    steps
+}
+
+/// What the channel does while `initFaceCaptureClient` is pending: `downloadProgress` events,
+/// then, when the scenario raises one, the init error (the client promise rejects, then
+/// `errorFn` is called on the next macrotask, contract §5.11).
+pub fn init_plan(scenario: &Scenario) -> Vec<Planned> {
+    let init = &scenario.capture.init;
+    let mut out: Vec<Planned> = init
+        .download_progress
+        .iter()
+        .enumerate()
+        .map(|(i, p)| Planned {
+            delay_ms: if i == 0 { 0 } else { init.interval_ms },
+            action: Action::Tracking(json!({ "downloadProgress": p })),
+        })
+        .collect();
+    if let Some(e) = &init.error {
+        out.push(Planned {
+            delay_ms: init.interval_ms,
+            action: Action::Error(e.clone()),
+        });
+    }
+    out
+}
+
+/// The vendor's text for an error code (Global Error Codes of the Web SDK documentation).
+pub fn default_error_message(code: u32) -> &'static str {
+    match code {
+        400 => "Invalid Input : missing input or wrong input",
+        429 => "Maximum captures attempt reached",
+        500 => "Internal Error",
+        503 => "The server is overloaded. Try again in few seconds.",
+        1100 => "Biometric services are not fully functional.",
+        1200 => "Internal error. An error occurred while initializing.",
+        1201 => "Internal error. An error occurred while tracking the face.",
+        1301 => "Video Capture timeout: No face detected during liveness step.",
+        1303 => "Poor video quality.",
+        1304 => "No active video stream found. Allow device usage.",
+        2000 => "Internal Error.",
+        _ => "Error",
+    }
+}
+
+/// Seconds a scripted 429 locks out when the file gives no `unlockInSeconds`.
+pub const DEFAULT_UNLOCK_SECONDS: i64 = 60;
+
+/// The `errorFn` argument for `e` sent at `now`: `{code, error}` with a numeric code, plus an
+/// ISO-8601 `unlockDateTime` for 429 (contract §4.4.4).
+pub fn error_payload(e: &ChannelError, now: time::OffsetDateTime) -> Value {
+    let mut v = json!({
+        "code": e.code,
+        "error": e.error.clone().unwrap_or_else(|| default_error_message(e.code).to_string()),
+    });
+    if e.code == 429 {
+        let secs = e.unlock_in_seconds.unwrap_or(DEFAULT_UNLOCK_SECONDS);
+        let until = now + time::Duration::seconds(secs);
+        v["unlockDateTime"] = Value::String(iso_millis(until));
+    }
+    v
+}
+
+/// `2026-01-14T14:30:05.643Z`: the form the vendor sends and `new Date()` parses.
+pub fn iso_millis(t: time::OffsetDateTime) -> String {
+    let t = t.to_offset(time::UtcOffset::UTC);
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z",
+        t.year(),
+        u8::from(t.month()),
+        t.day(),
+        t.hour(),
+        t.minute(),
+        t.second(),
+        t.millisecond()
+    )
+}
+
+/// A plan rendered as transcript-like JSON: one object per action with its offset from the start
+/// (`tMs`, unscaled) and what is sent. Used by snapshot tests and the dashboard's preview.
+pub fn render(plan: &[Planned]) -> Value {
+    let mut t = 0u64;
+    Value::Array(
+        plan.iter()
+            .map(|p| {
+                t += p.delay_ms;
+                let mut v = match &p.action {
+                    Action::WaitFor(e) => json!({"waitFor": e}),
+                    Action::ClientInitEnd => json!({"send": "onClientInitEnd"}),
+                    Action::Tracking(frame) => json!({"send": "trackingFn", "arg": frame}),
+                    Action::Instruction(value) => {
+                        json!({"send": "showChallengeInstruction", "arg": value})
+                    }
+                    Action::Error(e) => json!({"send": "errorFn", "arg": {
+                        "code": e.code,
+                        "error": e.error.clone().unwrap_or_else(|| default_error_message(e.code).to_string()),
+                        "unlockInSeconds": e.unlock_in_seconds,
+                    }}),
+                    Action::Disconnect => json!({"send": "disconnect"}),
+                    Action::Result => json!({"send": "showChallengeResult"}),
+                };
+                v["tMs"] = json!(t);
+                v
+            })
+            .collect(),
+    )
 }
 
 /// Expands a scenario's timeline for one session into timed actions.
@@ -146,7 +321,11 @@ pub fn plan(
                     if i > 0 {
                         pending_delay += interval_ms;
                     }
-                    push(&mut out, &mut pending_delay, Action::Tracking(frame.clone()));
+                    push(
+                        &mut out,
+                        &mut pending_delay,
+                        Action::Tracking(frame.clone()),
+                    );
                 }
             }
             Step::Instruction { value } => {
@@ -195,7 +374,9 @@ pub fn plan(
                     push(
                         &mut out,
                         &mut pending_delay,
-                        Action::Tracking(json!({ "uploadProgress": (p * 1000.0).round() / 1000.0 })),
+                        Action::Tracking(
+                            json!({ "uploadProgress": (p * 1000.0).round() / 1000.0 }),
+                        ),
                     );
                 }
             }
@@ -224,7 +405,11 @@ fn face_frame(i: u64, n: u64, no_face: bool, rng: &mut impl Rng) -> Value {
             "positionInfo": "TRACKER_POSITION_INFO_MOVE_BACK_INTO_FRAME",
         });
     }
-    let t = if n <= 1 { 1.0 } else { i as f64 / (n - 1) as f64 };
+    let t = if n <= 1 {
+        1.0
+    } else {
+        i as f64 / (n - 1) as f64
+    };
     let size = 200.0 + 120.0 * t + rng.random_range(-4.0..4.0);
     let cx = 540.0 + 100.0 * t + rng.random_range(-6.0..6.0);
     let cy = 300.0 + 60.0 * t + rng.random_range(-6.0..6.0);

@@ -1,9 +1,22 @@
 //! Choosing a scenario for a new session, with the precedence of the product spec §3:
 //! pin, request header/field, page hint, match rules, one-shot queue, default, `success`.
+//!
+//! Creation applies request, match rules, queue and default ([`select_for_new_session`]); the
+//! admin pin and the page hint arrive later and are applied by [`pin`] and
+//! [`resolve_at_capture_start`]. Requests that belong to no session use [`for_sessionless_request`].
 
 use std::collections::{HashMap, VecDeque};
 
 use parking_lot::Mutex;
+use serde_json::json;
+
+use std::sync::Arc;
+
+use crate::{
+    scenarios::model::Scenario,
+    sessions::{SelectedBy, SessionParams, SessionState},
+    state::AppState,
+};
 
 /// The mutable selection state set through the admin API and the dashboard.
 #[derive(Default)]
@@ -25,14 +38,6 @@ impl Selection {
         }
     }
 }
-
-use std::sync::Arc;
-
-use crate::{
-    scenarios::model::Scenario,
-    sessions::{SelectedBy, SessionParams},
-    state::AppState,
-};
 
 /// What the session-creating request says that can select a scenario.
 #[derive(Debug, Clone, Default)]
@@ -65,19 +70,14 @@ pub fn select_for_new_session(
     input: &SelectionInput,
     params: &SessionParams,
 ) -> Result<Chosen, UnknownScenario> {
-    let _ = params;
-    if let Some(name) = &input.requested {
-        return state
-            .scenarios
-            .get(name)
-            .map(|scenario| Chosen {
-                scenario,
-                name: name.clone(),
-                selected_by: SelectedBy::Request,
-            })
-            .ok_or_else(|| UnknownScenario(name.clone()));
+    if let Some(chosen) = requested_or_matched(state, input, params)? {
+        return Ok(chosen);
     }
-    if let Some(name) = state.selection.queue.lock().pop_front() {
+    // Pop until a known name: a queued scenario whose file was deleted meanwhile is skipped.
+    loop {
+        let Some(name) = state.selection.queue.lock().pop_front() else {
+            break;
+        };
         if let Some(scenario) = state.scenarios.get(&name) {
             return Ok(Chosen {
                 scenario,
@@ -87,6 +87,84 @@ pub fn select_for_new_session(
         }
     }
     Ok(default_choice(state))
+}
+
+/// What creation would choose, without consuming the queue (the REST layer uses it to answer
+/// init-liveness-session before a session exists). `from_queue` tells whether the queue decided.
+pub fn preview_for_new_session(
+    state: &AppState,
+    input: &SelectionInput,
+    params: &SessionParams,
+) -> Result<(Chosen, bool), UnknownScenario> {
+    if let Some(chosen) = requested_or_matched(state, input, params)? {
+        return Ok((chosen, false));
+    }
+    if let Some(chosen) = queue_head(state) {
+        return Ok((chosen, true));
+    }
+    Ok((default_choice(state), false))
+}
+
+fn requested_or_matched(
+    state: &AppState,
+    input: &SelectionInput,
+    params: &SessionParams,
+) -> Result<Option<Chosen>, UnknownScenario> {
+    if let Some(name) = &input.requested {
+        return state
+            .scenarios
+            .get(name)
+            .map(|scenario| {
+                Some(Chosen {
+                    scenario,
+                    name: name.clone(),
+                    selected_by: SelectedBy::Request,
+                })
+            })
+            .ok_or_else(|| UnknownScenario(name.clone()));
+    }
+    Ok(matched(state, input, params))
+}
+
+/// The first scenario (by name) with a match rule that fits the request.
+fn matched(state: &AppState, input: &SelectionInput, params: &SessionParams) -> Option<Chosen> {
+    state.scenarios.entries().into_iter().find_map(|entry| {
+        let scenario = entry.scenario?;
+        let fits = scenario.match_rules.iter().any(|rule| {
+            let eq = |want: &Option<String>, have: Option<&String>| {
+                want.as_ref().is_none_or(|w| have == Some(w))
+            };
+            eq(&rule.correlation_id, params.correlation_id.as_ref())
+                && eq(&rule.evidence_id, params.evidence_id.as_ref())
+                && eq(&rule.api_key, input.api_key.as_ref())
+                && rule.liveness_mode.is_none_or(|m| m == params.liveness_mode)
+        });
+        fits.then(|| Chosen {
+            scenario,
+            name: entry.name,
+            selected_by: SelectedBy::MatchRule,
+        })
+    })
+}
+
+/// The queue's head, not consumed.
+fn queue_head(state: &AppState) -> Option<Chosen> {
+    let queue = state.selection.queue.lock();
+    queue.iter().find_map(|name| {
+        state.scenarios.get(name).map(|scenario| Chosen {
+            scenario,
+            name: name.clone(),
+            selected_by: SelectedBy::Queue,
+        })
+    })
+}
+
+/// Removes the queue's head if it is `name` (after a preview decided by the queue was used).
+pub fn consume_queue_head(state: &AppState, name: &str) {
+    let mut queue = state.selection.queue.lock();
+    if queue.front().map(String::as_str) == Some(name) {
+        queue.pop_front();
+    }
 }
 
 /// The default scenario (falling back to `success`, then to an empty scenario, which is a success).
@@ -106,6 +184,60 @@ pub fn default_choice(state: &AppState) -> Chosen {
     }
 }
 
+/// The scenario of a request that belongs to no session (capabilities, network check, GIPS calls
+/// before a capture session): its own `X-Emulator-Scenario` header when known, else the queue's
+/// head (not consumed), else the default.
+pub fn for_sessionless_request(state: &AppState, header: Option<&str>) -> Chosen {
+    if let Some(name) = header {
+        if let Some(scenario) = state.scenarios.get(name) {
+            return Chosen {
+                scenario,
+                name: name.to_string(),
+                selected_by: SelectedBy::Request,
+            };
+        }
+    }
+    queue_head(state).unwrap_or_else(|| default_choice(state))
+}
+
+/// Why a pin was refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PinError {
+    /// No session with that id.
+    UnknownSession,
+    /// No scenario with that name.
+    UnknownScenario,
+    /// The capture already started: a running session keeps its scenario.
+    AlreadyStarted(SessionState),
+}
+
+/// Pins `name` on session `id` (admin API): the session plays it, whatever else selects.
+pub fn pin(state: &AppState, id: &str, name: &str) -> Result<serde_json::Value, PinError> {
+    let session = state.sessions.get(id).ok_or(PinError::UnknownSession)?;
+    let scenario = state.scenarios.get(name).ok_or(PinError::UnknownScenario)?;
+    let summary = {
+        let mut s = session.lock();
+        if s.state != SessionState::Created {
+            return Err(PinError::AlreadyStarted(s.state));
+        }
+        s.scenario = scenario;
+        s.scenario_name = name.to_string();
+        s.selected_by = SelectedBy::Pin;
+        s.transcript.push(
+            "state",
+            json!({"scenario": name, "selectedBy": SelectedBy::Pin}),
+        );
+        s.summary()
+    };
+    state
+        .selection
+        .pins
+        .lock()
+        .insert(id.to_string(), name.to_string());
+    state.notify(json!({"type": "session", "session": summary}));
+    Ok(summary)
+}
+
 /// Applies the late selection means when the capture channel opens: an admin pin wins over
 /// everything; a page hint wins over match rules, queue and default (not over an explicit request).
 /// After this the session's scenario never changes.
@@ -114,5 +246,47 @@ pub fn resolve_at_capture_start(
     session: &crate::sessions::store::SharedSession,
     page_hint: Option<&str>,
 ) {
-    let _ = (state, session, page_hint);
+    let mut s = session.lock();
+    let pinned = state.selection.pins.lock().get(&s.id).cloned();
+    if let Some(name) = pinned {
+        if s.selected_by != SelectedBy::Pin || s.scenario_name != name {
+            if let Some(scenario) = state.scenarios.get(&name) {
+                s.scenario = scenario;
+                s.scenario_name = name.clone();
+                s.selected_by = SelectedBy::Pin;
+            }
+        }
+        return;
+    }
+    let Some(hint) = page_hint.map(str::trim).filter(|h| !h.is_empty()) else {
+        return;
+    };
+    if matches!(s.selected_by, SelectedBy::Pin | SelectedBy::Request) {
+        let why = format!(
+            "the scenario was selected by {:?}, which wins over the page hint",
+            s.selected_by
+        );
+        s.transcript
+            .push("note", json!({"pageHint": hint, "ignored": why}));
+        return;
+    }
+    match state.scenarios.get(hint) {
+        Some(scenario) => {
+            s.scenario = scenario;
+            s.scenario_name = hint.to_string();
+            s.selected_by = SelectedBy::PageHint;
+            s.transcript.push(
+                "state",
+                json!({"scenario": hint, "selectedBy": SelectedBy::PageHint}),
+            );
+        }
+        None => {
+            let why = format!(
+                "unknown scenario '{hint}' (see GET /__emulator/scenarios); keeping '{}'",
+                s.scenario_name
+            );
+            s.transcript
+                .push("note", json!({"pageHint": hint, "ignored": why}));
+        }
+    }
 }

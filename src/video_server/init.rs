@@ -1,10 +1,271 @@
-//! Placeholder; see the module's issue.
+//! `POST /video-server/init-liveness-session`: creates a bio-session.
+//!
+//! The body is validated field by field (the [`InitRequest`] extractor) so that an integrator who
+//! sends a wrong value learns which field and why, instead of a capture that fails later. Unknown
+//! extra fields are ignored, as the vendor does. The answer is 201 with
+//! `Location: /v2/bio-sessions/<id>` and nothing after the id: the sample app takes the id with
+//! `location.split('/bio-sessions/')[1]`.
 
-use axum::Router;
+use std::net::{IpAddr, SocketAddr};
 
-use crate::state::AppState;
+use axum::{
+    body::Bytes,
+    extract::{ConnectInfo, FromRequest, FromRequestParts, Request, State},
+    http::{header, request::Parts, HeaderMap, StatusCode, Uri},
+    response::{IntoResponse, Response},
+    routing::post,
+    Extension, Json, Router,
+};
+use serde_json::{json, Map, Value};
+
+use crate::{
+    capture,
+    error::{ApiError, ApiResult},
+    http::{auth::ApiKey, layers::SessionTag},
+    scenarios::{model::LivenessMode, selection::SelectionInput},
+    sessions::SessionParams,
+    state::AppState,
+};
+
+/// The modes the video-server accepts, in the vendor's spelling (for error messages).
+const MODES: &str = "LIVENESS_PASSIVE, LIVENESS_PASSIVE_VIDEO or LIVENESS_ACTIVE";
+
+/// Modes older SDK versions used; the vendor answers them with 400 today.
+const RETIRED_MODES: [&str; 2] = ["LIVENESS_MEDIUM", "LIVENESS_HIGH"];
+
+/// Longest accepted `correlationId` / `evidenceId` / `callbackURL`, so one request cannot pin megabytes.
+const MAX_TEXT: usize = 2048;
+
+/// Join-the-dots targets the video-server accepts.
+const CHALLENGES: std::ops::RangeInclusive<u64> = 1..=8;
 
 /// Routes of this part of the video-server.
 pub fn routes() -> Router<AppState> {
-    Router::new()
+    Router::new().route("/init-liveness-session", post(init_liveness_session))
+}
+
+/// Creates the session and answers 201 with its `Location`.
+async fn init_liveness_session(
+    State(state): State<AppState>,
+    ClientFingerprint(fingerprint): ClientFingerprint,
+    key: Option<Extension<ApiKey>>,
+    headers: HeaderMap,
+    request: InitRequest,
+) -> ApiResult<Response> {
+    let requested = headers
+        .get("x-emulator-scenario")
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(String::from)
+        .or(request.scenario);
+    let input = SelectionInput {
+        requested,
+        api_key: key.and_then(|Extension(k)| k.0),
+    };
+    let session = capture::create_session(&state, request.params, input, Some(fingerprint))?;
+    let id = session.lock().id.clone();
+    let mut response = (
+        StatusCode::CREATED,
+        [(header::LOCATION, format!("/v2/bio-sessions/{id}"))],
+        Json(json!({ "id": id })),
+    )
+        .into_response();
+    response.extensions_mut().insert(SessionTag(id));
+    Ok(response)
+}
+
+/// A validated init-liveness-session body.
+#[derive(Debug, Clone)]
+pub struct InitRequest {
+    /// What the session is created with.
+    pub params: SessionParams,
+    /// The `scenario` field, when the body selects one (the header wins over it).
+    pub scenario: Option<String>,
+}
+
+impl<S: Send + Sync> FromRequest<S> for InitRequest {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
+        let bytes = Bytes::from_request(req, state)
+            .await
+            .map_err(|e| ApiError::new(e.status(), e.body_text()))?;
+        parse(&bytes)
+    }
+}
+
+/// Validates a body; every error names the field and says what is accepted.
+pub fn parse(bytes: &[u8]) -> ApiResult<InitRequest> {
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Err(ApiError::bad_request(format!(
+            "The request body is empty: send a JSON object with at least \"livenessMode\" ({MODES})"
+        )));
+    }
+    let value: Value = serde_json::from_slice(bytes)
+        .map_err(|e| ApiError::bad_request(format!("The request body is not valid JSON: {e}")))?;
+    let Value::Object(body) = value else {
+        return Err(ApiError::bad_request(
+            "The request body must be a JSON object such as {\"livenessMode\": \"LIVENESS_PASSIVE\"}",
+        ));
+    };
+    let params = SessionParams {
+        liveness_mode: liveness_mode(&body)?,
+        security_level: security_level(&body)?,
+        number_of_challenge: number_of_challenge(&body)?,
+        correlation_id: text(&body, "correlationId")?,
+        evidence_id: text(&body, "evidenceId")?,
+        callback_url: callback_url(&body)?,
+        age_threshold: age_threshold(&body)?,
+    };
+    Ok(InitRequest {
+        params,
+        scenario: text(&body, "scenario")?,
+    })
+}
+
+/// A member, with JSON `null` treated as absent.
+fn field<'a>(body: &'a Map<String, Value>, name: &str) -> Option<&'a Value> {
+    body.get(name).filter(|v| !v.is_null())
+}
+
+fn liveness_mode(body: &Map<String, Value>) -> ApiResult<LivenessMode> {
+    let value = field(body, "livenessMode").ok_or_else(|| {
+        ApiError::bad_request(format!("\"livenessMode\" is required: one of {MODES}"))
+    })?;
+    let Some(mode) = value.as_str() else {
+        return Err(ApiError::bad_request(format!(
+            "\"livenessMode\" must be a string, one of {MODES} (got {value})"
+        )));
+    };
+    if RETIRED_MODES.contains(&mode) {
+        return Err(ApiError::bad_request(format!(
+            "\"livenessMode\" {mode} is retired and not supported any more: use {MODES}"
+        )));
+    }
+    match mode {
+        "LIVENESS_PASSIVE" | "LIVENESS_PASSIVE_VIDEO" | "LIVENESS_ACTIVE" => {
+            LivenessMode::parse(mode).ok_or_else(|| ApiError::internal("liveness mode table"))
+        }
+        other => Err(ApiError::bad_request(format!(
+            "\"livenessMode\" '{other}' is not supported: use {MODES}"
+        ))),
+    }
+}
+
+fn security_level(body: &Map<String, Value>) -> ApiResult<String> {
+    match field(body, "securityLevel") {
+        None => Ok("HIGH".to_string()),
+        Some(Value::String(s)) if matches!(s.as_str(), "LOW" | "MEDIUM" | "HIGH") => Ok(s.clone()),
+        Some(other) => Err(ApiError::bad_request(format!(
+            "\"securityLevel\" must be LOW, MEDIUM or HIGH (got {other})"
+        ))),
+    }
+}
+
+/// An integer, or a string of digits (the sample app forwards an environment variable).
+fn number_of_challenge(body: &Map<String, Value>) -> ApiResult<u32> {
+    let Some(value) = field(body, "numberOfChallenge") else {
+        return Ok(2);
+    };
+    let parsed = match value {
+        Value::Number(n) => n.as_u64().or_else(|| {
+            n.as_f64()
+                .filter(|f| f.fract() == 0.0 && *f >= 0.0)
+                .map(|f| f as u64)
+        }),
+        Value::String(s) => s.trim().parse::<u64>().ok(),
+        _ => None,
+    };
+    match parsed {
+        Some(n) if CHALLENGES.contains(&n) => Ok(n as u32),
+        _ => Err(ApiError::bad_request(format!(
+            "\"numberOfChallenge\" must be an integer from {} to {} (got {value})",
+            CHALLENGES.start(),
+            CHALLENGES.end()
+        ))),
+    }
+}
+
+fn text(body: &Map<String, Value>, name: &str) -> ApiResult<Option<String>> {
+    match field(body, name) {
+        None => Ok(None),
+        Some(Value::String(s)) if s.len() <= MAX_TEXT => Ok(Some(s.clone())),
+        Some(Value::String(_)) => Err(ApiError::bad_request(format!(
+            "\"{name}\" is longer than {MAX_TEXT} characters"
+        ))),
+        Some(other) => Err(ApiError::bad_request(format!(
+            "\"{name}\" must be a string (got {other})"
+        ))),
+    }
+}
+
+fn callback_url(body: &Map<String, Value>) -> ApiResult<Option<String>> {
+    let Some(url) = text(body, "callbackURL")? else {
+        return Ok(None);
+    };
+    let bad = || {
+        ApiError::bad_request(format!(
+            "\"callbackURL\" must be an absolute http:// or https:// URL (got '{url}')"
+        ))
+    };
+    let uri: Uri = url.parse().map_err(|_| bad())?;
+    let scheme_ok = matches!(uri.scheme_str(), Some("http" | "https"));
+    let host_ok = uri.host().is_some_and(|h| !h.is_empty());
+    if scheme_ok && host_ok {
+        Ok(Some(url))
+    } else {
+        Err(bad())
+    }
+}
+
+/// A number or a string holding one (the sample app sends `"18"`).
+fn age_threshold(body: &Map<String, Value>) -> ApiResult<Option<f64>> {
+    let Some(value) = field(body, "ageThreshold") else {
+        return Ok(None);
+    };
+    let parsed = match value {
+        Value::Number(n) => n.as_f64(),
+        Value::String(s) => s.trim().parse::<f64>().ok(),
+        _ => None,
+    };
+    match parsed {
+        Some(age) if age.is_finite() && (0.0..=150.0).contains(&age) => Ok(Some(age)),
+        _ => Err(ApiError::bad_request(format!(
+            "\"ageThreshold\" must be a number of years from 0 to 150, as a number or a string (got {value})"
+        ))),
+    }
+}
+
+/// Who created a session, for lockout: client IP + `|` + User-Agent.
+///
+/// The IP is the first `X-Forwarded-For` entry when it is an IP address (integrator back ends
+/// often sit behind a proxy; the sample sends `to-specify`, which is ignored), else the peer's.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClientFingerprint(pub String);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientFingerprint {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        let forwarded = parts
+            .headers
+            .get("x-forwarded-for")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(',').next())
+            .and_then(|first| first.trim().parse::<IpAddr>().ok());
+        let peer = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|ConnectInfo(addr)| addr.ip());
+        let ip = forwarded
+            .or(peer)
+            .map_or_else(|| "unknown".to_string(), |ip| ip.to_string());
+        let agent = parts
+            .headers
+            .get(header::USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
+        Ok(ClientFingerprint(format!("{ip}|{agent}")))
+    }
 }

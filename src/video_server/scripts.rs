@@ -1,10 +1,143 @@
-//! Placeholder; see the module's issue.
+//! The four stub SDK scripts (`scripts-js/`, embedded) and the public route that tells a page
+//! which browser-side behaviour (environment, network, camera) a scenario imposes.
+//!
+//! Browser-side overrides reach the page in two ways, because `BioserverEnvironment.detection()`
+//! is synchronous and runs at parse time:
+//! - **baked in**: every script is served with the browser part of the scenario that a request
+//!   without a session would get (the `emulator-scenario` query parameter of the script URL, else
+//!   the one-shot queue's head without consuming it, else the default scenario);
+//! - **page hint**: when the page names a scenario (`?emulator-scenario=NAME` in its own URL or
+//!   `window.WEBCAPTURE_EMULATOR = {scenario: NAME}`) that differs from the baked one, the scripts
+//!   fetch `GET /video-server/emulator/browser?scenario=NAME` (synchronously, once, for the
+//!   environment script; a development tool can afford it).
 
-use axum::Router;
+use std::{collections::HashMap, sync::Arc};
 
-use crate::state::AppState;
+use axum::{
+    extract::{Query, State},
+    http::{header, HeaderValue, StatusCode},
+    response::{IntoResponse, Response},
+    routing::get,
+    Json, Router,
+};
+use include_dir::{include_dir, Dir};
+use serde_json::{json, Value};
 
-/// Routes of this part of the video-server.
+use crate::{error::ApiError, scenarios::model::Scenario, state::AppState};
+
+/// The stub SDK scripts, embedded at build time.
+pub static SCRIPTS: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/scripts-js");
+
+/// The token in each script that is replaced by the baked browser configuration (JSON).
+const CONFIG_TOKEN: &str = "/*@EMULATOR_BROWSER_CONFIG@*/null";
+
+/// The served names (the vendor's paths under `/video-server/`).
+pub const NAMES: [&str; 4] = [
+    "bioserver-environment-api.js",
+    "bioserver-network-check.js",
+    "bioserver-video-api.js",
+    "bioserver-video-ui.js",
+];
+
+/// Routes: the four scripts and `GET /emulator/browser`.
 pub fn routes() -> Router<AppState> {
-    Router::new()
+    let mut router = Router::new().route("/emulator/browser", get(browser_config));
+    for name in NAMES {
+        router = router.route(
+            &format!("/{name}"),
+            get(
+                move |state: State<AppState>, query: Query<HashMap<String, String>>| {
+                    script(name, state, query)
+                },
+            ),
+        );
+    }
+    router
+}
+
+/// Serves one script with the browser configuration baked in.
+async fn script(
+    name: &'static str,
+    State(state): State<AppState>,
+    Query(query): Query<HashMap<String, String>>,
+) -> Response {
+    let Some(source) = SCRIPTS.get_file(name).and_then(|f| f.contents_utf8()) else {
+        return ApiError::not_found(format!("No such script: {name}")).into_response();
+    };
+    let requested = query.get("emulator-scenario").filter(|s| !s.is_empty());
+    let config = match browser_scenario(&state, requested.map(String::as_str)) {
+        Some((scenario_name, scenario)) => config_json(&scenario_name, &scenario, "server"),
+        // An unknown name in a script URL must not break the page: serve the default and say why.
+        None => {
+            let (n, s) = browser_scenario(&state, None).unwrap_or_default();
+            let mut c = config_json(&n, &s, "server");
+            c["warning"] = json!(format!(
+                "unknown scenario '{}' in the script URL; using '{n}'",
+                requested.map(String::as_str).unwrap_or_default()
+            ));
+            c
+        }
+    };
+    let body = source.replacen(CONFIG_TOKEN, &config.to_string(), 1);
+    (
+        [
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/javascript; charset=utf-8"),
+            ),
+            (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+/// `GET /video-server/emulator/browser?scenario=NAME`: the browser part of a scenario
+/// (`{scenario, browser}`); without `scenario`, the one a page without hint gets; unknown → 404.
+async fn browser_config(
+    State(state): State<AppState>,
+    Query(query): Query<HashMap<String, String>>,
+) -> Result<Response, ApiError> {
+    let requested = query.get("scenario").filter(|s| !s.is_empty());
+    let (name, scenario) =
+        browser_scenario(&state, requested.map(String::as_str)).ok_or_else(|| {
+            ApiError::not_found(format!(
+                "Unknown scenario '{}' (see GET /__emulator/scenarios)",
+                requested.map(String::as_str).unwrap_or_default()
+            ))
+        })?;
+    let source = if requested.is_some() {
+        "hint"
+    } else {
+        "server"
+    };
+    let mut response = Json(config_json(&name, &scenario, source)).into_response();
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    *response.status_mut() = StatusCode::OK;
+    Ok(response)
+}
+
+/// The scenario a request without a session follows: the named one (None if unknown), else the
+/// queue's head without consuming it, else the default.
+fn browser_scenario(state: &AppState, name: Option<&str>) -> Option<(String, Arc<Scenario>)> {
+    if let Some(name) = name {
+        return state.scenarios.get(name).map(|s| (name.to_string(), s));
+    }
+    let head = state.selection.queue.lock().front().cloned();
+    if let Some((name, s)) = head.and_then(|n| state.scenarios.get(&n).map(|s| (n, s))) {
+        return Some((name, s));
+    }
+    let chosen = crate::scenarios::selection::default_choice(state);
+    Some((chosen.name, chosen.scenario))
+}
+
+/// What the scripts receive: the scenario name, its browser part, and where it came from.
+fn config_json(name: &str, scenario: &Scenario, source: &str) -> Value {
+    json!({
+        "scenario": name,
+        "source": source,
+        "browser": serde_json::to_value(&scenario.browser).unwrap_or(Value::Null),
+    })
 }

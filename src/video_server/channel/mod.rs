@@ -1,0 +1,53 @@
+//! The capture channel: a WebSocket at `/video-server/engine.io` (any subpath, any query) between
+//! the stub SDK's `initFaceCaptureClient` and the scenario playback.
+//!
+//! It is public (browsers send no API key) and accepts any `Origin`, because integrator pages are
+//! served from their own origin. The wire protocol is in [`protocol`]; [`runner`] plays one socket.
+
+pub mod protocol;
+pub mod runner;
+
+use std::{collections::HashMap, net::SocketAddr};
+
+use axum::{
+    extract::{ws::WebSocketUpgrade, ConnectInfo, Query, State},
+    http::{header, HeaderMap},
+    response::Response,
+    routing::get,
+    Extension, Router,
+};
+
+use crate::state::AppState;
+
+/// Routes of the channel: the vendor's path, with or without a trailing slash or subpath.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/engine.io", get(upgrade))
+        .route("/engine.io/", get(upgrade))
+        .route("/engine.io/{*rest}", get(upgrade))
+}
+
+/// Accepts the WebSocket upgrade and hands the socket to its own task.
+async fn upgrade(
+    ws: WebSocketUpgrade,
+    State(state): State<AppState>,
+    connect: Option<Extension<ConnectInfo<SocketAddr>>>,
+    headers: HeaderMap,
+    Query(query): Query<HashMap<String, String>>,
+) -> Response {
+    let peer = runner::Peer {
+        ip: connect.map(|Extension(ConnectInfo(addr))| addr.ip()),
+        user_agent: headers
+            .get(header::USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_string(),
+        query_hint: query
+            .get("emulator-scenario")
+            .filter(|s| !s.is_empty())
+            .cloned(),
+    };
+    ws.max_message_size(protocol::MAX_FRAME)
+        .max_frame_size(protocol::MAX_FRAME)
+        .on_upgrade(move |socket| runner::run(state, socket, peer))
+}

@@ -1,0 +1,337 @@
+//! The capture channel's wire protocol: one JSON object per WebSocket text frame, with a `type`.
+//!
+//! Both ends belong to the project (the stub SDK and this server), so the protocol is small and
+//! strict: every inbound frame is parsed into [`ClientMessage`] and anything else is a protocol
+//! error that closes the channel with a reason saying what was wrong. The full description is in
+//! `ARCHITECTURE.md`, section "Capture channel protocol".
+
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+
+use crate::scenarios::model::ChannelError;
+
+/// Largest inbound frame of any type except `bestImage` (2 MB).
+pub const MAX_MESSAGE: usize = 2 * 1024 * 1024;
+/// Largest `bestImage` frame (8 MB: a base64 JPEG of a full-HD camera frame fits easily).
+pub const MAX_BEST_IMAGE: usize = 8 * 1024 * 1024;
+/// Largest frame the WebSocket layer accepts at all; between this and the per-type limits the
+/// server can still answer with a close frame that names the limit.
+pub const MAX_FRAME: usize = 16 * 1024 * 1024;
+/// WebSocket close reasons are limited to 123 bytes by RFC 6455.
+const MAX_REASON: usize = 123;
+
+/// What the page (stub SDK) may send.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(tag = "type", rename_all = "camelCase", deny_unknown_fields)]
+pub enum ClientMessage {
+    /// First frame: which session this channel plays, and the page's scenario hint.
+    #[serde(rename_all = "camelCase")]
+    Hello {
+        /// The `bioSessionId` given to `initFaceCaptureClient`.
+        session_id: String,
+        /// Page hint (`emulator-scenario` query parameter or `window.WEBCAPTURE_EMULATOR.scenario`).
+        #[serde(default)]
+        scenario: Option<String>,
+        /// `navigator.userAgent`, for the transcript.
+        #[serde(default)]
+        user_agent: Option<String>,
+        /// The stub SDK's version, for the transcript.
+        #[serde(default)]
+        sdk: Option<String>,
+    },
+    /// `client.startCapture({stream})`: capture timeouts start now.
+    StartCapture,
+    /// `client.cancel()` (the page gives up; the session ends without a result).
+    Cancel,
+    /// A frame of the user's camera (base64 JPEG or PNG), used as the best image when the scenario
+    /// says `browser.bestImage: "camera"`.
+    BestImage {
+        /// Base64 image bytes (a `data:` URL prefix is tolerated).
+        data: String,
+    },
+    /// Something the stub noticed about the integration (reserved; recorded in the transcript).
+    Finding {
+        /// Short machine-readable id of the finding.
+        #[serde(default)]
+        code: Option<String>,
+        /// Human explanation.
+        #[serde(default)]
+        message: Option<String>,
+        /// Free details.
+        #[serde(default)]
+        data: Option<Value>,
+    },
+}
+
+impl ClientMessage {
+    /// The `type` string, for messages about protocol errors.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            ClientMessage::Hello { .. } => "hello",
+            ClientMessage::StartCapture => "startCapture",
+            ClientMessage::Cancel => "cancel",
+            ClientMessage::BestImage { .. } => "bestImage",
+            ClientMessage::Finding { .. } => "finding",
+        }
+    }
+}
+
+/// What the server sends; each maps to one SDK callback (see ARCHITECTURE.md).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "type", rename_all = "camelCase")]
+pub enum ServerMessage {
+    /// Init succeeded: the stub resolves `initFaceCaptureClient` with a client.
+    #[serde(rename_all = "camelCase")]
+    Init {
+        /// The session's liveness mode (the page never passes it; the stub learns it here).
+        liveness_mode: String,
+        /// Join-the-dots targets.
+        number_of_challenge: u32,
+        /// The scenario the session plays.
+        scenario: String,
+        /// The scenario's browser-side part (camera, best-image source...).
+        browser: Value,
+    },
+    /// `trackingFn(data)`.
+    Tracking {
+        /// The tracking frame.
+        data: Value,
+    },
+    /// `showChallengeInstruction(data)`.
+    Instruction {
+        /// TRACKER_CHALLENGE_DONT_MOVE, FACEFLOW_CHALLENGE_2D, TRACKER_CHALLENGE_PENDING...
+        data: String,
+    },
+    /// `onClientInitEnd()`.
+    ClientInitEnd,
+    /// `errorFn(data)` (during init: the client promise rejects, then `errorFn`).
+    Error {
+        /// `{code, error, unlockDateTime?}`.
+        data: Value,
+    },
+    /// `showChallengeResult(data)`; the result is already final in core and GIPS.
+    Result {
+        /// `{bestImageInfo}`.
+        data: Value,
+    },
+}
+
+impl ServerMessage {
+    /// The JSON form (what goes on the wire and into the transcript).
+    pub fn to_json(&self) -> Value {
+        serde_json::to_value(self).unwrap_or(Value::Null)
+    }
+}
+
+/// Why an inbound frame was refused; its text becomes the close reason.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProtocolError {
+    /// WebSocket close code: 1003 (unsupported data), 1008 (policy) or 1009 (too big).
+    pub close_code: u16,
+    /// What was wrong.
+    pub reason: String,
+}
+
+impl ProtocolError {
+    fn new(close_code: u16, reason: impl Into<String>) -> Self {
+        ProtocolError {
+            close_code,
+            reason: reason.into(),
+        }
+    }
+
+    /// A message that breaks the protocol's order (e.g. `startCapture` before `hello`).
+    pub fn out_of_order(reason: impl Into<String>) -> Self {
+        Self::new(1008, reason)
+    }
+
+    /// The close reason, cut to what a close frame can carry.
+    pub fn close_reason(&self) -> String {
+        truncate_reason(&self.reason)
+    }
+}
+
+/// Cuts `text` to the 123 bytes a close frame may carry, on a character boundary.
+pub fn truncate_reason(text: &str) -> String {
+    if text.len() <= MAX_REASON {
+        return text.to_string();
+    }
+    let mut end = MAX_REASON - 3;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}...", &text[..end])
+}
+
+/// Validates and parses one text frame.
+pub fn parse_text(text: &str) -> Result<ClientMessage, ProtocolError> {
+    if text.len() > MAX_BEST_IMAGE {
+        return Err(ProtocolError::new(
+            1009,
+            format!("message of {} bytes exceeds the 8 MB limit", text.len()),
+        ));
+    }
+    let message: ClientMessage = serde_json::from_str(text).map_err(|e| {
+        let what = if serde_json::from_str::<Value>(text).is_err() {
+            format!("not JSON: {e}")
+        } else {
+            format!("invalid message: {e}")
+        };
+        ProtocolError::new(1003, what)
+    })?;
+    if text.len() > MAX_MESSAGE && !matches!(message, ClientMessage::BestImage { .. }) {
+        return Err(ProtocolError::new(
+            1009,
+            format!(
+                "{} message of {} bytes exceeds the 2 MB limit",
+                message.kind(),
+                text.len()
+            ),
+        ));
+    }
+    if let ClientMessage::Hello { session_id, .. } = &message {
+        if session_id.trim().is_empty() || session_id.len() > 200 {
+            return Err(ProtocolError::new(
+                1008,
+                "hello.sessionId must be a non-empty bioSessionId",
+            ));
+        }
+    }
+    Ok(message)
+}
+
+/// Decodes a `bestImage` payload into image bytes (JPEG or PNG only).
+pub fn decode_best_image(data: &str) -> Result<bytes::Bytes, ProtocolError> {
+    use base64::Engine;
+    let b64 = match data.find(";base64,") {
+        Some(i) if data.starts_with("data:") => &data[i + 8..],
+        _ => data,
+    };
+    let raw = base64::engine::general_purpose::STANDARD
+        .decode(b64.trim())
+        .map_err(|e| ProtocolError::new(1003, format!("bestImage.data is not base64: {e}")))?;
+    let bytes = bytes::Bytes::from(raw);
+    if crate::fixtures::from_bytes(bytes.clone()).is_none() {
+        return Err(ProtocolError::new(
+            1003,
+            "bestImage.data is not a JPEG or PNG image",
+        ));
+    }
+    Ok(bytes)
+}
+
+/// The vendor's text for an error code (Global Error Codes table), used when a scenario gives none.
+pub fn vendor_error_text(code: u32) -> &'static str {
+    match code {
+        400 => "Invalid Input: missing input or wrong input.",
+        429 => "Maximum captures attempt reached",
+        500 => "Internal Error.",
+        503 => "The server is overloaded. Try again in few seconds.",
+        1100 => "Biometric services are not fully functional.",
+        1200 => "Internal error. An error occurred while initializing.",
+        1201 => "Internal error. An error occurred while tracking the face.",
+        1301 => "Video Capture timeout: No face detected during liveness step.",
+        1303 => "Poor video quality.",
+        1304 => "No active video stream found. Allow device usage.",
+        _ => "Internal Error.",
+    }
+}
+
+/// The `errorFn` payload for a scenario error: numeric `code`, `error` text and, for 429, an ISO
+/// `unlockDateTime` (`unlock_in_seconds` after now, else `default_unlock_seconds`).
+pub fn error_payload(error: &ChannelError, default_unlock_seconds: i64) -> Value {
+    let text = error
+        .error
+        .clone()
+        .unwrap_or_else(|| vendor_error_text(error.code).to_string());
+    let mut data = json!({"code": error.code, "error": text});
+    if error.code == 429 || error.unlock_in_seconds.is_some() {
+        let secs = error.unlock_in_seconds.unwrap_or(default_unlock_seconds);
+        data["unlockDateTime"] = json!(iso(
+            time::OffsetDateTime::now_utc() + time::Duration::seconds(secs)
+        ));
+    }
+    data
+}
+
+/// The 429 payload of a real lockout.
+pub fn lockout_payload(until: time::OffsetDateTime) -> Value {
+    json!({"code": 429, "error": vendor_error_text(429), "unlockDateTime": iso(until)})
+}
+
+/// ISO-8601 with milliseconds and `Z`, as the vendor's example (`2021-01-14T14:30:05.643Z`).
+fn iso(t: time::OffsetDateTime) -> String {
+    let t = t.to_offset(time::UtcOffset::UTC);
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z",
+        t.year(),
+        u8::from(t.month()),
+        t.day(),
+        t.hour(),
+        t.minute(),
+        t.second(),
+        t.millisecond()
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hello_parses_with_optional_fields() {
+        let m = parse_text(r#"{"type":"hello","sessionId":"abc","scenario":null}"#).unwrap();
+        assert_eq!(
+            m,
+            ClientMessage::Hello {
+                session_id: "abc".into(),
+                scenario: None,
+                user_agent: None,
+                sdk: None
+            }
+        );
+    }
+
+    #[test]
+    fn unknown_type_is_refused_with_the_allowed_list() {
+        let e = parse_text(r#"{"type":"selfDestruct"}"#).unwrap_err();
+        assert_eq!(e.close_code, 1003);
+        assert!(e.reason.contains("selfDestruct"), "{}", e.reason);
+    }
+
+    #[test]
+    fn unknown_field_is_refused() {
+        let e = parse_text(r#"{"type":"hello","sessionId":"a","colour":1}"#).unwrap_err();
+        assert!(e.reason.contains("colour"), "{}", e.reason);
+    }
+
+    #[test]
+    fn non_json_is_named_as_such() {
+        let e = parse_text("hello there").unwrap_err();
+        assert!(e.reason.starts_with("not JSON"), "{}", e.reason);
+    }
+
+    #[test]
+    fn oversized_non_image_message_is_refused() {
+        let big = format!(
+            r#"{{"type":"finding","message":"{}"}}"#,
+            "x".repeat(MAX_MESSAGE)
+        );
+        let e = parse_text(&big).unwrap_err();
+        assert_eq!(e.close_code, 1009);
+        assert!(e.reason.contains("2 MB"));
+    }
+
+    #[test]
+    fn close_reasons_fit_in_a_close_frame() {
+        let r = truncate_reason(&"é".repeat(200));
+        assert!(r.len() <= 123);
+    }
+
+    #[test]
+    fn lockout_payload_has_an_iso_unlock_date() {
+        let p = lockout_payload(time::macros::datetime!(2026-01-14 14:30:05.643 UTC));
+        assert_eq!(p["unlockDateTime"], "2026-01-14T14:30:05.643Z");
+        assert_eq!(p["code"], 429);
+    }
+}

@@ -1,0 +1,490 @@
+//! One capture channel: the task that owns one WebSocket and walks the session's playback plan.
+//!
+//! There is exactly one task per socket and it only ever waits on the socket, a timer or the
+//! shutdown token, so an idle channel costs a parked future (no polling). Every message both ways
+//! is recorded in the session transcript; every way a channel can end ([`End`]) leaves the session
+//! in a terminal state with the reason recorded.
+
+use std::{net::IpAddr, time::Duration};
+
+use axum::extract::ws::{CloseFrame, Message, WebSocket};
+use bytes::Bytes;
+use serde_json::{json, Value};
+
+use super::protocol::{self, ClientMessage, ProtocolError, ServerMessage};
+use crate::{
+    capture,
+    scenarios::{
+        model::{BestImageSource, ClientEvent},
+        playback::{self, Action},
+    },
+    sessions::{store::SharedSession, SessionState},
+    state::AppState,
+};
+
+/// How long a fresh socket may stay silent before its `hello` (wall clock, not scaled).
+const HELLO_TIMEOUT: Duration = Duration::from_secs(30);
+/// How long the result waits for the page's camera frame when the scenario wants it.
+const BEST_IMAGE_WAIT: Duration = Duration::from_secs(5);
+/// The instruction after which the session is PENDING (result being computed).
+const PENDING: &str = "TRACKER_CHALLENGE_PENDING";
+
+/// Who is on the other end, from the upgrade request.
+#[derive(Debug, Clone)]
+pub struct Peer {
+    /// Client address (None when the server runs without connect info, e.g. in unit tests).
+    pub ip: Option<IpAddr>,
+    /// `User-Agent` header of the upgrade request.
+    pub user_agent: String,
+    /// `emulator-scenario` query parameter of the channel URL (a page hint, if the page set it there).
+    pub query_hint: Option<String>,
+}
+
+impl Peer {
+    /// The lockout fingerprint: client IP + `|` + User-Agent (the same recipe as session creation).
+    pub fn fingerprint(&self) -> String {
+        let ip = self.ip.map(|ip| ip.to_string()).unwrap_or_default();
+        format!("{ip}|{}", self.user_agent)
+    }
+}
+
+/// How a channel ended.
+#[derive(Debug)]
+enum End {
+    /// The capture reached its end (result or error sent): close normally.
+    Done,
+    /// The page went away (closed, vanished, or the network failed).
+    Vanished(String),
+    /// The page cancelled the capture.
+    Cancelled,
+    /// The page broke the protocol: close with the reason.
+    Invalid(ProtocolError),
+    /// The scenario asked for an abrupt drop: no close frame.
+    Dropped,
+    /// The emulator is stopping.
+    Shutdown,
+}
+
+/// The state of one channel.
+struct Channel {
+    state: AppState,
+    socket: WebSocket,
+    peer: Peer,
+    session: Option<SharedSession>,
+    started: bool,
+    camera_image: Option<Bytes>,
+}
+
+/// Runs one channel to its end. Never panics on input; always leaves the session terminal.
+pub async fn run(state: AppState, socket: WebSocket, peer: Peer) {
+    let mut ch = Channel {
+        state,
+        socket,
+        peer,
+        session: None,
+        started: false,
+        camera_image: None,
+    };
+    let end = match ch.play().await {
+        Ok(()) => End::Done,
+        Err(end) => end,
+    };
+    ch.finish(end).await;
+}
+
+impl Channel {
+    /// The whole conversation: hello, init phase, then the plan.
+    async fn play(&mut self) -> Result<(), End> {
+        let shutdown = self.state.shutdown.clone();
+        let hello = tokio::select! {
+            m = self.next_message() => m?,
+            _ = tokio::time::sleep(HELLO_TIMEOUT) => {
+                return Err(End::Invalid(ProtocolError::out_of_order("no hello within 30 s")));
+            }
+            _ = shutdown.cancelled() => return Err(End::Shutdown),
+        };
+        let ClientMessage::Hello {
+            session_id,
+            scenario: hint,
+            ..
+        } = &hello
+        else {
+            return Err(End::Invalid(ProtocolError::out_of_order(format!(
+                "the first message must be hello, got {}",
+                hello.kind()
+            ))));
+        };
+        let Some(session) = self.state.sessions.get(session_id) else {
+            let why = format!(
+                "Unknown bioSessionId '{session_id}' (create it with init-liveness-session first)"
+            );
+            return self.refuse_session(&why).await;
+        };
+        let refusal = match session.lock().state {
+            SessionState::Created => None,
+            SessionState::Capturing | SessionState::Pending => Some(format!(
+                "Session '{session_id}' already has a capture channel"
+            )),
+            _ => Some(format!(
+                "Session '{session_id}' has already ended; create a new one"
+            )),
+        };
+        if let Some(why) = refusal {
+            return self.refuse_session(&why).await;
+        }
+        self.session = Some(session.clone());
+        self.record("receive", hello_for_transcript(&hello));
+        let hint = hint.clone().or_else(|| self.peer.query_hint.clone());
+        crate::scenarios::selection::resolve_at_capture_start(
+            &self.state,
+            &session,
+            hint.as_deref(),
+        );
+        let (scenario, scenario_name, mode, n) = {
+            let mut s = session.lock();
+            s.state = SessionState::Capturing;
+            let entry = json!({"state": "CAPTURING", "scenario": s.scenario_name, "fingerprint": self.peer.fingerprint()});
+            s.transcript.push("state", entry);
+            (
+                s.scenario.clone(),
+                s.scenario_name.clone(),
+                s.params.liveness_mode,
+                s.params.number_of_challenge,
+            )
+        };
+        self.notify();
+
+        if let Some(until) = self.locked_until() {
+            return self.send_error(protocol::lockout_payload(until)).await;
+        }
+        let init = &scenario.capture.init;
+        for value in &init.download_progress {
+            self.pause(self.state.scaled(init.interval_ms)).await?;
+            self.send(ServerMessage::Tracking {
+                data: json!({ "downloadProgress": value }),
+            })
+            .await?;
+        }
+        if let Some(error) = &init.error {
+            let payload = protocol::error_payload(error, self.lockout_seconds());
+            return self.send_error(payload).await;
+        }
+        self.send(ServerMessage::Init {
+            liveness_mode: mode.as_str().to_string(),
+            number_of_challenge: n,
+            scenario: scenario_name,
+            browser: serde_json::to_value(&scenario.browser).unwrap_or(Value::Null),
+        })
+        .await?;
+
+        let wants_camera = scenario.browser.best_image == BestImageSource::Camera;
+        let plan = playback::plan(&scenario, mode, n, &mut self.state.child_rng());
+        for step in plan {
+            self.pause(self.state.scaled(step.delay_ms)).await?;
+            match step.action {
+                Action::WaitFor(ClientEvent::StartCapture) => self.wait_for_start().await?,
+                Action::ClientInitEnd => self.send(ServerMessage::ClientInitEnd).await?,
+                Action::Tracking(frame) => {
+                    self.send(ServerMessage::Tracking { data: frame }).await?
+                }
+                Action::Instruction(value) => {
+                    let pending = value == PENDING;
+                    self.send(ServerMessage::Instruction { data: value })
+                        .await?;
+                    if pending {
+                        self.set_pending();
+                    }
+                }
+                Action::Error(error) => {
+                    let payload = protocol::error_payload(&error, self.lockout_seconds());
+                    return self.send_error(payload).await;
+                }
+                Action::Disconnect => return Err(End::Dropped),
+                Action::Result => {
+                    if wants_camera && self.camera_image.is_none() {
+                        self.wait_for_camera_image().await?;
+                    }
+                    let info = capture::finalize(&self.state, &session, self.camera_image.take());
+                    self.send(ServerMessage::Result {
+                        data: json!({ "bestImageInfo": info }),
+                    })
+                    .await?;
+                    return Ok(());
+                }
+            }
+        }
+        // A timeline without Result or Error: the capture simply ends without a verdict.
+        self.record(
+            "note",
+            json!({"note": "the scenario timeline ended without a result or an error"}),
+        );
+        Err(End::Vanished(
+            "the scenario timeline ended without a result".into(),
+        ))
+    }
+
+    /// Answers a hello for a session that cannot be played: error to the page, then close.
+    async fn refuse_session(&mut self, why: &str) -> Result<(), End> {
+        tracing::warn!(reason = why, "capture channel refused");
+        let msg = ServerMessage::Error {
+            data: json!({"code": 400, "error": why}),
+        };
+        let _ = self.send(msg).await;
+        Err(End::Invalid(ProtocolError::out_of_order(why.to_string())))
+    }
+
+    /// Sends an error (errorFn on the page) and ends the capture.
+    async fn send_error(&mut self, data: Value) -> Result<(), End> {
+        self.send(ServerMessage::Error { data: data.clone() })
+            .await?;
+        if let Some(session) = &self.session {
+            capture::fail(&self.state, session, json!({"error": data}));
+        }
+        Ok(())
+    }
+
+    /// Blocks until the page's `startCapture` (handled messages may end the channel).
+    async fn wait_for_start(&mut self) -> Result<(), End> {
+        let max = Duration::from_secs(self.state.config.session_ttl.max(1));
+        let deadline = tokio::time::Instant::now() + max;
+        let shutdown = self.state.shutdown.clone();
+        while !self.started {
+            tokio::select! {
+                m = self.next_message() => { let m = m?; self.handle(m).await?; }
+                _ = tokio::time::sleep_until(deadline) => {
+                    return Err(End::Vanished("no startCapture before the session expired".into()));
+                }
+                _ = shutdown.cancelled() => return Err(End::Shutdown),
+            }
+        }
+        Ok(())
+    }
+
+    /// Waits (bounded) for the page's camera frame.
+    async fn wait_for_camera_image(&mut self) -> Result<(), End> {
+        let deadline = tokio::time::Instant::now() + BEST_IMAGE_WAIT;
+        let shutdown = self.state.shutdown.clone();
+        while self.camera_image.is_none() {
+            tokio::select! {
+                m = self.next_message() => { let m = m?; self.handle(m).await?; }
+                _ = tokio::time::sleep_until(deadline) => {
+                    self.record("note", json!({"note": "no bestImage from the page in time; using the scenario's fixture"}));
+                    return Ok(());
+                }
+                _ = shutdown.cancelled() => return Err(End::Shutdown),
+            }
+        }
+        Ok(())
+    }
+
+    /// Sleeps for `d` while still serving the page's messages (zero: no waiting, order kept).
+    async fn pause(&mut self, d: Duration) -> Result<(), End> {
+        if d.is_zero() {
+            return Ok(());
+        }
+        let deadline = tokio::time::Instant::now() + d;
+        let shutdown = self.state.shutdown.clone();
+        loop {
+            tokio::select! {
+                m = self.next_message() => { let m = m?; self.handle(m).await?; }
+                _ = tokio::time::sleep_until(deadline) => return Ok(()),
+                _ = shutdown.cancelled() => return Err(End::Shutdown),
+            }
+        }
+    }
+
+    /// Reacts to a message received after `hello`.
+    async fn handle(&mut self, message: ClientMessage) -> Result<(), End> {
+        match message {
+            ClientMessage::Hello { .. } => {
+                self.record("receive", hello_for_transcript(&message));
+                Err(End::Invalid(ProtocolError::out_of_order(
+                    "hello sent twice on one channel",
+                )))
+            }
+            ClientMessage::StartCapture => {
+                self.record("receive", json!({"type": "startCapture"}));
+                if self.started {
+                    return Ok(());
+                }
+                self.started = true;
+                if let Some(until) = self.locked_until() {
+                    self.send_error(protocol::lockout_payload(until)).await?;
+                    return Err(End::Done);
+                }
+                Ok(())
+            }
+            ClientMessage::Cancel => {
+                self.record("receive", json!({"type": "cancel"}));
+                Err(End::Cancelled)
+            }
+            ClientMessage::BestImage { data } => {
+                let size = data.len();
+                let bytes = match protocol::decode_best_image(&data) {
+                    Ok(b) => b,
+                    Err(e) => {
+                        self.record("receive", json!({"type": "bestImage", "bytes": size}));
+                        return Err(End::Invalid(e));
+                    }
+                };
+                let recorded = if self.state.config.journal_images {
+                    json!({"type": "bestImage", "data": data})
+                } else {
+                    json!({"type": "bestImage", "bytes": bytes.len()})
+                };
+                self.record("receive", recorded);
+                self.camera_image = Some(bytes);
+                Ok(())
+            }
+            ClientMessage::Finding {
+                code,
+                message,
+                data,
+            } => {
+                let finding =
+                    json!({"source": "stub", "code": code, "message": message, "data": data});
+                self.record("receive", json!({"type": "finding"}));
+                self.record("finding", finding);
+                Ok(())
+            }
+        }
+    }
+
+    /// The next valid message; any way the socket ends or misbehaves becomes an [`End`].
+    async fn next_message(&mut self) -> Result<ClientMessage, End> {
+        loop {
+            let frame = match self.socket.recv().await {
+                None => return Err(End::Vanished("the page closed the connection".into())),
+                Some(Err(e)) => return Err(End::Vanished(format!("connection lost: {e}"))),
+                Some(Ok(frame)) => frame,
+            };
+            match frame {
+                Message::Text(text) => {
+                    return protocol::parse_text(text.as_str()).map_err(|e| {
+                        let preview: String = text.as_str().chars().take(200).collect();
+                        self.record(
+                            "receive",
+                            json!({"invalid": e.reason, "preview": preview, "bytes": text.len()}),
+                        );
+                        End::Invalid(e)
+                    })
+                }
+                Message::Binary(b) => {
+                    self.record(
+                        "receive",
+                        json!({"invalid": "binary frame", "bytes": b.len()}),
+                    );
+                    return Err(End::Invalid(ProtocolError {
+                        close_code: 1003,
+                        reason: "binary frames are not part of the protocol; send JSON text".into(),
+                    }));
+                }
+                Message::Close(frame) => {
+                    let (code, reason) = frame
+                        .map(|f| (f.code, f.reason.to_string()))
+                        .unwrap_or((1005, String::new()));
+                    return Err(End::Vanished(format!(
+                        "the page closed the channel (code {code}{}{reason})",
+                        if reason.is_empty() { "" } else { ": " }
+                    )));
+                }
+                Message::Ping(_) | Message::Pong(_) => continue,
+            }
+        }
+    }
+
+    /// Sends one message and records it.
+    async fn send(&mut self, message: ServerMessage) -> Result<(), End> {
+        let json = message.to_json();
+        let text = json.to_string();
+        self.record("send", json);
+        self.socket
+            .send(Message::Text(text.into()))
+            .await
+            .map_err(|e| End::Vanished(format!("connection lost while sending: {e}")))
+    }
+
+    /// Closes the socket as `end` says and leaves the session terminal.
+    async fn finish(mut self, end: End) {
+        let (close, reason): (Option<(u16, String)>, Option<String>) = match &end {
+            End::Done => (Some((1000, "capture finished".into())), None),
+            End::Vanished(why) => (None, Some(why.clone())),
+            End::Cancelled => (
+                Some((1000, "capture cancelled".into())),
+                Some("cancelled by the page".into()),
+            ),
+            End::Invalid(e) => (
+                Some((e.close_code, e.close_reason())),
+                Some(format!("protocol error: {}", e.reason)),
+            ),
+            End::Dropped => (None, Some("scenario dropped the channel".into())),
+            End::Shutdown => (
+                Some((1001, "emulator shutting down".into())),
+                Some("emulator shut down".into()),
+            ),
+        };
+        if let Some((code, text)) = close {
+            let frame = CloseFrame {
+                code,
+                reason: text.clone().into(),
+            };
+            let _ = self.socket.send(Message::Close(Some(frame))).await;
+            self.record("close", json!({"code": code, "reason": text}));
+        }
+        if let (Some(session), Some(reason)) = (&self.session, reason) {
+            capture::fail(&self.state, session, json!(reason));
+        }
+        // Dropping the socket ends the TCP connection (abruptly for `Dropped` and `Vanished`).
+        drop(self.socket);
+    }
+
+    fn locked_until(&self) -> Option<time::OffsetDateTime> {
+        let fp = self.peer.fingerprint();
+        crate::sessions::lockout::locked_until(&self.state, Some(&fp))
+    }
+
+    fn lockout_seconds(&self) -> i64 {
+        i64::try_from(self.state.config.lockout_seconds).unwrap_or(300)
+    }
+
+    fn set_pending(&self) {
+        if let Some(session) = &self.session {
+            let mut s = session.lock();
+            if s.state == SessionState::Capturing {
+                s.state = SessionState::Pending;
+                s.transcript.push("state", json!({"state": "PENDING"}));
+            }
+        }
+        self.notify();
+    }
+
+    fn record(&self, kind: &str, data: Value) {
+        match &self.session {
+            Some(session) => session.lock().transcript.push(kind, data),
+            None => tracing::debug!(kind, %data, "channel message before hello"),
+        }
+    }
+
+    fn notify(&self) {
+        if let Some(session) = &self.session {
+            let summary = session.lock().summary();
+            self.state
+                .notify(json!({"type": "session", "session": summary}));
+        }
+    }
+}
+
+/// The hello as recorded (the user agent is kept: it explains environment-detection outcomes).
+fn hello_for_transcript(hello: &ClientMessage) -> Value {
+    match hello {
+        ClientMessage::Hello {
+            session_id,
+            scenario,
+            user_agent,
+            sdk,
+        } => {
+            json!({"type": "hello", "sessionId": session_id, "scenario": scenario, "userAgent": user_agent, "sdk": sdk})
+        }
+        other => json!({ "type": other.kind() }),
+    }
+}

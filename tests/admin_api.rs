@@ -1,0 +1,290 @@
+//! The admin API of spec §5: the shapes external checks rely on, and JSON errors for bad input.
+
+#[path = "scenarios_support/mod.rs"]
+mod support;
+
+use reqwest::Method;
+use serde_json::{json, Value};
+use support::*;
+
+#[tokio::test]
+async fn scenarios_are_listed_with_name_description_source_and_validity() {
+    let running = start().await;
+    let (status, list) = get_json(&format!("{}/__emulator/scenarios", running.url())).await;
+    assert_eq!(status, 200);
+    let list = list.as_array().unwrap();
+    for name in [
+        "success",
+        "spoof",
+        "timeout",
+        "poor-quality",
+        "lockout",
+        "camera-denied",
+        "server-overloaded",
+        "init-backpressure",
+        "services-down",
+        "weak-network",
+        "unsupported-browser",
+        "no-match",
+        "gips-rejected",
+        "callback-failure",
+        "disconnect",
+    ] {
+        let e = list
+            .iter()
+            .find(|e| e["name"] == name)
+            .unwrap_or_else(|| panic!("{name} listed"));
+        assert_eq!(e["valid"], true);
+        assert!(matches!(e["source"].as_str(), Some("builtin" | "file")));
+        assert!(!e["description"].as_str().unwrap().is_empty());
+        assert!(e.get("error").is_none());
+    }
+}
+
+#[tokio::test]
+async fn an_invalid_file_is_listed_with_its_error_and_place() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("broken.json"),
+        "{\n  \"capture\": {\"timeline\": []}\n}",
+    )
+    .unwrap();
+    let running = start_with_dir(dir.path(), None).await;
+    let e = listed(&running, "broken").await.unwrap();
+    assert_eq!(e["valid"], false);
+    assert_eq!(e["source"], "file");
+    let file = dir.path().join("broken.json").display().to_string();
+    assert_eq!(
+        e["error"],
+        format!("{file}:2:15: timeline never ends: add a final step of type \"result\", \"error\" or \"disconnect\"")
+    );
+    let (status, body) = get_json(&format!("{}/__emulator/scenarios/broken", running.url())).await;
+    assert_eq!(status, 404);
+    assert!(body["error"]
+        .as_str()
+        .unwrap()
+        .contains("has no valid version"));
+}
+
+#[tokio::test]
+async fn one_scenario_is_served_as_json_and_an_unknown_one_is_404() {
+    let running = start().await;
+    let (status, body) = get_json(&format!("{}/__emulator/scenarios/spoof", running.url())).await;
+    assert_eq!(status, 200);
+    assert_eq!(body["result"]["livenessStatus"], "SPOOF");
+    let (status, body) = get_json(&format!("{}/__emulator/scenarios/nope", running.url())).await;
+    assert_eq!(status, 404);
+    assert_eq!(body["code"], 404);
+}
+
+#[tokio::test]
+async fn the_schema_is_served_and_describes_scenarios() {
+    let running = start().await;
+    let r = http()
+        .get(format!("{}/__emulator/scenario.schema.json", running.url()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    let schema: Value = r.json().await.unwrap();
+    assert_eq!(schema["title"], "Scenario");
+    assert!(schema["properties"]["capture"].is_object());
+}
+
+#[test]
+fn the_committed_schema_file_is_up_to_date() {
+    let committed = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/scenarios/scenario.schema.json"
+    ))
+    .unwrap();
+    assert_eq!(
+        committed.trim_end(),
+        webcapture_emulator::scenarios::schema_json().trim_end(),
+        "regenerate it: cargo run -- schema > scenarios/scenario.schema.json"
+    );
+}
+
+#[tokio::test]
+async fn the_default_scenario_can_be_read_and_set_and_unknown_names_are_404() {
+    let running = start().await;
+    let url = format!("{}/__emulator/default-scenario", running.url());
+    assert_eq!(get_json(&url).await.1, json!({"scenario": "success"}));
+    let (status, body) = send(Method::PUT, &url, Some(r#"{"scenario":"spoof"}"#)).await;
+    assert_eq!((status, body), (200, json!({"scenario": "spoof"})));
+    assert_eq!(get_json(&url).await.1, json!({"scenario": "spoof"}));
+    let (status, body) = send(Method::PUT, &url, Some(r#"{"scenario":"nope"}"#)).await;
+    assert_eq!(status, 404);
+    assert!(body["error"]
+        .as_str()
+        .unwrap()
+        .contains("Unknown scenario 'nope'"));
+    assert_eq!(get_json(&url).await.1, json!({"scenario": "spoof"}));
+}
+
+#[tokio::test]
+async fn bad_bodies_get_400_json() {
+    let running = start().await;
+    let base = running.url();
+    for (method, path, body) in [
+        (Method::PUT, "/__emulator/default-scenario", "not json"),
+        (
+            Method::PUT,
+            "/__emulator/default-scenario",
+            r#"{"name":"spoof"}"#,
+        ),
+        (
+            Method::POST,
+            "/__emulator/queue",
+            r#"{"scenarios":"spoof"}"#,
+        ),
+        (Method::POST, "/__emulator/queue", ""),
+    ] {
+        let (status, b) = send(method.clone(), &format!("{base}{path}"), Some(body)).await;
+        assert_eq!(status, 400, "{method} {path} {body}");
+        assert_eq!(b["code"], 400);
+        assert!(
+            b["error"]
+                .as_str()
+                .unwrap()
+                .starts_with("Invalid JSON body"),
+            "{b}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn the_queue_appends_lists_refuses_unknown_names_and_empties() {
+    let running = start().await;
+    let url = format!("{}/__emulator/queue", running.url());
+    assert_eq!(get_json(&url).await.1, json!({"scenarios": []}));
+    send(Method::POST, &url, Some(r#"{"scenarios":["spoof"]}"#)).await;
+    let (status, body) = send(
+        Method::POST,
+        &url,
+        Some(r#"{"scenarios":["timeout","lockout"]}"#),
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(body, json!({"scenarios": ["spoof", "timeout", "lockout"]}));
+    let (status, _) = send(
+        Method::POST,
+        &url,
+        Some(r#"{"scenarios":["timeout","nope"]}"#),
+    )
+    .await;
+    assert_eq!(status, 404);
+    assert_eq!(
+        get_json(&url).await.1["scenarios"]
+            .as_array()
+            .unwrap()
+            .len(),
+        3,
+        "all or nothing"
+    );
+    let (status, body) = send(Method::DELETE, &url, None).await;
+    assert_eq!((status, body), (200, json!({"scenarios": []})));
+}
+
+#[tokio::test]
+async fn sessions_are_listed_and_detailed_with_their_transcript() {
+    let running = start().await;
+    let s = session(&running, Some("spoof"));
+    let id = s.lock().id.clone();
+    let (status, list) = get_json(&format!("{}/__emulator/sessions", running.url())).await;
+    assert_eq!(status, 200);
+    let item = &list.as_array().unwrap()[0];
+    assert_eq!(item["id"], id);
+    assert_eq!(item["scenario"], "spoof");
+    assert_eq!(item["livenessMode"], "LIVENESS_PASSIVE");
+    assert_eq!(item["state"], "CREATED");
+
+    let (status, detail) = get_json(&format!("{}/__emulator/sessions/{id}", running.url())).await;
+    assert_eq!(status, 200);
+    assert_eq!(detail["scenario"], "spoof");
+    let first = &detail["events"][0];
+    assert_eq!(first["kind"], "state");
+    assert_eq!(first["data"]["state"], "CREATED");
+    assert!(first["tMs"].is_u64());
+
+    let (status, body) = get_json(&format!("{}/__emulator/sessions/unknown", running.url())).await;
+    assert_eq!(status, 404);
+    assert_eq!(body["code"], 404);
+}
+
+#[tokio::test]
+async fn pinning_an_unknown_session_or_scenario_is_404() {
+    let running = start().await;
+    let s = session(&running, None);
+    let id = s.lock().id.clone();
+    let (status, _) = send(
+        Method::PUT,
+        &format!("{}/__emulator/sessions/nope/scenario", running.url()),
+        Some(r#"{"scenario":"spoof"}"#),
+    )
+    .await;
+    assert_eq!(status, 404);
+    let (status, _) = send(
+        Method::PUT,
+        &format!("{}/__emulator/sessions/{id}/scenario", running.url()),
+        Some(r#"{"scenario":"nope"}"#),
+    )
+    .await;
+    assert_eq!(status, 404);
+}
+
+#[tokio::test]
+async fn reset_forgets_sessions_queue_pins_lockouts_and_journal() {
+    let running = start().await;
+    let base = running.url();
+    let s = session(&running, None);
+    let id = s.lock().id.clone();
+    send(
+        Method::PUT,
+        &format!("{base}/__emulator/sessions/{id}/scenario"),
+        Some(r#"{"scenario":"spoof"}"#),
+    )
+    .await;
+    send(
+        Method::POST,
+        &format!("{base}/__emulator/queue"),
+        Some(r#"{"scenarios":["spoof"]}"#),
+    )
+    .await;
+    send(
+        Method::PUT,
+        &format!("{base}/__emulator/default-scenario"),
+        Some(r#"{"scenario":"timeout"}"#),
+    )
+    .await;
+    running.state.lockouts.record_failure(
+        "fp",
+        time::OffsetDateTime::now_utc(),
+        1,
+        std::time::Duration::from_secs(60),
+    );
+    let (_, journal) = get_json(&format!("{base}/__emulator/journal")).await;
+    assert!(!journal.as_array().unwrap().is_empty());
+
+    let (status, _) = send(Method::POST, &format!("{base}/__emulator/reset"), None).await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        get_json(&format!("{base}/__emulator/sessions")).await.1,
+        json!([])
+    );
+    assert_eq!(
+        get_json(&format!("{base}/__emulator/queue")).await.1,
+        json!({"scenarios": []})
+    );
+    assert_eq!(
+        get_json(&format!("{base}/__emulator/default-scenario"))
+            .await
+            .1,
+        json!({"scenario": "success"})
+    );
+    assert!(running.state.lockouts.is_empty());
+    assert!(running.state.selection.pins.lock().is_empty());
+    let (_, journal) = get_json(&format!("{base}/__emulator/journal")).await;
+    assert_eq!(journal[0]["seq"], 1, "the journal restarted: {journal}");
+    assert_eq!(journal[0]["uri"], "/__emulator/reset");
+}

@@ -1,0 +1,194 @@
+//! HTTP behaviour shared by the video-server and core endpoints: keys, CORS/CORP, preflight,
+//! tolerated headers, and JSON errors for wrong methods and unknown paths.
+
+mod core_support;
+
+use core_support::{assert_error, Emu};
+use serde_json::json;
+
+#[tokio::test]
+async fn core_without_an_api_key_is_a_401() {
+    let emu = Emu::start().await;
+    let id = emu.create_passive().await;
+    let res = emu
+        .http
+        .get(emu.url(&format!(
+            "/bioserver-app/v2/bio-sessions/{id}/liveness-challenge-result"
+        )))
+        .send()
+        .await
+        .unwrap();
+    assert_error(res, 401, "apikey").await;
+}
+
+#[tokio::test]
+async fn a_wrong_method_on_init_is_a_405_json_error() {
+    let emu = Emu::start().await;
+    let res = emu
+        .get("/video-server/init-liveness-session")
+        .send()
+        .await
+        .unwrap();
+    assert_error(res, 405, "Method GET is not allowed").await;
+}
+
+#[tokio::test]
+async fn a_wrong_method_on_a_face_is_a_405_json_error() {
+    let emu = Emu::start().await;
+    let id = emu.create_passive().await;
+    let res = emu
+        .http
+        .delete(emu.url(&format!("/bioserver-app/v2/bio-sessions/{id}/faces/x")))
+        .header("apikey", core_support::KEY)
+        .send()
+        .await
+        .unwrap();
+    assert_error(res, 405, "not allowed").await;
+}
+
+#[tokio::test]
+async fn video_server_answers_carry_cors_and_corp_headers() {
+    let emu = Emu::start().await;
+    for res in [
+        emu.get("/video-server/v2/capabilities")
+            .send()
+            .await
+            .unwrap(),
+        emu.http
+            .get(emu.url("/video-server/network-latency"))
+            .send()
+            .await
+            .unwrap(),
+        emu.init(json!({"livenessMode": "LIVENESS_PASSIVE"})).await,
+        emu.init(json!({})).await,
+    ] {
+        assert_eq!(
+            res.headers()["access-control-allow-origin"],
+            "*",
+            "{}",
+            res.url()
+        );
+        assert_eq!(
+            res.headers()["cross-origin-resource-policy"],
+            "cross-origin"
+        );
+    }
+}
+
+#[tokio::test]
+async fn the_location_header_is_exposed_to_browsers() {
+    let emu = Emu::start().await;
+    let res = emu.init(json!({"livenessMode": "LIVENESS_PASSIVE"})).await;
+    let exposed = res.headers()["access-control-expose-headers"]
+        .to_str()
+        .unwrap();
+    assert!(exposed.contains("Location"));
+}
+
+#[tokio::test]
+async fn a_preflight_for_network_speed_is_answered() {
+    let emu = Emu::start().await;
+    let res = emu
+        .http
+        .request(
+            reqwest::Method::OPTIONS,
+            emu.url("/video-server/network-speed"),
+        )
+        .header("Origin", "https://localhost:9943")
+        .header("Access-Control-Request-Method", "POST")
+        .header("Access-Control-Request-Headers", "content-type")
+        .send()
+        .await
+        .unwrap();
+    assert!(res.status().is_success());
+    assert_eq!(res.headers()["access-control-allow-origin"], "*");
+    assert!(res.headers()["access-control-allow-methods"]
+        .to_str()
+        .unwrap()
+        .contains("POST"));
+    assert_eq!(
+        res.headers()["access-control-allow-headers"],
+        "content-type"
+    );
+}
+
+#[tokio::test]
+async fn a_preflight_for_init_is_answered_without_an_api_key() {
+    let emu = Emu::start().await;
+    let res = emu
+        .http
+        .request(
+            reqwest::Method::OPTIONS,
+            emu.url("/video-server/init-liveness-session"),
+        )
+        .header("Origin", "http://localhost:8088")
+        .header("Access-Control-Request-Method", "POST")
+        .send()
+        .await
+        .unwrap();
+    assert!(res.status().is_success());
+    assert_eq!(
+        res.headers()["cross-origin-resource-policy"],
+        "cross-origin"
+    );
+}
+
+#[tokio::test]
+async fn tenant_role_and_forwarded_for_headers_are_accepted_on_core() {
+    let emu = Emu::start().await;
+    let id = emu.create_passive().await;
+    let res = emu
+        .get(&format!("/bioserver-app/v2/bio-sessions/{id}"))
+        .header("Tenant-Role", "RELYING_SERVICE")
+        .header("X-Forwarded-For", "to-specify")
+        .header("content-type", "application/json")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+}
+
+#[tokio::test]
+async fn an_unknown_core_path_is_a_404_json_error() {
+    let emu = Emu::start().await;
+    let res = emu
+        .get("/bioserver-app/v2/nothing-here")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 404);
+    let body: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(body["code"], 404);
+}
+
+#[tokio::test]
+async fn the_curl_flow_of_the_readme_works_end_to_end() {
+    let emu = Emu::start().await;
+    let caps = emu.json("/video-server/v2/capabilities").await;
+    assert_eq!(caps["version"], "3.36.0");
+    let id = emu
+        .create(json!({"livenessMode": "LIVENESS_PASSIVE"}))
+        .await;
+    emu.finish(&id);
+    let best = emu.best_image_id(&id).await;
+    let face = emu.upload_fixture(&id, "reference-1").await;
+    let read = emu
+        .json(&format!("/bioserver-app/v2/bio-sessions/{id}/faces/{face}"))
+        .await;
+    assert_eq!(read["id"], face);
+    let image = emu
+        .get(&format!(
+            "/bioserver-app/v2/bio-sessions/{id}/faces/{face}/image"
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(image.status(), 200);
+    let matches = emu
+        .json(&format!(
+            "/bioserver-app/v2/bio-sessions/{id}/faces/{best}/matches"
+        ))
+        .await;
+    assert_eq!(matches[0]["candidate"]["id"], face);
+    assert!(matches[0]["score"].as_f64().unwrap() >= 3000.0);
+}

@@ -1,0 +1,641 @@
+//! The GIPS (ID&V) flow over HTTP, as the vendor's sample back end drives it: identity → consent →
+//! capture session → capture → status → global status → portrait, the portrait parsed exactly as
+//! `parse-multipart@1.0.4` parses it (integration contract §2.3).
+
+use std::sync::Arc;
+
+use reqwest::{header::CONTENT_TYPE, Client, RequestBuilder, StatusCode};
+use serde_json::{json, Value};
+use webcapture_emulator::{
+    scenarios::{
+        library::{Entry, Source},
+        model::{GipsStatus, LivenessMode, Scenario},
+    },
+    server::{start, Running},
+    Config,
+};
+
+/// The three headers the sample puts on every GIPS call.
+fn gips(req: RequestBuilder) -> RequestBuilder {
+    req.header("apikey", "GIPS_RS_API_Key")
+        .header("Tenant-Role", "RELYING_SERVICE")
+        .header("X-Forwarded-For", "to-specify")
+}
+
+async fn emulator() -> (Running, Client, String) {
+    let running = start(Config::for_tests()).await.expect("emulator starts");
+    let base = format!("{}/gips/v1", running.url());
+    (running, Client::new(), base)
+}
+
+/// `POST /identities` exactly as the sample sends it (JSON labelled multipart without boundary).
+async fn create_identity(client: &Client, base: &str) -> Value {
+    let res = gips(client.post(format!("{base}/identities")))
+        .header(CONTENT_TYPE, "multipart/form-data")
+        .body(r#"[{"key":"BUSINESS_ID","value":"LOA1P"}]"#)
+        .send()
+        .await
+        .expect("create identity");
+    assert!(
+        res.status().is_success(),
+        "create identity: {}",
+        res.status()
+    );
+    res.json().await.expect("identity JSON")
+}
+
+async fn start_capture(
+    client: &Client,
+    base: &str,
+    identity: &str,
+    route: &str,
+    body: Value,
+    scenario: Option<&str>,
+) -> Value {
+    let mut req = gips(client.post(format!(
+        "{base}/identities/{identity}/attributes/portrait/{route}"
+    )))
+    .json(&body);
+    if let Some(name) = scenario {
+        req = req.header("X-Emulator-Scenario", name);
+    }
+    let res = req.send().await.expect("capture session");
+    assert!(
+        res.status().is_success(),
+        "capture session: {}",
+        res.status()
+    );
+    res.json().await.expect("capture session JSON")
+}
+
+async fn get_json(client: &Client, url: String) -> (StatusCode, Value) {
+    let res = gips(client.get(url)).send().await.expect("GET");
+    let status = res.status();
+    (status, res.json().await.expect("JSON body"))
+}
+
+/// Ends the capture of `session_id` the way the channel does, with `image` as the best image.
+fn finish_capture(running: &Running, session_id: &str, image: Option<Vec<u8>>) {
+    let session = running
+        .state
+        .sessions
+        .get(session_id)
+        .expect("session exists");
+    webcapture_emulator::capture::finalize(&running.state, &session, image.map(bytes::Bytes::from));
+}
+
+/// A small real JPEG.
+fn jpeg() -> Vec<u8> {
+    let img = image::RgbImage::from_fn(48, 64, |x, y| {
+        image::Rgb([(x * 5) as u8, (y * 3) as u8, 128])
+    });
+    let mut out = std::io::Cursor::new(Vec::new());
+    image::DynamicImage::ImageRgb8(img)
+        .write_to(&mut out, image::ImageFormat::Jpeg)
+        .expect("encode JPEG");
+    out.into_inner()
+}
+
+/// One part as `parse-multipart@1.0.4` returns it.
+#[derive(Debug)]
+struct Part {
+    filename: String,
+    content_type: String,
+    data: Vec<u8>,
+}
+
+/// `getBoundary`: the text after `=` of the first `;`-item containing "boundary", trimmed (quotes kept).
+fn get_boundary(content_type: &str) -> String {
+    content_type
+        .split(';')
+        .map(str::trim)
+        .find(|item| item.contains("boundary"))
+        .and_then(|item| item.split('=').nth(1))
+        .map(|b| b.trim().to_string())
+        .unwrap_or_default()
+}
+
+/// A port of `parse-multipart@1.0.4`'s byte-by-byte state machine, quirks included: the opening
+/// line must be exactly `--b`; the part has exactly two header lines (disposition, then type);
+/// one blank line; data runs until `--b`, minus the CRLF before it. `process` fails (the sample
+/// answers 500) unless the disposition's third `;` segment is `filename="..."` and the second
+/// line has a `:`.
+fn parse_multipart(body: &[u8], boundary: &str) -> Result<Vec<Part>, String> {
+    let marker = format!("--{boundary}");
+    let (mut state, mut lastline) = (0u8, String::new());
+    let (mut header, mut info, mut buffer) = (String::new(), String::new(), Vec::<u8>::new());
+    let mut parts = Vec::new();
+    for (i, &byte) in body.iter().enumerate() {
+        let prev = if i > 0 { Some(body[i - 1]) } else { None };
+        let newline = byte == 0x0a && prev == Some(0x0d);
+        if byte != 0x0a && byte != 0x0d {
+            lastline.push(char::from(byte));
+        }
+        match state {
+            0 if newline => {
+                if lastline == marker {
+                    state = 1;
+                }
+                lastline.clear();
+            }
+            1 if newline => {
+                header = std::mem::take(&mut lastline);
+                state = 2;
+            }
+            2 if newline => {
+                info = std::mem::take(&mut lastline);
+                state = 3;
+            }
+            3 if newline => {
+                state = 4;
+                buffer.clear();
+                lastline.clear();
+            }
+            4 => {
+                if lastline.chars().count() > boundary.chars().count() + 4 {
+                    lastline.clear();
+                }
+                if lastline == marker {
+                    let j = buffer.len() as isize - lastline.chars().count() as isize;
+                    let end = (j - 1).max(0) as usize;
+                    parts.push(process(
+                        &header,
+                        &info,
+                        buffer[..end.min(buffer.len())].to_vec(),
+                    )?);
+                    buffer.clear();
+                    lastline.clear();
+                    header.clear();
+                    info.clear();
+                    state = 5;
+                } else {
+                    buffer.push(byte);
+                }
+                if newline {
+                    lastline.clear();
+                }
+            }
+            5 if newline => state = 1,
+            _ => {}
+        }
+    }
+    Ok(parts)
+}
+
+fn process(header: &str, info: &str, data: Vec<u8>) -> Result<Part, String> {
+    let third = header
+        .split(';')
+        .nth(2)
+        .ok_or_else(|| format!("TypeError: no third segment in {header:?}"))?;
+    let value = third
+        .split('=')
+        .nth(1)
+        .ok_or_else(|| format!("TypeError: no '=' in {third:?}"))?;
+    let filename: String = serde_json::from_str(value.trim())
+        .map_err(|e| format!("SyntaxError: JSON.parse({value:?}): {e}"))?;
+    let content_type = info
+        .split(':')
+        .nth(1)
+        .ok_or_else(|| format!("TypeError: no ':' in {info:?}"))?
+        .trim()
+        .to_string();
+    Ok(Part {
+        filename,
+        content_type,
+        data,
+    })
+}
+
+#[tokio::test]
+async fn a_verified_portrait_is_read_back_byte_identical_after_the_whole_flow() {
+    let (running, client, base) = emulator().await;
+
+    let identity = create_identity(&client, &base).await;
+    let id = identity["id"].as_str().expect("identity id").to_string();
+    assert_eq!(identity["status"], "EXPECTING_INPUT");
+    assert_eq!(identity["levelOfAssurance"], "LOA0");
+    assert!(identity["creationDateTime"].is_string());
+    assert!(identity["evaluationDateTime"].is_string());
+    assert!(identity["upgradePaths"].is_object());
+
+    let consents = gips(client.post(format!("{base}/identities/{id}/consents")))
+        .json(&json!([{"approved": true, "type": "PORTRAIT", "validityPeriod": {"from": "2018-01-01"}}]))
+        .send()
+        .await
+        .expect("consents");
+    assert!(consents.status().is_success());
+    let consents: Value = consents.json().await.expect("consents JSON");
+    let first = &consents.as_array().expect("an array")[0];
+    assert!(first["consentId"].as_str().is_some_and(|s| !s.is_empty()));
+    assert_eq!(first["type"], "PORTRAIT");
+    assert_eq!(first["approved"], true);
+    assert_eq!(first["validityPeriod"], json!({"from": "2018-01-01"}));
+
+    let capture = start_capture(
+        &client,
+        &base,
+        &id,
+        "live-capture-session",
+        json!({"type": "LIVENESS_PASSIVE", "securityLevel": "HIGH", "nbChallenge": 2}),
+        None,
+    )
+    .await;
+    assert_eq!(capture["status"], "PROCESSING");
+    assert_eq!(capture["type"], "PORTRAIT");
+    let portrait_id = capture["id"].as_str().expect("portrait id").to_string();
+    let session_id = capture["sessionId"]
+        .as_str()
+        .expect("session id")
+        .to_string();
+    {
+        let session = running
+            .state
+            .sessions
+            .get(&session_id)
+            .expect("bio-session created");
+        let s = session.lock();
+        assert_eq!(s.identity_id.as_deref(), Some(id.as_str()));
+        assert_eq!(s.params.liveness_mode, LivenessMode::LivenessPassive);
+    }
+
+    let status_url = format!("{base}/identities/{id}/status/{portrait_id}");
+    let (code, status) = get_json(&client, status_url.clone()).await;
+    assert_eq!(code, StatusCode::OK);
+    assert_eq!(status["status"], "PROCESSING");
+    let (code, body) = get_json(
+        &client,
+        format!("{base}/identities/{id}/attributes/portrait/capture"),
+    )
+    .await;
+    assert_eq!(code, StatusCode::NOT_FOUND);
+    assert!(body["error"].is_string() && body["code"].is_number());
+
+    let image = jpeg();
+    finish_capture(&running, &session_id, Some(image.clone()));
+
+    let (code, status) = get_json(&client, status_url).await;
+    assert_eq!(code, StatusCode::OK);
+    assert_eq!(
+        status,
+        json!({"id": portrait_id, "status": "VERIFIED", "type": "PORTRAIT", "strength": "LEVEL3"})
+    );
+
+    let (code, global) = get_json(&client, format!("{base}/identities/{id}")).await;
+    assert_eq!(code, StatusCode::OK);
+    assert_eq!(global["globalStatus"]["id"], id.as_str());
+    assert_eq!(global["globalStatus"]["status"], "VERIFIED");
+    assert_eq!(global["globalStatus"]["levelOfAssurance"], "LOA2");
+    assert_eq!(global["globalStatus"]["upgradePaths"], json!({}));
+    assert_eq!(global["consents"], consents);
+    assert_eq!(global["portrait"]["evidenceId"], portrait_id.as_str());
+    assert_eq!(global["portrait"]["type"], "PORTRAIT");
+    assert_eq!(global["portrait"]["evidenceStatus"]["status"], "VERIFIED");
+    assert_eq!(global["portrait"]["evidenceStatus"]["strength"], "LEVEL3");
+    assert_eq!(global["portrait"]["evidenceStatus"]["isAdjudicable"], false);
+    assert_eq!(
+        global["portrait"]["portraitData"],
+        json!({"source": "LIVE_CAPTURE_VIDEO", "channel": "webSDK"})
+    );
+
+    let res = gips(client.get(format!(
+        "{base}/identities/{id}/attributes/portrait/capture"
+    )))
+    .send()
+    .await
+    .expect("portrait");
+    assert_eq!(res.status(), StatusCode::OK);
+    let content_type = res.headers()[CONTENT_TYPE]
+        .to_str()
+        .expect("ASCII")
+        .to_string();
+    let body = res.bytes().await.expect("portrait body");
+    let boundary = get_boundary(&content_type);
+    assert!(
+        !boundary.is_empty() && !boundary.starts_with('"'),
+        "unquoted boundary in {content_type}"
+    );
+    let parts = parse_multipart(&body, &boundary).expect("parse-multipart accepts it");
+    assert_eq!(parts.len(), 1, "exactly one part");
+    assert_eq!(parts[0].filename, "portrait.jpg");
+    assert_eq!(parts[0].content_type, "image/jpeg");
+    assert!(
+        parts[0].data == image,
+        "the portrait comes back byte-identical"
+    );
+
+    running.shutdown().await;
+}
+
+#[tokio::test]
+async fn the_strict_parser_rejects_the_documentations_multipart_example() {
+    // Guards the test parser itself: the vendor doc's layout (`--b--` opener, no filename) must fail.
+    let doc = b"--b--\r\nContent-Disposition: form-data; name=\"Portrait\"\r\nContent-Type: application/octet-stream\r\n\r\nDATA\r\n--b--\r\n";
+    assert!(parse_multipart(doc, "b")
+        .expect("no part opened")
+        .is_empty());
+    let no_filename = b"--b\r\nContent-Disposition: form-data; name=\"Portrait\"\r\nContent-Type: image/jpeg\r\n\r\nDATA\r\n--b--\r\n";
+    assert!(parse_multipart(no_filename, "b").is_err());
+    let good = b"--b\r\nContent-Disposition: form-data; name=\"Portrait\"; filename=\"p.jpg\"\r\nContent-Type: image/jpeg\r\n\r\nDATA\r\n--b--\r\n";
+    assert_eq!(parse_multipart(good, "b").expect("parses")[0].data, b"DATA");
+}
+
+#[tokio::test]
+async fn both_capture_session_routes_work_and_liveness_high_means_active() {
+    let (running, client, base) = emulator().await;
+    let id = create_identity(&client, &base).await["id"]
+        .as_str()
+        .expect("id")
+        .to_string();
+    let cases = [
+        (
+            "live-capture-session",
+            json!({"type": "LIVENESS_HIGH", "securityLevel": "HIGH", "nbChallenge": 3}),
+            LivenessMode::LivenessActive,
+        ),
+        (
+            "live-capture-video-session",
+            json!({"type": "LIVENESS_PASSIVE_VIDEO"}),
+            LivenessMode::LivenessPassiveVideo,
+        ),
+        (
+            "live-capture-video-session",
+            json!({}),
+            LivenessMode::LivenessPassiveVideo,
+        ),
+        (
+            "live-capture-session",
+            json!({"type": "LIVENESS_ACTIVE", "nbChallenge": "4"}),
+            LivenessMode::LivenessActive,
+        ),
+    ];
+    for (route, body, mode) in cases {
+        let capture = start_capture(&client, &base, &id, route, body.clone(), None).await;
+        assert_eq!(capture["status"], "PROCESSING", "{route} {body}");
+        assert_eq!(capture["type"], "PORTRAIT");
+        let session_id = capture["sessionId"].as_str().expect("sessionId");
+        let session = running.state.sessions.get(session_id).expect("session");
+        assert_eq!(session.lock().params.liveness_mode, mode, "{route} {body}");
+    }
+    let session_of_high = {
+        let capture = start_capture(
+            &client,
+            &base,
+            &id,
+            "live-capture-session",
+            json!({"type": "LIVENESS_HIGH", "nbChallenge": 3}),
+            None,
+        )
+        .await;
+        capture["sessionId"]
+            .as_str()
+            .expect("sessionId")
+            .to_string()
+    };
+    let session = running
+        .state
+        .sessions
+        .get(&session_of_high)
+        .expect("session");
+    assert_eq!(session.lock().params.number_of_challenge, 3);
+
+    // The documentation's form: multipart content type and no body at all.
+    let res = gips(client.post(format!(
+        "{base}/identities/{id}/attributes/portrait/live-capture-video-session"
+    )))
+    .header(CONTENT_TYPE, "multipart/form-data")
+    .send()
+    .await
+    .expect("doc-style capture session");
+    assert!(res.status().is_success());
+    running.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_rejected_portrait_reports_errors_with_a_2xx_status() {
+    let (running, client, base) = emulator().await;
+    let mut scenario = Scenario::default();
+    scenario.result.gips.errors = vec![json!({"code": "NO_FACE", "message": "No face detected"})];
+    running.state.scenarios.put(Entry {
+        name: "test-gips-rejected".into(),
+        source: Source::Builtin,
+        scenario: Some(Arc::new(scenario)),
+        error: None,
+    });
+    let id = create_identity(&client, &base).await["id"]
+        .as_str()
+        .expect("id")
+        .to_string();
+    let capture = start_capture(
+        &client,
+        &base,
+        &id,
+        "live-capture-session",
+        json!({"type": "LIVENESS_PASSIVE"}),
+        Some("test-gips-rejected"),
+    )
+    .await;
+    let (portrait_id, session_id) = (
+        capture["id"].as_str().expect("id").to_string(),
+        capture["sessionId"]
+            .as_str()
+            .expect("sessionId")
+            .to_string(),
+    );
+    assert_eq!(
+        running
+            .state
+            .sessions
+            .get(&session_id)
+            .expect("session")
+            .lock()
+            .scenario_name,
+        "test-gips-rejected"
+    );
+    finish_capture(&running, &session_id, Some(jpeg()));
+
+    let (code, status) = get_json(
+        &client,
+        format!("{base}/identities/{id}/status/{portrait_id}"),
+    )
+    .await;
+    assert_eq!(code, StatusCode::OK);
+    assert_eq!(
+        status["errors"],
+        json!([{"code": "NO_FACE", "message": "No face detected"}])
+    );
+    assert_eq!(status["type"], "PORTRAIT");
+
+    let (code, global) = get_json(&client, format!("{base}/identities/{id}")).await;
+    assert_eq!(code, StatusCode::OK);
+    assert_eq!(global["globalStatus"]["levelOfAssurance"], "LOA0");
+    assert_eq!(global["globalStatus"]["status"], "EXPECTING_INPUT");
+    assert_eq!(
+        global["portrait"]["evidenceStatus"]["errors"][0]["code"],
+        "NO_FACE"
+    );
+    running.shutdown().await;
+}
+
+#[tokio::test]
+async fn the_scenario_decides_not_verified_and_a_lower_strength_gives_loa1() {
+    let (running, client, base) = emulator().await;
+    let mut low = Scenario::default();
+    low.result.gips.strength = "LEVEL2".into();
+    let mut not_verified = Scenario::default();
+    not_verified.result.gips.status = GipsStatus::NotVerified;
+    for (name, scenario) in [("test-level2", low), ("test-not-verified", not_verified)] {
+        running.state.scenarios.put(Entry {
+            name: name.into(),
+            source: Source::Builtin,
+            scenario: Some(Arc::new(scenario)),
+            error: None,
+        });
+    }
+    for (name, expected_status, expected_loa) in [
+        ("test-not-verified", "NOT_VERIFIED", "LOA0"),
+        ("test-level2", "VERIFIED", "LOA1"),
+    ] {
+        let id = create_identity(&client, &base).await["id"]
+            .as_str()
+            .expect("id")
+            .to_string();
+        let capture = start_capture(
+            &client,
+            &base,
+            &id,
+            "live-capture-session",
+            json!({}),
+            Some(name),
+        )
+        .await;
+        finish_capture(
+            &running,
+            capture["sessionId"].as_str().expect("sessionId"),
+            Some(jpeg()),
+        );
+        let (_, status) = get_json(
+            &client,
+            format!(
+                "{base}/identities/{id}/status/{}",
+                capture["id"].as_str().expect("id")
+            ),
+        )
+        .await;
+        assert_eq!(status["status"], expected_status, "{name}");
+        assert!(status.get("errors").is_none(), "{name}");
+        let (_, global) = get_json(&client, format!("{base}/identities/{id}")).await;
+        assert_eq!(
+            global["globalStatus"]["levelOfAssurance"], expected_loa,
+            "{name}"
+        );
+    }
+    running.shutdown().await;
+}
+
+#[tokio::test]
+async fn unknown_ids_get_a_json_404_and_issued_ids_always_answer_2xx() {
+    let (running, client, base) = emulator().await;
+    for url in [
+        format!("{base}/identities/undefined"),
+        format!("{base}/identities/undefined/status/undefined"),
+        format!("{base}/identities/nope/attributes/portrait/capture"),
+    ] {
+        let (code, body) = get_json(&client, url.clone()).await;
+        assert_eq!(code, StatusCode::NOT_FOUND, "{url}");
+        assert_eq!(body["code"], 404, "{url}");
+        assert!(
+            body["error"]
+                .as_str()
+                .is_some_and(|e| e.contains("identity") || e.contains("Identity")),
+            "{url}: {body}"
+        );
+    }
+    let id = create_identity(&client, &base).await["id"]
+        .as_str()
+        .expect("id")
+        .to_string();
+    let (code, global) = get_json(&client, format!("{base}/identities/{id}")).await;
+    assert_eq!(code, StatusCode::OK);
+    assert_eq!(global["globalStatus"]["status"], "EXPECTING_INPUT");
+    assert_eq!(global["consents"], json!([]));
+    assert!(global.get("portrait").is_none());
+    running.shutdown().await;
+}
+
+#[tokio::test]
+async fn bad_bodies_get_a_400_that_says_what_is_wrong() {
+    let (running, client, base) = emulator().await;
+    let id = create_identity(&client, &base).await["id"]
+        .as_str()
+        .expect("id")
+        .to_string();
+    let cases = [
+        ("consents", "not json", "application/json", "JSON"),
+        ("consents", "[]", "application/json", "empty"),
+        (
+            "consents",
+            r#"[{"approved": "yes"}]"#,
+            "application/json",
+            "approved",
+        ),
+        (
+            "attributes/portrait/live-capture-session",
+            r#"{"type": "LIVENESS_SUPER"}"#,
+            "application/json",
+            "type",
+        ),
+        (
+            "attributes/portrait/live-capture-session",
+            r#"{"nbChallenge": 99}"#,
+            "application/json",
+            "nbChallenge",
+        ),
+        (
+            "attributes/portrait/live-capture-session",
+            r#"{"securityLevel": "MAX"}"#,
+            "application/json",
+            "securityLevel",
+        ),
+        (
+            "attributes/portrait/live-capture-session",
+            "{oops",
+            "application/json",
+            "JSON",
+        ),
+    ];
+    for (path, body, content_type, mentions) in cases {
+        let res = gips(client.post(format!("{base}/identities/{id}/{path}")))
+            .header(CONTENT_TYPE, content_type)
+            .body(body)
+            .send()
+            .await
+            .expect("POST");
+        assert_eq!(res.status(), StatusCode::BAD_REQUEST, "{path} {body}");
+        let err: Value = res.json().await.expect("JSON error");
+        assert_eq!(err["code"], 400);
+        assert!(
+            err["error"].as_str().is_some_and(|e| e.contains(mentions)),
+            "{path} {body}: {err}"
+        );
+    }
+    let res = gips(client.post(format!(
+        "{base}/identities/{id}/attributes/portrait/live-capture-session"
+    )))
+    .header("X-Emulator-Scenario", "no-such-scenario")
+    .json(&json!({}))
+    .send()
+    .await
+    .expect("POST");
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    let res = client
+        .post(format!("{base}/identities"))
+        .send()
+        .await
+        .expect("POST");
+    assert_eq!(
+        res.status(),
+        StatusCode::UNAUTHORIZED,
+        "the API key is required"
+    );
+    running.shutdown().await;
+}

@@ -1,0 +1,200 @@
+//! Hot reload: files edited under a running emulator change what the next sessions play, and a
+//! broken save changes nothing but is reported with file, line and column.
+
+#[path = "scenarios_support/mod.rs"]
+mod support;
+
+use std::{fs, path::Path};
+
+use support::*;
+use webcapture_emulator::server::Running;
+
+async fn description_of_new_session(running: &Running, name: &str) -> Option<String> {
+    let s = webcapture_emulator::capture::create_session(
+        &running.state,
+        params(webcapture_emulator::scenarios::model::LivenessMode::LivenessPassive),
+        webcapture_emulator::scenarios::selection::SelectionInput {
+            requested: Some(name.into()),
+            api_key: None,
+        },
+        None,
+    )
+    .ok()?;
+    let d = s.lock().scenario.description.clone();
+    Some(d)
+}
+
+async fn wait_for_description(running: &Running, name: &str, want: &str) {
+    eventually(&format!("{name} reads '{want}'"), || async {
+        description_of_new_session(running, name).await.as_deref() == Some(want)
+    })
+    .await;
+}
+
+fn write(dir: &Path, file: &str, description: &str) {
+    fs::write(
+        dir.join(file),
+        format!(
+            "{{\"description\": \"{description}\", \"result\": {{\"livenessStatus\": \"SPOOF\"}}}}"
+        ),
+    )
+    .unwrap();
+}
+
+#[tokio::test]
+async fn an_added_file_becomes_selectable_and_an_edit_is_played_by_the_next_session() {
+    let dir = tempfile::tempdir().unwrap();
+    let running = start_with_dir(dir.path(), None).await;
+    assert!(listed(&running, "mine").await.is_none());
+
+    write(dir.path(), "mine.json", "v1");
+    wait_for_description(&running, "mine", "v1").await;
+    let entry = listed(&running, "mine").await.unwrap();
+    assert_eq!(entry["source"], "file");
+    assert_eq!(entry["valid"], true);
+
+    let old_session = session(&running, Some("mine"));
+    write(dir.path(), "mine.json", "v2");
+    wait_for_description(&running, "mine", "v2").await;
+    assert_eq!(
+        old_session.lock().scenario.description,
+        "v1",
+        "a session keeps the version it started with"
+    );
+}
+
+#[tokio::test]
+async fn a_broken_save_keeps_the_last_good_version_and_is_listed_with_its_place() {
+    let dir = tempfile::tempdir().unwrap();
+    let running = start_with_dir(dir.path(), None).await;
+    write(dir.path(), "mine.json", "good");
+    wait_for_description(&running, "mine", "good").await;
+
+    fs::write(
+        dir.path().join("mine.json"),
+        "{\n  \"description\": \"bad\",\n  \"result\": {\"livenessStatus\": \"MAYBE\"}\n}",
+    )
+    .unwrap();
+    eventually("the bad save is listed", || async {
+        listed(&running, "mine")
+            .await
+            .is_some_and(|e| e["valid"] == false)
+    })
+    .await;
+    let entry = listed(&running, "mine").await.unwrap();
+    let error = entry["error"].as_str().unwrap();
+    let file = dir.path().join("mine.json").display().to_string();
+    assert!(error.starts_with(&format!("{file}:3:")), "{error}");
+    assert!(error.contains("unknown variant `MAYBE`"), "{error}");
+    assert_eq!(entry["description"], "good");
+    assert_eq!(
+        description_of_new_session(&running, "mine")
+            .await
+            .as_deref(),
+        Some("good")
+    );
+    let (status, body) = get_json(&format!("{}/__emulator/scenarios/mine", running.url())).await;
+    assert_eq!(status, 200);
+    assert_eq!(body["description"], "good");
+
+    write(dir.path(), "mine.json", "fixed");
+    wait_for_description(&running, "mine", "fixed").await;
+    assert_eq!(listed(&running, "mine").await.unwrap()["valid"], true);
+}
+
+#[tokio::test]
+async fn a_file_that_overrides_a_builtin_wins_and_deleting_it_restores_the_builtin() {
+    let dir = tempfile::tempdir().unwrap();
+    let running = start_with_dir(dir.path(), None).await;
+    let builtin = description_of_new_session(&running, "spoof").await.unwrap();
+
+    write(dir.path(), "spoof.json", "my spoof");
+    wait_for_description(&running, "spoof", "my spoof").await;
+    assert_eq!(listed(&running, "spoof").await.unwrap()["source"], "file");
+
+    fs::remove_file(dir.path().join("spoof.json")).unwrap();
+    wait_for_description(&running, "spoof", &builtin).await;
+    assert_eq!(
+        listed(&running, "spoof").await.unwrap()["source"],
+        "builtin"
+    );
+}
+
+#[tokio::test]
+async fn editor_save_patterns_all_take_effect() {
+    let dir = tempfile::tempdir().unwrap();
+    let running = start_with_dir(dir.path(), None).await;
+    write(dir.path(), "mine.json", "v1");
+    wait_for_description(&running, "mine", "v1").await;
+
+    // Write to a temporary file, then rename over the original (vim, VS Code, most editors).
+    write(dir.path(), ".mine.json.tmp", "v2");
+    fs::rename(
+        dir.path().join(".mine.json.tmp"),
+        dir.path().join("mine.json"),
+    )
+    .unwrap();
+    wait_for_description(&running, "mine", "v2").await;
+
+    // Truncate, then write in place (nano, `>` redirection).
+    {
+        use std::io::Write;
+        let mut f = fs::OpenOptions::new()
+            .write(true)
+            .truncate(true)
+            .open(dir.path().join("mine.json"))
+            .unwrap();
+        f.flush().unwrap();
+        f.write_all(br#"{"description": "v3"}"#).unwrap();
+    }
+    wait_for_description(&running, "mine", "v3").await;
+
+    // Atomic symlink swap (ConfigMaps, deploy tools): a new link renamed over the file.
+    let versions = tempfile::tempdir().unwrap();
+    write(versions.path(), "v4.json", "v4");
+    std::os::unix::fs::symlink(
+        versions.path().join("v4.json"),
+        dir.path().join(".link.tmp"),
+    )
+    .unwrap();
+    fs::rename(dir.path().join(".link.tmp"), dir.path().join("mine.json")).unwrap();
+    wait_for_description(&running, "mine", "v4").await;
+
+    // Rename: the old name disappears, the new one appears.
+    fs::rename(dir.path().join("mine.json"), dir.path().join("yours.json")).unwrap();
+    wait_for_description(&running, "yours", "v4").await;
+    eventually("the old name is gone", || async {
+        listed(&running, "mine").await.is_none()
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn polling_mode_sees_changes_without_file_system_events() {
+    let dir = tempfile::tempdir().unwrap();
+    let running = start_with_dir(dir.path(), Some(50)).await;
+    write(dir.path(), "polled.json", "p1");
+    wait_for_description(&running, "polled", "p1").await;
+    write(dir.path(), "polled.json", "p2");
+    wait_for_description(&running, "polled", "p2").await;
+}
+
+#[tokio::test]
+async fn a_reload_is_announced_to_live_listeners() {
+    let dir = tempfile::tempdir().unwrap();
+    let running = start_with_dir(dir.path(), None).await;
+    let mut live = running.state.live.subscribe();
+    write(dir.path(), "announced.json", "a");
+    let event = tokio::time::timeout(std::time::Duration::from_secs(10), async {
+        loop {
+            if let Ok(e) = live.recv().await {
+                if e["type"] == "scenarios" {
+                    return e;
+                }
+            }
+        }
+    })
+    .await
+    .expect("a scenarios event");
+    assert_eq!(event, serde_json::json!({"type": "scenarios"}));
+}

@@ -1,0 +1,292 @@
+//! Selection per session with the precedence of spec §3: pin > request > page hint > match rules >
+//! queue > default > success; and many parallel sessions never interfere.
+
+#[path = "scenarios_support/mod.rs"]
+mod support;
+
+use reqwest::Method;
+use support::*;
+use webcapture_emulator::{
+    capture,
+    scenarios::{
+        model::LivenessMode,
+        selection::{for_sessionless_request, resolve_at_capture_start, SelectionInput},
+    },
+    sessions::{SelectedBy, SessionState},
+};
+
+#[tokio::test]
+async fn without_any_selection_a_session_plays_success() {
+    let running = start().await;
+    let s = session(&running, None);
+    assert_eq!(scenario_of(&s), "success");
+    assert_eq!(s.lock().selected_by, SelectedBy::Default);
+}
+
+#[tokio::test]
+async fn the_requested_scenario_wins_over_queue_and_default() {
+    let running = start().await;
+    let base = running.url();
+    send(
+        Method::PUT,
+        &format!("{base}/__emulator/default-scenario"),
+        Some(r#"{"scenario":"timeout"}"#),
+    )
+    .await;
+    send(
+        Method::POST,
+        &format!("{base}/__emulator/queue"),
+        Some(r#"{"scenarios":["disconnect"]}"#),
+    )
+    .await;
+    let s = session(&running, Some("spoof"));
+    assert_eq!(scenario_of(&s), "spoof");
+    assert_eq!(s.lock().selected_by, SelectedBy::Request);
+    let (_, queue) = get_json(&format!("{base}/__emulator/queue")).await;
+    assert_eq!(
+        queue["scenarios"],
+        serde_json::json!(["disconnect"]),
+        "the queue is untouched"
+    );
+}
+
+#[tokio::test]
+async fn an_unknown_requested_scenario_is_refused_with_404() {
+    let running = start().await;
+    let err = capture::create_session(
+        &running.state,
+        params(LivenessMode::LivenessPassive),
+        SelectionInput {
+            requested: Some("nope".into()),
+            api_key: None,
+        },
+        None,
+    )
+    .unwrap_err();
+    assert_eq!(err.status.as_u16(), 404);
+    assert!(
+        err.message.contains("Unknown scenario 'nope'"),
+        "{}",
+        err.message
+    );
+}
+
+#[tokio::test]
+async fn the_queue_is_consumed_one_session_each_then_the_default_applies() {
+    let running = start().await;
+    let base = running.url();
+    send(
+        Method::PUT,
+        &format!("{base}/__emulator/default-scenario"),
+        Some(r#"{"scenario":"no-match"}"#),
+    )
+    .await;
+    send(
+        Method::POST,
+        &format!("{base}/__emulator/queue"),
+        Some(r#"{"scenarios":["timeout","spoof"]}"#),
+    )
+    .await;
+    let names: Vec<String> = (0..3)
+        .map(|_| scenario_of(&session(&running, None)))
+        .collect();
+    assert_eq!(names, ["timeout", "spoof", "no-match"]);
+}
+
+#[tokio::test]
+async fn match_rules_select_by_correlation_id_before_the_queue() {
+    let running = start().await;
+    let base = running.url();
+    send(
+        Method::POST,
+        &format!("{base}/__emulator/queue"),
+        Some(r#"{"scenarios":["timeout"]}"#),
+    )
+    .await;
+    let mut p = params(LivenessMode::LivenessActive);
+    p.correlation_id = Some("emulator-spoof".into());
+    let s = capture::create_session(&running.state, p, SelectionInput::default(), None).unwrap();
+    assert_eq!(scenario_of(&s), "spoof");
+    assert_eq!(s.lock().selected_by, SelectedBy::MatchRule);
+    assert_eq!(
+        scenario_of(&session(&running, None)),
+        "timeout",
+        "the queue was kept for the next one"
+    );
+}
+
+#[tokio::test]
+async fn match_rules_can_select_by_mode_and_api_key() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("active-only.json"),
+        r#"{"description": "a", "match": [{"livenessMode": "LIVENESS_ACTIVE", "apiKey": "k-active"}]}"#,
+    )
+    .unwrap();
+    let running = start_with_dir(dir.path(), None).await;
+    let make = |mode, key: &str| {
+        capture::create_session(
+            &running.state,
+            params(mode),
+            SelectionInput {
+                requested: None,
+                api_key: Some(key.into()),
+            },
+            None,
+        )
+        .unwrap()
+    };
+    assert_eq!(
+        scenario_of(&make(LivenessMode::LivenessActive, "k-active")),
+        "active-only"
+    );
+    assert_eq!(
+        scenario_of(&make(LivenessMode::LivenessPassive, "k-active")),
+        "success"
+    );
+    assert_eq!(
+        scenario_of(&make(LivenessMode::LivenessActive, "other")),
+        "success"
+    );
+}
+
+#[tokio::test]
+async fn the_page_hint_replaces_queue_and_default_but_not_a_request() {
+    let running = start().await;
+    let by_default = session(&running, None);
+    resolve_at_capture_start(&running.state, &by_default, Some("poor-quality"));
+    assert_eq!(scenario_of(&by_default), "poor-quality");
+    assert_eq!(by_default.lock().selected_by, SelectedBy::PageHint);
+
+    let requested = session(&running, Some("spoof"));
+    resolve_at_capture_start(&running.state, &requested, Some("poor-quality"));
+    assert_eq!(scenario_of(&requested), "spoof");
+}
+
+#[tokio::test]
+async fn an_unknown_page_hint_is_noted_and_ignored() {
+    let running = start().await;
+    let s = session(&running, None);
+    resolve_at_capture_start(&running.state, &s, Some("does-not-exist"));
+    assert_eq!(scenario_of(&s), "success");
+    let guard = s.lock();
+    let note = guard
+        .transcript
+        .events()
+        .iter()
+        .find(|e| e.kind == "note")
+        .expect("a note");
+    assert!(note.data["ignored"]
+        .as_str()
+        .unwrap()
+        .contains("unknown scenario 'does-not-exist'"));
+}
+
+#[tokio::test]
+async fn an_admin_pin_wins_over_request_and_page_hint() {
+    let running = start().await;
+    let s = session(&running, Some("spoof"));
+    let id = s.lock().id.clone();
+    let (status, body) = send(
+        Method::PUT,
+        &format!("{}/__emulator/sessions/{id}/scenario", running.url()),
+        Some(r#"{"scenario":"timeout"}"#),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["scenario"], "timeout");
+    resolve_at_capture_start(&running.state, &s, Some("poor-quality"));
+    assert_eq!(scenario_of(&s), "timeout");
+    assert_eq!(s.lock().selected_by, SelectedBy::Pin);
+}
+
+#[tokio::test]
+async fn a_pin_after_the_capture_started_is_refused_with_409() {
+    let running = start().await;
+    let s = session(&running, None);
+    let id = s.lock().id.clone();
+    s.lock().state = SessionState::Capturing;
+    let (status, body) = send(
+        Method::PUT,
+        &format!("{}/__emulator/sessions/{id}/scenario", running.url()),
+        Some(r#"{"scenario":"timeout"}"#),
+    )
+    .await;
+    assert_eq!(status, 409);
+    assert_eq!(body["code"], 409);
+    assert!(body["error"].as_str().unwrap().contains("already started"));
+    assert_eq!(scenario_of(&s), "success");
+}
+
+#[tokio::test]
+async fn sessionless_requests_follow_header_then_queue_head_without_consuming_then_default() {
+    let running = start().await;
+    let state = &running.state;
+    assert_eq!(for_sessionless_request(state, None).name, "success");
+    assert_eq!(for_sessionless_request(state, Some("spoof")).name, "spoof");
+    state.selection.queue.lock().push_back("timeout".into());
+    assert_eq!(for_sessionless_request(state, None).name, "timeout");
+    assert_eq!(
+        for_sessionless_request(state, None).name,
+        "timeout",
+        "the head is not consumed"
+    );
+    assert_eq!(
+        for_sessionless_request(state, Some("unknown-name")).name,
+        "timeout"
+    );
+}
+
+#[tokio::test]
+async fn two_hundred_parallel_sessions_each_get_their_own_scenario() {
+    let running = start().await;
+    let names = webcapture_emulator::scenarios::library::builtin_names();
+    // 100 sessions ask by header (name i mod catalogue); 100 take queue items, queued in order.
+    let queued: Vec<String> = (0..100)
+        .map(|i| names[(i * 7) % names.len()].clone())
+        .collect();
+    running
+        .state
+        .selection
+        .queue
+        .lock()
+        .extend(queued.iter().cloned());
+    let mut tasks = Vec::new();
+    for i in 0..200usize {
+        let state = running.state.clone();
+        let wanted = (i % 2 == 0).then(|| names[i % names.len()].clone());
+        tasks.push(tokio::spawn(async move {
+            let s = capture::create_session(
+                &state,
+                params(LivenessMode::LivenessPassive),
+                SelectionInput {
+                    requested: wanted.clone(),
+                    api_key: None,
+                },
+                None,
+            )
+            .unwrap();
+            let got = s.lock().scenario_name.clone();
+            (wanted, got)
+        }));
+    }
+    let mut from_queue = Vec::new();
+    for t in tasks {
+        let (wanted, got) = t.await.unwrap();
+        match wanted {
+            Some(w) => assert_eq!(got, w),
+            None => from_queue.push(got),
+        }
+    }
+    assert_eq!(from_queue.len(), 100);
+    let mut got_sorted = from_queue.clone();
+    got_sorted.sort();
+    let mut queued_sorted = queued.clone();
+    queued_sorted.sort();
+    assert_eq!(
+        got_sorted, queued_sorted,
+        "every queue item went to exactly one session"
+    );
+    assert!(running.state.selection.queue.lock().is_empty());
+    assert_eq!(running.state.sessions.len(), 200);
+}
