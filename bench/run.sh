@@ -172,30 +172,27 @@ wait_ok "$EURL/__emulator/health"
 sleep 1
 RSS_IDLE=$(rss_mb "$EPID")
 
+# A session whose result is final (signed, as integrators fetch it after the capture): one capture
+# played by the load generator at --time-scale 0; else a fresh session (answers PENDING).
+RESULT_URL=""; RESULT_NOTE=""
+result_of() { echo "$EURL/bioserver-app/v2/bio-sessions/$1/liveness-challenge-result"; }
+"$LOADGEN" --url "$EURL" --sessions 1 --session-timeout-s 20 >"$RESULTS/loadgen-probe.log" 2>&1 || true
+for id in $(curl -s "$EURL/__emulator/sessions" 2>/dev/null | grep -o '"id":"[^"]*"' | cut -d'"' -f4 | head -50); do
+  body=$(curl -s -H 'apikey: bench-key' "$(result_of "$id")" || true)
+  case "$body" in *'"livenessStatus"'*) case "$body" in *PENDING*) ;; *) RESULT_URL=$(result_of "$id"); break ;; esac ;; esac
+done
+if [ -z "$RESULT_URL" ]; then
+  loc=$(curl -s -D - -o /dev/null -X POST -H 'apikey: bench-key' -H 'Content-Type: application/json' \
+    --data "$INIT_BODY" "$EURL/video-server/init-liveness-session" | tr -d '\r' | sed -n 's/^[Ll]ocation: //p')
+  if [ -n "$loc" ]; then RESULT_URL=$(result_of "${loc##*/bio-sessions/}"); RESULT_NOTE=" (PENDING session)"; fi
+fi
 load "emulator  GET capabilities" "$EPID" GET "$EURL/video-server/v2/capabilities"
 EMU_CAP_RPS=$LAST_RPS; EMU_CAP_CPU=$LAST_CPU
 load "emulator  POST init-liveness-session" "$EPID" POST "$EURL/video-server/init-liveness-session" "$INIT_BODY"
 EMU_INIT_RPS=$LAST_RPS; EMU_INIT_CPU=$LAST_CPU
 
-# A session id whose result exists: a fresh init, else one capture played by the load generator.
-RESULT_URL=""
-loc=$(curl -s -D - -o /dev/null -X POST -H 'apikey: bench-key' -H 'Content-Type: application/json' \
-  --data "$INIT_BODY" "$EURL/video-server/init-liveness-session" | tr -d '\r' | sed -n 's/^[Ll]ocation: //p')
-sid=${loc##*/bio-sessions/}
-if [ -n "$loc" ] && [ -n "$sid" ]; then
-  RESULT_URL="$EURL/bioserver-app/v2/bio-sessions/$sid/liveness-challenge-result"
-  if [ "$(status GET "$RESULT_URL")" != 200 ]; then
-    "$LOADGEN" --url "$EURL" --sessions 1 --session-timeout-s 20 >"$RESULTS/loadgen-probe.log" 2>&1 || true
-    sid=$(curl -s "$EURL/__emulator/sessions" 2>/dev/null | grep -o '"id":"[^"]*"' | head -50 | cut -d'"' -f4 |
-      while read -r id; do
-        u="$EURL/bioserver-app/v2/bio-sessions/$id/liveness-challenge-result"
-        [ "$(status GET "$u")" = 200 ] && { echo "$id"; break; }
-      done || true)
-    [ -n "$sid" ] && RESULT_URL="$EURL/bioserver-app/v2/bio-sessions/$sid/liveness-challenge-result"
-  fi
-fi
 if [ -n "$RESULT_URL" ]; then
-  load "emulator  GET liveness-challenge-result" "$EPID" GET "$RESULT_URL"
+  load "emulator  GET liveness-challenge-result$RESULT_NOTE" "$EPID" GET "$RESULT_URL"
 else
   ROWS+=("$(printf '%-44s %10s %9s %9s %12s %s' "emulator  GET liveness-challenge-result" "n/a" "" "" "" "(no session: init $(status POST "$EURL/video-server/init-liveness-session" "$INIT_BODY"))")")
 fi

@@ -95,10 +95,19 @@ struct Totals {
     total_ms: Histogram,
     messages: u64,
     unknown_kinds: Vec<String>,
+    phases: Vec<Histogram>,
 }
 
 impl Totals {
     fn add(&mut self, r: session::Report) {
+        if self.phases.is_empty() {
+            self.phases = vec![Histogram::default(); session::PHASES.len()];
+        }
+        if matches!(r.outcome, Outcome::Result { .. }) {
+            for (h, v) in self.phases.iter_mut().zip(r.phases) {
+                h.record(v);
+            }
+        }
         self.scheduled.merge(&r.scheduled_delays);
         self.gaps.merge(&r.gap_jitter);
         self.messages += r.messages;
@@ -134,6 +143,11 @@ impl Totals {
     fn errors(&self) -> u64 {
         self.failed.values().sum()
     }
+}
+
+/// A percentile for humans: "12.3" or "n/a".
+fn ms(v: Option<f64>) -> String {
+    v.map_or("n/a".to_string(), |v| format!("{v:.2}"))
 }
 
 fn mode_name(mode: &str, n: u64) -> &'static str {
@@ -281,28 +295,34 @@ async fn main() {
     println!("channel messages        {}", t.messages);
     let delay_method = if t.scheduled.count() > 0 {
         println!(
-            "event delay (scheduled→received)  p50 {:?} ms  p99 {:?} ms  max {:.1} ms  (n={})",
-            t.scheduled.percentile(50.0),
-            t.scheduled.percentile(99.0),
+            "event delay (scheduled→received)  p50 {} ms  p99 {} ms  max {:.1} ms  (n={})",
+            ms(t.scheduled.percentile(50.0)),
+            ms(t.scheduled.percentile(99.0)),
             t.scheduled.percentile(100.0).unwrap_or(0.0),
             t.scheduled.count()
         );
         "scheduled"
     } else {
         println!(
-            "event delay: messages carry no schedule; |tracking gap − {} ms|  p50 {:?} ms  p99 {:?} ms  (n={})",
+            "event delay: messages carry no schedule; |tracking gap − {} ms|  p50 {} ms  p99 {} ms  (n={})",
             args.nominal_ms,
-            t.gaps.percentile(50.0),
-            t.gaps.percentile(99.0),
+            ms(t.gaps.percentile(50.0)),
+            ms(t.gaps.percentile(99.0)),
             t.gaps.count()
         );
         "tracking-gap"
     };
     println!(
-        "session wall time (result sessions)  p50 {:?} ms  p99 {:?} ms",
-        t.total_ms.percentile(50.0),
-        t.total_ms.percentile(99.0)
+        "session wall time (result sessions)  p50 {} ms  p99 {} ms",
+        ms(t.total_ms.percentile(50.0)),
+        ms(t.total_ms.percentile(99.0))
     );
+    let phases: Vec<String> = session::PHASES
+        .iter()
+        .zip(&t.phases)
+        .map(|(name, h)| format!("{name} {}", ms(h.percentile(50.0))))
+        .collect();
+    println!("  phases p50 (ms)       {}", phases.join(", "));
     if !t.unknown_kinds.is_empty() {
         println!("unrecognised message types: {:?}", t.unknown_kinds);
     }

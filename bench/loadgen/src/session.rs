@@ -53,7 +53,12 @@ pub struct Report {
     pub unknown_kinds: Vec<String>,
     /// Number of channel messages received.
     pub messages: u64,
+    /// Milliseconds spent in each phase: init, ws connect, hello→init, init→end, result fetch.
+    pub phases: [f64; 5],
 }
+
+/// Names of [`Report::phases`], for the report.
+pub const PHASES: [&str; 5] = ["init", "ws-connect", "hello→init", "startCapture→end", "result-fetch"];
 
 fn now_epoch_ms() -> f64 {
     SystemTime::now()
@@ -72,6 +77,7 @@ pub async fn run(shared: &Shared, n: u64, mode: &str, scenario: Option<&str>) ->
         total_ms: 0.0,
         unknown_kinds: Vec::new(),
         messages: 0,
+        phases: [0.0; 5],
     };
     let outcome = tokio::time::timeout(
         shared.session_timeout,
@@ -94,10 +100,17 @@ async fn drive(
     // Each session has its own User-Agent: the emulator's lockout fingerprints IP + User-Agent,
     // and a failure-heavy mix from one fingerprint would otherwise be locked out (429).
     let user_agent = format!("loadgen/{n}");
+    let mut mark = Instant::now();
+    let mut lap = |report: &mut Report, i: usize| {
+        let now = Instant::now();
+        report.phases[i] = now.duration_since(mark).as_secs_f64() * 1000.0;
+        mark = now;
+    };
     let id = match init(shared, n, mode, scenario, &user_agent).await {
         Ok(id) => id,
         Err(e) => return Outcome::Failed(e),
     };
+    lap(report, 0);
     let url = protocol::ws_url(&shared.base, &id);
     let request = match tokio_tungstenite::tungstenite::client::IntoClientRequest::into_client_request(
         url.as_str(),
@@ -110,10 +123,12 @@ async fn drive(
         }
         Err(e) => return Outcome::Failed(format!("ws url: {e}")),
     };
-    let (mut ws, _) = match tokio_tungstenite::connect_async(request).await {
+    // Nagle off, as browsers do for WebSockets: small frames must not wait for delayed ACKs.
+    let (mut ws, _) = match tokio_tungstenite::connect_async_with_config(request, None, true).await {
         Ok(c) => c,
         Err(e) => return Outcome::Failed(format!("ws connect: {}", short(&e.to_string()))),
     };
+    lap(report, 1);
     if let Err(e) = ws
         .send(Message::text(protocol::hello(&id)))
         .await
@@ -125,6 +140,17 @@ async fn drive(
     let terminal = loop {
         let msg = match ws.next().await {
             None => break None,
+            // The `disconnect` scenario drops TCP without a close frame: that is an end, not a
+            // harness failure (reported as "closed by server"; a non-disconnect mix expects 0).
+            Some(Err(tokio_tungstenite::tungstenite::Error::Protocol(
+                tokio_tungstenite::tungstenite::error::ProtocolError::ResetWithoutClosingHandshake,
+            )))
+            | Some(Err(tokio_tungstenite::tungstenite::Error::ConnectionClosed)) => break None,
+            Some(Err(tokio_tungstenite::tungstenite::Error::Io(e)))
+                if e.kind() == std::io::ErrorKind::ConnectionReset =>
+            {
+                break None
+            }
             Some(Err(e)) => {
                 return Outcome::Failed(format!("ws receive: {}", short(&e.to_string())))
             }
@@ -148,6 +174,7 @@ async fn drive(
             }
             Kind::InitDone if !started_capture => {
                 started_capture = true;
+                lap(report, 2);
                 if let Err(e) = ws.send(Message::text(protocol::start_capture())).await {
                     return Outcome::Failed(format!("ws send startCapture: {e}"));
                 }
@@ -170,6 +197,7 @@ async fn drive(
             _ => {}
         }
     };
+    lap(report, 3);
     let _ = ws.close(None).await;
     match terminal {
         None => Outcome::Closed,
@@ -178,8 +206,13 @@ async fn drive(
                 Ok(s) => s,
                 Err(e) => return Outcome::Failed(e),
             };
+            lap(report, 4);
             if result_status >= 500 {
                 return Outcome::Failed(format!("result fetch answered {result_status}"));
+            }
+            if code == Some(400) {
+                // The server refused the session (unknown/used id): a harness failure.
+                return Outcome::Failed("channel refused the session (error 400)".into());
             }
             if kind == Kind::Result {
                 Outcome::Result { result_status }
