@@ -12,15 +12,13 @@ SECONDS_EACH=${1:-60}; shift || true
 TARGETS=("$@")
 [ ${#TARGETS[@]} -gt 0 ] || TARGETS=(scenario_parser scenario_plan init_body face_upload channel_message)
 command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz
-FEATURES=()
-if grep -q "pub mod protocol" ../src/video_server/channel/mod.rs 2>/dev/null; then FEATURES=(--features channel); fi
 mkdir -p /tmp/fuzz-scratch
 rc=0
 for t in "${TARGETS[@]}"; do
   scratch=/tmp/fuzz-scratch/$t
   rm -rf "$scratch"; mkdir -p "$scratch"; cp corpus/"$t"/* "$scratch"/ 2>/dev/null || true
   log=/tmp/fuzz-scratch/$t.log
-  cargo +nightly fuzz run -O "${FEATURES[@]}" "$t" "$scratch" -- \
+  cargo +nightly fuzz run -O "$t" "$scratch" -- \
     -max_total_time="$SECONDS_EACH" -timeout=10 -rss_limit_mb=1024 -malloc_limit_mb=512 \
     -print_final_stats=1 >"$log" 2>&1
   code=$?

@@ -49,8 +49,14 @@ fuzz_target!(|data: &[u8]| {
         rest.to_vec()
     } else {
         // Split the rest into image and face parts at a position taken from the next byte.
-        let (cut, rest) = rest.split_first().map_or((0, rest), |(c, r)| (*c as usize, r));
-        let cut = if rest.is_empty() { 0 } else { cut % (rest.len() + 1) };
+        let (cut, rest) = rest
+            .split_first()
+            .map_or((0, rest), |(c, r)| (*c as usize, r));
+        let cut = if rest.is_empty() {
+            0
+        } else {
+            cut % (rest.len() + 1)
+        };
         let (face, image) = rest.split_at(cut);
         multipart(image, face)
     };

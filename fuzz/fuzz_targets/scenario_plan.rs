@@ -9,7 +9,9 @@ use rand::SeedableRng;
 use webcapture_emulator::scenarios::{model::LivenessMode, playback, validate};
 
 fuzz_target!(|data: &[u8]| {
-    let (n, rest) = data.split_first().map_or((2, data), |(n, r)| (u32::from(*n % 9), r));
+    let (n, rest) = data
+        .split_first()
+        .map_or((2, data), |(n, r)| (u32::from(*n % 9), r));
     let Ok(text) = std::str::from_utf8(rest) else {
         return;
     };

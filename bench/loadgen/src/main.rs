@@ -31,7 +31,10 @@ use stats::Histogram;
 
 /// Command line.
 #[derive(Parser, Debug)]
-#[command(name = "loadgen", about = "Concurrent capture sessions against webcapture-emulator")]
+#[command(
+    name = "loadgen",
+    about = "Concurrent capture sessions against webcapture-emulator"
+)]
 struct Args {
     /// Emulator base URL.
     #[arg(long, default_value = "http://127.0.0.1:18080")]
@@ -151,7 +154,11 @@ fn ms(v: Option<f64>) -> String {
 }
 
 fn mode_name(mode: &str, n: u64) -> &'static str {
-    let modes = ["LIVENESS_PASSIVE", "LIVENESS_PASSIVE_VIDEO", "LIVENESS_ACTIVE"];
+    let modes = [
+        "LIVENESS_PASSIVE",
+        "LIVENESS_PASSIVE_VIDEO",
+        "LIVENESS_ACTIVE",
+    ];
     match mode {
         "passive-video" => modes[1],
         "active" => modes[2],
@@ -166,7 +173,11 @@ async fn main() {
     let soak_minutes = args.soak;
     let concurrency = args
         .concurrency
-        .unwrap_or(if soak_minutes.is_some() { 1000 } else { args.sessions })
+        .unwrap_or(if soak_minutes.is_some() {
+            1000
+        } else {
+            args.sessions
+        })
         .max(1);
     let scenario_mixed = soak_minutes.is_some() || args.scenario.as_deref() == Some("mixed");
     let http = match reqwest::Client::builder()
@@ -208,7 +219,7 @@ async fn main() {
                 if let Ok(mut p) = peak.lock() {
                     *p = (*p).max(s.rss_kib);
                 }
-                if n % 100 == 0 {
+                if n.is_multiple_of(100) {
                     if let Ok(mut v) = series.lock() {
                         v.push((started.elapsed().as_secs_f64(), s.rss_kib));
                     }
@@ -255,8 +266,7 @@ async fn main() {
                 } else {
                     scenario.clone()
                 };
-                let report =
-                    session::run(&shared, n, mode_name(&mode, n), scen.as_deref()).await;
+                let report = session::run(&shared, n, mode_name(&mode, n), scen.as_deref()).await;
                 if let Ok(mut t) = totals.lock() {
                     t.add(report);
                 }
@@ -345,7 +355,11 @@ async fn main() {
         println!(
             "soak RSS after warm-up  spread {:.1}% → {}",
             spread * 100.0,
-            if ok { "flat (≤ 10%)" } else { "NOT flat (> 10%)" }
+            if ok {
+                "flat (≤ 10%)"
+            } else {
+                "NOT flat (> 10%)"
+            }
         );
     }
     let (delay_p50, delay_p99) = if delay_method == "scheduled" {

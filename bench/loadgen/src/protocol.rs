@@ -153,8 +153,8 @@ fn kind_of(name: &str) -> Kind {
     let n = name.to_ascii_lowercase().replace(['_', '-'], "");
     match n.as_str() {
         "downloadprogress" | "initprogress" | "progress" => Kind::InitProgress,
-        "ready" | "init" | "initialized" | "initialised" | "initdone" | "initend" | "clientready"
-        | "welcome" | "open" => Kind::InitDone,
+        "ready" | "init" | "initialized" | "initialised" | "initdone" | "initend"
+        | "clientready" | "welcome" | "open" => Kind::InitDone,
         "clientinitend" | "oninitend" | "captureinitend" => Kind::ClientInitEnd,
         "tracking" | "track" | "trackinginfo" | "trackingfn" => Kind::Tracking,
         "instruction" | "challengeinstruction" | "showchallengeinstruction" => Kind::Instruction,

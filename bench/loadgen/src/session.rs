@@ -32,7 +32,10 @@ pub enum Outcome {
     /// The channel delivered a result and the result fetch answered this status.
     Result { result_status: u16 },
     /// The channel delivered an error (an expected outcome for failure scenarios).
-    ChannelError { code: Option<i64>, result_status: u16 },
+    ChannelError {
+        code: Option<i64>,
+        result_status: u16,
+    },
     /// The server closed the channel without result or error (the `disconnect` scenario).
     Closed,
     /// Something went wrong on the way; the string says what.
@@ -58,7 +61,13 @@ pub struct Report {
 }
 
 /// Names of [`Report::phases`], for the report.
-pub const PHASES: [&str; 5] = ["init", "ws-connect", "hello→init", "startCapture→end", "result-fetch"];
+pub const PHASES: [&str; 5] = [
+    "init",
+    "ws-connect",
+    "hello→init",
+    "startCapture→end",
+    "result-fetch",
+];
 
 fn now_epoch_ms() -> f64 {
     SystemTime::now()
@@ -112,27 +121,26 @@ async fn drive(
     };
     lap(report, 0);
     let url = protocol::ws_url(&shared.base, &id);
-    let request = match tokio_tungstenite::tungstenite::client::IntoClientRequest::into_client_request(
-        url.as_str(),
-    ) {
-        Ok(mut r) => {
-            if let Ok(v) = user_agent.parse() {
-                r.headers_mut().insert("user-agent", v);
+    let request =
+        match tokio_tungstenite::tungstenite::client::IntoClientRequest::into_client_request(
+            url.as_str(),
+        ) {
+            Ok(mut r) => {
+                if let Ok(v) = user_agent.parse() {
+                    r.headers_mut().insert("user-agent", v);
+                }
+                r
             }
-            r
-        }
-        Err(e) => return Outcome::Failed(format!("ws url: {e}")),
-    };
+            Err(e) => return Outcome::Failed(format!("ws url: {e}")),
+        };
     // Nagle off, as browsers do for WebSockets: small frames must not wait for delayed ACKs.
-    let (mut ws, _) = match tokio_tungstenite::connect_async_with_config(request, None, true).await {
+    let (mut ws, _) = match tokio_tungstenite::connect_async_with_config(request, None, true).await
+    {
         Ok(c) => c,
         Err(e) => return Outcome::Failed(format!("ws connect: {}", short(&e.to_string()))),
     };
     lap(report, 1);
-    if let Err(e) = ws
-        .send(Message::text(protocol::hello(&id)))
-        .await
-    {
+    if let Err(e) = ws.send(Message::text(protocol::hello(&id))).await {
         return Outcome::Failed(format!("ws send hello: {e}"));
     }
     let mut started_capture = false;
@@ -189,10 +197,11 @@ async fn drive(
             Kind::Instruction | Kind::UploadProgress => last_tracking = None,
             Kind::Result => break Some((Kind::Result, None)),
             Kind::Error => break Some((Kind::Error, m.error_code)),
-            Kind::Other if report.unknown_kinds.len() < 8 => {
-                if !report.unknown_kinds.contains(&m.type_name) {
-                    report.unknown_kinds.push(m.type_name);
-                }
+            Kind::Other
+                if report.unknown_kinds.len() < 8
+                    && !report.unknown_kinds.contains(&m.type_name) =>
+            {
+                report.unknown_kinds.push(m.type_name);
             }
             _ => {}
         }
@@ -241,7 +250,10 @@ async fn init(
         .map_err(|e| e.to_string())?;
     let mut req = shared
         .http
-        .post(format!("{}/video-server/init-liveness-session", shared.base))
+        .post(format!(
+            "{}/video-server/init-liveness-session",
+            shared.base
+        ))
         .header("apikey", &shared.api_key)
         .header("user-agent", user_agent)
         .json(&serde_json::json!({

@@ -10,7 +10,9 @@ use serde_json::{json, Value};
 
 /// The same body the emulator's capabilities placeholder answers, so response sizes match.
 async fn capabilities() -> Json<Value> {
-    Json(json!({"version": "3.36.0", "bioserver-core": {"version": "3.36.0", "currentMode": ["F6_2_VID65"]}}))
+    Json(
+        json!({"version": "3.36.0", "bioserver-core": {"version": "3.36.0", "currentMode": ["F6_2_VID65"]}}),
+    )
 }
 
 /// Health probe, mirroring `/__emulator/health`.
