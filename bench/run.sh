@@ -188,14 +188,16 @@ if [ -z "$RESULT_URL" ]; then
 fi
 load "emulator  GET capabilities" "$EPID" GET "$EURL/video-server/v2/capabilities"
 EMU_CAP_RPS=$LAST_RPS; EMU_CAP_CPU=$LAST_CPU
-load "emulator  POST init-liveness-session" "$EPID" POST "$EURL/video-server/init-liveness-session" "$INIT_BODY"
-EMU_INIT_RPS=$LAST_RPS; EMU_INIT_CPU=$LAST_CPU
 
 if [ -n "$RESULT_URL" ]; then
   load "emulator  GET liveness-challenge-result$RESULT_NOTE" "$EPID" GET "$RESULT_URL"
 else
   ROWS+=("$(printf '%-44s %10s %9s %9s %12s %s' "emulator  GET liveness-challenge-result" "n/a" "" "" "" "(no session: init $(status POST "$EURL/video-server/init-liveness-session" "$INIT_BODY"))")")
 fi
+# init last: it fills the session store, whose cap (--max-sessions) evicts the oldest finished
+# sessions first — including the one whose result was just loaded.
+load "emulator  POST init-liveness-session" "$EPID" POST "$EURL/video-server/init-liveness-session" "$INIT_BODY"
+EMU_INIT_RPS=$LAST_RPS; EMU_INIT_CPU=$LAST_CPU
 RSS_AFTER=$(rss_mb "$EPID")
 REQ_AFTER=$TOTAL_REQUESTS
 

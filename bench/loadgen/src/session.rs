@@ -134,11 +134,16 @@ async fn drive(
             Err(e) => return Outcome::Failed(format!("ws url: {e}")),
         };
     // Nagle off, as browsers do for WebSockets: small frames must not wait for delayed ACKs.
-    let (mut ws, _) = match tokio_tungstenite::connect_async_with_config(request, None, true).await
-    {
-        Ok(c) => c,
-        Err(e) => return Outcome::Failed(format!("ws connect: {}", short(&e.to_string()))),
-    };
+    // Small buffers: tungstenite's default 128 KiB read buffer per socket would make 10,000
+    // sessions cost the load generator 1.3 GB and compete with the server for memory bandwidth.
+    let config = tokio_tungstenite::tungstenite::protocol::WebSocketConfig::default()
+        .read_buffer_size(4 * 1024)
+        .write_buffer_size(0);
+    let (mut ws, _) =
+        match tokio_tungstenite::connect_async_with_config(request, Some(config), true).await {
+            Ok(c) => c,
+            Err(e) => return Outcome::Failed(format!("ws connect: {}", short(&e.to_string()))),
+        };
     lap(report, 1);
     if let Err(e) = ws.send(Message::text(protocol::hello(&id))).await {
         return Outcome::Failed(format!("ws send hello: {e}"));
