@@ -343,6 +343,14 @@ async fn main() {
             1e6 * cpu / (attempted.max(1) as f64)
         );
     }
+    if let Some(me) = stats::sample(std::process::id()) {
+        println!(
+            "load generator          CPU {:.2} s ({:.0}% of one core), peak RSS {:.1} MB (same machine: its CPU competes with the server's)",
+            me.cpu_s,
+            100.0 * me.cpu_s / elapsed.max(1e-9),
+            me.hwm_kib as f64 / 1024.0
+        );
+    }
     if args.pid.is_some() {
         println!(
             "server RSS              peak {:.1} MB (VmHWM {:.1} MB), end {:.1} MB",
