@@ -214,6 +214,16 @@ async fn an_empty_body_is_a_400() {
 }
 
 #[tokio::test]
+async fn a_body_beyond_the_default_limit_is_a_413_not_an_empty_body() {
+    let emu = Emu::start_with(Config::for_tests()).await;
+    let padding = "x".repeat(9 * 1024 * 1024);
+    let res = emu
+        .init(json!({"livenessMode": "LIVENESS_PASSIVE", "correlationId": padding}))
+        .await;
+    assert_error(res, 413, "too large").await;
+}
+
+#[tokio::test]
 async fn an_oversized_body_is_a_413() {
     let emu = Emu::start_with(Config {
         max_body: 1024,

@@ -12,7 +12,7 @@ use axum::{
     extract::{Request, State},
     http::{header, HeaderName, HeaderValue, Method, StatusCode},
     middleware::Next,
-    response::Response,
+    response::{IntoResponse, Response},
 };
 use serde_json::{json, Value};
 
@@ -130,7 +130,10 @@ pub async fn playback(State(state): State<AppState>, req: Request, next: Next) -
         endpoint,
         Endpoint::InitLivenessSession | Endpoint::GipsCaptureSession
     ) {
-        let (req, input, params) = creation_request(req, header.clone()).await;
+        let (req, input, params) = match creation_request(req, header.clone(), &state).await {
+            Ok(read) => read,
+            Err(too_large) => return too_large,
+        };
         let turn = match input.requested {
             None => Some(state.selection.creation.lock().await),
             Some(_) => None,
@@ -223,19 +226,30 @@ fn session_of_identity(state: &AppState, identity: &str) -> Option<SharedSession
 }
 
 /// Reads a session-creating request's body (and puts it back) for the selection inputs.
+///
+/// A body over `--max-body` is answered 413 here: once read, it cannot be handed on intact.
 async fn creation_request(
     req: Request,
     header: Option<String>,
-) -> (Request, SelectionInput, SessionParams) {
+    state: &AppState,
+) -> Result<(Request, SelectionInput, SessionParams), Response> {
     let api_key = req
         .headers()
         .get("apikey")
         .and_then(|v| v.to_str().ok())
         .map(|s| s.trim().to_string());
     let (parts, body) = req.into_parts();
-    let bytes = axum::body::to_bytes(body, MAX_JSON)
-        .await
-        .unwrap_or_default();
+    let limit = state.config.max_body;
+    let bytes = match axum::body::to_bytes(body, limit).await {
+        Ok(bytes) => bytes,
+        Err(_) => {
+            return Err(crate::error::ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                format!("Request body too large: at most {limit} bytes are accepted"),
+            )
+            .into_response())
+        }
+    };
     let json: Value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
     let text = |k: &str| json.get(k).and_then(Value::as_str).map(str::to_string);
     let mode = text("livenessMode")
@@ -255,7 +269,7 @@ async fn creation_request(
         requested: header.or_else(|| text("scenario")),
         api_key,
     };
-    (Request::from_parts(parts, Body::from(bytes)), input, params)
+    Ok((Request::from_parts(parts, Body::from(bytes)), input, params))
 }
 
 /// The answer of a scripted error status: the file's body, else the vendor's `{code, error}`.
