@@ -73,6 +73,11 @@ pub async fn start(config: Config) -> std::io::Result<Running> {
             serve_tls(listener, server_config.clone(), app, token)?
         }
         None => tokio::spawn(async move {
+            // TCP_NODELAY: the channel sends many small frames; without it each capture waits on
+            // delayed ACKs (~40 ms per exchange).
+            let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
+                let _ = tcp.set_nodelay(true);
+            });
             axum::serve(
                 listener,
                 app.into_make_service_with_connect_info::<SocketAddr>(),
@@ -203,7 +208,11 @@ fn serve_tls(
     });
     let tls = axum_server::tls_rustls::RustlsConfig::from_config(server_config);
     Ok(tokio::spawn(
-        axum_server::from_tcp_rustls(listener, tls)
+        axum_server::from_tcp(listener)
+            .acceptor(
+                axum_server::tls_rustls::RustlsAcceptor::new(tls)
+                    .acceptor(axum_server::accept::NoDelayAcceptor::new()),
+            )
             .handle(handle)
             .serve(app.into_make_service_with_connect_info::<SocketAddr>()),
     ))
