@@ -153,6 +153,11 @@ pub struct Config {
     #[arg(long, env = "WEBCAPTURE_EMULATOR_CALLBACK_INSECURE", default_value_t = true, action = clap::ArgAction::Set)]
     pub callback_insecure: bool,
 
+    /// Seconds a client may take to send a request's headers (also closes idle keep-alive
+    /// connections), so slow or half-open clients cannot hold sockets forever.
+    #[arg(long, env = "WEBCAPTURE_EMULATOR_HEADER_TIMEOUT", default_value_t = 30)]
+    pub header_timeout: u64,
+
     /// Largest request body accepted, in bytes (larger ones get 413 with a JSON error).
     #[arg(long, env = "WEBCAPTURE_EMULATOR_MAX_BODY", default_value_t = 8 * 1024 * 1024)]
     pub max_body: usize,

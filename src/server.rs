@@ -70,21 +70,13 @@ pub async fn start(config: Config) -> std::io::Result<Running> {
     let task = match &tls {
         Some((material, server_config)) => {
             let _ = state.tls_certificate.set(material.cert_pem.clone());
-            serve_tls(listener, server_config.clone(), app, token)?
+            let header_timeout = Duration::from_secs(state.config.header_timeout.max(1));
+            serve_tls(listener, server_config.clone(), app, token, header_timeout)?
         }
-        None => tokio::spawn(async move {
-            // TCP_NODELAY: the channel sends many small frames; without it each capture waits on
-            // delayed ACKs (~40 ms per exchange).
-            let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
-                let _ = tcp.set_nodelay(true);
-            });
-            axum::serve(
-                listener,
-                app.into_make_service_with_connect_info::<SocketAddr>(),
-            )
-            .with_graceful_shutdown(async move { token.cancelled().await })
-            .await
-        }),
+        None => {
+            let header_timeout = Duration::from_secs(state.config.header_timeout.max(1));
+            tokio::spawn(serve_plain(listener, app, token, header_timeout))
+        }
     };
     Ok(Running {
         addr,
@@ -92,6 +84,69 @@ pub async fn start(config: Config) -> std::io::Result<Running> {
         task,
         tls_certificate: tls.map(|(m, _)| m.cert_pem),
     })
+}
+
+/// Serves `app` over plain HTTP until `token` is cancelled, then lets in-flight requests finish
+/// (bounded by [`TLS_SHUTDOWN_GRACE`]).
+///
+/// A hand-written accept loop rather than `axum::serve` because the emulator must bound slow
+/// clients: hyper's header-read timeout closes connections that send headers too slowly
+/// (slowloris) or sit idle between requests, and every socket gets `TCP_NODELAY` (the channel
+/// sends many small frames; without it each exchange waits on delayed ACKs, ~40 ms).
+async fn serve_plain(
+    listener: TcpListener,
+    app: Router,
+    token: CancellationToken,
+    header_timeout: Duration,
+) -> std::io::Result<()> {
+    use hyper_util::{
+        rt::{TokioExecutor, TokioIo, TokioTimer},
+        server::{conn::auto::Builder, graceful::GracefulShutdown},
+        service::TowerToHyperService,
+    };
+    use tower::ServiceExt;
+
+    let mut builder = Builder::new(TokioExecutor::new());
+    builder
+        .http1()
+        .timer(TokioTimer::new())
+        .header_read_timeout(header_timeout);
+    let graceful = GracefulShutdown::new();
+    loop {
+        let (stream, peer) = tokio::select! {
+            _ = token.cancelled() => break,
+            accepted = listener.accept() => match accepted {
+                Ok(pair) => pair,
+                Err(e) => {
+                    // Out of file descriptors and the like: back off instead of spinning.
+                    tracing::warn!("accept failed: {e}");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+        };
+        let _ = stream.set_nodelay(true);
+        let service =
+            app.clone()
+                .map_request(move |mut req: axum::http::Request<hyper::body::Incoming>| {
+                    req.extensions_mut()
+                        .insert(axum::extract::ConnectInfo(peer));
+                    req.map(axum::body::Body::new)
+                });
+        let connection = builder
+            .serve_connection_with_upgrades(TokioIo::new(stream), TowerToHyperService::new(service))
+            .into_owned();
+        let connection = graceful.watch(connection);
+        tokio::spawn(async move {
+            let _ = connection.await;
+        });
+    }
+    drop(listener);
+    tokio::select! {
+        _ = graceful.shutdown() => {}
+        _ = tokio::time::sleep(TLS_SHUTDOWN_GRACE) => {}
+    }
+    Ok(())
 }
 
 /// A certificate chain and its private key, both PEM.
@@ -197,6 +252,7 @@ fn serve_tls(
     server_config: Arc<rustls::ServerConfig>,
     app: Router,
     token: CancellationToken,
+    header_timeout: Duration,
 ) -> std::io::Result<tokio::task::JoinHandle<std::io::Result<()>>> {
     let listener = listener.into_std()?;
     listener.set_nonblocking(true)?;
@@ -207,15 +263,21 @@ fn serve_tls(
         stopper.graceful_shutdown(Some(TLS_SHUTDOWN_GRACE));
     });
     let tls = axum_server::tls_rustls::RustlsConfig::from_config(server_config);
-    Ok(tokio::spawn(
-        axum_server::from_tcp(listener)
-            .acceptor(
-                axum_server::tls_rustls::RustlsAcceptor::new(tls)
-                    .acceptor(axum_server::accept::NoDelayAcceptor::new()),
-            )
-            .handle(handle)
-            .serve(app.into_make_service_with_connect_info::<SocketAddr>()),
-    ))
+    let mut server = axum_server::from_tcp(listener)
+        .acceptor(
+            axum_server::tls_rustls::RustlsAcceptor::new(tls)
+                .acceptor(axum_server::accept::NoDelayAcceptor::new()),
+        )
+        .handle(handle);
+    // Same slow-client bound as plain HTTP (see `serve_plain`).
+    server
+        .http_builder()
+        .http1()
+        .timer(hyper_util::rt::TokioTimer::new())
+        .header_read_timeout(header_timeout);
+    Ok(tokio::spawn(server.serve(
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )))
 }
 
 fn invalid_input(e: impl std::fmt::Display) -> std::io::Error {
