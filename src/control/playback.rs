@@ -16,13 +16,10 @@ use serde_json::{json, Value};
 
 use crate::{
     error::{ApiError, ApiResult},
-    scenarios::model::ChannelError,
+    scenarios::{model::ChannelError, playback::DEFAULT_UNLOCK_SECONDS},
     sessions::{control::ControlState, store::SharedSession},
     state::AppState,
 };
-
-/// Seconds of lockout announced by an injected 429 that gives none.
-const DEFAULT_UNLOCK_SECONDS: i64 = 60;
 
 /// Routes under `/__emulator`.
 pub fn routes() -> Router<AppState> {

@@ -31,6 +31,14 @@ pub static SCRIPTS: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/scripts-js"
 /// The token in each script that is replaced by the baked browser configuration (JSON).
 const CONFIG_TOKEN: &str = "/*@EMULATOR_BROWSER_CONFIG@*/null";
 
+/// The token in a script that is replaced by [`COMMON`], inside the script's own IIFE.
+const COMMON_TOKEN: &str = "/*@EMULATOR_COMMON@*/";
+
+/// Helpers several scripts need (baked configuration, page hint). Spliced into each script at
+/// serve time rather than loaded as a fifth script, so every script stays self-contained and
+/// defines its global synchronously whatever order the page loads them in.
+const COMMON: &str = include_str!("../../scripts-js/_common.js");
+
 /// The served names (the vendor's paths under `/video-server/`).
 pub const NAMES: [&str; 4] = [
     "bioserver-environment-api.js",
@@ -78,7 +86,9 @@ async fn script(
             c
         }
     };
-    let body = source.replacen(CONFIG_TOKEN, &config.to_string(), 1);
+    let body = source
+        .replacen(COMMON_TOKEN, COMMON.trim(), 1)
+        .replacen(CONFIG_TOKEN, &config.to_string(), 1);
     (
         [
             (

@@ -169,7 +169,7 @@ impl Channel {
             .await?;
         }
         if let Some(error) = &init.error {
-            let payload = protocol::error_payload(error, self.lockout_seconds());
+            let payload = protocol::error_payload(error, time::OffsetDateTime::now_utc(), self.lockout_seconds());
             return self.send_error(payload).await;
         }
         self.send(ServerMessage::Init {
@@ -186,7 +186,7 @@ impl Channel {
         for step in plan {
             self.pause(self.state.scaled(step.delay_ms)).await?;
             if let crate::sessions::control::Gate::Inject(error) = self.gate(&control).await? {
-                let payload = protocol::error_payload(&error, self.lockout_seconds());
+                let payload = protocol::error_payload(&error, time::OffsetDateTime::now_utc(), self.lockout_seconds());
                 return self.send_error(payload).await;
             }
             match step.action {
@@ -204,7 +204,7 @@ impl Channel {
                     }
                 }
                 Action::Error(error) => {
-                    let payload = protocol::error_payload(&error, self.lockout_seconds());
+                    let payload = protocol::error_payload(&error, time::OffsetDateTime::now_utc(), self.lockout_seconds());
                     return self.send_error(payload).await;
                 }
                 Action::Disconnect => return Err(End::Dropped),
