@@ -66,7 +66,8 @@ pub struct Verdict {
     pub image: Option<PortraitImage>,
 }
 
-/// The captured portrait image.
+/// The captured portrait image, kept with the verdict so `GET .../portrait` still answers after
+/// the bio-session that produced it has expired.
 #[derive(Debug, Clone)]
 pub struct PortraitImage {
     /// Encoded bytes.

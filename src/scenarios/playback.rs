@@ -284,6 +284,24 @@ pub fn render(plan: &[Planned]) -> Value {
 }
 
 /// Expands a scenario's timeline for one session into timed actions.
+///
+/// Randomness (tracking jitter, challenge positions) comes only from `rng`, so the same seed gives
+/// the same plan, and the plan can be checked without a socket.
+///
+/// ```
+/// use rand::SeedableRng;
+/// use webcapture_emulator::scenarios::{
+///     model::{LivenessMode, Scenario},
+///     playback::{plan, Action},
+/// };
+///
+/// let scenario: Scenario = serde_json::from_str(r#"{"result":{"livenessStatus":"SPOOF"}}"#).unwrap();
+/// let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(42);
+/// let steps = plan(&scenario, LivenessMode::LivenessPassive, 0, &mut rng);
+/// // Every capture ends with the result (or an error); the page's startCapture comes first.
+/// assert_eq!(steps.last().unwrap().action, Action::Result);
+/// assert!(steps.iter().any(|p| matches!(p.action, Action::WaitFor(_))));
+/// ```
 pub fn plan(
     scenario: &Scenario,
     mode: LivenessMode,
@@ -480,6 +498,18 @@ fn circle_xy(c: &Value) -> (f64, f64) {
 }
 
 /// JSON merge patch (RFC 7396): `patch` is applied onto `target`.
+///
+/// Scenario files override vendor answers with a partial body; merge patch is the standard that
+/// lets them change one member, add one, or remove one with `null`.
+///
+/// ```
+/// use serde_json::json;
+/// use webcapture_emulator::scenarios::playback::merge;
+///
+/// let mut body = json!({"livenessStatus": "SUCCESS", "diagnostic": "ok", "score": 3000});
+/// merge(&mut body, &json!({"livenessStatus": "SPOOF", "diagnostic": null}));
+/// assert_eq!(body, json!({"livenessStatus": "SPOOF", "score": 3000}));
+/// ```
 pub fn merge(target: &mut Value, patch: &Value) {
     match patch {
         Value::Object(p) => {

@@ -51,7 +51,8 @@ pub struct SelectionInput {
     pub api_key: Option<String>,
 }
 
-/// A resolved choice.
+/// A resolved choice: the scenario and why it was chosen, recorded in the transcript so a trainer
+/// can tell which selection rule applied.
 #[derive(Debug, Clone)]
 pub struct Chosen {
     /// The scenario snapshot the session will play.

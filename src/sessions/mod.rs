@@ -122,7 +122,8 @@ pub struct LivenessResult {
     pub finished: OffsetDateTime,
 }
 
-/// One bio-session.
+/// One bio-session: the single record that the video-server, core, GIPS and the control plane all
+/// read and update, so every surface agrees on a capture's state and result.
 #[derive(Debug)]
 pub struct BioSession {
     /// Session id (a UUID).

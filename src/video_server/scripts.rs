@@ -86,9 +86,11 @@ async fn script(
             c
         }
     };
-    let body = source
-        .replacen(COMMON_TOKEN, COMMON.trim(), 1)
-        .replacen(CONFIG_TOKEN, &config.to_string(), 1);
+    let body = source.replacen(COMMON_TOKEN, COMMON.trim(), 1).replacen(
+        CONFIG_TOKEN,
+        &config.to_string(),
+        1,
+    );
     (
         [
             (

@@ -8,8 +8,8 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
-pub use crate::scenarios::playback::{error_payload, vendor_error_text};
 use crate::scenarios::playback::iso_millis;
+pub use crate::scenarios::playback::{error_payload, vendor_error_text};
 
 /// Largest inbound frame of any type except `bestImage` (2 MB).
 pub const MAX_MESSAGE: usize = 2 * 1024 * 1024;

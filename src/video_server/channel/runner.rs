@@ -2,7 +2,7 @@
 //!
 //! There is exactly one task per socket and it only ever waits on the socket, a timer or the
 //! shutdown token, so an idle channel costs a parked future (no polling). Every message both ways
-//! is recorded in the session transcript; every way a channel can end ([`End`]) leaves the session
+//! is recorded in the session transcript; every way a channel can end (`End`) leaves the session
 //! in a terminal state with the reason recorded.
 
 use std::{net::IpAddr, time::Duration};
@@ -169,7 +169,11 @@ impl Channel {
             .await?;
         }
         if let Some(error) = &init.error {
-            let payload = protocol::error_payload(error, time::OffsetDateTime::now_utc(), self.lockout_seconds());
+            let payload = protocol::error_payload(
+                error,
+                time::OffsetDateTime::now_utc(),
+                self.lockout_seconds(),
+            );
             return self.send_error(payload).await;
         }
         self.send(ServerMessage::Init {
@@ -186,7 +190,11 @@ impl Channel {
         for step in plan {
             self.pause(self.state.scaled(step.delay_ms)).await?;
             if let crate::sessions::control::Gate::Inject(error) = self.gate(&control).await? {
-                let payload = protocol::error_payload(&error, time::OffsetDateTime::now_utc(), self.lockout_seconds());
+                let payload = protocol::error_payload(
+                    &error,
+                    time::OffsetDateTime::now_utc(),
+                    self.lockout_seconds(),
+                );
                 return self.send_error(payload).await;
             }
             match step.action {
@@ -204,7 +212,11 @@ impl Channel {
                     }
                 }
                 Action::Error(error) => {
-                    let payload = protocol::error_payload(&error, time::OffsetDateTime::now_utc(), self.lockout_seconds());
+                    let payload = protocol::error_payload(
+                        &error,
+                        time::OffsetDateTime::now_utc(),
+                        self.lockout_seconds(),
+                    );
                     return self.send_error(payload).await;
                 }
                 Action::Disconnect => return Err(End::Dropped),
