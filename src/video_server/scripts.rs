@@ -86,11 +86,7 @@ async fn script(
             c
         }
     };
-    let body = source.replacen(COMMON_TOKEN, COMMON.trim(), 1).replacen(
-        CONFIG_TOKEN,
-        &config.to_string(),
-        1,
-    );
+    let body = with_common(source).replacen(CONFIG_TOKEN, &config.to_string(), 1);
     (
         [
             (
@@ -102,6 +98,11 @@ async fn script(
         body,
     )
         .into_response()
+}
+
+/// A script's source with the shared fragment in place of its [`COMMON_TOKEN`] (if it has one).
+fn with_common(source: &str) -> String {
+    source.replacen(COMMON_TOKEN, COMMON.trim(), 1)
 }
 
 /// `GET /video-server/emulator/browser?scenario=NAME`: the browser part of a scenario
@@ -152,4 +153,28 @@ fn config_json(name: &str, scenario: &Scenario, source: &str) -> Value {
         "source": source,
         "browser": serde_json::to_value(&scenario.browser).unwrap_or(Value::Null),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_script_that_reads_the_scenario_gets_the_shared_helpers_once() {
+        for name in NAMES {
+            let source = SCRIPTS
+                .get_file(name)
+                .and_then(|f| f.contents_utf8())
+                .unwrap();
+            let served = with_common(source);
+            let defined = served.matches("function emulatorConfig(").count();
+            if served.contains("emulatorConfig()") {
+                assert_eq!(defined, 1, "{name} defines emulatorConfig {defined} times");
+                assert_eq!(served.matches(CONFIG_TOKEN).count(), 1, "{name}");
+            } else {
+                assert_eq!(defined, 0, "{name}");
+            }
+            assert!(!served.contains(COMMON_TOKEN), "{name} keeps the token");
+        }
+    }
 }
