@@ -10,48 +10,10 @@
 (function (global) {
   'use strict';
 
-  var BAKED = /*@EMULATOR_BROWSER_CONFIG@*/null;
-  var SCRIPT_SRC = (global.document && global.document.currentScript && global.document.currentScript.src) || '';
+  /*@EMULATOR_COMMON@*/ // BAKED, SCRIPT_SRC, emulatorConfig(), pageHint(), emulatorBase(): see scripts-js/_common.js
   var UPLOAD_BYTES = 256 * 1024;
   var LATENCY_SAMPLES = 3;
   var TIMEOUT_MS = 10000;
-
-  /**
-   * The emulator configuration for this page (see bioserver-environment-api.js; shared cache).
-   * @returns {{scenario: ?string, browser: Object}} the scenario name and its browser part
-   */
-  function emulatorConfig() {
-    if (global.__webcaptureEmulatorConfig) return global.__webcaptureEmulatorConfig;
-    var config = BAKED || { scenario: null, browser: {} };
-    var hint = pageHint();
-    if (hint && hint !== config.scenario) {
-      try {
-        var xhr = new global.XMLHttpRequest();
-        xhr.open('GET', SCRIPT_SRC.replace(/\/[^/?#]*([?#].*)?$/, '') + '/emulator/browser?scenario=' + encodeURIComponent(hint), false);
-        xhr.send();
-        if (xhr.status === 200) config = JSON.parse(xhr.responseText);
-        else console.warn('[webcapture-emulator] unknown scenario "' + hint + '" in the page hint');
-      } catch (e) {
-        console.warn('[webcapture-emulator] could not load the scenario "' + hint + '":', e);
-      }
-    }
-    global.__webcaptureEmulatorConfig = config;
-    return config;
-  }
-
-  /**
-   * The page's scenario hint.
-   * @returns {?string} `window.WEBCAPTURE_EMULATOR.scenario` or the `emulator-scenario` query parameter
-   */
-  function pageHint() {
-    var opt = global.WEBCAPTURE_EMULATOR;
-    if (opt && typeof opt.scenario === 'string' && opt.scenario) return opt.scenario;
-    try {
-      return new URL(global.location.href).searchParams.get('emulator-scenario') || null;
-    } catch (e) {
-      return null;
-    }
-  }
 
   /**
    * `fetch` with a timeout; rejects on network failure, timeout or a non-2xx answer.

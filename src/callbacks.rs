@@ -94,14 +94,11 @@ async fn deliver(
     let target = match reqwest::Url::parse(&url) {
         Ok(u) if matches!(u.scheme(), "http" | "https") => u,
         _ => {
-            record_final(
+            record_gave_up(
                 &state,
                 &session,
                 &url,
-                json!({
-                    "delivered": false,
-                    "error": format!("callbackURL '{url}' is not an http(s) URL; nothing was sent"),
-                }),
+                format!("callbackURL '{url}' is not an http(s) URL; nothing was sent"),
             );
             crate::findings::on_callback_unreachable(&state, &session, "not an http(s) URL");
             return;
@@ -113,12 +110,7 @@ async fn deliver(
     let client = match client(&state) {
         Ok(c) => c.clone(),
         Err(e) => {
-            record_final(
-                &state,
-                &session,
-                &url,
-                json!({"delivered": false, "error": e}),
-            );
+            record_gave_up(&state, &session, &url, e.clone());
             return;
         }
     };
@@ -157,14 +149,11 @@ async fn deliver(
             return;
         }
     }
-    record_final(
+    record_gave_up(
         &state,
         &session,
         &url,
-        json!({
-            "delivered": false,
-            "error": format!("gave up after {MAX_REAL_ATTEMPTS} attempts"),
-        }),
+        format!("gave up after {MAX_REAL_ATTEMPTS} attempts"),
     );
 }
 
@@ -252,11 +241,9 @@ fn record_attempt(
     push(state, session, event);
 }
 
-fn record_final(state: &AppState, session: &SharedSession, url: &str, mut event: Value) {
-    if let Some(obj) = event.as_object_mut() {
-        obj.insert("url".into(), json!(url));
-        obj.insert("final".into(), json!(true));
-    }
+/// The last transcript entry of a callback that was never delivered, saying why.
+fn record_gave_up(state: &AppState, session: &SharedSession, url: &str, error: String) {
+    let event = json!({"delivered": false, "error": error, "url": url, "final": true});
     push(state, session, event);
 }
 

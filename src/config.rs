@@ -172,6 +172,18 @@ impl Default for Config {
 
 impl Config {
     /// A configuration for tests: any free port, no waiting, fixed seed, no lockout surprises.
+    ///
+    /// Tests change only what they are about with struct update syntax, so a new flag with a
+    /// default never breaks them.
+    ///
+    /// ```
+    /// use webcapture_emulator::Config;
+    ///
+    /// let config = Config { max_sessions: 10, ..Config::for_tests() };
+    /// assert_eq!(config.port, 0); // any free port
+    /// assert_eq!(config.time_scale, 0.0); // scripted delays take no time
+    /// assert_eq!(config.seed, Some(42)); // runs repeat
+    /// ```
     pub fn for_tests() -> Self {
         Config {
             port: 0,

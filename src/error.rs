@@ -12,6 +12,20 @@ use axum::{
 use serde_json::json;
 
 /// An error answer: an HTTP status, the numeric `code` of the body and a message that says what was wrong.
+///
+/// Integrator code parses the vendor's `{code, error}` body, so every failure a handler can meet
+/// is one of these (returned with `?`), never a panic or axum's plain-text rejection.
+///
+/// ```
+/// use axum::{http::StatusCode, response::IntoResponse};
+/// use webcapture_emulator::error::ApiError;
+///
+/// let e = ApiError::not_found("No bio-session with id 'x'");
+/// assert_eq!(e.body(), serde_json::json!({"code": 404, "error": "No bio-session with id 'x'"}));
+/// let response = e.into_response();
+/// assert_eq!(response.status(), StatusCode::NOT_FOUND);
+/// assert_eq!(response.headers()["cache-control"], "no-store");
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct ApiError {
     /// HTTP status of the answer.

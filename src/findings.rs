@@ -62,7 +62,8 @@ pub enum Observer {
     Both,
 }
 
-/// One integration rule.
+/// One integration rule: a mistake real integrator code makes, with the fix to show, so a finding
+/// in a transcript always says what to change and not only what happened.
 #[derive(Debug, Clone, Copy, Serialize)]
 pub struct Rule {
     /// Stable id (used in transcripts, logs and the stub SDK's reports).

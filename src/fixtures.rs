@@ -59,6 +59,18 @@ pub fn from_bytes(bytes: Bytes) -> Option<Image> {
 
 /// Where the face sits in an image of this size: the fixtures draw it centred, filling about half
 /// the width, so the box is computed from the real dimensions.
+///
+/// `bestImageInfo` and the face answers report this box, and integrators crop with it, so it must
+/// lie inside the image whatever its size.
+///
+/// ```
+/// use webcapture_emulator::fixtures::face_box;
+///
+/// let b = face_box(640, 480);
+/// assert_eq!(b.width, 320.0);
+/// assert!(b.x >= 0.0 && b.y >= 0.0);
+/// assert!(b.x + b.width <= 640.0 && b.y + b.height <= 480.0);
+/// ```
 pub fn face_box(width: u32, height: u32) -> FaceBox {
     let (w, h) = (f64::from(width), f64::from(height));
     let bw = (w * 0.5).round();

@@ -23,6 +23,8 @@
 //!
 //! See `ARCHITECTURE.md` for the data flow of one capture session.
 
+#![warn(missing_docs)]
+
 pub mod bioserver;
 pub mod callbacks;
 pub mod capture;

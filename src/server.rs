@@ -28,7 +28,19 @@ pub struct Running {
 }
 
 impl Running {
-    /// `http://HOST:PORT`, or `https://HOST:PORT` with `--tls`.
+    /// `http://HOST:PORT`, or `https://HOST:PORT` with `--tls`: the base every vendor path hangs
+    /// from, with the real port when the emulator was started on port 0.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> std::io::Result<()> {
+    /// let running = webcapture_emulator::server::start(webcapture_emulator::Config::for_tests()).await?;
+    /// assert!(running.url().starts_with("http://127.0.0.1:"));
+    /// assert_ne!(running.addr.port(), 0);
+    /// running.shutdown().await;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn url(&self) -> String {
         let scheme = if self.tls_certificate.is_some() {
             "https"
@@ -38,7 +50,8 @@ impl Running {
         format!("{scheme}://{}", self.addr)
     }
 
-    /// Asks every task to stop and waits for the server to finish in-flight requests.
+    /// Asks every task to stop and waits for the server to finish in-flight requests, so a test
+    /// can start many emulators in one process without leaking sockets or tasks.
     pub async fn shutdown(self) {
         self.state.shutdown.cancel();
         let _ = self.task.await;
@@ -47,8 +60,23 @@ impl Running {
 
 /// Binds and starts serving in the background; returns once connections are accepted.
 ///
-/// Fails before binding on a bad `--signing-key` or unusable `--tls-cert/--tls-key`, with a
-/// message that says what is wrong.
+/// The binary and the integration tests start the emulator the same way, so tests exercise the
+/// real router, layers and background tasks over real HTTP. Fails before binding on a bad
+/// `--signing-key` or unusable `--tls-cert/--tls-key`, with a message that says what is wrong.
+///
+/// ```
+/// use webcapture_emulator::{server, Config};
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// // Port 0 (as in `Config::for_tests`): the OS picks a free port; `url()` names it.
+/// let running = server::start(Config::for_tests()).await?;
+/// let health = reqwest::get(format!("{}/__emulator/health", running.url())).await?;
+/// assert!(health.status().is_success());
+/// running.shutdown().await;
+/// # Ok(())
+/// # }
+/// ```
 pub async fn start(config: Config) -> std::io::Result<Running> {
     if config.signing_key.is_some() {
         crate::signing::Signer::from_config(&config).map_err(invalid_input)?;

@@ -163,6 +163,31 @@ impl Signer {
     }
 
     /// A compact JWS `header.payload.signature` over `payload` exactly as given.
+    ///
+    /// The payload is signed byte for byte (not re-serialized), so what an integrator verifies
+    /// is exactly the body it received. It verifies with the published JWKS like this:
+    ///
+    /// ```
+    /// use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
+    /// use jsonwebtoken::{jwk::JwkSet, DecodingKey};
+    /// use webcapture_emulator::signing::Signer;
+    ///
+    /// let signer = Signer::generate().unwrap();
+    /// let body = br#"{"livenessStatus":"SUCCESS"}"#;
+    /// let jws = signer.sign(body).unwrap();
+    ///
+    /// // What the integrator does with `GET /__emulator/jwks.json`:
+    /// let jwks: JwkSet = serde_json::from_value(signer.jwks()).unwrap();
+    /// let key = DecodingKey::from_jwk(jwks.find(signer.kid()).unwrap()).unwrap();
+    /// let (signing_input, signature) = jws.rsplit_once('.').unwrap();
+    /// assert!(jsonwebtoken::crypto::verify(signature, signing_input.as_bytes(), &key, signer.algorithm()).unwrap());
+    /// // The payload is the body as sent.
+    /// let payload = signing_input.split('.').nth(1).unwrap();
+    /// assert_eq!(URL_SAFE_NO_PAD.decode(payload).unwrap(), body);
+    /// // A signature over another body does not verify.
+    /// let forged = format!("{}.{}", signing_input.split('.').next().unwrap(), URL_SAFE_NO_PAD.encode(b"{}"));
+    /// assert!(!jsonwebtoken::crypto::verify(signature, forged.as_bytes(), &key, signer.algorithm()).unwrap());
+    /// ```
     pub fn sign(&self, payload: &[u8]) -> Result<String, jsonwebtoken::errors::Error> {
         let alg = match self.alg {
             Algorithm::RS256 => "RS256",

@@ -111,13 +111,8 @@ async fn receiver(
 
 fn session_with_callback(running: &Running, url: &str, scenario: Option<&str>) -> SharedSession {
     let params = SessionParams {
-        liveness_mode: LivenessMode::LivenessPassive,
-        security_level: "HIGH".into(),
-        number_of_challenge: 2,
-        correlation_id: None,
-        evidence_id: None,
         callback_url: Some(url.to_string()),
-        age_threshold: None,
+        ..SessionParams::new(LivenessMode::LivenessPassive)
     };
     let input = SelectionInput {
         requested: scenario.map(str::to_string),

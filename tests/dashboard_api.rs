@@ -18,15 +18,7 @@ async fn start(config: Config) -> Running {
 }
 
 fn new_session(app: &Running) -> (SharedSession, String) {
-    let params = SessionParams {
-        liveness_mode: LivenessMode::LivenessActive,
-        security_level: "HIGH".into(),
-        number_of_challenge: 2,
-        correlation_id: None,
-        evidence_id: None,
-        callback_url: None,
-        age_threshold: None,
-    };
+    let params = SessionParams::new(LivenessMode::LivenessActive);
     let s = capture::create_session(&app.state, params, SelectionInput::default(), None)
         .expect("session created");
     let id = s.lock().id.clone();

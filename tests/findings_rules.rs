@@ -22,13 +22,8 @@ async fn start() -> Running {
 
 fn params(callback: Option<&str>) -> SessionParams {
     SessionParams {
-        liveness_mode: LivenessMode::LivenessPassive,
-        security_level: "HIGH".into(),
-        number_of_challenge: 2,
-        correlation_id: None,
-        evidence_id: None,
         callback_url: callback.map(str::to_string),
-        age_threshold: None,
+        ..SessionParams::new(LivenessMode::LivenessPassive)
     }
 }
 

@@ -229,6 +229,7 @@ fn an_error_payload_has_a_numeric_code_and_an_iso_unlock_time_for_429() {
             unlock_in_seconds: Some(90),
         },
         now,
+        60,
     );
     assert_eq!(
         v,
@@ -241,6 +242,7 @@ fn an_error_payload_has_a_numeric_code_and_an_iso_unlock_time_for_429() {
             unlock_in_seconds: None,
         },
         now,
+        60,
     );
     assert_eq!(
         v,

@@ -5,7 +5,7 @@
 //! | [`sessions`] | `GET /bio-sessions/{id}` |
 //! | [`results`] | `GET /bio-sessions/{id}/liveness-challenge-result` |
 //! | [`faces`] | `POST /bio-sessions/{id}/faces`, `GET .../faces/{faceId}`, `GET .../faces/{faceId}/image` |
-//! | [`matches`] | `GET .../faces/{referenceFaceId}/matches` |
+//! | [`matches`](mod@matches) | `GET .../faces/{referenceFaceId}/matches` |
 //! | [`face_json`] | the Face object every answer above embeds |
 //!
 //! Every session-scoped answer carries a [`SessionTag`] so the scenario layer and the journal

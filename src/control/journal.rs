@@ -6,7 +6,8 @@ use std::collections::VecDeque;
 use parking_lot::Mutex;
 use serde::Serialize;
 
-/// One journal line.
+/// One journal line: an HTTP exchange as the trainer sees it in `GET /__emulator/journal`, kept
+/// small (no bodies) so the ring buffer stays cheap under load.
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct JournalEntry {
@@ -27,7 +28,8 @@ pub struct JournalEntry {
     pub session_id: Option<String>,
 }
 
-/// The ring buffer.
+/// The last N HTTP exchanges, oldest dropped first: enough to debug an integration without
+/// letting a long run grow memory.
 pub struct Journal {
     capacity: usize,
     inner: Mutex<(u64, VecDeque<JournalEntry>)>,

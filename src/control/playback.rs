@@ -1,7 +1,7 @@
 //! Playback controls for a live session, for trainers: `POST /__emulator/sessions/{id}/pause`,
 //! `/resume`, `/step`, `/inject` `{"code": N}` and `GET /__emulator/sessions/{id}/control`.
 //!
-//! The commands act on the session's [`SessionControl`], which the channel runner consults before
+//! The commands act on the session's [`SessionControl`](crate::sessions::control::SessionControl), which the channel runner consults before
 //! each action it plays; each command is written into the transcript (kind `control`) so the
 //! timeline shows where the trainer intervened, and announced live to the dashboard.
 
@@ -16,13 +16,10 @@ use serde_json::{json, Value};
 
 use crate::{
     error::{ApiError, ApiResult},
-    scenarios::model::ChannelError,
+    scenarios::{model::ChannelError, playback::DEFAULT_UNLOCK_SECONDS},
     sessions::{control::ControlState, store::SharedSession},
     state::AppState,
 };
-
-/// Seconds of lockout announced by an injected 429 that gives none.
-const DEFAULT_UNLOCK_SECONDS: i64 = 60;
 
 /// Routes under `/__emulator`.
 pub fn routes() -> Router<AppState> {

@@ -22,7 +22,8 @@ use crate::{
     state::AppState,
 };
 
-/// Where a portrait is.
+/// Where a portrait is: the GIPS status answer differs while the capture runs, once it is final,
+/// and when the session is gone, so the handler decides on this first.
 #[derive(Debug, Clone)]
 pub enum Outcome {
     /// The capture is still running.

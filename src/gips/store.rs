@@ -1,19 +1,17 @@
-//! The GIPS identities: a bounded, concurrent store like the session store.
+//! The GIPS identities, kept in the same bounded, expiring store as sessions.
 //!
 //! An identity owns its consents and its portraits; each portrait points at the bio-session that
 //! captures it. Identities expire after the same TTL as sessions so memory stays bounded under any
 //! load, and each identity holds a bounded number of consents and portraits.
 
-use std::{
-    collections::HashMap,
-    sync::Arc,
-    time::{Duration, Instant},
-};
+use std::{sync::Arc, time::Instant};
 
 use bytes::Bytes;
-use parking_lot::{Mutex, RwLock};
+use parking_lot::Mutex;
 use serde_json::Value;
 use time::OffsetDateTime;
+
+use crate::sessions::store::{BoundedStore, Expiring};
 
 /// Consents kept per identity (a client looping on the consent call gets 400 beyond this).
 pub const MAX_CONSENTS: usize = 100;
@@ -68,7 +66,8 @@ pub struct Verdict {
     pub image: Option<PortraitImage>,
 }
 
-/// The captured portrait image.
+/// The captured portrait image, kept with the verdict so `GET .../portrait` still answers after
+/// the bio-session that produced it has expired.
 #[derive(Debug, Clone)]
 pub struct PortraitImage {
     /// Encoded bytes.
@@ -100,67 +99,17 @@ impl Identity {
     }
 }
 
-/// All identities by id. Cloning is cheap (the map is shared).
-#[derive(Clone, Default)]
-pub struct IdentityStore {
-    inner: Arc<RwLock<HashMap<String, SharedIdentity>>>,
-}
+/// All identities by id, expiring like sessions (same TTL and cap).
+pub type IdentityStore = BoundedStore<Identity>;
 
-impl IdentityStore {
-    /// An empty store.
-    pub fn new() -> Self {
-        Self::default()
+impl Expiring for Identity {
+    fn key(&self) -> &str {
+        &self.id
     }
-
-    /// Adds an identity and returns the shared handle.
-    pub fn insert(&self, identity: Identity) -> SharedIdentity {
-        let id = identity.id.clone();
-        let shared = Arc::new(Mutex::new(identity));
-        self.inner.write().insert(id, shared.clone());
-        shared
+    fn touched_at(&self) -> Instant {
+        self.touched_at
     }
-
-    /// Looks an identity up by id and marks it as touched (for the TTL).
-    pub fn get(&self, id: &str) -> Option<SharedIdentity> {
-        let found = self.inner.read().get(id).cloned();
-        if let Some(i) = &found {
-            i.lock().touched_at = Instant::now();
-        }
-        found
-    }
-
-    /// Number of identities held.
-    pub fn len(&self) -> usize {
-        self.inner.read().len()
-    }
-
-    /// Whether the store is empty.
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
-    /// Forgets every identity (admin reset).
-    pub fn clear(&self) {
-        self.inner.write().clear();
-    }
-
-    /// Drops identities untouched for longer than `ttl`, then the least recently touched beyond
-    /// `max`. Returns how many were dropped.
-    pub fn sweep(&self, ttl: Duration, max: usize) -> usize {
-        let mut map = self.inner.write();
-        let before = map.len();
-        map.retain(|_, i| i.lock().touched_at.elapsed() <= ttl);
-        if map.len() > max {
-            let mut order: Vec<(Instant, String)> = map
-                .iter()
-                .map(|(id, i)| (i.lock().touched_at, id.clone()))
-                .collect();
-            order.sort();
-            let excess = map.len() - max;
-            for (_, id) in order.into_iter().take(excess) {
-                map.remove(&id);
-            }
-        }
-        before - map.len()
+    fn touch(&mut self) {
+        self.touched_at = Instant::now();
     }
 }

@@ -71,7 +71,8 @@ impl Entry {
     }
 }
 
-/// The catalogue.
+/// The catalogue: built-in scenarios overlaid by the `--scenarios` directory. It keeps the last
+/// good version of each file, so a broken edit never changes what sessions play.
 #[derive(Default)]
 pub struct ScenarioLibrary {
     entries: RwLock<BTreeMap<String, Entry>>,

@@ -103,48 +103,8 @@ impl Cursor<'_> {
     fn skip_value(&mut self) -> Option<()> {
         self.skip_ws();
         match self.peek()? {
-            b'{' => {
-                self.at += 1;
-                self.skip_ws();
-                if self.peek()? == b'}' {
-                    self.at += 1;
-                    return Some(());
-                }
-                loop {
-                    self.string()?;
-                    self.eat(b':')?;
-                    self.skip_value()?;
-                    self.skip_ws();
-                    match self.peek()? {
-                        b',' => self.at += 1,
-                        b'}' => {
-                            self.at += 1;
-                            return Some(());
-                        }
-                        _ => return None,
-                    }
-                }
-            }
-            b'[' => {
-                self.at += 1;
-                self.skip_ws();
-                if self.peek()? == b']' {
-                    self.at += 1;
-                    return Some(());
-                }
-                loop {
-                    self.skip_value()?;
-                    self.skip_ws();
-                    match self.peek()? {
-                        b',' => self.at += 1,
-                        b']' => {
-                            self.at += 1;
-                            return Some(());
-                        }
-                        _ => return None,
-                    }
-                }
-            }
+            b'{' => self.skip_members(b'}', true),
+            b'[' => self.skip_members(b']', false),
             b'"' => self.string().map(|_| ()),
             _ => {
                 let start = self.at;
@@ -155,6 +115,33 @@ impl Cursor<'_> {
                     self.at += 1;
                 }
                 (self.at > start).then_some(())
+            }
+        }
+    }
+
+    /// Skips an object's members (`keyed`: `"name": value`) or an array's elements, from the
+    /// opening bracket through `close`.
+    fn skip_members(&mut self, close: u8, keyed: bool) -> Option<()> {
+        self.at += 1;
+        self.skip_ws();
+        if self.peek()? == close {
+            self.at += 1;
+            return Some(());
+        }
+        loop {
+            if keyed {
+                self.string()?;
+                self.eat(b':')?;
+            }
+            self.skip_value()?;
+            self.skip_ws();
+            match self.peek()? {
+                b',' => self.at += 1,
+                c if c == close => {
+                    self.at += 1;
+                    return Some(());
+                }
+                _ => return None,
             }
         }
     }

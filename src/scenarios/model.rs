@@ -3,7 +3,9 @@
 //! Everything is optional and defaults to a clean success, so a scenario states only what differs
 //! (`{"result": {"livenessStatus": "SPOOF"}}` is a complete spoof scenario). Unknown fields are
 //! rejected so that typos are reported instead of silently ignored. The JSON Schema served at
-//! `/__emulator/scenario.schema.json` is generated from these types.
+//! `/__emulator/scenario.schema.json` is generated from these types, and their doc comments are
+//! the schema's descriptions: they are written for scenario authors (the schema file is checked in
+//! and a test fails when it is stale: `cargo run -- schema > scenarios/scenario.schema.json`).
 
 use std::collections::BTreeMap;
 
@@ -11,9 +13,23 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-/// One scenario file.
+/// One scenario file: everything a capture does, from the browser (environment, camera) through
+/// the channel's timed events to the final result and scripted REST answers. Every part has a
+/// default, so a file states only what differs from a successful capture.
+///
+/// ```
+/// use webcapture_emulator::scenarios::model::{LivenessStatus, Scenario};
+///
+/// let s: Scenario = serde_json::from_str(r#"{"result":{"livenessStatus":"SPOOF"}}"#).unwrap();
+/// assert_eq!(s.result.liveness_status, LivenessStatus::Spoof);
+/// assert!(s.capture.timeline.is_none()); // the mode's built-in believable timeline
+/// // Unknown fields are refused, so a typo never silently plays the default.
+/// assert!(serde_json::from_str::<Scenario>(r#"{"reslut":{}}"#).is_err());
+/// ```
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
+// The schema shows authors a one-line description, not the example above.
+#[schemars(description = "One scenario file.")]
 pub struct Scenario {
     /// Editors' schema hint; ignored.
     #[serde(default, rename = "$schema", skip_serializing_if = "Option::is_none")]

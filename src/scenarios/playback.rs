@@ -193,12 +193,14 @@ pub fn init_plan(scenario: &Scenario) -> Vec<Planned> {
     out
 }
 
-/// The vendor's text for an error code (Global Error Codes of the Web SDK documentation).
-pub fn default_error_message(code: u32) -> &'static str {
+/// The vendor's text for an error code (Global Error Codes table of the Web SDK documentation).
+///
+/// Scenario files usually give only a code; the page must still receive the text the real
+/// back end would send, so both the channel and the dashboard's plan preview take it from here.
+pub fn vendor_error_text(code: u32) -> &'static str {
     match code {
-        400 => "Invalid Input : missing input or wrong input",
+        400 => "Invalid Input: missing input or wrong input.",
         429 => "Maximum captures attempt reached",
-        500 => "Internal Error",
         503 => "The server is overloaded. Try again in few seconds.",
         1100 => "Biometric services are not fully functional.",
         1200 => "Internal error. An error occurred while initializing.",
@@ -206,25 +208,32 @@ pub fn default_error_message(code: u32) -> &'static str {
         1301 => "Video Capture timeout: No face detected during liveness step.",
         1303 => "Poor video quality.",
         1304 => "No active video stream found. Allow device usage.",
-        2000 => "Internal Error.",
-        _ => "Error",
+        _ => "Internal Error.",
     }
 }
 
-/// Seconds a scripted 429 locks out when the file gives no `unlockInSeconds`.
+/// Seconds a scripted 429 locks out when neither the file nor the caller gives any.
 pub const DEFAULT_UNLOCK_SECONDS: i64 = 60;
 
 /// The `errorFn` argument for `e` sent at `now`: `{code, error}` with a numeric code, plus an
-/// ISO-8601 `unlockDateTime` for 429 (contract §4.4.4).
-pub fn error_payload(e: &ChannelError, now: time::OffsetDateTime) -> Value {
-    let mut v = json!({
-        "code": e.code,
-        "error": e.error.clone().unwrap_or_else(|| default_error_message(e.code).to_string()),
-    });
-    if e.code == 429 {
-        let secs = e.unlock_in_seconds.unwrap_or(DEFAULT_UNLOCK_SECONDS);
-        let until = now + time::Duration::seconds(secs);
-        v["unlockDateTime"] = Value::String(iso_millis(until));
+/// ISO-8601 `unlockDateTime` for 429 or whenever the error names `unlock_in_seconds`
+/// (contract §4.4.4). A 429 without `unlock_in_seconds` unlocks after `default_unlock_seconds`.
+///
+/// This is the single source of the payload: the channel sends it and tests check it without a
+/// socket.
+pub fn error_payload(
+    e: &ChannelError,
+    now: time::OffsetDateTime,
+    default_unlock_seconds: i64,
+) -> Value {
+    let text = e
+        .error
+        .clone()
+        .unwrap_or_else(|| vendor_error_text(e.code).to_string());
+    let mut v = json!({"code": e.code, "error": text});
+    if e.code == 429 || e.unlock_in_seconds.is_some() {
+        let secs = e.unlock_in_seconds.unwrap_or(default_unlock_seconds);
+        v["unlockDateTime"] = Value::String(iso_millis(now + time::Duration::seconds(secs)));
     }
     v
 }
@@ -261,7 +270,7 @@ pub fn render(plan: &[Planned]) -> Value {
                     }
                     Action::Error(e) => json!({"send": "errorFn", "arg": {
                         "code": e.code,
-                        "error": e.error.clone().unwrap_or_else(|| default_error_message(e.code).to_string()),
+                        "error": e.error.clone().unwrap_or_else(|| vendor_error_text(e.code).to_string()),
                         "unlockInSeconds": e.unlock_in_seconds,
                     }}),
                     Action::Disconnect => json!({"send": "disconnect"}),
@@ -275,6 +284,24 @@ pub fn render(plan: &[Planned]) -> Value {
 }
 
 /// Expands a scenario's timeline for one session into timed actions.
+///
+/// Randomness (tracking jitter, challenge positions) comes only from `rng`, so the same seed gives
+/// the same plan, and the plan can be checked without a socket.
+///
+/// ```
+/// use rand::SeedableRng;
+/// use webcapture_emulator::scenarios::{
+///     model::{LivenessMode, Scenario},
+///     playback::{plan, Action},
+/// };
+///
+/// let scenario: Scenario = serde_json::from_str(r#"{"result":{"livenessStatus":"SPOOF"}}"#).unwrap();
+/// let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(42);
+/// let steps = plan(&scenario, LivenessMode::LivenessPassive, 0, &mut rng);
+/// // Every capture ends with the result (or an error); the page's startCapture comes first.
+/// assert_eq!(steps.last().unwrap().action, Action::Result);
+/// assert!(steps.iter().any(|p| matches!(p.action, Action::WaitFor(_))));
+/// ```
 pub fn plan(
     scenario: &Scenario,
     mode: LivenessMode,
@@ -471,6 +498,18 @@ fn circle_xy(c: &Value) -> (f64, f64) {
 }
 
 /// JSON merge patch (RFC 7396): `patch` is applied onto `target`.
+///
+/// Scenario files override vendor answers with a partial body; merge patch is the standard that
+/// lets them change one member, add one, or remove one with `null`.
+///
+/// ```
+/// use serde_json::json;
+/// use webcapture_emulator::scenarios::playback::merge;
+///
+/// let mut body = json!({"livenessStatus": "SUCCESS", "diagnostic": "ok", "score": 3000});
+/// merge(&mut body, &json!({"livenessStatus": "SPOOF", "diagnostic": null}));
+/// assert_eq!(body, json!({"livenessStatus": "SPOOF", "score": 3000}));
+/// ```
 pub fn merge(target: &mut Value, patch: &Value) {
     match patch {
         Value::Object(p) => {

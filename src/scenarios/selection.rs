@@ -14,7 +14,7 @@ use std::sync::Arc;
 
 use crate::{
     scenarios::model::Scenario,
-    sessions::{SelectedBy, SessionParams, SessionState},
+    sessions::{BioSession, SelectedBy, SessionParams, SessionState},
     state::AppState,
 };
 
@@ -51,7 +51,8 @@ pub struct SelectionInput {
     pub api_key: Option<String>,
 }
 
-/// A resolved choice.
+/// A resolved choice: the scenario and why it was chosen, recorded in the transcript so a trainer
+/// can tell which selection rule applied.
 #[derive(Debug, Clone)]
 pub struct Chosen {
     /// The scenario snapshot the session will play.
@@ -223,9 +224,7 @@ pub fn pin(state: &AppState, id: &str, name: &str) -> Result<serde_json::Value, 
         if s.state != SessionState::Created {
             return Err(PinError::AlreadyStarted(s.state));
         }
-        s.scenario = scenario;
-        s.scenario_name = name.to_string();
-        s.selected_by = SelectedBy::Pin;
+        play(&mut s, name, scenario, SelectedBy::Pin);
         s.transcript.push(
             "state",
             json!({"scenario": name, "selectedBy": SelectedBy::Pin}),
@@ -241,6 +240,13 @@ pub fn pin(state: &AppState, id: &str, name: &str) -> Result<serde_json::Value, 
     Ok(summary)
 }
 
+/// Makes the session play `scenario` (a late choice, before the channel starts playing).
+fn play(s: &mut BioSession, name: &str, scenario: Arc<Scenario>, by: SelectedBy) {
+    s.scenario = scenario;
+    s.scenario_name = name.to_string();
+    s.selected_by = by;
+}
+
 /// Applies the late selection means when the capture channel opens: an admin pin wins over
 /// everything; a page hint wins over match rules, queue and default (not over an explicit request).
 /// After this the session's scenario never changes.
@@ -254,9 +260,7 @@ pub fn resolve_at_capture_start(
     if let Some(name) = pinned {
         if s.selected_by != SelectedBy::Pin || s.scenario_name != name {
             if let Some(scenario) = state.scenarios.get(&name) {
-                s.scenario = scenario;
-                s.scenario_name = name.clone();
-                s.selected_by = SelectedBy::Pin;
+                play(&mut s, &name, scenario, SelectedBy::Pin);
             }
         }
         return;
@@ -275,9 +279,7 @@ pub fn resolve_at_capture_start(
     }
     match state.scenarios.get(hint) {
         Some(scenario) => {
-            s.scenario = scenario;
-            s.scenario_name = hint.to_string();
-            s.selected_by = SelectedBy::PageHint;
+            play(&mut s, hint, scenario, SelectedBy::PageHint);
             s.transcript.push(
                 "state",
                 json!({"scenario": hint, "selectedBy": SelectedBy::PageHint}),

@@ -52,6 +52,21 @@ pub fn report(file: &str, problems: &[Problem]) -> String {
 }
 
 /// Parses and checks one file's text; `stem` is the file name without `.json` (the scenario's name).
+///
+/// Every problem comes with its line and column, so `check`, the log and the dashboard can point
+/// the author at the exact place rather than at "invalid JSON".
+///
+/// ```
+/// use webcapture_emulator::scenarios::validate::{report, validate_text};
+///
+/// assert!(validate_text("spoof", r#"{"result":{"livenessStatus":"SPOOF"}}"#).is_ok());
+///
+/// let text = "{\n  \"result\": {\"livenessStatus\": \"SPOF\"}\n}";
+/// let problems = validate_text("typo", text).unwrap_err();
+/// let lines = report("typo.json", &problems);
+/// assert!(lines.starts_with("typo.json:2:"), "{lines}");
+/// assert!(lines.contains("SPOF"), "{lines}");
+/// ```
 pub fn validate_text(stem: &str, text: &str) -> Result<Scenario, Vec<Problem>> {
     let scenario: Scenario = match serde_json::from_str(text) {
         Ok(s) => s,

@@ -1,7 +1,7 @@
 //! Hot reload of the scenario directory.
 //!
 //! File-system events (via `notify`) only say "something changed"; after a short debounce the
-//! whole directory is re-read ([`ScenarioLibrary::reload`]), which handles every editor save
+//! whole directory is re-read ([`ScenarioLibrary::reload`](super::library::ScenarioLibrary::reload)), which handles every editor save
 //! pattern the same way. `--watch-poll MS` (or a directory that cannot be watched) re-reads on a
 //! timer instead, for file systems whose events never arrive (network mounts, some containers).
 //! A slow safety rescan also runs in event mode, in case an event is lost.

@@ -43,6 +43,23 @@ pub struct SessionParams {
     pub age_threshold: Option<f64>,
 }
 
+impl SessionParams {
+    /// A session of `mode` as the vendor's sample app creates it (HIGH, 2 challenges, no
+    /// correlation, evidence, callback or age check); callers override fields with struct update
+    /// syntax, so tests and tools state only what matters to them.
+    pub fn new(mode: LivenessMode) -> Self {
+        SessionParams {
+            liveness_mode: mode,
+            security_level: "HIGH".into(),
+            number_of_challenge: 2,
+            correlation_id: None,
+            evidence_id: None,
+            callback_url: None,
+            age_threshold: None,
+        }
+    }
+}
+
 /// How the session's scenario was chosen (shown in transcripts, so people understand why).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -122,7 +139,8 @@ pub struct LivenessResult {
     pub finished: OffsetDateTime,
 }
 
-/// One bio-session.
+/// One bio-session: the single record that the video-server, core, GIPS and the control plane all
+/// read and update, so every surface agrees on a capture's state and result.
 #[derive(Debug)]
 pub struct BioSession {
     /// Session id (a UUID).

@@ -1,4 +1,8 @@
-//! The concurrent, bounded session store.
+//! The concurrent, bounded, expiring store behind sessions and GIPS identities.
+//!
+//! Both live only as long as a client keeps using them and both must keep memory bounded under any
+//! load, so they share one store: entries expire after a TTL of inactivity and, beyond a cap, the
+//! least recently used go first (entries that say [`Expiring::evict_first`] before the others).
 
 use std::{
     collections::HashMap,
@@ -10,51 +14,71 @@ use parking_lot::{Mutex, RwLock};
 
 use super::BioSession;
 
-/// A session shared between handlers; lock it briefly and never across an `.await`.
-pub type SharedSession = Arc<Mutex<BioSession>>;
-
-/// All live sessions by id. Cloning is cheap (the map is shared).
-#[derive(Clone, Default)]
-pub struct SessionStore {
-    inner: Arc<RwLock<HashMap<String, SharedSession>>>,
+/// What the store needs to know about an entry to expire it.
+pub trait Expiring {
+    /// The id the entry is looked up by.
+    fn key(&self) -> &str;
+    /// Last activity (a lookup with [`BoundedStore::get`] counts as activity).
+    fn touched_at(&self) -> Instant;
+    /// Records activity now, so the TTL starts again.
+    fn touch(&mut self);
+    /// Whether the entry goes before the others when the store is over its cap (e.g. a finished
+    /// session, which no client is still waiting on). Defaults to no.
+    fn evict_first(&self) -> bool {
+        false
+    }
 }
 
-impl SessionStore {
+/// Entries by id, each behind its own lock. Cloning is cheap (the map is shared).
+pub struct BoundedStore<T> {
+    inner: Arc<RwLock<HashMap<String, Arc<Mutex<T>>>>>,
+}
+
+impl<T> Clone for BoundedStore<T> {
+    fn clone(&self) -> Self {
+        Self {
+            inner: self.inner.clone(),
+        }
+    }
+}
+
+impl<T> Default for BoundedStore<T> {
+    fn default() -> Self {
+        Self {
+            inner: Arc::default(),
+        }
+    }
+}
+
+impl<T: Expiring> BoundedStore<T> {
     /// An empty store.
     pub fn new() -> Self {
         Self::default()
     }
 
-    /// Adds a session and returns the shared handle.
-    pub fn insert(&self, session: BioSession) -> SharedSession {
-        let id = session.id.clone();
-        let shared = Arc::new(Mutex::new(session));
+    /// Adds an entry and returns the shared handle.
+    pub fn insert(&self, entry: T) -> Arc<Mutex<T>> {
+        let id = entry.key().to_string();
+        let shared = Arc::new(Mutex::new(entry));
         self.inner.write().insert(id, shared.clone());
         shared
     }
 
-    /// Looks a session up by id (and marks it as touched, for the TTL).
-    pub fn get(&self, id: &str) -> Option<SharedSession> {
-        let found = self.inner.read().get(id).cloned();
-        if let Some(s) = &found {
-            s.lock().touched_at = Instant::now();
+    /// Looks an entry up by id and marks it as touched (for the TTL).
+    pub fn get(&self, id: &str) -> Option<Arc<Mutex<T>>> {
+        let found = self.peek(id);
+        if let Some(e) = &found {
+            e.lock().touch();
         }
         found
     }
 
-    /// Looks a session up without touching it (for the dashboard, which must not keep sessions alive).
-    pub fn peek(&self, id: &str) -> Option<SharedSession> {
+    /// Looks an entry up without touching it (for the dashboard, which must not keep sessions alive).
+    pub fn peek(&self, id: &str) -> Option<Arc<Mutex<T>>> {
         self.inner.read().get(id).cloned()
     }
 
-    /// Every session, newest first.
-    pub fn all(&self) -> Vec<SharedSession> {
-        let mut v: Vec<SharedSession> = self.inner.read().values().cloned().collect();
-        v.sort_by_key(|s| std::cmp::Reverse(s.lock().created_at));
-        v
-    }
-
-    /// Number of sessions held.
+    /// Number of entries held.
     pub fn len(&self) -> usize {
         self.inner.read().len()
     }
@@ -64,23 +88,23 @@ impl SessionStore {
         self.len() == 0
     }
 
-    /// Forgets every session.
+    /// Forgets every entry (admin reset).
     pub fn clear(&self) {
         self.inner.write().clear();
     }
 
-    /// Drops sessions untouched for longer than `ttl`, then the oldest ones beyond `max`
-    /// (terminal ones first). Returns how many were dropped.
+    /// Drops entries untouched for longer than `ttl`, then, beyond `max`, those that ask to go
+    /// first and the least recently touched. Returns how many were dropped.
     pub fn sweep(&self, ttl: Duration, max: usize) -> usize {
         let mut map = self.inner.write();
         let before = map.len();
-        map.retain(|_, s| s.lock().touched_at.elapsed() <= ttl);
+        map.retain(|_, e| e.lock().touched_at().elapsed() <= ttl);
         if map.len() > max {
             let mut order: Vec<(bool, Instant, String)> = map
                 .iter()
-                .map(|(id, s)| {
-                    let s = s.lock();
-                    (!s.state.is_terminal(), s.touched_at, id.clone())
+                .map(|(id, e)| {
+                    let e = e.lock();
+                    (!e.evict_first(), e.touched_at(), id.clone())
                 })
                 .collect();
             order.sort();
@@ -90,5 +114,35 @@ impl SessionStore {
             }
         }
         before - map.len()
+    }
+}
+
+/// A session shared between handlers; lock it briefly and never across an `.await`.
+pub type SharedSession = Arc<Mutex<BioSession>>;
+
+/// All live sessions by id; finished sessions are evicted first when over `--max-sessions`.
+pub type SessionStore = BoundedStore<BioSession>;
+
+impl Expiring for BioSession {
+    fn key(&self) -> &str {
+        &self.id
+    }
+    fn touched_at(&self) -> Instant {
+        self.touched_at
+    }
+    fn touch(&mut self) {
+        self.touched_at = Instant::now();
+    }
+    fn evict_first(&self) -> bool {
+        self.state.is_terminal()
+    }
+}
+
+impl BoundedStore<BioSession> {
+    /// Every session, newest first (the dashboard's and admin API's listing order).
+    pub fn all(&self) -> Vec<SharedSession> {
+        let mut v: Vec<SharedSession> = self.inner.read().values().cloned().collect();
+        v.sort_by_key(|s| std::cmp::Reverse(s.lock().created_at));
+        v
     }
 }

@@ -11,7 +11,8 @@ use serde_json::Value;
 /// Upper bound on entries per session, so a runaway client cannot grow memory without limit.
 pub const MAX_EVENTS: usize = 5_000;
 
-/// One transcript entry.
+/// One transcript entry: something that happened to a session (REST call, channel message,
+/// callback attempt, finding), timed from its creation so timelines line up across surfaces.
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct TranscriptEvent {

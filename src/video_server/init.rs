@@ -75,7 +75,8 @@ async fn init_liveness_session(
     Ok(response)
 }
 
-/// A validated init-liveness-session body.
+/// A validated init-liveness-session body: parsing is separate from the handler so every field
+/// error gets the vendor's 400 with a message naming the field.
 #[derive(Debug, Clone)]
 pub struct InitRequest {
     /// What the session is created with.

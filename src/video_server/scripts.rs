@@ -31,6 +31,14 @@ pub static SCRIPTS: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/scripts-js"
 /// The token in each script that is replaced by the baked browser configuration (JSON).
 const CONFIG_TOKEN: &str = "/*@EMULATOR_BROWSER_CONFIG@*/null";
 
+/// The token in a script that is replaced by [`COMMON`], inside the script's own IIFE.
+const COMMON_TOKEN: &str = "/*@EMULATOR_COMMON@*/";
+
+/// Helpers several scripts need (baked configuration, page hint). Spliced into each script at
+/// serve time rather than loaded as a fifth script, so every script stays self-contained and
+/// defines its global synchronously whatever order the page loads them in.
+const COMMON: &str = include_str!("../../scripts-js/_common.js");
+
 /// The served names (the vendor's paths under `/video-server/`).
 pub const NAMES: [&str; 4] = [
     "bioserver-environment-api.js",
@@ -78,7 +86,7 @@ async fn script(
             c
         }
     };
-    let body = source.replacen(CONFIG_TOKEN, &config.to_string(), 1);
+    let body = with_common(source).replacen(CONFIG_TOKEN, &config.to_string(), 1);
     (
         [
             (
@@ -90,6 +98,11 @@ async fn script(
         body,
     )
         .into_response()
+}
+
+/// A script's source with the shared fragment in place of its [`COMMON_TOKEN`] (if it has one).
+fn with_common(source: &str) -> String {
+    source.replacen(COMMON_TOKEN, COMMON.trim(), 1)
 }
 
 /// `GET /video-server/emulator/browser?scenario=NAME`: the browser part of a scenario
@@ -140,4 +153,28 @@ fn config_json(name: &str, scenario: &Scenario, source: &str) -> Value {
         "source": source,
         "browser": serde_json::to_value(&scenario.browser).unwrap_or(Value::Null),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_script_that_reads_the_scenario_gets_the_shared_helpers_once() {
+        for name in NAMES {
+            let source = SCRIPTS
+                .get_file(name)
+                .and_then(|f| f.contents_utf8())
+                .unwrap();
+            let served = with_common(source);
+            let defined = served.matches("function emulatorConfig(").count();
+            if served.contains("emulatorConfig()") {
+                assert_eq!(defined, 1, "{name} defines emulatorConfig {defined} times");
+                assert_eq!(served.matches(CONFIG_TOKEN).count(), 1, "{name}");
+            } else {
+                assert_eq!(defined, 0, "{name}");
+            }
+            assert!(!served.contains(COMMON_TOKEN), "{name} keeps the token");
+        }
+    }
 }

@@ -49,15 +49,7 @@ pub fn session(
     mode: LivenessMode,
     scenario: Option<&str>,
 ) -> (String, SharedSession) {
-    let params = SessionParams {
-        liveness_mode: mode,
-        security_level: "HIGH".into(),
-        number_of_challenge: 2,
-        correlation_id: None,
-        evidence_id: None,
-        callback_url: None,
-        age_threshold: None,
-    };
+    let params = SessionParams::new(mode);
     let input = SelectionInput {
         requested: scenario.map(str::to_string),
         ..Default::default()

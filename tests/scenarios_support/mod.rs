@@ -32,15 +32,7 @@ pub async fn start_with_dir(dir: &Path, watch_poll: Option<u64>) -> Running {
 
 /// Creation parameters of a plain passive session.
 pub fn params(mode: LivenessMode) -> SessionParams {
-    SessionParams {
-        liveness_mode: mode,
-        security_level: "HIGH".into(),
-        number_of_challenge: 2,
-        correlation_id: None,
-        evidence_id: None,
-        callback_url: None,
-        age_threshold: None,
-    }
+    SessionParams::new(mode)
 }
 
 /// Creates a session the way init-liveness-session does, with an optional requested scenario.

@@ -8,7 +8,8 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
-use crate::scenarios::model::ChannelError;
+use crate::scenarios::playback::iso_millis;
+pub use crate::scenarios::playback::{error_payload, vendor_error_text};
 
 /// Largest inbound frame of any type except `bestImage` (2 MB).
 pub const MAX_MESSAGE: usize = 2 * 1024 * 1024;
@@ -220,58 +221,9 @@ pub fn decode_best_image(data: &str) -> Result<bytes::Bytes, ProtocolError> {
     Ok(bytes)
 }
 
-/// The vendor's text for an error code (Global Error Codes table), used when a scenario gives none.
-pub fn vendor_error_text(code: u32) -> &'static str {
-    match code {
-        400 => "Invalid Input: missing input or wrong input.",
-        429 => "Maximum captures attempt reached",
-        500 => "Internal Error.",
-        503 => "The server is overloaded. Try again in few seconds.",
-        1100 => "Biometric services are not fully functional.",
-        1200 => "Internal error. An error occurred while initializing.",
-        1201 => "Internal error. An error occurred while tracking the face.",
-        1301 => "Video Capture timeout: No face detected during liveness step.",
-        1303 => "Poor video quality.",
-        1304 => "No active video stream found. Allow device usage.",
-        _ => "Internal Error.",
-    }
-}
-
-/// The `errorFn` payload for a scenario error: numeric `code`, `error` text and, for 429, an ISO
-/// `unlockDateTime` (`unlock_in_seconds` after now, else `default_unlock_seconds`).
-pub fn error_payload(error: &ChannelError, default_unlock_seconds: i64) -> Value {
-    let text = error
-        .error
-        .clone()
-        .unwrap_or_else(|| vendor_error_text(error.code).to_string());
-    let mut data = json!({"code": error.code, "error": text});
-    if error.code == 429 || error.unlock_in_seconds.is_some() {
-        let secs = error.unlock_in_seconds.unwrap_or(default_unlock_seconds);
-        data["unlockDateTime"] = json!(iso(
-            time::OffsetDateTime::now_utc() + time::Duration::seconds(secs)
-        ));
-    }
-    data
-}
-
-/// The 429 payload of a real lockout.
+/// The 429 payload of a real lockout (not a scripted one: the unlock time is the lockout's own).
 pub fn lockout_payload(until: time::OffsetDateTime) -> Value {
-    json!({"code": 429, "error": vendor_error_text(429), "unlockDateTime": iso(until)})
-}
-
-/// ISO-8601 with milliseconds and `Z`, as the vendor's example (`2021-01-14T14:30:05.643Z`).
-fn iso(t: time::OffsetDateTime) -> String {
-    let t = t.to_offset(time::UtcOffset::UTC);
-    format!(
-        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z",
-        t.year(),
-        u8::from(t.month()),
-        t.day(),
-        t.hour(),
-        t.minute(),
-        t.second(),
-        t.millisecond()
-    )
+    json!({"code": 429, "error": vendor_error_text(429), "unlockDateTime": iso_millis(until)})
 }
 
 #[cfg(test)]

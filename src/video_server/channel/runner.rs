@@ -2,7 +2,7 @@
 //!
 //! There is exactly one task per socket and it only ever waits on the socket, a timer or the
 //! shutdown token, so an idle channel costs a parked future (no polling). Every message both ways
-//! is recorded in the session transcript; every way a channel can end ([`End`]) leaves the session
+//! is recorded in the session transcript; every way a channel can end (`End`) leaves the session
 //! in a terminal state with the reason recorded.
 
 use std::{net::IpAddr, time::Duration};
@@ -15,7 +15,7 @@ use super::protocol::{self, ClientMessage, ProtocolError, ServerMessage};
 use crate::{
     capture,
     scenarios::{
-        model::{BestImageSource, ClientEvent},
+        model::{BestImageSource, ChannelError, ClientEvent, LivenessMode, Scenario},
         playback::{self, Action},
     },
     sessions::{store::SharedSession, SessionState},
@@ -28,6 +28,14 @@ const HELLO_TIMEOUT: Duration = Duration::from_secs(30);
 const BEST_IMAGE_WAIT: Duration = Duration::from_secs(5);
 /// The instruction after which the session is PENDING (result being computed).
 const PENDING: &str = "TRACKER_CHALLENGE_PENDING";
+
+/// What the channel plays, fixed when the capture starts (the session keeps this snapshot).
+struct CaptureStart {
+    scenario: std::sync::Arc<Scenario>,
+    scenario_name: String,
+    mode: LivenessMode,
+    number_of_challenge: u32,
+}
 
 /// Who is on the other end, from the upgrade request.
 #[derive(Debug, Clone)]
@@ -95,6 +103,39 @@ pub async fn run(state: AppState, socket: WebSocket, peer: Peer) {
 impl Channel {
     /// The whole conversation: hello, init phase, then the plan.
     async fn play(&mut self) -> Result<(), End> {
+        let Some((session, hint)) = self.accept_hello().await? else {
+            return Ok(());
+        };
+        let capture = self.begin_capture(&session, hint.as_deref());
+        self.notify();
+
+        if let Some(until) = self.locked_until() {
+            return self.send_error(protocol::lockout_payload(until)).await;
+        }
+        let init = &capture.scenario.capture.init;
+        for value in &init.download_progress {
+            self.pause(self.state.scaled(init.interval_ms)).await?;
+            self.send(ServerMessage::Tracking {
+                data: json!({ "downloadProgress": value }),
+            })
+            .await?;
+        }
+        if let Some(error) = &init.error {
+            return self.send_scenario_error(error).await;
+        }
+        self.send(ServerMessage::Init {
+            liveness_mode: capture.mode.as_str().to_string(),
+            number_of_challenge: capture.number_of_challenge,
+            scenario: capture.scenario_name.clone(),
+            browser: serde_json::to_value(&capture.scenario.browser).unwrap_or(Value::Null),
+        })
+        .await?;
+        self.walk_plan(&session, &capture).await
+    }
+
+    /// Waits for the `hello` and checks its session. `None` when the session was refused (the
+    /// page got its error and the close frame); otherwise the session and the page's hint.
+    async fn accept_hello(&mut self) -> Result<Option<(SharedSession, Option<String>)>, End> {
         let shutdown = self.state.shutdown.clone();
         let hello = tokio::select! {
             m = self.next_message() => m?,
@@ -118,7 +159,7 @@ impl Channel {
             let why = format!(
                 "Unknown bioSessionId '{session_id}' (create it with init-liveness-session first)"
             );
-            return self.refuse_session(&why).await;
+            return self.refuse_session(&why).await.map(|()| None);
         };
         let refusal = match session.lock().state {
             SessionState::Created => None,
@@ -130,64 +171,53 @@ impl Channel {
             )),
         };
         if let Some(why) = refusal {
-            return self.refuse_session(&why).await;
+            return self.refuse_session(&why).await.map(|()| None);
         }
         self.session = Some(session.clone());
         self.record("receive", hello_for_transcript(&hello));
         let hint = hint.clone().or_else(|| self.peer.query_hint.clone());
-        crate::scenarios::selection::resolve_at_capture_start(
-            &self.state,
-            &session,
-            hint.as_deref(),
-        );
-        let (scenario, scenario_name, mode, n) = {
-            let mut s = session.lock();
-            s.state = SessionState::Capturing;
-            // Lockout counts the device that captures (the page), not the integrator's back end
-            // that created the session, as the vendor's fingerprinting does.
-            s.fingerprint = Some(self.peer.fingerprint());
-            let entry = json!({"state": "CAPTURING", "scenario": s.scenario_name, "fingerprint": self.peer.fingerprint()});
-            s.transcript.push("state", entry);
-            (
-                s.scenario.clone(),
-                s.scenario_name.clone(),
-                s.params.liveness_mode,
-                s.params.number_of_challenge,
-            )
-        };
-        self.notify();
+        Ok(Some((session, hint)))
+    }
 
-        if let Some(until) = self.locked_until() {
-            return self.send_error(protocol::lockout_payload(until)).await;
+    /// Fixes the session's scenario for good (pin > request > page hint) and marks it CAPTURING
+    /// by this page's device.
+    fn begin_capture(&self, session: &SharedSession, hint: Option<&str>) -> CaptureStart {
+        crate::scenarios::selection::resolve_at_capture_start(&self.state, session, hint);
+        let mut s = session.lock();
+        s.state = SessionState::Capturing;
+        // Lockout counts the device that captures (the page), not the integrator's back end
+        // that created the session, as the vendor's fingerprinting does.
+        s.fingerprint = Some(self.peer.fingerprint());
+        let entry = json!({"state": "CAPTURING", "scenario": s.scenario_name, "fingerprint": self.peer.fingerprint()});
+        s.transcript.push("state", entry);
+        CaptureStart {
+            scenario: s.scenario.clone(),
+            scenario_name: s.scenario_name.clone(),
+            mode: s.params.liveness_mode,
+            number_of_challenge: s.params.number_of_challenge,
         }
-        let init = &scenario.capture.init;
-        for value in &init.download_progress {
-            self.pause(self.state.scaled(init.interval_ms)).await?;
-            self.send(ServerMessage::Tracking {
-                data: json!({ "downloadProgress": value }),
-            })
-            .await?;
-        }
-        if let Some(error) = &init.error {
-            let payload = protocol::error_payload(error, self.lockout_seconds());
-            return self.send_error(payload).await;
-        }
-        self.send(ServerMessage::Init {
-            liveness_mode: mode.as_str().to_string(),
-            number_of_challenge: n,
-            scenario: scenario_name,
-            browser: serde_json::to_value(&scenario.browser).unwrap_or(Value::Null),
-        })
-        .await?;
+    }
 
+    /// Plays the scenario's timeline after `init`, each action after its delay and the
+    /// session's control gate, until the result, an error or the end of the plan.
+    async fn walk_plan(
+        &mut self,
+        session: &SharedSession,
+        capture: &CaptureStart,
+    ) -> Result<(), End> {
+        let scenario = &capture.scenario;
         let wants_camera = scenario.browser.best_image == BestImageSource::Camera;
-        let plan = playback::plan(&scenario, mode, n, &mut self.state.child_rng());
+        let plan = playback::plan(
+            scenario,
+            capture.mode,
+            capture.number_of_challenge,
+            &mut self.state.child_rng(),
+        );
         let control = session.lock().control.clone();
         for step in plan {
             self.pause(self.state.scaled(step.delay_ms)).await?;
             if let crate::sessions::control::Gate::Inject(error) = self.gate(&control).await? {
-                let payload = protocol::error_payload(&error, self.lockout_seconds());
-                return self.send_error(payload).await;
+                return self.send_scenario_error(&error).await;
             }
             match step.action {
                 Action::WaitFor(ClientEvent::StartCapture) => self.wait_for_start().await?,
@@ -203,16 +233,13 @@ impl Channel {
                         self.set_pending();
                     }
                 }
-                Action::Error(error) => {
-                    let payload = protocol::error_payload(&error, self.lockout_seconds());
-                    return self.send_error(payload).await;
-                }
+                Action::Error(error) => return self.send_scenario_error(&error).await,
                 Action::Disconnect => return Err(End::Dropped),
                 Action::Result => {
                     if wants_camera && self.camera_image.is_none() {
                         self.wait_for_camera_image().await?;
                     }
-                    let info = capture::finalize(&self.state, &session, self.camera_image.take());
+                    let info = capture::finalize(&self.state, session, self.camera_image.take());
                     self.send(ServerMessage::Result {
                         data: json!({ "bestImageInfo": info }),
                     })
@@ -229,6 +256,13 @@ impl Channel {
         Err(End::Vanished(
             "the scenario timeline ended without a result".into(),
         ))
+    }
+
+    /// Sends a scripted or injected error as `errorFn`; the capture ends with it.
+    async fn send_scenario_error(&mut self, error: &ChannelError) -> Result<(), End> {
+        let now = time::OffsetDateTime::now_utc();
+        let payload = protocol::error_payload(error, now, self.lockout_seconds());
+        self.send_error(payload).await
     }
 
     /// Answers a hello for a session that cannot be played: error to the page, then close.
