@@ -73,6 +73,11 @@ pub async fn start(config: Config) -> std::io::Result<Running> {
             serve_tls(listener, server_config.clone(), app, token)?
         }
         None => tokio::spawn(async move {
+            // Without TCP_NODELAY each small WebSocket frame after the first waits for the
+            // peer's delayed ACK (~40 ms), which dominated a whole capture at --time-scale 0.
+            let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
+                let _ = tcp.set_nodelay(true);
+            });
             axum::serve(
                 listener,
                 app.into_make_service_with_connect_info::<SocketAddr>(),

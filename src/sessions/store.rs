@@ -69,26 +69,44 @@ impl SessionStore {
         self.inner.write().clear();
     }
 
-    /// Drops sessions untouched for longer than `ttl`, then the oldest ones beyond `max`
-    /// (terminal ones first). Returns how many were dropped.
+    /// Drops sessions untouched for longer than `ttl`, then the oldest ones beyond `max`:
+    /// terminal ones first, then never-connected `CREATED` ones; a session whose channel is open
+    /// (`CAPTURING`/`PENDING`) is never evicted for the cap. Returns how many were dropped.
+    ///
+    /// The choice is made under the read lock (requests keep being served) and only the removals
+    /// take the write lock, so a full store does not stall every request once a second.
     pub fn sweep(&self, ttl: Duration, max: usize) -> usize {
-        let mut map = self.inner.write();
-        let before = map.len();
-        map.retain(|_, s| s.lock().touched_at.elapsed() <= ttl);
-        if map.len() > max {
-            let mut order: Vec<(bool, Instant, String)> = map
-                .iter()
-                .map(|(id, s)| {
-                    let s = s.lock();
-                    (!s.state.is_terminal(), s.touched_at, id.clone())
-                })
-                .collect();
-            order.sort();
-            let excess = map.len() - max;
-            for (_, _, id) in order.into_iter().take(excess) {
-                map.remove(&id);
+        let doomed: Vec<String> = {
+            let map = self.inner.read();
+            let mut doomed = Vec::new();
+            let mut candidates: Vec<(u8, Instant, &String)> = Vec::new();
+            let over_cap = map.len() > max;
+            for (id, s) in map.iter() {
+                let s = s.lock();
+                if s.touched_at.elapsed() > ttl {
+                    doomed.push(id.clone());
+                } else if over_cap {
+                    let rank = match s.state {
+                        state if state.is_terminal() => 0,
+                        super::SessionState::Created => 1,
+                        _ => continue,
+                    };
+                    candidates.push((rank, s.touched_at, id));
+                }
             }
+            let excess = (map.len() - doomed.len())
+                .saturating_sub(max)
+                .min(candidates.len());
+            if excess > 0 {
+                candidates.select_nth_unstable(excess - 1);
+                doomed.extend(candidates[..excess].iter().map(|c| c.2.clone()));
+            }
+            doomed
+        };
+        if doomed.is_empty() {
+            return 0;
         }
-        before - map.len()
+        let mut map = self.inner.write();
+        doomed.iter().filter(|id| map.remove(*id).is_some()).count()
     }
 }

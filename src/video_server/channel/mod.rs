@@ -47,7 +47,12 @@ async fn upgrade(
             .filter(|s| !s.is_empty())
             .cloned(),
     };
+    // Small buffers: the default 128 KiB read + 128 KiB write buffer per socket made 10,000
+    // concurrent captures cost gigabytes; frames are small and the buffers still grow for a big
+    // `bestImage`.
     ws.max_message_size(protocol::MAX_FRAME)
         .max_frame_size(protocol::MAX_FRAME)
+        .read_buffer_size(4 * 1024)
+        .write_buffer_size(4 * 1024)
         .on_upgrade(move |socket| runner::run(state, socket, peer))
 }
