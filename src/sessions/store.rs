@@ -81,9 +81,10 @@ impl SessionStore {
             let mut doomed = Vec::new();
             let mut candidates: Vec<(u8, Instant, &String)> = Vec::new();
             let over_cap = map.len() > max;
+            let now = Instant::now();
             for (id, s) in map.iter() {
                 let s = s.lock();
-                if s.touched_at.elapsed() > ttl {
+                if now.saturating_duration_since(s.touched_at) > ttl {
                     doomed.push(id.clone());
                 } else if over_cap {
                     let rank = match s.state {
