@@ -41,6 +41,14 @@ pub fn create_session(
         json!({"state": "CREATED", "scenario": session.scenario_name, "selectedBy": session.selected_by, "params": session.params}),
     );
     let summary = session.summary();
+    // The cap is enforced as sessions are created, not only by the once-a-second sweeper, so a
+    // flood of creations cannot hold a second's worth of sessions beyond it; a quarter more is
+    // evicted at once so this O(n) pass runs once per max/4 creations.
+    let max = state.config.max_sessions;
+    if state.sessions.len() >= max {
+        let ttl = std::time::Duration::from_secs(state.config.session_ttl);
+        state.sessions.sweep(ttl, max.saturating_sub(max / 4 + 1));
+    }
     let shared = state.sessions.insert(session);
     state.notify(json!({"type": "session", "session": summary}));
     Ok(shared)

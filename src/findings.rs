@@ -260,14 +260,21 @@ fn log(state: &AppState, session_id: Option<&str>, f: &Finding) {
 /// before the capture ended and one made less than a second after the previous one.
 pub fn on_result_request(state: &AppState, session: &SharedSession) {
     let now = Instant::now();
-    let (session_state, previous) = {
+    // Each rule is recorded once per session: checked before formatting its detail, so a
+    // client polling in a tight loop costs a lookup, not a string per request.
+    let (session_state, previous, early_known, fast_known) = {
         let s = session.lock();
         let control = s.control.clone();
         let mut observed = control.observed();
         let previous = observed.last_result_request.replace(now);
-        (s.state, previous)
+        let known = |id: &str| observed.findings.iter().any(|f| f.rule == id);
+        let (early, fast) = (
+            known(RESULT_BEFORE_CAPTURE_END),
+            known(RESULT_POLLED_TOO_FAST),
+        );
+        (s.state, previous, early, fast)
     };
-    if !session_state.is_terminal() {
+    if !session_state.is_terminal() && !early_known {
         record(
             state,
             session,
@@ -278,7 +285,7 @@ pub fn on_result_request(state: &AppState, session: &SharedSession) {
             ),
         );
     }
-    if let Some(previous) = previous {
+    if let Some(previous) = previous.filter(|_| !fast_known) {
         let gap = now.duration_since(previous);
         if gap < MIN_RESULT_POLL_INTERVAL {
             record(

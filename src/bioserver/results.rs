@@ -7,10 +7,10 @@
 //! page, or the channel dropped) reports `FAILED`.
 
 use axum::{
+    body::Bytes,
     extract::{Path, State},
     http::header,
     response::{IntoResponse, Response},
-    Json,
 };
 use serde_json::{Map, Value};
 
@@ -36,18 +36,42 @@ pub async fn get_result(
     Path(id): Path<String>,
 ) -> ApiResult<Response> {
     let session = find_session(&state, &id)?;
-    let (mut body, signature) = {
+    let (cached, mut body, signature, cacheable) = {
         let s = session.lock();
-        (result_json(&s), s.scenario.result.signature)
+        match &s.result_body {
+            Some(bytes) => (
+                Some(bytes.clone()),
+                Value::Null,
+                s.scenario.result.signature,
+                false,
+            ),
+            None => (
+                None,
+                result_json(&s),
+                s.scenario.result.signature,
+                s.state == SessionState::Finished,
+            ),
+        }
     };
-    let is_final = body.get("livenessStatus").and_then(Value::as_str) != Some("PENDING");
-    if is_final {
-        signing::attach(&state, &mut body, signature);
-    }
-    Ok(tagged(
-        &id,
-        Ok(([(header::CACHE_CONTROL, "no-store")], Json(body)).into_response()),
-    ))
+    let bytes = match cached {
+        Some(bytes) => bytes,
+        None => {
+            let is_final = body.get("livenessStatus").and_then(Value::as_str) != Some("PENDING");
+            if is_final {
+                signing::attach(&state, &mut body, signature);
+            }
+            let bytes = Bytes::from(body.to_string());
+            if cacheable {
+                session.lock().result_body = Some(bytes.clone());
+            }
+            bytes
+        }
+    };
+    let headers = [
+        (header::CACHE_CONTROL, "no-store"),
+        (header::CONTENT_TYPE, "application/json"),
+    ];
+    Ok(tagged(&id, Ok((headers, bytes).into_response())))
 }
 
 /// The body for the session as it is now (without `signature`).

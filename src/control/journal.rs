@@ -13,8 +13,9 @@ use serde::Serialize;
 pub struct JournalEntry {
     /// Sequence number since start (or reset).
     pub seq: u64,
-    /// RFC 3339 time.
-    pub time: String,
+    /// When it was answered (serialized as RFC 3339; formatted only when read).
+    #[serde(with = "time::serde::rfc3339")]
+    pub time: time::OffsetDateTime,
     /// HTTP method.
     pub method: String,
     /// Path and query.

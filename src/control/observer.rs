@@ -192,9 +192,14 @@ fn session_of(response: &Response, path: &str) -> Option<String> {
 /// the session the answer concerns (or unattached when there is none).
 pub async fn observe(State(obs): State<ObserverState>, mut req: Request, next: Next) -> Response {
     let method = req.method().clone();
-    let path = req.uri().path().to_string();
-    let seen = classify(&method, &path);
-    req.extensions_mut().insert(obs.clone());
+    let uri = req.uri().clone();
+    let path = uri.path();
+    let seen = classify(&method, path);
+    // Only the control plane's findings routes read it; inserting it into every request would
+    // allocate an extension map per request.
+    if path.starts_with("/__emulator") {
+        req.extensions_mut().insert(obs.clone());
+    }
     obs.forget_on_reset();
     if !(seen.init || seen.key_protected) {
         return next.run(req).await;
@@ -203,12 +208,16 @@ pub async fn observe(State(obs): State<ObserverState>, mut req: Request, next: N
     let mut found: Vec<(&'static str, String)> = Vec::new();
     if seen.key_protected {
         if let Some(detail) =
-            findings::on_key_protected_request(req.headers(), method.as_str(), &path)
+            findings::on_key_protected_request(req.headers(), method.as_str(), path)
         {
             found.push((findings::API_KEY_IN_BROWSER, detail));
         }
     }
-    let fp = fingerprint(&req);
+    let fp = if seen.init {
+        fingerprint(&req)
+    } else {
+        String::new()
+    };
     if seen.init {
         let (parts, body) = req.into_parts();
         let bytes = match axum::body::to_bytes(body, app.config.max_body).await {
@@ -256,7 +265,7 @@ pub async fn observe(State(obs): State<ObserverState>, mut req: Request, next: N
         m.last_429.insert(fp, Instant::now());
     }
     if !found.is_empty() {
-        let session = session_of(&response, &path).and_then(|id| app.sessions.peek(&id));
+        let session = session_of(&response, path).and_then(|id| app.sessions.peek(&id));
         for (rule, detail) in found {
             match &session {
                 Some(s) => {

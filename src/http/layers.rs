@@ -20,7 +20,7 @@ const MAX_REWRAP: usize = 16 * 1024;
 /// so they are rewrapped here with their text as the message.
 pub async fn json_errors(req: Request, next: Next) -> Response {
     let method = req.method().clone();
-    let path = req.uri().path().to_string();
+    let uri = req.uri().clone();
     let response = next.run(req).await;
     let status = response.status();
     if !(status.is_client_error() || status.is_server_error()) {
@@ -34,6 +34,7 @@ pub async fn json_errors(req: Request, next: Next) -> Response {
     if is_json {
         return response;
     }
+    let path = uri.path();
     let (parts, body) = response.into_parts();
     let text = axum::body::to_bytes(body, MAX_REWRAP)
         .await
@@ -123,9 +124,7 @@ pub async fn journal(State(state): State<AppState>, req: Request, next: Next) ->
         .map(|t| t.0.clone());
     state.journal.record(JournalEntry {
         seq: 0,
-        time: time::OffsetDateTime::now_utc()
-            .format(&time::format_description::well_known::Rfc3339)
-            .unwrap_or_default(),
+        time: time::OffsetDateTime::now_utc(),
         method,
         uri,
         status: response.status().as_u16(),

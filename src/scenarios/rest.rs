@@ -101,8 +101,9 @@ pub fn classify(method: &Method, path: &str) -> Option<(Endpoint, Subject)> {
 /// The middleware (layered on the whole router in `lib.rs`).
 pub async fn playback(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let method = req.method().clone();
-    let path = req.uri().path().to_string();
-    let Some((endpoint, subject)) = classify(&method, &path) else {
+    let uri = req.uri().clone();
+    let path = uri.path();
+    let Some((endpoint, subject)) = classify(&method, path) else {
         return next.run(req).await;
     };
     let header = req
@@ -166,7 +167,7 @@ pub async fn playback(State(state): State<AppState>, req: Request, next: Next) -
         };
         tokio::time::sleep(state.scaled(answer.delay_ms)).await;
         let response = scripted_error(&answer, &name);
-        return record(&state, session.as_ref(), &method, &path, response, true).await;
+        return record(&state, session.as_ref(), &method, path, response, true).await;
     }
 
     let response = next.run(req).await;
@@ -184,11 +185,11 @@ pub async fn playback(State(state): State<AppState>, req: Request, next: Next) -
         _ => None,
     };
     let Some(answer) = answer.filter(|_| authorised && !response.status().is_client_error()) else {
-        return record(&state, session.as_ref(), &method, &path, response, false).await;
+        return record(&state, session.as_ref(), &method, path, response, false).await;
     };
     tokio::time::sleep(state.scaled(answer.delay_ms)).await;
     let response = alter(response, &answer).await;
-    record(&state, session.as_ref(), &method, &path, response, true).await
+    record(&state, session.as_ref(), &method, path, response, true).await
 }
 
 fn sessionless_answer(chosen: &Chosen, endpoint: Endpoint) -> Option<RestAnswer> {
@@ -345,6 +346,9 @@ fn is_json(headers: &axum::http::HeaderMap) -> bool {
 }
 
 /// Appends the `rest` transcript event to the session (if any) and returns the response.
+///
+/// The same call answered the same way as the session's last event (a poll loop) is counted on
+/// that event (`count`) instead of being recorded again.
 async fn record(
     state: &AppState,
     session: Option<&SharedSession>,
@@ -357,32 +361,57 @@ async fn record(
         return response;
     };
     let (parts, body) = response.into_parts();
-    let (body, summary) = if is_json(&parts.headers) {
-        match axum::body::to_bytes(body, MAX_JSON).await {
-            Ok(bytes) => {
-                let summary = summarise(&bytes);
-                (Body::from(bytes), summary)
-            }
-            Err(_) => (Body::empty(), Value::Null),
-        }
+    // JSON bodies are buffered (to be summarised); others pass through untouched.
+    let (json, body) = if is_json(&parts.headers) {
+        let bytes = axum::body::to_bytes(body, MAX_JSON).await.ok();
+        (Some(bytes), None)
     } else {
-        let summary = json!({
-            "contentType": parts.headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()),
-            "bytes": parts.headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok()),
-        });
-        (body, summary)
+        (None, Some(body))
     };
-    let mut event = json!({
-        "method": method.as_str(),
-        "path": path,
-        "status": parts.status.as_u16(),
-        "body": summary,
-    });
-    if scripted {
-        event["scripted"] = Value::Bool(true);
+    let key = {
+        use std::hash::{Hash, Hasher};
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        (method.as_str(), path, parts.status.as_u16(), scripted).hash(&mut h);
+        match &json {
+            Some(bytes) => bytes.as_deref().hash(&mut h),
+            None => (
+                parts.headers.get(header::CONTENT_TYPE),
+                parts.headers.get(header::CONTENT_LENGTH),
+            )
+                .hash(&mut h),
+        }
+        h.finish()
+    };
+    let summary = if session.lock().transcript.repeat_last(key) {
+        None
+    } else {
+        Some(match &json {
+            Some(Some(bytes)) => summarise(bytes),
+            Some(None) => Value::Null,
+            None => json!({
+                "contentType": parts.headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()),
+                "bytes": parts.headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok()),
+            }),
+        })
+    };
+    if let Some(summary) = summary {
+        let mut event = json!({
+            "method": method.as_str(),
+            "path": path,
+            "status": parts.status.as_u16(),
+            "body": summary,
+        });
+        if scripted {
+            event["scripted"] = Value::Bool(true);
+        }
+        session.lock().transcript.push_keyed("rest", event, key);
     }
-    session.lock().transcript.push("rest", event);
     let _ = state;
+    let body = match (json, body) {
+        (Some(Some(bytes)), _) => Body::from(bytes),
+        (_, Some(body)) => body,
+        _ => Body::empty(),
+    };
     Response::from_parts(parts, body)
 }
 

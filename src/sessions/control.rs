@@ -71,9 +71,15 @@ pub struct Observed {
 /// The control plane's handle on one session: its playback control and the observer's memory.
 #[derive(Debug, Clone, Default)]
 pub struct SessionControl {
-    inner: Arc<Mutex<Inner>>,
-    wake: Arc<Notify>,
-    observed: Arc<Mutex<Observed>>,
+    shared: Arc<Shared>,
+}
+
+/// One allocation per session for the control, the wake-up and the observer's memory.
+#[derive(Debug, Default)]
+struct Shared {
+    inner: Mutex<Inner>,
+    wake: Notify,
+    observed: Mutex<Observed>,
 }
 
 impl SessionControl {
@@ -84,7 +90,7 @@ impl SessionControl {
 
     /// Stops the runner before its next action (an action already being played finishes).
     pub fn pause(&self) -> ControlState {
-        let mut inner = self.inner.lock();
+        let mut inner = self.shared.inner.lock();
         inner.paused = true;
         inner.steps = 0;
         snapshot(&inner)
@@ -93,12 +99,12 @@ impl SessionControl {
     /// Lets the runner play freely again.
     pub fn resume(&self) -> ControlState {
         let state = {
-            let mut inner = self.inner.lock();
+            let mut inner = self.shared.inner.lock();
             inner.paused = false;
             inner.steps = 0;
             snapshot(&inner)
         };
-        self.wake.notify_waiters();
+        self.shared.wake.notify_waiters();
         state
     }
 
@@ -106,7 +112,7 @@ impl SessionControl {
     /// action (so "step" from a running capture stops it one event later).
     pub fn step(&self) -> ControlState {
         let state = {
-            let mut inner = self.inner.lock();
+            let mut inner = self.shared.inner.lock();
             if !inner.paused {
                 inner.paused = true;
                 inner.steps = 0;
@@ -114,7 +120,7 @@ impl SessionControl {
             inner.steps = inner.steps.saturating_add(1);
             snapshot(&inner)
         };
-        self.wake.notify_waiters();
+        self.shared.wake.notify_waiters();
         state
     }
 
@@ -122,20 +128,20 @@ impl SessionControl {
     /// Beyond [`MAX_PENDING_INJECTIONS`] the oldest waiting injection is dropped.
     pub fn inject(&self, error: ChannelError) -> ControlState {
         let state = {
-            let mut inner = self.inner.lock();
+            let mut inner = self.shared.inner.lock();
             if inner.injections.len() >= MAX_PENDING_INJECTIONS {
                 inner.injections.pop_front();
             }
             inner.injections.push_back(error);
             snapshot(&inner)
         };
-        self.wake.notify_waiters();
+        self.shared.wake.notify_waiters();
         state
     }
 
     /// The current state, for the dashboard.
     pub fn state(&self) -> ControlState {
-        snapshot(&self.inner.lock())
+        snapshot(&self.shared.inner.lock())
     }
 
     /// Awaited by the runner before each action: returns at once when running, waits while
@@ -143,13 +149,13 @@ impl SessionControl {
     /// Cancel-safe: dropping the future loses nothing.
     pub async fn gate(&self) -> Gate {
         loop {
-            let notified = self.wake.notified();
+            let notified = self.shared.wake.notified();
             tokio::pin!(notified);
             // Register for wake-ups before looking at the state, so a command sent between the
             // look and the await is not lost.
             notified.as_mut().enable();
             {
-                let mut inner = self.inner.lock();
+                let mut inner = self.shared.inner.lock();
                 if let Some(error) = inner.injections.pop_front() {
                     inner.waiting = false;
                     return Gate::Inject(error);
@@ -171,7 +177,7 @@ impl SessionControl {
 
     /// Non-blocking variant of [`SessionControl::gate`]: `None` when the runner would have to wait.
     pub fn try_gate(&self) -> Option<Gate> {
-        let mut inner = self.inner.lock();
+        let mut inner = self.shared.inner.lock();
         if let Some(error) = inner.injections.pop_front() {
             return Some(Gate::Inject(error));
         }
@@ -187,7 +193,7 @@ impl SessionControl {
 
     /// The observer's memory of this session (locked briefly by [`crate::findings`]).
     pub fn observed(&self) -> parking_lot::MutexGuard<'_, Observed> {
-        self.observed.lock()
+        self.shared.observed.lock()
     }
 }
 

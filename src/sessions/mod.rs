@@ -175,6 +175,9 @@ pub struct BioSession {
     pub touched_at: Instant,
     /// Playback control (pause/step/inject) and the findings observer's memory.
     pub control: control::SessionControl,
+    /// The signed `liveness-challenge-result` body once the session is `Finished` (it never
+    /// changes then), so polls serve bytes instead of re-signing and re-hashing.
+    pub result_body: Option<bytes::Bytes>,
 }
 
 impl BioSession {
@@ -204,6 +207,7 @@ impl BioSession {
             created_at: now,
             touched_at: now,
             control: control::SessionControl::new(),
+            result_body: None,
         }
     }
 

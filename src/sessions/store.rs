@@ -2,7 +2,7 @@
 //!
 //! Both live only as long as a client keeps using them and both must keep memory bounded under any
 //! load, so they share one store: entries expire after a TTL of inactivity and, beyond a cap, the
-//! least recently used go first (entries that say [`Expiring::evict_first`] before the others).
+//! least recently used go first (in the order of [`Expiring::evict_rank`]).
 
 use std::{
     collections::HashMap,
@@ -22,10 +22,11 @@ pub trait Expiring {
     fn touched_at(&self) -> Instant;
     /// Records activity now, so the TTL starts again.
     fn touch(&mut self);
-    /// Whether the entry goes before the others when the store is over its cap (e.g. a finished
-    /// session, which no client is still waiting on). Defaults to no.
-    fn evict_first(&self) -> bool {
-        false
+    /// Eviction order when the store is over its cap: lower ranks go first (e.g. a finished
+    /// session, which no client is still waiting on); `None` never goes for the cap (e.g. a
+    /// session whose capture is running). Defaults to rank 0 (plain least-recently-used).
+    fn evict_rank(&self) -> Option<u8> {
+        Some(0)
     }
 }
 
@@ -93,27 +94,43 @@ impl<T: Expiring> BoundedStore<T> {
         self.inner.write().clear();
     }
 
-    /// Drops entries untouched for longer than `ttl`, then, beyond `max`, those that ask to go
-    /// first and the least recently touched. Returns how many were dropped.
+    /// Drops entries untouched for longer than `ttl`, then, beyond `max`, the least recently touched
+    /// by [`Expiring::evict_rank`] (lower ranks first; entries ranked `None` — e.g. a session whose
+    /// capture channel is open — are never evicted for the cap). Returns how many were dropped.
+    ///
+    /// The choice is made under the read lock (requests keep being served) and only the removals
+    /// take the write lock, so a full store does not stall every request once a second.
     pub fn sweep(&self, ttl: Duration, max: usize) -> usize {
-        let mut map = self.inner.write();
-        let before = map.len();
-        map.retain(|_, e| e.lock().touched_at().elapsed() <= ttl);
-        if map.len() > max {
-            let mut order: Vec<(bool, Instant, String)> = map
-                .iter()
-                .map(|(id, e)| {
-                    let e = e.lock();
-                    (!e.evict_first(), e.touched_at(), id.clone())
-                })
-                .collect();
-            order.sort();
-            let excess = map.len() - max;
-            for (_, _, id) in order.into_iter().take(excess) {
-                map.remove(&id);
+        let doomed: Vec<String> = {
+            let map = self.inner.read();
+            let mut doomed = Vec::new();
+            let mut candidates: Vec<(u8, Instant, &String)> = Vec::new();
+            let over_cap = map.len() > max;
+            let now = Instant::now();
+            for (id, e) in map.iter() {
+                let e = e.lock();
+                if now.saturating_duration_since(e.touched_at()) > ttl {
+                    doomed.push(id.clone());
+                } else if over_cap {
+                    if let Some(rank) = e.evict_rank() {
+                        candidates.push((rank, e.touched_at(), id));
+                    }
+                }
             }
+            let excess = (map.len() - doomed.len())
+                .saturating_sub(max)
+                .min(candidates.len());
+            if excess > 0 {
+                candidates.select_nth_unstable(excess - 1);
+                doomed.extend(candidates[..excess].iter().map(|c| c.2.clone()));
+            }
+            doomed
+        };
+        if doomed.is_empty() {
+            return 0;
         }
-        before - map.len()
+        let mut map = self.inner.write();
+        doomed.iter().filter(|id| map.remove(*id).is_some()).count()
     }
 }
 
@@ -133,8 +150,12 @@ impl Expiring for BioSession {
     fn touch(&mut self) {
         self.touched_at = Instant::now();
     }
-    fn evict_first(&self) -> bool {
-        self.state.is_terminal()
+    fn evict_rank(&self) -> Option<u8> {
+        match self.state {
+            state if state.is_terminal() => Some(0),
+            super::SessionState::Created => Some(1),
+            _ => None,
+        }
     }
 }
 

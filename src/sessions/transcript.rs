@@ -30,6 +30,8 @@ pub struct Transcript {
     origin: Instant,
     events: Vec<TranscriptEvent>,
     dropped: u64,
+    /// Key of the last event when it was pushed with [`Transcript::push_keyed`].
+    last_key: Option<u64>,
 }
 
 impl Transcript {
@@ -39,11 +41,38 @@ impl Transcript {
             origin,
             events: Vec::new(),
             dropped: 0,
+            last_key: None,
+        }
+    }
+
+    /// When the last event was pushed with `key` (an identical repeat, e.g. the same poll
+    /// answered the same way), counts it there (`data.count`, the number of identical calls it
+    /// stands for) and returns true; the caller then pushes nothing. Keeps a client polling in a
+    /// loop from filling the transcript and costing a JSON event per request.
+    pub fn repeat_last(&mut self, key: u64) -> bool {
+        if self.last_key != Some(key) {
+            return false;
+        }
+        let Some(Value::Object(data)) = self.events.last_mut().map(|e| &mut e.data) else {
+            return false;
+        };
+        let count = data.get("count").and_then(Value::as_u64).unwrap_or(1);
+        data.insert("count".into(), Value::from(count + 1));
+        true
+    }
+
+    /// [`Transcript::push`], remembering `key` for [`Transcript::repeat_last`].
+    pub fn push_keyed(&mut self, kind: &str, data: Value, key: u64) {
+        let before = self.events.len();
+        self.push(kind, data);
+        if self.events.len() > before {
+            self.last_key = Some(key);
         }
     }
 
     /// Appends an event stamped now; beyond [`MAX_EVENTS`] events are counted, not stored.
     pub fn push(&mut self, kind: &str, data: Value) {
+        self.last_key = None;
         if self.events.len() >= MAX_EVENTS {
             self.dropped += 1;
             return;

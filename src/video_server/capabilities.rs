@@ -8,7 +8,7 @@ use axum::{
     http::header,
     response::{IntoResponse, Response},
     routing::get,
-    Json, Router,
+    Router,
 };
 use serde_json::json;
 
@@ -28,9 +28,10 @@ pub fn routes() -> Router<AppState> {
 /// `{"version", "bioserver-core": {"version", "currentMode"}}` plus `emulator` markers so a person
 /// reading the answer knows it is not the real service.
 async fn capabilities() -> Response {
-    (
-        [(header::CACHE_CONTROL, "no-store")],
-        Json(json!({
+    // The answer never changes: serialized once, then served from shared bytes.
+    static BODY: std::sync::OnceLock<bytes::Bytes> = std::sync::OnceLock::new();
+    let body = BODY.get_or_init(|| {
+        json!({
             "version": VIDEO_SERVER_VERSION,
             "bioserver-core": {
                 "version": VIDEO_SERVER_VERSION,
@@ -38,7 +39,16 @@ async fn capabilities() -> Response {
             },
             "emulator": true,
             "emulatorVersion": env!("CARGO_PKG_VERSION"),
-        })),
+        })
+        .to_string()
+        .into()
+    });
+    (
+        [
+            (header::CACHE_CONTROL, "no-store"),
+            (header::CONTENT_TYPE, "application/json"),
+        ],
+        body.clone(),
     )
         .into_response()
 }

@@ -47,11 +47,12 @@ async fn upgrade(
             .filter(|s| !s.is_empty())
             .cloned(),
     };
-    // Small buffers: a channel carries short JSON frames, and 10,000 of them must fit in memory
-    // (the 128 KiB default read buffer alone would cost 1.3 GB).
+    // Small buffers: the default 128 KiB read + 128 KiB write buffer per socket made 10,000
+    // concurrent captures cost gigabytes; frames are small and the buffers still grow for a big
+    // `bestImage`.
     ws.max_message_size(protocol::MAX_FRAME)
         .max_frame_size(protocol::MAX_FRAME)
         .read_buffer_size(4 * 1024)
-        .write_buffer_size(0)
+        .write_buffer_size(4 * 1024)
         .on_upgrade(move |socket| runner::run(state, socket, peer))
 }

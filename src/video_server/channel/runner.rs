@@ -487,8 +487,9 @@ impl Channel {
                 code,
                 reason: text.clone().into(),
             };
-            let _ = self.socket.send(Message::Close(Some(frame))).await;
+            // Recorded before it is sent, so a page that saw the close finds it in the transcript.
             self.record("close", json!({"code": code, "reason": text}));
+            let _ = self.socket.send(Message::Close(Some(frame))).await;
         }
         if let (Some(session), End::Vanished(_) | End::Cancelled) = (&self.session, &end) {
             crate::findings::on_channel_closed(&self.state, session);
