@@ -8,14 +8,13 @@
 
 use std::{
     collections::{HashMap, VecDeque},
-    net::SocketAddr,
     sync::Arc,
     time::{Duration, Instant},
 };
 
 use axum::{
     body::Body,
-    extract::{ConnectInfo, Request, State},
+    extract::{Request, State},
     http::{header, Method, StatusCode},
     middleware::Next,
     response::{IntoResponse, Response},
@@ -152,21 +151,6 @@ fn classify(method: &Method, path: &str) -> Seen {
     }
 }
 
-/// The client fingerprint used for "retried at once": peer IP and User-Agent.
-fn fingerprint(req: &Request) -> String {
-    let ip = req
-        .extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| c.0.ip().to_string())
-        .unwrap_or_default();
-    let ua = req
-        .headers()
-        .get(header::USER_AGENT)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    format!("{ip}|{ua}")
-}
-
 /// The session a vendor answer concerns: the handler's [`SessionTag`], else the `Location` of a
 /// created session, else the id in the request path.
 fn session_of(response: &Response, path: &str) -> Option<String> {
@@ -214,12 +198,15 @@ pub async fn observe(State(obs): State<ObserverState>, mut req: Request, next: N
         }
     }
     let fp = if seen.init {
-        fingerprint(&req)
+        crate::http::fingerprint::fingerprint(
+            req.headers(),
+            crate::http::fingerprint::peer_of(req.extensions()),
+        )
     } else {
         String::new()
     };
     if seen.init {
-        let (parts, body) = req.into_parts();
+        let (mut parts, body) = req.into_parts();
         let bytes = match axum::body::to_bytes(body, app.config.max_body).await {
             Ok(b) => b,
             Err(_) => {
@@ -232,6 +219,9 @@ pub async fn observe(State(obs): State<ObserverState>, mut req: Request, next: N
         };
         if let Ok(json) = serde_json::from_slice::<Value>(&bytes) {
             found.extend(findings::check_init_body(&json));
+            parts
+                .extensions
+                .insert(crate::http::layers::ParsedJson(Arc::new(json)));
         }
         let retried_at_once = obs
             .inner

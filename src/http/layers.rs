@@ -134,6 +134,11 @@ pub async fn journal(State(state): State<AppState>, req: Request, next: Next) ->
     response
 }
 
+/// A request body already parsed as JSON by an outer layer (the findings observer reads the
+/// init-liveness-session body), so inner layers don't parse it again.
+#[derive(Debug, Clone)]
+pub struct ParsedJson(pub std::sync::Arc<serde_json::Value>);
+
 /// Response extension a handler may set so the journal line names the session.
 #[derive(Debug, Clone)]
 pub struct SessionTag(pub String);

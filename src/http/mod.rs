@@ -1,7 +1,8 @@
-//! HTTP behaviour shared by every surface: API-key checks, CORS/CORP, the JSON error guarantee,
+//! HTTP behaviour shared by every surface: API-key checks, the client fingerprint, CORS/CORP, the JSON error guarantee,
 //! and the request journal.
 
 pub mod auth;
+pub mod fingerprint;
 pub mod layers;
 
 pub use auth::require_api_key;

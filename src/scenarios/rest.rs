@@ -251,7 +251,10 @@ async fn creation_request(
             .into_response())
         }
     };
-    let json: Value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+    let json = match parts.extensions.get::<crate::http::layers::ParsedJson>() {
+        Some(parsed) => parsed.0.clone(),
+        None => std::sync::Arc::new(serde_json::from_slice(&bytes).unwrap_or(Value::Null)),
+    };
     let text = |k: &str| json.get(k).and_then(Value::as_str).map(str::to_string);
     let mode = text("livenessMode")
         .or_else(|| text("type"))

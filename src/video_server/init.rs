@@ -6,12 +6,10 @@
 //! `Location: /v2/bio-sessions/<id>` and nothing after the id: the sample app takes the id with
 //! `location.split('/bio-sessions/')[1]`.
 
-use std::net::{IpAddr, SocketAddr};
-
 use axum::{
     body::Bytes,
-    extract::{ConnectInfo, FromRequest, FromRequestParts, Request, State},
-    http::{header, request::Parts, HeaderMap, StatusCode, Uri},
+    extract::{FromRequest, Request, State},
+    http::{header, HeaderMap, StatusCode, Uri},
     response::{IntoResponse, Response},
     routing::post,
     Extension, Json, Router,
@@ -21,7 +19,7 @@ use serde_json::{json, Map, Value};
 use crate::{
     capture,
     error::{ApiError, ApiResult},
-    http::{auth::ApiKey, layers::SessionTag},
+    http::{auth::ApiKey, fingerprint::ClientFingerprint, layers::SessionTag},
     scenarios::{model::LivenessMode, selection::SelectionInput},
     sessions::SessionParams,
     state::AppState,
@@ -235,38 +233,5 @@ fn age_threshold(body: &Map<String, Value>) -> ApiResult<Option<f64>> {
         _ => Err(ApiError::bad_request(format!(
             "\"ageThreshold\" must be a number of years from 0 to 150, as a number or a string (got {value})"
         ))),
-    }
-}
-
-/// Who created a session, for lockout: client IP + `|` + User-Agent.
-///
-/// The IP is the first `X-Forwarded-For` entry when it is an IP address (integrator back ends
-/// often sit behind a proxy; the sample sends `to-specify`, which is ignored), else the peer's.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ClientFingerprint(pub String);
-
-impl<S: Send + Sync> FromRequestParts<S> for ClientFingerprint {
-    type Rejection = std::convert::Infallible;
-
-    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        let forwarded = parts
-            .headers
-            .get("x-forwarded-for")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split(',').next())
-            .and_then(|first| first.trim().parse::<IpAddr>().ok());
-        let peer = parts
-            .extensions
-            .get::<ConnectInfo<SocketAddr>>()
-            .map(|ConnectInfo(addr)| addr.ip());
-        let ip = forwarded
-            .or(peer)
-            .map_or_else(|| "unknown".to_string(), |ip| ip.to_string());
-        let agent = parts
-            .headers
-            .get(header::USER_AGENT)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("");
-        Ok(ClientFingerprint(format!("{ip}|{agent}")))
     }
 }

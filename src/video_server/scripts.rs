@@ -69,7 +69,7 @@ async fn script(
     State(state): State<AppState>,
     Query(query): Query<HashMap<String, String>>,
 ) -> Response {
-    let Some(source) = SCRIPTS.get_file(name).and_then(|f| f.contents_utf8()) else {
+    let Some(source) = SPLICED.get(name) else {
         return ApiError::not_found(format!("No such script: {name}")).into_response();
     };
     let requested = query.get("emulator-scenario").filter(|s| !s.is_empty());
@@ -86,7 +86,7 @@ async fn script(
             c
         }
     };
-    let body = with_common(source).replacen(CONFIG_TOKEN, &config.to_string(), 1);
+    let body = source.replacen(CONFIG_TOKEN, &config.to_string(), 1);
     (
         [
             (
@@ -99,6 +99,19 @@ async fn script(
     )
         .into_response()
 }
+
+/// Each served script with [`COMMON`] already spliced in: done once, not on every request (only the
+/// baked configuration differs between requests).
+static SPLICED: std::sync::LazyLock<HashMap<&'static str, String>> =
+    std::sync::LazyLock::new(|| {
+        NAMES
+            .iter()
+            .filter_map(|name| {
+                let source = SCRIPTS.get_file(name)?.contents_utf8()?;
+                Some((*name, with_common(source)))
+            })
+            .collect()
+    });
 
 /// A script's source with the shared fragment in place of its [`COMMON_TOKEN`] (if it has one).
 fn with_common(source: &str) -> String {

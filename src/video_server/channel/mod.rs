@@ -11,7 +11,7 @@ use std::{collections::HashMap, net::SocketAddr};
 
 use axum::{
     extract::{ws::WebSocketUpgrade, ConnectInfo, Query, State},
-    http::{header, HeaderMap},
+    http::HeaderMap,
     response::Response,
     routing::get,
     Extension, Router,
@@ -36,12 +36,10 @@ async fn upgrade(
     Query(query): Query<HashMap<String, String>>,
 ) -> Response {
     let peer = runner::Peer {
-        ip: connect.map(|Extension(ConnectInfo(addr))| addr.ip()),
-        user_agent: headers
-            .get(header::USER_AGENT)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or_default()
-            .to_string(),
+        fingerprint: crate::http::fingerprint::fingerprint(
+            &headers,
+            connect.map(|Extension(ConnectInfo(addr))| addr),
+        ),
         query_hint: query
             .get("emulator-scenario")
             .filter(|s| !s.is_empty())

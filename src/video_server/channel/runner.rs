@@ -5,7 +5,7 @@
 //! is recorded in the session transcript; every way a channel can end (`End`) leaves the session
 //! in a terminal state with the reason recorded.
 
-use std::{net::IpAddr, time::Duration};
+use std::time::Duration;
 
 use axum::extract::ws::{CloseFrame, Message, WebSocket};
 use bytes::Bytes;
@@ -40,20 +40,11 @@ struct CaptureStart {
 /// Who is on the other end, from the upgrade request.
 #[derive(Debug, Clone)]
 pub struct Peer {
-    /// Client address (None when the server runs without connect info, e.g. in unit tests).
-    pub ip: Option<IpAddr>,
-    /// `User-Agent` header of the upgrade request.
-    pub user_agent: String,
+    /// The lockout fingerprint of the upgrade request (`http::fingerprint`, the same recipe as
+    /// session creation), computed once per channel.
+    pub fingerprint: String,
     /// `emulator-scenario` query parameter of the channel URL (a page hint, if the page set it there).
     pub query_hint: Option<String>,
-}
-
-impl Peer {
-    /// The lockout fingerprint: client IP + `|` + User-Agent (the same recipe as session creation).
-    pub fn fingerprint(&self) -> String {
-        let ip = self.ip.map(|ip| ip.to_string()).unwrap_or_default();
-        format!("{ip}|{}", self.user_agent)
-    }
 }
 
 /// How a channel ended.
@@ -187,8 +178,8 @@ impl Channel {
         s.state = SessionState::Capturing;
         // Lockout counts the device that captures (the page), not the integrator's back end
         // that created the session, as the vendor's fingerprinting does.
-        s.fingerprint = Some(self.peer.fingerprint());
-        let entry = json!({"state": "CAPTURING", "scenario": s.scenario_name, "fingerprint": self.peer.fingerprint()});
+        s.fingerprint = Some(self.peer.fingerprint.clone());
+        let entry = json!({"state": "CAPTURING", "scenario": s.scenario_name, "fingerprint": self.peer.fingerprint.clone()});
         s.transcript.push("state", entry);
         CaptureStart {
             scenario: s.scenario.clone(),
@@ -502,7 +493,7 @@ impl Channel {
     }
 
     fn locked_until(&self) -> Option<time::OffsetDateTime> {
-        let fp = self.peer.fingerprint();
+        let fp = self.peer.fingerprint.clone();
         crate::sessions::lockout::locked_until(&self.state, Some(&fp))
     }
 

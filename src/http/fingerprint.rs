@@ -1,0 +1,53 @@
+//! The client fingerprint (client IP + `|` + User-Agent) the vendor's lockout counts by.
+//!
+//! Session creation, the capture channel and the findings observer must agree on it, or a lockout
+//! recorded by one is never seen by another; so there is one recipe, here.
+
+use std::net::{IpAddr, SocketAddr};
+
+use axum::{
+    extract::{ConnectInfo, FromRequestParts},
+    http::{header, request::Parts, HeaderMap},
+};
+
+/// The fingerprint of a request from its headers and the peer address.
+///
+/// The IP is the first `X-Forwarded-For` entry when it is an IP address (back ends and pages often
+/// sit behind a proxy; the sample app sends `to-specify`, which is ignored), else the peer's.
+pub fn fingerprint(headers: &HeaderMap, peer: Option<SocketAddr>) -> String {
+    let forwarded = headers
+        .get("x-forwarded-for")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(',').next())
+        .and_then(|first| first.trim().parse::<IpAddr>().ok());
+    let ip = forwarded
+        .or(peer.map(|addr| addr.ip()))
+        .map_or_else(|| "unknown".to_string(), |ip| ip.to_string());
+    let agent = headers
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    format!("{ip}|{agent}")
+}
+
+/// The peer address axum's connect info recorded for this request, if any.
+pub fn peer_of(extensions: &axum::http::Extensions) -> Option<SocketAddr> {
+    extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|ConnectInfo(addr)| *addr)
+}
+
+/// Extractor for handlers: the request's [`fingerprint`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClientFingerprint(pub String);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientFingerprint {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        Ok(ClientFingerprint(fingerprint(
+            &parts.headers,
+            peer_of(&parts.extensions),
+        )))
+    }
+}
