@@ -326,10 +326,10 @@ pub fn on_channel_closed(state: &AppState, session: &SharedSession) {
 /// error followed (for runners that do not set [`SessionState::Pending`]).
 fn pending_in_transcript(t: &crate::sessions::Transcript) -> bool {
     for e in t.events().iter().rev() {
-        match e.kind.as_str() {
+        match e.kind {
             "result" => return false,
             "send" => {
-                let text = e.data.to_string();
+                let text = e.raw.get();
                 if text.contains("TRACKER_CHALLENGE_PENDING") {
                     return true;
                 }

@@ -137,7 +137,7 @@ fn callback_events(session: &SharedSession) -> Vec<Value> {
         .events()
         .iter()
         .filter(|e| e.kind == "callback")
-        .map(|e| e.data.clone())
+        .map(|e| e.data())
         .collect()
 }
 

@@ -160,7 +160,7 @@ async fn pause_step_and_resume_drive_the_session_gate() {
         .events()
         .iter()
         .filter(|e| e.kind == "control")
-        .filter_map(|e| e.data["command"].as_str().map(str::to_string))
+        .filter_map(|e| e.data()["command"].as_str().map(str::to_string))
         .collect();
     assert_eq!(commands, vec!["pause", "step", "resume"]);
     app.shutdown().await;

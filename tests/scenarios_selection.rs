@@ -176,7 +176,7 @@ async fn an_unknown_page_hint_is_noted_and_ignored() {
         .iter()
         .find(|e| e.kind == "note")
         .expect("a note");
-    assert!(note.data["ignored"]
+    assert!(note.data()["ignored"]
         .as_str()
         .unwrap()
         .contains("unknown scenario 'does-not-exist'"));

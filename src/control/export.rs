@@ -119,7 +119,7 @@ async fn one_session(State(state): State<AppState>, Path(id): Path<String>) -> A
     let mut body = String::new();
     for event in session.lock().transcript.events() {
         let mut line =
-            json!({"sessionId": id, "tMs": event.t_ms, "kind": event.kind, "data": event.data});
+            json!({"sessionId": id, "tMs": event.t_ms, "kind": event.kind, "data": event.data()});
         redact_images(&mut line, keep);
         body.push_str(&line.to_string());
         body.push('\n');

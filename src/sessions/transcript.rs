@@ -2,11 +2,15 @@
 //! result and finding, each with its time offset from the session's creation.
 //!
 //! CI asserts on it and the dashboard draws it, so entries are plain JSON with a `kind`.
+//!
+//! Each event's details are kept as serialized JSON text ([`RawValue`]), not as a
+//! [`serde_json::Value`] tree: a tree of small maps costs ~1.5 KB per tracking frame, the text a
+//! few hundred bytes, which is what lets 10,000 finished captures stay in memory at once.
 
 use std::time::Instant;
 
 use serde::Serialize;
-use serde_json::Value;
+use serde_json::{value::RawValue, Value};
 
 /// Upper bound on entries per session, so a runaway client cannot grow memory without limit.
 pub const MAX_EVENTS: usize = 5_000;
@@ -19,9 +23,22 @@ pub struct TranscriptEvent {
     /// Milliseconds since the session was created.
     pub t_ms: u64,
     /// `rest`, `send` (server → page), `receive` (page → server), `callback`, `result`, `finding`, `state`, `note`.
-    pub kind: String,
-    /// The details.
-    pub data: Value,
+    pub kind: &'static str,
+    /// The details, as compact JSON text (see [`TranscriptEvent::data`] for a parsed copy).
+    #[serde(rename = "data")]
+    pub raw: Box<RawValue>,
+}
+
+impl TranscriptEvent {
+    /// The details parsed back into a JSON value (for readers that look inside).
+    pub fn data(&self) -> Value {
+        serde_json::from_str(self.raw.get()).unwrap_or(Value::Null)
+    }
+}
+
+/// Serializes `data` once, for storage.
+fn to_raw(data: &Value) -> Box<RawValue> {
+    serde_json::value::to_raw_value(data).unwrap_or_default()
 }
 
 /// The ordered list of a session's events.
@@ -53,16 +70,20 @@ impl Transcript {
         if self.last_key != Some(key) {
             return false;
         }
-        let Some(Value::Object(data)) = self.events.last_mut().map(|e| &mut e.data) else {
+        let Some(last) = self.events.last_mut() else {
+            return false;
+        };
+        let Value::Object(mut data) = last.data() else {
             return false;
         };
         let count = data.get("count").and_then(Value::as_u64).unwrap_or(1);
         data.insert("count".into(), Value::from(count + 1));
+        last.raw = to_raw(&Value::Object(data));
         true
     }
 
     /// [`Transcript::push`], remembering `key` for [`Transcript::repeat_last`].
-    pub fn push_keyed(&mut self, kind: &str, data: Value, key: u64) {
+    pub fn push_keyed(&mut self, kind: &'static str, data: Value, key: u64) {
         let before = self.events.len();
         self.push(kind, data);
         if self.events.len() > before {
@@ -71,7 +92,7 @@ impl Transcript {
     }
 
     /// Appends an event stamped now; beyond [`MAX_EVENTS`] events are counted, not stored.
-    pub fn push(&mut self, kind: &str, data: Value) {
+    pub fn push(&mut self, kind: &'static str, data: Value) {
         self.last_key = None;
         if self.events.len() >= MAX_EVENTS {
             self.dropped += 1;
@@ -79,8 +100,8 @@ impl Transcript {
         }
         self.events.push(TranscriptEvent {
             t_ms: self.origin.elapsed().as_millis() as u64,
-            kind: kind.to_string(),
-            data,
+            kind,
+            raw: to_raw(&data),
         });
     }
 

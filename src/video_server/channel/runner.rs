@@ -445,8 +445,11 @@ impl Channel {
 
     /// Sends one message and records it.
     async fn send(&mut self, message: ServerMessage) -> Result<(), End> {
-        let json = message.to_json();
+        let mut json = message.to_json();
         let text = json.to_string();
+        // The best image is ~100 KB of base64: kept in the transcript only with --journal-images
+        // (the export would redact it anyway), so a finished capture costs a few KB, not 100.
+        crate::control::export::redact_images(&mut json, self.state.config.journal_images);
         self.record("send", json);
         self.socket
             .send(Message::Text(text.into()))
@@ -512,7 +515,7 @@ impl Channel {
         self.notify();
     }
 
-    fn record(&self, kind: &str, data: Value) {
+    fn record(&self, kind: &'static str, data: Value) {
         match &self.session {
             Some(session) => session.lock().transcript.push(kind, data),
             None => tracing::debug!(kind, %data, "channel message before hello"),
