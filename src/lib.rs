@@ -43,12 +43,12 @@ pub mod state;
 pub mod video_server;
 
 use axum::{middleware, Router};
-use tower_http::catch_panic::CatchPanicLayer;
 
 pub use config::Config;
 pub use state::AppState;
 
-/// The whole HTTP surface for `state`: vendor paths, control plane, shared layers.
+/// The whole HTTP surface for `state`: vendor paths, control plane, and the front door
+/// ([`http::front`]) every request passes through.
 pub fn router(state: AppState) -> Router {
     let auth = middleware::from_fn_with_state(state.clone(), http::require_api_key);
     let video = video_server::protected_routes()
@@ -67,21 +67,10 @@ pub fn router(state: AppState) -> Router {
             "/__emulator/",
             axum::routing::get(control::dashboard::dashboard),
         )
-        .layer(middleware::from_fn_with_state(
-            state.clone(),
-            scenarios::rest::playback,
-        ))
         .layer(axum::extract::DefaultBodyLimit::max(max_body))
-        .layer(middleware::from_fn(http::layers::json_errors))
-        .layer(CatchPanicLayer::custom(http::layers::panic_to_json))
-        .layer(middleware::from_fn(http::layers::cors))
         .layer(middleware::from_fn_with_state(
-            control::observer::ObserverState::new(state.clone()),
-            control::observer::observe,
-        ))
-        .layer(middleware::from_fn_with_state(
-            state.clone(),
-            http::layers::journal,
+            http::front::Front::new(state.clone()),
+            http::front::front,
         ))
         .with_state(state)
 }

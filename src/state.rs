@@ -49,6 +49,9 @@ pub struct Inner {
     pub tls_certificate: std::sync::OnceLock<String>,
     /// The HTTP client of result callbacks (built on first use).
     pub callback_client: crate::callbacks::ClientCell,
+    /// How many admin resets happened: parts that keep their own memory (the findings observer)
+    /// compare it with the count they last saw, an atomic load instead of a subscription.
+    pub resets: std::sync::atomic::AtomicU64,
 }
 
 impl Deref for AppState {
@@ -83,6 +86,7 @@ impl AppState {
             live,
             shutdown: CancellationToken::new(),
             lockouts: Default::default(),
+            resets: Default::default(),
         }))
     }
 

@@ -400,8 +400,12 @@ async fn a_reset_forgets_findings_without_a_session() {
     let app = start().await;
     let found = init_findings(&app, json!({"livenessMode": "LIVENESS_MEDIUM"})).await;
     assert!(!found.is_empty());
-    // The admin API announces resets on the live channel; the observer forgets on the next look.
-    app.state.notify(json!({"type": "reset"}));
+    let reset = Client::new()
+        .post(format!("{}/__emulator/reset", app.url()))
+        .send()
+        .await
+        .expect("reset");
+    assert_eq!(reset.status(), 200);
     let unattached: Vec<Value> = Client::new()
         .get(format!("{}/__emulator/findings", app.url()))
         .send()

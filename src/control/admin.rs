@@ -207,6 +207,9 @@ async fn reset(State(state): State<AppState>) -> Json<Value> {
     state.lockouts.clear();
     state.gips.clear();
     state.journal.clear();
+    state
+        .resets
+        .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
     state.notify(json!({"type": "reset"}));
     Json(json!({"status": "reset"}))
 }

@@ -3,8 +3,8 @@
 //! securityLevel below HIGH, 429 retried at once, result requested early or too often).
 //!
 //! Keeping this in one layer means the vendor handlers stay free of control-plane concerns, and
-//! the findings work whichever engineer's handler serves the endpoint. It is layered on the whole
-//! router in `lib.rs` with [`ObserverState::new`] and [`observe`].
+//! the findings work whichever engineer's handler serves the endpoint. The front door
+//! (`http::front`) calls [`before`] and [`after`] around every request.
 
 use std::{
     collections::{HashMap, VecDeque},
@@ -21,12 +21,11 @@ use axum::{
 };
 use parking_lot::Mutex;
 use serde_json::Value;
-use tokio::sync::broadcast;
 
 use crate::{
     error::ApiError,
     findings::{self, Finding},
-    http::layers::SessionTag,
+    http::layers::{ParsedJson, SessionTag},
     state::AppState,
 };
 
@@ -45,12 +44,12 @@ const MAX_FINGERPRINTS: usize = 10_000;
 pub struct ObserverState {
     app: AppState,
     inner: Arc<Mutex<Memory>>,
-    /// Live notifications, drained lazily to notice `{"type":"reset"}` from the admin API.
-    live: Arc<Mutex<broadcast::Receiver<Value>>>,
 }
 
 #[derive(Default)]
 struct Memory {
+    /// `AppState::resets` when this memory was last cleared.
+    resets_seen: u64,
     last_429: HashMap<String, Instant>,
     unattached: VecDeque<Finding>,
     last_logged: HashMap<&'static str, Instant>,
@@ -59,11 +58,13 @@ struct Memory {
 impl ObserverState {
     /// The observer for `app`.
     pub fn new(app: AppState) -> Self {
-        let live = Arc::new(Mutex::new(app.live.subscribe()));
+        let resets_seen = app.resets.load(std::sync::atomic::Ordering::SeqCst);
         ObserverState {
             app,
-            inner: Arc::new(Mutex::new(Memory::default())),
-            live,
+            inner: Arc::new(Mutex::new(Memory {
+                resets_seen,
+                ..Memory::default()
+            })),
         }
     }
 
@@ -73,23 +74,15 @@ impl ObserverState {
         self.inner.lock().unattached.iter().cloned().collect()
     }
 
-    /// Clears the memory when the admin API announced a reset since the last look.
+    /// Clears the memory when the admin API reset the emulator since the last look.
     fn forget_on_reset(&self) {
-        let mut reset = false;
-        {
-            let mut rx = self.live.lock();
-            loop {
-                match rx.try_recv() {
-                    Ok(event) => {
-                        reset |= event.get("type").and_then(Value::as_str) == Some("reset")
-                    }
-                    Err(broadcast::error::TryRecvError::Lagged(_)) => continue,
-                    Err(_) => break,
-                }
-            }
-        }
-        if reset {
-            self.clear();
+        let resets = self.app.resets.load(std::sync::atomic::Ordering::SeqCst);
+        let mut m = self.inner.lock();
+        if m.resets_seen != resets {
+            *m = Memory {
+                resets_seen: resets,
+                ..Memory::default()
+            };
         }
     }
 
@@ -172,100 +165,128 @@ fn session_of(response: &Response, path: &str) -> Option<String> {
     })
 }
 
-/// The middleware: observes the request, lets the handler answer, then records what it saw on
-/// the session the answer concerns (or unattached when there is none).
-pub async fn observe(State(obs): State<ObserverState>, mut req: Request, next: Next) -> Response {
-    let method = req.method().clone();
-    let uri = req.uri().clone();
-    let path = uri.path();
-    let seen = classify(&method, path);
+/// The observer as a standalone middleware (the app composes [`before`] and [`after`] in its
+/// front door, `http::front`, instead; tests layer this on small routers).
+pub async fn observe(State(obs): State<ObserverState>, req: Request, next: Next) -> Response {
+    let path = req.uri().path().to_string();
+    let (req, watch) = match before(&obs, req).await {
+        Ok(pair) => pair,
+        Err(refused) => return refused,
+    };
+    let response = next.run(req).await;
+    after(&obs, watch, &path, &response);
+    response
+}
+
+/// What [`before`] noticed, for [`after`] to record once the answer is known.
+pub struct Watch {
+    init: bool,
+    fingerprint: String,
+    found: Vec<(&'static str, String)>,
+}
+
+/// Looks at a request before the handler: findings visible in the request itself, and for
+/// init-liveness-session the body (parsed once and handed on as [`ParsedJson`]).
+///
+/// `Err` is the answer to give instead (an init body over `--max-body`: once read, it cannot be
+/// handed on intact).
+pub async fn before(obs: &ObserverState, mut req: Request) -> Result<(Request, Watch), Response> {
     // Only the control plane's findings routes read it; inserting it into every request would
     // allocate an extension map per request.
-    if path.starts_with("/__emulator") {
+    if req.uri().path().starts_with("/__emulator") {
         req.extensions_mut().insert(obs.clone());
     }
-    obs.forget_on_reset();
+    let path = req.uri().path();
+    let seen = classify(req.method(), path);
+    let mut watch = Watch {
+        init: seen.init,
+        fingerprint: String::new(),
+        found: Vec::new(),
+    };
     if !(seen.init || seen.key_protected) {
-        return next.run(req).await;
+        return Ok((req, watch));
     }
-    let app = obs.app.clone();
-    let mut found: Vec<(&'static str, String)> = Vec::new();
     if seen.key_protected {
         if let Some(detail) =
-            findings::on_key_protected_request(req.headers(), method.as_str(), path)
+            findings::on_key_protected_request(req.headers(), req.method().as_str(), path)
         {
-            found.push((findings::API_KEY_IN_BROWSER, detail));
+            watch.found.push((findings::API_KEY_IN_BROWSER, detail));
         }
-    }
-    let fp = if seen.init {
-        crate::http::fingerprint::fingerprint(
-            req.headers(),
-            crate::http::fingerprint::peer_of(req.extensions()),
-        )
-    } else {
-        String::new()
-    };
-    if seen.init {
-        let (mut parts, body) = req.into_parts();
-        let bytes = match axum::body::to_bytes(body, app.config.max_body).await {
-            Ok(b) => b,
-            Err(_) => {
-                return ApiError::new(
-                    StatusCode::PAYLOAD_TOO_LARGE,
-                    format!("Request body too large for {path}"),
-                )
-                .into_response()
-            }
-        };
-        if let Ok(json) = serde_json::from_slice::<Value>(&bytes) {
-            found.extend(findings::check_init_body(&json));
-            parts
-                .extensions
-                .insert(crate::http::layers::ParsedJson(Arc::new(json)));
-        }
-        let retried_at_once = obs
-            .inner
-            .lock()
-            .last_429
-            .get(&fp)
-            .map(|t| t.elapsed())
-            .filter(|gap| *gap < RETRY_WINDOW);
-        if let Some(gap) = retried_at_once {
-            found.push((
-                findings::RETRY_AFTER_429_AT_ONCE,
-                format!(
-                    "init-liveness-session was sent again {} ms after a 429 from the same client",
-                    gap.as_millis()
-                ),
-            ));
-        }
-        req = Request::from_parts(parts, Body::from(bytes));
     }
     if let Some(id) = &seen.result_of {
-        if let Some(session) = app.sessions.peek(id) {
-            findings::on_result_request(&app, &session);
+        if let Some(session) = obs.app.sessions.peek(id) {
+            findings::on_result_request(&obs.app, &session);
         }
     }
-    let response = next.run(req).await;
-    if seen.init && response.status() == StatusCode::TOO_MANY_REQUESTS {
+    if !seen.init {
+        return Ok((req, watch));
+    }
+    watch.fingerprint = crate::http::fingerprint::fingerprint(
+        req.headers(),
+        crate::http::fingerprint::peer_of(req.extensions()),
+    );
+    let (mut parts, body) = req.into_parts();
+    let bytes = match axum::body::to_bytes(body, obs.app.config.max_body).await {
+        Ok(b) => b,
+        Err(_) => {
+            return Err(ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                format!("Request body too large for {}", parts.uri.path()),
+            )
+            .into_response())
+        }
+    };
+    if let Ok(json) = serde_json::from_slice::<Value>(&bytes) {
+        watch.found.extend(findings::check_init_body(&json));
+        parts.extensions.insert(ParsedJson(Arc::new(json)));
+    }
+    obs.forget_on_reset();
+    let retried_at_once = obs
+        .inner
+        .lock()
+        .last_429
+        .get(&watch.fingerprint)
+        .map(|t| t.elapsed())
+        .filter(|gap| *gap < RETRY_WINDOW);
+    if let Some(gap) = retried_at_once {
+        watch.found.push((
+            findings::RETRY_AFTER_429_AT_ONCE,
+            format!(
+                "init-liveness-session was sent again {} ms after a 429 from the same client",
+                gap.as_millis()
+            ),
+        ));
+    }
+    Ok((Request::from_parts(parts, Body::from(bytes)), watch))
+}
+
+/// Records what [`before`] found on the session the answer concerns (or unattached when there is
+/// none), and remembers a 429 to init so an immediate retry can be flagged.
+pub fn after(obs: &ObserverState, watch: Watch, path: &str, response: &Response) {
+    if watch.init && response.status() == StatusCode::TOO_MANY_REQUESTS {
+        obs.forget_on_reset();
         let mut m = obs.inner.lock();
         if m.last_429.len() >= MAX_FINGERPRINTS {
             m.last_429.retain(|_, t| t.elapsed() < RETRY_WINDOW);
         }
-        m.last_429.insert(fp, Instant::now());
+        m.last_429.insert(watch.fingerprint, Instant::now());
     }
-    if !found.is_empty() {
-        let session = session_of(&response, path).and_then(|id| app.sessions.peek(&id));
-        for (rule, detail) in found {
-            match &session {
-                Some(s) => {
-                    findings::record(&app, s, rule, detail);
-                }
-                None => obs.record_unattached(rule, detail),
+    if watch.found.is_empty() {
+        return;
+    }
+    let app = &obs.app;
+    let session = session_of(response, path).and_then(|id| app.sessions.peek(&id));
+    for (rule, detail) in watch.found {
+        match &session {
+            Some(s) => {
+                findings::record(app, s, rule, detail);
+            }
+            None => {
+                obs.forget_on_reset();
+                obs.record_unattached(rule, detail);
             }
         }
     }
-    response
 }
 
 #[cfg(test)]

@@ -1,16 +1,14 @@
-//! Layers applied to the whole router.
-
-use std::time::Instant;
+//! The pieces of the front door (`http::front`): the JSON-error guarantee, CORS/CORP, and the
+//! request extensions layers hand each other.
 
 use axum::{
     body::Body,
-    extract::{Request, State},
-    http::{header, HeaderValue, StatusCode},
-    middleware::Next,
+    extract::Request,
+    http::{header, HeaderValue, Method, StatusCode},
     response::{IntoResponse, Response},
 };
 
-use crate::{control::journal::JournalEntry, error::ApiError, state::AppState};
+use crate::error::ApiError;
 
 /// Largest non-JSON error body that is rewrapped (axum's rejections are short texts).
 const MAX_REWRAP: usize = 16 * 1024;
@@ -18,10 +16,7 @@ const MAX_REWRAP: usize = 16 * 1024;
 /// Guarantees the invariant "every error answer is `{code, error}` JSON": axum's own rejections
 /// (405 wrong method, 413 body too large, 415, 422, unknown routes...) are plain text or empty,
 /// so they are rewrapped here with their text as the message.
-pub async fn json_errors(req: Request, next: Next) -> Response {
-    let method = req.method().clone();
-    let uri = req.uri().clone();
-    let response = next.run(req).await;
+pub async fn json_errors(method: &Method, path: &str, response: Response) -> Response {
     let status = response.status();
     if !(status.is_client_error() || status.is_server_error()) {
         return response;
@@ -34,7 +29,6 @@ pub async fn json_errors(req: Request, next: Next) -> Response {
     if is_json {
         return response;
     }
-    let path = uri.path();
     let (parts, body) = response.into_parts();
     let text = axum::body::to_bytes(body, MAX_REWRAP)
         .await
@@ -61,11 +55,10 @@ pub async fn json_errors(req: Request, next: Next) -> Response {
     rewrapped
 }
 
-/// Adds CORS and `Cross-Origin-Resource-Policy: cross-origin` to every answer and answers
-/// preflights, because integrator pages are cross-origin and often cross-origin isolated
-/// (COEP `require-corp`), and WebSocket/fetch calls come from the page's origin.
-pub async fn cors(req: Request, next: Next) -> Response {
-    if req.method() == axum::http::Method::OPTIONS
+/// The answer to a CORS preflight (`None` for any other request), because integrator pages are
+/// cross-origin and their fetch calls with an `apikey` header are preflighted.
+pub fn preflight(req: &Request) -> Option<Response> {
+    if req.method() == Method::OPTIONS
         && req
             .headers()
             .contains_key(header::ACCESS_CONTROL_REQUEST_METHOD)
@@ -87,14 +80,14 @@ pub async fn cors(req: Request, next: Next) -> Response {
             HeaderValue::from_static("600"),
         );
         add_cors_headers(h);
-        return res;
+        return Some(res);
     }
-    let mut res = next.run(req).await;
-    add_cors_headers(res.headers_mut());
-    res
+    None
 }
 
-fn add_cors_headers(h: &mut axum::http::HeaderMap) {
+/// Adds CORS and `Cross-Origin-Resource-Policy: cross-origin` to an answer, because integrator
+/// pages are cross-origin and often cross-origin isolated (COEP `require-corp`).
+pub fn add_cors_headers(h: &mut axum::http::HeaderMap) {
     h.insert(
         header::ACCESS_CONTROL_ALLOW_ORIGIN,
         HeaderValue::from_static("*"),
@@ -107,31 +100,6 @@ fn add_cors_headers(h: &mut axum::http::HeaderMap) {
         "cross-origin-resource-policy",
         HeaderValue::from_static("cross-origin"),
     );
-}
-
-/// Records every request in the journal (method, path, status, time).
-pub async fn journal(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    if state.config.journal_size == 0 {
-        return next.run(req).await;
-    }
-    let started = Instant::now();
-    let method = req.method().to_string();
-    let uri = req.uri().to_string();
-    let response = next.run(req).await;
-    let session_id = response
-        .extensions()
-        .get::<SessionTag>()
-        .map(|t| t.0.clone());
-    state.journal.record(JournalEntry {
-        seq: 0,
-        time: time::OffsetDateTime::now_utc(),
-        method,
-        uri,
-        status: response.status().as_u16(),
-        micros: started.elapsed().as_micros() as u64,
-        session_id,
-    });
-    response
 }
 
 /// A request body already parsed as JSON by an outer layer (the findings observer reads the

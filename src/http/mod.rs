@@ -3,6 +3,7 @@
 
 pub mod auth;
 pub mod fingerprint;
+pub mod front;
 pub mod layers;
 
 pub use auth::require_api_key;

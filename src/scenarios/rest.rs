@@ -9,7 +9,7 @@
 
 use axum::{
     body::{Body, Bytes},
-    extract::{Request, State},
+    extract::Request,
     http::{header, HeaderName, HeaderValue, Method, StatusCode},
     middleware::Next,
     response::{IntoResponse, Response},
@@ -98,8 +98,9 @@ pub fn classify(method: &Method, path: &str) -> Option<(Endpoint, Subject)> {
     Some((endpoint, id))
 }
 
-/// The middleware (layered on the whole router in `lib.rs`).
-pub async fn playback(State(state): State<AppState>, req: Request, next: Next) -> Response {
+/// Plays the scenario's REST answers around `next` (called by the front door, `http::front`,
+/// for every request; requests to unscripted paths go straight through).
+pub async fn playback(state: &AppState, req: Request, next: Next) -> Response {
     let method = req.method().clone();
     let uri = req.uri().clone();
     let path = uri.path();
@@ -112,12 +113,12 @@ pub async fn playback(State(state): State<AppState>, req: Request, next: Next) -
         .and_then(|v| v.to_str().ok())
         .map(|s| s.trim().to_string())
         .filter(|s| !s.is_empty());
-    let authorised = endpoint_is_public(endpoint) || api_key_ok(&state, &req);
+    let authorised = endpoint_is_public(endpoint) || api_key_ok(state, &req);
 
     // Before the handler: the session, or what selection would choose without one.
     let mut session = match &subject {
         Subject::Session(id) => state.sessions.peek(id),
-        Subject::Identity(id) => session_of_identity(&state, id),
+        Subject::Identity(id) => session_of_identity(state, id),
         Subject::None => None,
     };
     // A creation answered by the queue head must also be the one that takes it: peeking and
@@ -139,13 +140,13 @@ pub async fn playback(State(state): State<AppState>, req: Request, next: Next) -
             None => Some(state.selection.creation.lock().await),
             Some(_) => None,
         };
-        let preview = selection::preview_for_new_session(&state, &input, &params).ok();
+        let preview = selection::preview_for_new_session(state, &input, &params).ok();
         if preview.as_ref().is_some_and(|(_, from_queue)| *from_queue) {
             queue_turn = turn;
         }
         (req, preview)
     } else {
-        let chosen = selection::for_sessionless_request(&state, header.as_deref());
+        let chosen = selection::for_sessionless_request(state, header.as_deref());
         (req, Some((chosen, false)))
     };
     let pre_answer = match (&session, &before) {
@@ -157,7 +158,7 @@ pub async fn playback(State(state): State<AppState>, req: Request, next: Next) -
     // An error answer is given instead of the handler's.
     if let Some(answer) = pre_answer.filter(|a| a.status.is_some_and(|s| s >= 400) && authorised) {
         if let Some((chosen, true)) = &before {
-            selection::consume_queue_head(&state, &chosen.name);
+            selection::consume_queue_head(state, &chosen.name);
         }
         drop(queue_turn);
         let name = match (&session, &before) {
@@ -167,7 +168,7 @@ pub async fn playback(State(state): State<AppState>, req: Request, next: Next) -
         };
         tokio::time::sleep(state.scaled(answer.delay_ms)).await;
         let response = scripted_error(&answer, &name);
-        return record(&state, session.as_ref(), &method, path, response, true).await;
+        return record(state, session.as_ref(), &method, path, response, true).await;
     }
 
     let response = next.run(req).await;
@@ -185,11 +186,11 @@ pub async fn playback(State(state): State<AppState>, req: Request, next: Next) -
         _ => None,
     };
     let Some(answer) = answer.filter(|_| authorised && !response.status().is_client_error()) else {
-        return record(&state, session.as_ref(), &method, path, response, false).await;
+        return record(state, session.as_ref(), &method, path, response, false).await;
     };
     tokio::time::sleep(state.scaled(answer.delay_ms)).await;
     let response = alter(response, &answer).await;
-    record(&state, session.as_ref(), &method, path, response, true).await
+    record(state, session.as_ref(), &method, path, response, true).await
 }
 
 fn sessionless_answer(chosen: &Chosen, endpoint: Endpoint) -> Option<RestAnswer> {

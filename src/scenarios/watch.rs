@@ -34,7 +34,9 @@ pub fn spawn(state: &AppState) {
         Some(ms) => Duration::from_millis(ms.max(10)),
         None => {
             let made = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
-                if event.is_ok() {
+                // Reading the files raises access events (open, close without write): reacting
+                // to those would make every re-read trigger the next one.
+                if event.is_ok_and(|e| !matches!(e.kind, notify::EventKind::Access(_))) {
                     let _ = tx.send(());
                 }
             })
