@@ -132,7 +132,7 @@ pub async fn playback(state: &AppState, req: Request, next: Next) -> Response {
         endpoint,
         Endpoint::InitLivenessSession | Endpoint::GipsCaptureSession
     ) {
-        let (req, input, params) = match creation_request(req, header.clone(), &state).await {
+        let (req, input, params) = match creation_request(req, header.clone(), state).await {
             Ok(read) => read,
             Err(too_large) => return too_large,
         };
