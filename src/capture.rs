@@ -81,6 +81,7 @@ pub fn finalize(
                 Face {
                     id: face_id.clone(),
                     image: img.bytes,
+                    digest: img.digest,
                     content_type: img.content_type,
                     width: img.width,
                     height: img.height,

@@ -17,6 +17,8 @@ pub struct Image {
     pub width: u32,
     /// Pixel height.
     pub height: u32,
+    /// SHA-256 of the bytes, lowercase hex (the Face `digest`, the storage `hash`), computed once.
+    pub digest: String,
 }
 
 /// A face box in image pixels.
@@ -33,12 +35,25 @@ pub struct FaceBox {
 }
 
 /// The fixture called `name` (`fixtures/<name>.jpg` or `.png`).
+///
+/// Described once per fixture (every finished capture stores one as its best image; hashing
+/// 70 KB per capture was a visible share of the CPU with thousands of sessions).
 pub fn image(name: &str) -> Option<Image> {
-    ["jpg", "jpeg", "png"].iter().find_map(|ext| {
-        FIXTURES
-            .get_file(format!("{name}.{ext}"))
-            .and_then(|f| from_bytes(Bytes::from_static(f.contents())))
-    })
+    static DESCRIBED: std::sync::LazyLock<std::collections::HashMap<String, Image>> =
+        std::sync::LazyLock::new(|| {
+            FIXTURES
+                .files()
+                .filter_map(|f| {
+                    let path = f.path().to_str()?;
+                    let (stem, _) = path.rsplit_once('.')?;
+                    Some((
+                        stem.to_string(),
+                        from_bytes(Bytes::from_static(f.contents()))?,
+                    ))
+                })
+                .collect()
+        });
+    DESCRIBED.get(name).cloned()
 }
 
 /// Describes uploaded or grabbed bytes; `None` when they are not a JPEG or PNG image.
@@ -50,6 +65,7 @@ pub fn from_bytes(bytes: Bytes) -> Option<Image> {
         _ => return None,
     };
     Some(Image {
+        digest: digest(&bytes),
         bytes,
         content_type: content_type.to_string(),
         width: size.width as u32,
@@ -137,12 +153,14 @@ pub fn digest(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))
 }
 
-/// A believable template quality (200..=300) that depends only on the image bytes, so the same
-/// picture always gets the same quality and snapshots stay stable.
-pub fn quality(bytes: &[u8]) -> u32 {
-    use sha2::{Digest, Sha256};
-    let hash = Sha256::digest(bytes);
-    200 + u32::from(u16::from_be_bytes([hash[0], hash[1]]) % 101)
+/// A believable template quality (200..=300) that depends only on the image (its [`digest`]),
+/// so the same picture always gets the same quality and snapshots stay stable.
+pub fn quality(digest_hex: &str) -> u32 {
+    let first = digest_hex
+        .get(..4)
+        .and_then(|h| u16::from_str_radix(h, 16).ok())
+        .unwrap_or(0);
+    200 + u32::from(first % 101)
 }
 
 /// Re-encodes any JPEG/PNG as a JPEG of `quality` (1..=100): what `?compression=true` returns.

@@ -21,10 +21,10 @@ pub fn face_json(state: &AppState, face: &Face) -> Value {
     if let Some(name) = &face.friendly_name {
         obj.insert("friendlyName".into(), name.clone().into());
     }
-    obj.insert("digest".into(), fixtures::digest(&face.image).into());
+    obj.insert("digest".into(), face.digest.clone().into());
     obj.insert("mode".into(), FACE_MODE.into());
     obj.insert("imageType".into(), face.image_type.clone().into());
-    obj.insert("quality".into(), fixtures::quality(&face.image).into());
+    obj.insert("quality".into(), fixtures::quality(&face.digest).into());
     obj.insert(
         "landmarks".into(),
         json!({

@@ -155,6 +155,7 @@ async fn create(
     let face = Face {
         id: state.new_id(),
         image: image.bytes,
+        digest: image.digest,
         content_type: image.content_type,
         width: image.width,
         height: image.height,

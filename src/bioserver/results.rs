@@ -17,7 +17,6 @@ use serde_json::{Map, Value};
 use super::{device_info::device_info, find_session, tagged};
 use crate::{
     error::ApiResult,
-    fixtures,
     scenarios::model::LivenessMode,
     sessions::{BioSession, SessionState},
     signing,
@@ -117,7 +116,7 @@ pub fn result_json(s: &BioSession) -> Value {
         .and_then(|r| r.best_image_id.as_ref())
         .and_then(|id| s.faces.get(id));
     if let (Some(face), true) = (best, s.scenario.result.image_storage) {
-        let hash = fixtures::digest(&face.image);
+        let hash = &face.digest;
         let ext = if face.content_type == "image/png" {
             "png"
         } else {

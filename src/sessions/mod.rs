@@ -108,6 +108,8 @@ pub struct Face {
     pub id: String,
     /// The image bytes as stored.
     pub image: bytes::Bytes,
+    /// SHA-256 of `image`, lowercase hex (computed once, when the image was described).
+    pub digest: String,
     /// MIME type of `image`.
     pub content_type: String,
     /// Pixel size of `image`.

@@ -105,6 +105,23 @@ impl Transcript {
         });
     }
 
+    /// [`Transcript::push`] for details already serialized (a channel frame as it was sent), so
+    /// the hot path serializes each frame once. Text that is not JSON is kept as a JSON string.
+    pub fn push_text(&mut self, kind: &'static str, text: String) {
+        self.last_key = None;
+        if self.events.len() >= MAX_EVENTS {
+            self.dropped += 1;
+            return;
+        }
+        let raw = RawValue::from_string(text)
+            .unwrap_or_else(|e| to_raw(&Value::String(format!("not JSON: {e}"))));
+        self.events.push(TranscriptEvent {
+            t_ms: self.origin.elapsed().as_millis() as u64,
+            kind,
+            raw,
+        });
+    }
+
     /// The events, oldest first.
     pub fn events(&self) -> &[TranscriptEvent] {
         &self.events

@@ -122,6 +122,11 @@ impl ServerMessage {
     pub fn to_json(&self) -> Value {
         serde_json::to_value(self).unwrap_or(Value::Null)
     }
+
+    /// The frame's text, serialized straight from the message (no intermediate [`Value`]).
+    pub fn to_text(&self) -> String {
+        serde_json::to_string(self).unwrap_or_else(|_| "null".into())
+    }
 }
 
 /// Why an inbound frame was refused; its text becomes the close reason.

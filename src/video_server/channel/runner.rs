@@ -29,6 +29,9 @@ const BEST_IMAGE_WAIT: Duration = Duration::from_secs(5);
 /// The instruction after which the session is PENDING (result being computed).
 const PENDING: &str = "TRACKER_CHALLENGE_PENDING";
 
+/// Frames longer than this are checked for images to leave out of the transcript.
+const REDACT_ABOVE: usize = 4096;
+
 /// What the channel plays, fixed when the capture starts (the session keeps this snapshot).
 struct CaptureStart {
     scenario: std::sync::Arc<Scenario>,
@@ -443,14 +446,19 @@ impl Channel {
         }
     }
 
-    /// Sends one message and records it.
+    /// Sends one message and records it (frames before `hello` have no session to record in).
     async fn send(&mut self, message: ServerMessage) -> Result<(), End> {
-        let mut json = message.to_json();
-        let text = json.to_string();
-        // The best image is ~100 KB of base64: kept in the transcript only with --journal-images
-        // (the export would redact it anyway), so a finished capture costs a few KB, not 100.
-        crate::control::export::redact_images(&mut json, self.state.config.journal_images);
-        self.record("send", json);
+        let text = message.to_text();
+        if text.len() > REDACT_ABOVE && !self.state.config.journal_images {
+            // An image in base64 is ~100 KB: kept in the transcript only with --journal-images
+            // (the export would redact it anyway), so a finished capture costs a few KB.
+            let mut json = message.to_json();
+            crate::control::export::redact_images(&mut json, false);
+            self.record("send", json);
+        } else if let Some(session) = &self.session {
+            // The hot path (10 tracking frames a second per session): serialized once.
+            session.lock().transcript.push_text("send", text.clone());
+        }
         self.socket
             .send(Message::Text(text.into()))
             .await
