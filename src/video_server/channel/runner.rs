@@ -29,6 +29,12 @@ const BEST_IMAGE_WAIT: Duration = Duration::from_secs(5);
 /// The instruction after which the session is PENDING (result being computed).
 const PENDING: &str = "TRACKER_CHALLENGE_PENDING";
 
+/// A plan step ready to play: tracking frames already serialized.
+enum Prepared {
+    Frame(String),
+    Action(Action),
+}
+
 /// Frames longer than this are checked for images to leave out of the transcript.
 const REDACT_ABOVE: usize = 4096;
 
@@ -207,13 +213,34 @@ impl Channel {
             capture.number_of_challenge,
             &mut self.state.child_rng(),
         );
+        // Tracking frames are serialized now: the session keeps its plan while it plays, and a
+        // frame's text is a fifth of the size of its JSON tree (and is not serialized twice).
+        let plan: Vec<(u64, Prepared)> = plan
+            .into_iter()
+            .map(|step| {
+                let prepared = match step.action {
+                    Action::Tracking(frame) => {
+                        Prepared::Frame(ServerMessage::Tracking { data: frame }.to_text())
+                    }
+                    other => Prepared::Action(other),
+                };
+                (step.delay_ms, prepared)
+            })
+            .collect();
         let control = session.lock().control.clone();
-        for step in plan {
-            self.pause(self.state.scaled(step.delay_ms)).await?;
+        for (delay_ms, prepared) in plan {
+            self.pause(self.state.scaled(delay_ms)).await?;
             if let crate::sessions::control::Gate::Inject(error) = self.gate(&control).await? {
                 return self.send_scenario_error(&error).await;
             }
-            match step.action {
+            let action = match prepared {
+                Prepared::Frame(text) => {
+                    self.send_text(text).await?;
+                    continue;
+                }
+                Prepared::Action(action) => action,
+            };
+            match action {
                 Action::WaitFor(ClientEvent::StartCapture) => self.wait_for_start().await?,
                 Action::ClientInitEnd => self.send(ServerMessage::ClientInitEnd).await?,
                 Action::Tracking(frame) => {
@@ -448,11 +475,15 @@ impl Channel {
 
     /// Sends one message and records it (frames before `hello` have no session to record in).
     async fn send(&mut self, message: ServerMessage) -> Result<(), End> {
-        let text = message.to_text();
+        self.send_text(message.to_text()).await
+    }
+
+    /// Sends one already serialized message and records it.
+    async fn send_text(&mut self, text: String) -> Result<(), End> {
         if text.len() > REDACT_ABOVE && !self.state.config.journal_images {
             // An image in base64 is ~100 KB: kept in the transcript only with --journal-images
             // (the export would redact it anyway), so a finished capture costs a few KB.
-            let mut json = message.to_json();
+            let mut json: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
             crate::control::export::redact_images(&mut json, false);
             self.record("send", json);
         } else if let Some(session) = &self.session {
