@@ -124,13 +124,13 @@ pub fn result_json(s: &BioSession) -> Value {
         };
         body.insert(
             "videoStorage".into(),
-            storage(&format!("{}/{}.webm", s.id, s.id), &hash, "video/webm"),
+            storage(&format!("{}/{}.webm", s.id, s.id), hash, "video/webm"),
         );
         body.insert(
             "imageStorage".into(),
             storage(
                 &format!("{}/{}.{ext}", s.id, face.id),
-                &hash,
+                hash,
                 &face.content_type,
             ),
         );
