@@ -73,8 +73,8 @@ if [ -z "$BIN" ]; then
   BIN="$ROOT/target/release/webcapture-emulator"
 fi
 echo "== cargo build --release (bench/yardstick, bench/loadgen)"
-(cd bench/yardstick && cargo build --release --quiet)
-(cd bench/loadgen && cargo build --release --quiet)
+(cd bench/yardstick && cargo build --release --quiet --target-dir "$ROOT/target")
+(cd bench/loadgen && cargo build --release --quiet --target-dir "$ROOT/target")
 YARD="$ROOT/target/release/yardstick"
 TIMER="$ROOT/target/release/startup-timer"
 LOADGEN="$ROOT/target/release/loadgen"

@@ -18,7 +18,7 @@ while [ $# -gt 0 ]; do
 done
 export CARGO_TARGET_DIR="$ROOT/target"
 if [ -z "$BIN" ]; then cargo build --release --quiet; BIN="$ROOT/target/release/webcapture-emulator"; fi
-(cd bench/loadgen && cargo build --release --quiet)
+(cd bench/loadgen && cargo build --release --quiet --target-dir "$ROOT/target")
 OUT="$ROOT/bench/results/soak-$(date +%Y%m%d-%H%M%S)"
 mkdir -p "$OUT"
 ulimit -n 20000 2>/dev/null || true

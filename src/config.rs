@@ -160,6 +160,11 @@ pub struct Config {
     #[arg(long, env = "WEBCAPTURE_EMULATOR_HEADER_TIMEOUT", default_value_t = 30)]
     pub header_timeout: u64,
 
+    /// Seconds a client may leave a request body half-sent (between two chunks) before the
+    /// request is answered 408, so a stalled upload cannot hold a handler forever.
+    #[arg(long, env = "WEBCAPTURE_EMULATOR_BODY_TIMEOUT", default_value_t = 30)]
+    pub body_timeout: u64,
+
     /// Largest request body accepted, in bytes (larger ones get 413 with a JSON error).
     #[arg(long, env = "WEBCAPTURE_EMULATOR_MAX_BODY", default_value_t = 8 * 1024 * 1024)]
     pub max_body: usize,

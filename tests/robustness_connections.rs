@@ -1,5 +1,6 @@
 //! Slow and idle clients cannot hold sockets forever: hyper's header-read timeout
-//! (`--header-timeout`) closes them, over plain HTTP and HTTPS alike.
+//! (`--header-timeout`) closes them, over plain HTTP and HTTPS alike, and a request body that
+//! stops half-way is answered once `--body-timeout` has passed.
 
 use std::time::{Duration, Instant};
 
@@ -12,6 +13,7 @@ use webcapture_emulator::{server, Config};
 async fn emulator(tls: bool) -> server::Running {
     server::start(Config {
         header_timeout: 1,
+        body_timeout: 1,
         tls,
         ..Config::for_tests()
     })
@@ -84,5 +86,68 @@ async fn the_capture_channel_still_upgrades_over_the_custom_accept_loop() {
         .expect("upgrade");
     assert_eq!(response.status(), 101);
     let _ = ws.close(None).await;
+    emu.shutdown().await;
+}
+
+/// Sends `head` (with a Content-Length larger than `partial`), then `partial`, then nothing;
+/// returns the answer the server gives on its own.
+async fn answer_to_a_stalled_body(
+    addr: std::net::SocketAddr,
+    head: &str,
+    partial: &[u8],
+) -> String {
+    let mut stream = TcpStream::connect(addr).await.unwrap();
+    stream.write_all(head.as_bytes()).await.unwrap();
+    stream.write_all(partial).await.unwrap();
+    let mut answer = Vec::new();
+    let mut buf = [0u8; 2048];
+    let read = tokio::time::timeout(Duration::from_secs(10), async {
+        loop {
+            match stream.read(&mut buf).await {
+                Ok(0) | Err(_) => break,
+                Ok(n) => {
+                    answer.extend_from_slice(&buf[..n]);
+                    if answer.windows(4).any(|w| w == b"\r\n\r\n") && answer.ends_with(b"}") {
+                        break;
+                    }
+                }
+            }
+        }
+    })
+    .await;
+    assert!(read.is_ok(), "the server never answered a stalled body");
+    String::from_utf8_lossy(&answer).into_owned()
+}
+
+#[tokio::test]
+async fn an_init_body_that_stops_half_way_is_answered_408_with_a_json_error() {
+    let emu = emulator(false).await;
+    let answer = answer_to_a_stalled_body(
+        emu.addr,
+        "POST /video-server/init-liveness-session HTTP/1.1\r\nHost: x\r\napikey: k\r\n\
+         Content-Type: application/json\r\nContent-Length: 100\r\n\r\n",
+        br#"{"livenessMode":"#,
+    )
+    .await;
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+    assert!(answer.contains(r#""code":408"#), "{answer}");
+    assert!(answer.contains("stopped arriving"), "{answer}");
+    emu.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_face_upload_that_stops_half_way_ends_in_a_json_client_error() {
+    let emu = emulator(false).await;
+    let answer = answer_to_a_stalled_body(
+        emu.addr,
+        "POST /bioserver-app/v2/bio-sessions/some-session/faces HTTP/1.1\r\nHost: x\r\n\
+         apikey: k\r\nContent-Type: multipart/form-data; boundary=XX\r\n\
+         Content-Length: 5000\r\n\r\n",
+        b"--XX\r\nContent-Disposition: form-data; name=\"image\"\r\n\r\n\xff\xd8",
+    )
+    .await;
+    let status: u16 = answer.get(9..12).and_then(|s| s.parse().ok()).unwrap_or(0);
+    assert!((400..500).contains(&status), "{answer}");
+    assert!(answer.contains("application/json"), "{answer}");
     emu.shutdown().await;
 }

@@ -17,13 +17,12 @@ use axum::{
     extract::{Request, State},
     http::{header, Method, StatusCode},
     middleware::Next,
-    response::{IntoResponse, Response},
+    response::Response,
 };
 use parking_lot::Mutex;
 use serde_json::Value;
 
 use crate::{
-    error::ApiError,
     findings::{self, Finding},
     http::layers::{ParsedJson, SessionTag},
     state::AppState,
@@ -226,16 +225,7 @@ pub async fn before(obs: &ObserverState, mut req: Request) -> Result<(Request, W
         crate::http::fingerprint::peer_of(req.extensions()),
     );
     let (mut parts, body) = req.into_parts();
-    let bytes = match axum::body::to_bytes(body, obs.app.config.max_body).await {
-        Ok(b) => b,
-        Err(_) => {
-            return Err(ApiError::new(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                format!("Request body too large for {}", parts.uri.path()),
-            )
-            .into_response())
-        }
-    };
+    let bytes = crate::http::layers::read_body(body, obs.app.config.max_body).await?;
     if let Ok(json) = serde_json::from_slice::<Value>(&bytes) {
         watch.found.extend(findings::check_init_body(&json));
         parts.extensions.insert(ParsedJson(Arc::new(json)));

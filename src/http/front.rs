@@ -1,6 +1,7 @@
 //! The front door: the one middleware every request passes through.
 //!
-//! It does, in order: answer CORS preflights; note the request for the journal; let the findings
+//! It does, in order: bound the time a request body may stall (`--body-timeout`); answer CORS
+//! preflights; note the request for the journal; let the findings
 //! observer look at it ([`observer::before`]); run the scenario's REST playback around the
 //! router ([`rest::playback`]), turning a handler panic into a JSON 500; rewrap any non-JSON error
 //! as `{code, error}`; let the observer record what it found ([`observer::after`]); add CORS/CORP
@@ -35,6 +36,7 @@ use crate::{
 pub struct Front {
     app: AppState,
     observer: ObserverState,
+    body_timeout: std::time::Duration,
 }
 
 impl Front {
@@ -42,6 +44,7 @@ impl Front {
     pub fn new(app: AppState) -> Self {
         Front {
             observer: ObserverState::new(app.clone()),
+            body_timeout: std::time::Duration::from_secs(app.config.body_timeout.max(1)),
             app,
         }
     }
@@ -52,6 +55,7 @@ pub async fn front(State(front): State<Front>, req: Request, next: Next) -> Resp
     let started = Instant::now();
     let method = req.method().clone();
     let uri = req.uri().clone();
+    let req = layers::with_body_timeout(req, front.body_timeout);
     let mut response = match layers::preflight(&req) {
         Some(answer) => answer,
         None => match observer::before(&front.observer, req).await {

@@ -102,6 +102,55 @@ pub fn add_cors_headers(h: &mut axum::http::HeaderMap) {
     );
 }
 
+/// Reads a whole request body for a layer that must look at it, with the answer to give when
+/// that fails: 413 over `limit`, 408 when the client stopped sending (`--body-timeout`), 400
+/// for a broken connection.
+pub async fn read_body(body: Body, limit: usize) -> Result<axum::body::Bytes, Response> {
+    axum::body::to_bytes(body, limit).await.map_err(|e| {
+        let timed_out = caused_by::<tower_http::timeout::TimeoutError>(&e);
+        let (status, message) = if timed_out {
+            (
+                StatusCode::REQUEST_TIMEOUT,
+                "The request body stopped arriving before it was complete".to_string(),
+            )
+        } else if caused_by::<http_body_util::LengthLimitError>(&e) {
+            (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                format!("Request body too large: at most {limit} bytes are accepted"),
+            )
+        } else {
+            (
+                StatusCode::BAD_REQUEST,
+                format!("The request body could not be read: {e}"),
+            )
+        };
+        ApiError::new(status, message).into_response()
+    })
+}
+
+/// Whether `T` is somewhere in the chain of `e`'s sources (body errors arrive boxed in layers).
+fn caused_by<T: std::error::Error + 'static>(e: &axum::Error) -> bool {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(err) = source {
+        if err.is::<T>() {
+            return true;
+        }
+        source = err.source();
+    }
+    false
+}
+
+/// Wraps a request body so that a pause longer than `timeout` between two chunks ends it with
+/// an error (read as 408 by [`read_body`] and by axum's extractors as a failed body).
+pub fn with_body_timeout(req: Request, timeout: std::time::Duration) -> Request {
+    let has_body = req.headers().contains_key(header::CONTENT_LENGTH)
+        || req.headers().contains_key(header::TRANSFER_ENCODING);
+    if !has_body {
+        return req;
+    }
+    req.map(|body| Body::new(tower_http::timeout::TimeoutBody::new(timeout, body)))
+}
+
 /// A request body already parsed as JSON by an outer layer (the findings observer reads the
 /// init-liveness-session body), so inner layers don't parse it again.
 #[derive(Debug, Clone)]

@@ -12,7 +12,7 @@ use axum::{
     extract::Request,
     http::{header, HeaderName, HeaderValue, Method, StatusCode},
     middleware::Next,
-    response::{IntoResponse, Response},
+    response::Response,
 };
 use serde_json::{json, Value};
 
@@ -242,16 +242,7 @@ async fn creation_request(
         .map(|s| s.trim().to_string());
     let (parts, body) = req.into_parts();
     let limit = state.config.max_body;
-    let bytes = match axum::body::to_bytes(body, limit).await {
-        Ok(bytes) => bytes,
-        Err(_) => {
-            return Err(crate::error::ApiError::new(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                format!("Request body too large: at most {limit} bytes are accepted"),
-            )
-            .into_response())
-        }
-    };
+    let bytes = crate::http::layers::read_body(body, limit).await?;
     let json = match parts.extensions.get::<crate::http::layers::ParsedJson>() {
         Some(parsed) => parsed.0.clone(),
         None => std::sync::Arc::new(serde_json::from_slice(&bytes).unwrap_or(Value::Null)),

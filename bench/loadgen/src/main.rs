@@ -320,6 +320,13 @@ async fn main() {
             ms(t.gaps.percentile(99.0)),
             t.gaps.count()
         );
+        println!(
+            "  gap jitter spread     p90 {} ms  p95 {} ms  p99.9 {} ms  max {:.1} ms",
+            ms(t.gaps.percentile(90.0)),
+            ms(t.gaps.percentile(95.0)),
+            ms(t.gaps.percentile(99.9)),
+            t.gaps.percentile(100.0).unwrap_or(0.0)
+        );
         "tracking-gap"
     };
     println!(

@@ -93,9 +93,15 @@ pub async fn run(state: AppState, socket: WebSocket, peer: Peer) {
         started: false,
         camera_image: None,
     };
-    let end = match ch.play().await {
-        Ok(()) => End::Done,
-        Err(end) => end,
+    // Shutdown is watched here, once per channel: a `cancelled()` arm in every wait would
+    // register with the shared token (a global lock) ten times a second per session.
+    let shutdown = ch.state.shutdown.clone();
+    let end = tokio::select! {
+        played = ch.play() => match played {
+            Ok(()) => End::Done,
+            Err(end) => end,
+        },
+        _ = shutdown.cancelled() => End::Shutdown,
     };
     ch.finish(end).await;
 }
@@ -136,13 +142,11 @@ impl Channel {
     /// Waits for the `hello` and checks its session. `None` when the session was refused (the
     /// page got its error and the close frame); otherwise the session and the page's hint.
     async fn accept_hello(&mut self) -> Result<Option<(SharedSession, Option<String>)>, End> {
-        let shutdown = self.state.shutdown.clone();
         let hello = tokio::select! {
             m = self.next_message() => m?,
             _ = tokio::time::sleep(HELLO_TIMEOUT) => {
                 return Err(End::Invalid(ProtocolError::out_of_order("no hello within 30 s")));
             }
-            _ = shutdown.cancelled() => return Err(End::Shutdown),
         };
         let ClientMessage::Hello {
             session_id,
@@ -311,12 +315,10 @@ impl Channel {
         &mut self,
         control: &crate::sessions::control::SessionControl,
     ) -> Result<crate::sessions::control::Gate, End> {
-        let shutdown = self.state.shutdown.clone();
         loop {
             tokio::select! {
                 g = control.gate() => return Ok(g),
                 m = self.next_message() => { let m = m?; self.handle(m).await?; }
-                _ = shutdown.cancelled() => return Err(End::Shutdown),
             }
         }
     }
@@ -325,14 +327,12 @@ impl Channel {
     async fn wait_for_start(&mut self) -> Result<(), End> {
         let max = Duration::from_secs(self.state.config.session_ttl.max(1));
         let deadline = tokio::time::Instant::now() + max;
-        let shutdown = self.state.shutdown.clone();
         while !self.started {
             tokio::select! {
                 m = self.next_message() => { let m = m?; self.handle(m).await?; }
                 _ = tokio::time::sleep_until(deadline) => {
                     return Err(End::Vanished("no startCapture before the session expired".into()));
                 }
-                _ = shutdown.cancelled() => return Err(End::Shutdown),
             }
         }
         Ok(())
@@ -341,7 +341,6 @@ impl Channel {
     /// Waits (bounded) for the page's camera frame.
     async fn wait_for_camera_image(&mut self) -> Result<(), End> {
         let deadline = tokio::time::Instant::now() + BEST_IMAGE_WAIT;
-        let shutdown = self.state.shutdown.clone();
         while self.camera_image.is_none() {
             tokio::select! {
                 m = self.next_message() => { let m = m?; self.handle(m).await?; }
@@ -349,7 +348,6 @@ impl Channel {
                     self.record("note", json!({"note": "no bestImage from the page in time; using the scenario's fixture"}));
                     return Ok(());
                 }
-                _ = shutdown.cancelled() => return Err(End::Shutdown),
             }
         }
         Ok(())
@@ -361,12 +359,10 @@ impl Channel {
             return Ok(());
         }
         let deadline = tokio::time::Instant::now() + d;
-        let shutdown = self.state.shutdown.clone();
         loop {
             tokio::select! {
                 m = self.next_message() => { let m = m?; self.handle(m).await?; }
                 _ = tokio::time::sleep_until(deadline) => return Ok(()),
-                _ = shutdown.cancelled() => return Err(End::Shutdown),
             }
         }
     }
