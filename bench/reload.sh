@@ -2,7 +2,8 @@
 # Hot reload under load: 100 scenario-file writes (every other one invalid JSON or an unknown
 # field) into the emulator's --scenarios directory while wrk loads capabilities and
 # init-liveness-session; passes when wrk saw zero failed requests. Also measures reload latency:
-# write → the change visible in GET /__emulator/scenarios (target ≤ 100 ms), median and max.
+# write → applied (the scenario's `loadedAt` in GET /__emulator/scenarios; target ≤ 100 ms),
+# median and max.
 #   bash bench/reload.sh [--bin PATH]
 # ~40 s, loopback only. Not part of the test suite.
 set -euo pipefail
@@ -44,14 +45,23 @@ for i in $(seq 1 100); do
   mv "$DIR/reload-good.json.tmp" "$DIR/reload-good.json"
   seen=""
   for _ in $(seq 1 200); do
-    if curl -s $URL/__emulator/scenarios | grep -q "\"$desc\""; then seen=1; break; fi
+    listing=$(curl -s $URL/__emulator/scenarios)
+    if echo "$listing" | grep -q "\"$desc\""; then seen=1; break; fi
+    sleep 0.01
   done
-  t1=$(date +%s%N)
-  if [ -n "$seen" ]; then echo $(( (t1 - t0) / 1000000 )) >>"$OUT/latency.txt"; else echo "miss" >>"$OUT/latency.txt"; fi
+  if [ -n "$seen" ]; then
+    # The emulator's own record of when it applied the file (`loadedAt`), so the figure is the
+    # reload's latency and not how long a curl poll waited behind wrk's 64 connections.
+    loaded=$(echo "$listing" | grep -o "\"name\":\"reload-good\"[^}]*" | grep -o '"loadedAt":"[^"]*"' | cut -d'"' -f4)
+    t1=$(date -d "$loaded" +%s%N)
+    echo $(( (t1 - t0) / 1000000 )) >>"$OUT/latency.txt"
+  else
+    echo "miss" >>"$OUT/latency.txt"
+  fi
   sleep 0.2
 done
 wait $W1 $W2 || true
-echo "== reload latency (ms, write → visible in /__emulator/scenarios; 50 valid writes)"
+echo "== reload latency (ms, write → applied, per the emulator's loadedAt; 50 valid writes)"
 grep -v miss "$OUT/latency.txt" | sort -n | awk '{a[NR]=$1} END { if (NR) printf "  median %s ms, max %s ms, n=%d\n", a[int((NR+1)/2)], a[NR], NR }'
 echo "  not seen within the poll budget: $(grep -c miss "$OUT/latency.txt" || true)"
 echo "== requests during the 100 reloads"

@@ -127,6 +127,7 @@ fn put_scenario(running: &Running, name: &str, scenario: Scenario) {
         source: Source::Builtin,
         scenario: Some(Arc::new(scenario)),
         error: None,
+        loaded_at: None,
     });
 }
 

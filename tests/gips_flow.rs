@@ -290,6 +290,7 @@ async fn a_rejected_portrait_reports_errors_with_a_2xx_status() {
         source: Source::Builtin,
         scenario: Some(Arc::new(scenario)),
         error: None,
+        loaded_at: None,
     });
     let id = create_identity(&client, &base).await["id"]
         .as_str()
@@ -359,6 +360,7 @@ async fn the_scenario_decides_not_verified_and_a_lower_strength_gives_loa1() {
             source: Source::Builtin,
             scenario: Some(Arc::new(scenario)),
             error: None,
+            loaded_at: None,
         });
     }
     for (name, expected_status, expected_loa) in [

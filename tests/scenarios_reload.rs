@@ -52,10 +52,17 @@ async fn an_added_file_becomes_selectable_and_an_edit_is_played_by_the_next_sess
     let entry = listed(&running, "mine").await.unwrap();
     assert_eq!(entry["source"], "file");
     assert_eq!(entry["valid"], true);
+    let first_load = entry["loadedAt"].as_str().unwrap_or_default().to_string();
+    assert!(first_load.ends_with('Z'), "loadedAt: {entry}");
 
     let old_session = session(&running, Some("mine"));
     write(dir.path(), "mine.json", "v2");
     wait_for_description(&running, "mine", "v2").await;
+    let second_load = listed(&running, "mine").await.unwrap()["loadedAt"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    assert!(second_load > first_load, "{second_load} after {first_load}");
     assert_eq!(
         old_session.lock().scenario.description,
         "v1",
@@ -87,6 +94,10 @@ async fn a_broken_save_keeps_the_last_good_version_and_is_listed_with_its_place(
     assert!(error.starts_with(&format!("{file}:3:")), "{error}");
     assert!(error.contains("unknown variant `MAYBE`"), "{error}");
     assert_eq!(entry["description"], "good");
+    assert!(
+        entry["loadedAt"].as_str().is_some(),
+        "the last good version keeps its load time: {entry}"
+    );
     assert_eq!(
         description_of_new_session(&running, "mine")
             .await

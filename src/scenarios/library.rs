@@ -42,10 +42,14 @@ pub struct Entry {
     pub scenario: Option<Arc<Scenario>>,
     /// Error of the latest version, `file:line:column: message` (one line per problem).
     pub error: Option<String>,
+    /// When the current valid version was loaded from its file (None for built-ins), so people
+    /// and `bench/reload.sh` can see how soon after a save a change was applied.
+    pub loaded_at: Option<time::OffsetDateTime>,
 }
 
 impl Entry {
-    /// The listing shape of `GET /__emulator/scenarios`: `{name, description, source, valid, error?}`.
+    /// The listing shape of `GET /__emulator/scenarios`: `{name, description, source, valid,
+    /// error?, loadedAt?}`.
     pub fn listing(&self) -> serde_json::Value {
         let mut v = serde_json::json!({
             "name": self.name,
@@ -55,6 +59,9 @@ impl Entry {
         });
         if let Some(e) = &self.error {
             v["error"] = serde_json::Value::String(e.clone());
+        }
+        if let Some(at) = self.loaded_at {
+            v["loadedAt"] = serde_json::Value::String(super::playback::iso_millis(at));
         }
         v
     }
@@ -198,15 +205,19 @@ impl ScenarioLibrary {
             };
             let entry = match outcome {
                 Ok(scenario) => {
-                    let scenario = match old.get(&stem).and_then(|e| e.scenario.clone()) {
-                        Some(prev) if *prev == scenario => prev,
-                        _ => Arc::new(scenario),
+                    let previous = old.get(&stem);
+                    let (scenario, loaded_at) = match previous.and_then(|e| e.scenario.clone()) {
+                        Some(prev) if *prev == scenario => {
+                            (prev, previous.and_then(|e| e.loaded_at))
+                        }
+                        _ => (Arc::new(scenario), Some(time::OffsetDateTime::now_utc())),
                     };
                     Entry {
                         name: stem.clone(),
                         source: Source::File,
                         scenario: Some(scenario),
                         error: None,
+                        loaded_at: loaded_at.or_else(|| Some(time::OffsetDateTime::now_utc())),
                     }
                 }
                 Err(error) => {
@@ -222,6 +233,7 @@ impl ScenarioLibrary {
                         source: Source::File,
                         scenario: last_good,
                         error: Some(error),
+                        loaded_at: old.get(&stem).and_then(|e| e.loaded_at),
                     }
                 }
             };
@@ -251,6 +263,7 @@ fn builtin_entries() -> BTreeMap<String, Entry> {
                     source: Source::Builtin,
                     scenario: Some(scenario.clone()),
                     error: None,
+                    loaded_at: None,
                 },
             )
         })

@@ -40,6 +40,7 @@ pub fn add_scenario(running: &Running, name: &str, scenario: Value) {
         source: Source::File,
         scenario: Some(Arc::new(scenario)),
         error: None,
+        loaded_at: None,
     });
 }
 

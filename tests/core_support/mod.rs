@@ -147,6 +147,7 @@ impl Emu {
             source: Source::File,
             scenario: Some(Arc::new(scenario)),
             error: None,
+            loaded_at: None,
         });
     }
 }
