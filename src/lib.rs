@@ -56,12 +56,11 @@ pub fn router(state: AppState) -> Router {
         .merge(video_server::public_routes());
     let max_body = state.config.max_body;
     Router::new()
-        .nest("/video-server", video)
-        .nest(
-            "/bioserver-app/v2",
-            bioserver::routes().route_layer(auth.clone()),
-        )
-        .nest("/gips/v1", gips::routes().route_layer(auth))
+        // Vendor routes carry their full paths and are merged: `nest` would rebuild each
+        // request's URI without the prefix, ~10% of a request's CPU.
+        .merge(video)
+        .merge(bioserver::routes().route_layer(auth.clone()))
+        .merge(gips::routes().route_layer(auth))
         .nest("/__emulator", control::routes())
         .route(
             "/__emulator/",

@@ -7,19 +7,22 @@ use parking_lot::Mutex;
 use serde::Serialize;
 
 /// One journal line: an HTTP exchange as the trainer sees it in `GET /__emulator/journal`, kept
-/// small (no bodies) so the ring buffer stays cheap under load.
+/// small (no bodies) and cheap to record (the request's own method and URI are kept, shared, and
+/// only turned into text when someone reads the journal).
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct JournalEntry {
     /// Sequence number since start (or reset).
     pub seq: u64,
-    /// When it was answered (serialized as RFC 3339; formatted only when read).
-    #[serde(with = "time::serde::rfc3339")]
-    pub time: time::OffsetDateTime,
+    /// When it was answered (serialized as RFC 3339 when read).
+    #[serde(serialize_with = "rfc3339")]
+    pub time: std::time::SystemTime,
     /// HTTP method.
-    pub method: String,
+    #[serde(serialize_with = "display")]
+    pub method: axum::http::Method,
     /// Path and query.
-    pub uri: String,
+    #[serde(serialize_with = "display")]
+    pub uri: axum::http::Uri,
     /// Answer status.
     pub status: u16,
     /// Handling time in microseconds.
@@ -27,6 +30,14 @@ pub struct JournalEntry {
     /// Session it concerned, when known.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub session_id: Option<String>,
+}
+
+fn display<T: std::fmt::Display, S: serde::Serializer>(v: &T, s: S) -> Result<S::Ok, S::Error> {
+    s.collect_str(v)
+}
+
+fn rfc3339<S: serde::Serializer>(t: &std::time::SystemTime, s: S) -> Result<S::Ok, S::Error> {
+    time::serde::rfc3339::serialize(&time::OffsetDateTime::from(*t), s)
 }
 
 /// The last N HTTP exchanges, oldest dropped first: enough to debug an integration without

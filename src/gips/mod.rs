@@ -26,27 +26,27 @@ use crate::{
 
 use store::SharedIdentity;
 
-/// Routes under `/gips/v1` (all need an API key; `Tenant-Role` and `X-Forwarded-For` are accepted
+/// Routes under `/gips/v1`, with full paths (merged, not nested; all need an API key; `Tenant-Role` and `X-Forwarded-For` are accepted
 /// as sent, whatever their value).
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/identities", post(identities::create))
-        .route("/identities/{id}", get(identities::global_status))
-        .route("/identities/{id}/consents", post(consents::create))
+        .route("/gips/v1/identities", post(identities::create))
+        .route("/gips/v1/identities/{id}", get(identities::global_status))
+        .route("/gips/v1/identities/{id}/consents", post(consents::create))
         .route(
-            "/identities/{id}/attributes/portrait/live-capture-session",
+            "/gips/v1/identities/{id}/attributes/portrait/live-capture-session",
             post(capture_session::create),
         )
         .route(
-            "/identities/{id}/attributes/portrait/live-capture-video-session",
+            "/gips/v1/identities/{id}/attributes/portrait/live-capture-video-session",
             post(capture_session::create),
         )
         .route(
-            "/identities/{id}/status/{portrait_id}",
+            "/gips/v1/identities/{id}/status/{portrait_id}",
             get(status::portrait_status),
         )
         .route(
-            "/identities/{id}/attributes/portrait/capture",
+            "/gips/v1/identities/{id}/attributes/portrait/capture",
             get(portrait::capture).post(portrait::capture),
         )
 }

@@ -78,9 +78,9 @@ pub async fn front(State(front): State<Front>, req: Request, next: Next) -> Resp
     if front.app.config.journal_size > 0 {
         front.app.journal.record(JournalEntry {
             seq: 0,
-            time: time::OffsetDateTime::now_utc(),
-            method: method.to_string(),
-            uri: uri.to_string(),
+            time: std::time::SystemTime::now(),
+            method,
+            uri,
             status: response.status().as_u16(),
             micros: started.elapsed().as_micros() as u64,
             session_id: response

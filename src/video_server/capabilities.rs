@@ -22,7 +22,7 @@ pub const CORE_MODE: &str = "F6_2_VID65";
 
 /// Routes of this part of the video-server.
 pub fn routes() -> Router<AppState> {
-    Router::new().route("/v2/capabilities", get(capabilities))
+    Router::new().route("/video-server/v2/capabilities", get(capabilities))
 }
 
 /// `{"version", "bioserver-core": {"version", "currentMode"}}` plus `emulator` markers so a person

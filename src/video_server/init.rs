@@ -39,7 +39,10 @@ const CHALLENGES: std::ops::RangeInclusive<u64> = 1..=8;
 
 /// Routes of this part of the video-server.
 pub fn routes() -> Router<AppState> {
-    Router::new().route("/init-liveness-session", post(init_liveness_session))
+    Router::new().route(
+        "/video-server/init-liveness-session",
+        post(init_liveness_session),
+    )
 }
 
 /// Creates the session and answers 201 with its `Location`.

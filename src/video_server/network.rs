@@ -32,8 +32,8 @@ const DRAIN_LIMIT: usize = 64 * 1024 * 1024;
 /// Routes of this part of the video-server (merged into the public routes).
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/network-latency", get(latency))
-        .route("/network-speed", post(speed))
+        .route("/video-server/network-latency", get(latency))
+        .route("/video-server/network-speed", post(speed))
 }
 
 /// A tiny body the browser can time a round trip with (HEAD gets the same headers, no body).

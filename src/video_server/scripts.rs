@@ -49,10 +49,10 @@ pub const NAMES: [&str; 4] = [
 
 /// Routes: the four scripts and `GET /emulator/browser`.
 pub fn routes() -> Router<AppState> {
-    let mut router = Router::new().route("/emulator/browser", get(browser_config));
+    let mut router = Router::new().route("/video-server/emulator/browser", get(browser_config));
     for name in NAMES {
         router = router.route(
-            &format!("/{name}"),
+            &format!("/video-server/{name}"),
             get(
                 move |state: State<AppState>, query: Query<HashMap<String, String>>| {
                     script(name, state, query)

@@ -22,9 +22,9 @@ use crate::state::AppState;
 /// Routes of the channel: the vendor's path, with or without a trailing slash or subpath.
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/engine.io", get(upgrade))
-        .route("/engine.io/", get(upgrade))
-        .route("/engine.io/{*rest}", get(upgrade))
+        .route("/video-server/engine.io", get(upgrade))
+        .route("/video-server/engine.io/", get(upgrade))
+        .route("/video-server/engine.io/{*rest}", get(upgrade))
 }
 
 /// Accepts the WebSocket upgrade and hands the socket to its own task.
