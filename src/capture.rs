@@ -40,7 +40,6 @@ pub fn create_session(
         "state",
         json!({"state": "CREATED", "scenario": session.scenario_name, "selectedBy": session.selected_by, "params": session.params}),
     );
-    let summary = session.summary();
     // The cap is enforced as sessions are created, not only by the once-a-second sweeper, so a
     // flood of creations cannot hold a second's worth of sessions beyond it; a quarter more is
     // evicted at once so this O(n) pass runs once per max/4 creations.
@@ -50,7 +49,7 @@ pub fn create_session(
         state.sessions.sweep(ttl, max.saturating_sub(max / 4 + 1));
     }
     let shared = state.sessions.insert(session);
-    state.notify(json!({"type": "session", "session": summary}));
+    state.notify_session(&shared.lock());
     Ok(shared)
 }
 
@@ -64,7 +63,7 @@ pub fn finalize(
     camera_image: Option<bytes::Bytes>,
 ) -> Value {
     let face_id = state.new_id();
-    let (info, summary) = {
+    let info = {
         let mut s = session.lock();
         if s.state == SessionState::Finished {
             return best_image_info(&s);
@@ -101,7 +100,8 @@ pub fn finalize(
         s.state = SessionState::Finished;
         let result_json = serde_json::to_value(&s.result).unwrap_or(Value::Null);
         s.transcript.push("result", result_json);
-        (best_image_info(&s), s.summary())
+        state.notify_session(&s);
+        best_image_info(&s)
     };
     let success = matches!(
         session.lock().result.as_ref().map(|r| r.liveness_status),
@@ -109,13 +109,12 @@ pub fn finalize(
     );
     crate::sessions::lockout::record_outcome(state, session, success);
     crate::callbacks::on_final(state, session);
-    state.notify(json!({"type": "session", "session": summary}));
     info
 }
 
 /// Ends a capture without a result (error sent to the page, or the channel dropped).
 pub fn fail(state: &AppState, session: &SharedSession, reason: Value) {
-    let summary = {
+    {
         let mut s = session.lock();
         if s.state.is_terminal() {
             return;
@@ -123,10 +122,9 @@ pub fn fail(state: &AppState, session: &SharedSession, reason: Value) {
         s.state = SessionState::Failed;
         s.transcript
             .push("state", json!({"state": "FAILED", "reason": reason}));
-        s.summary()
-    };
+        state.notify_session(&s);
+    }
     crate::sessions::lockout::record_outcome(state, session, false);
-    state.notify(json!({"type": "session", "session": summary}));
 }
 
 /// `{w, h, boxX, boxY, boxW, boxH}` of the best image (what `showChallengeResult` carries).

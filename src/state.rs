@@ -116,6 +116,19 @@ impl AppState {
     pub fn notify(&self, event: serde_json::Value) {
         let _ = self.live.send(event);
     }
+
+    /// Whether a dashboard (or any SSE client) is listening: hot paths build their notification
+    /// only then, since a session summary costs more than the rest of a status change.
+    pub fn has_listeners(&self) -> bool {
+        self.live.receiver_count() > 0
+    }
+
+    /// Publishes the summary of `session` as a `session` notification, when someone listens.
+    pub fn notify_session(&self, session: &crate::sessions::BioSession) {
+        if self.has_listeners() {
+            self.notify(serde_json::json!({"type": "session", "session": session.summary()}));
+        }
+    }
 }
 
 /// The directory layered over the embedded catalogue: `--scenarios DIR`, else `./scenarios` when it exists.

@@ -559,9 +559,7 @@ impl Channel {
 
     fn notify(&self) {
         if let Some(session) = &self.session {
-            let summary = session.lock().summary();
-            self.state
-                .notify(json!({"type": "session", "session": summary}));
+            self.state.notify_session(&session.lock());
         }
     }
 }
