@@ -377,29 +377,25 @@ async fn record(
         }
         h.finish()
     };
-    let summary = if session.lock().transcript.repeat_last(key) {
-        None
-    } else {
-        Some(match &json {
+    if !session.lock().transcript.repeat_last(key) {
+        let body = match &json {
             Some(Some(bytes)) => summarise(bytes),
-            Some(None) => Value::Null,
+            Some(None) => "null".to_string(),
             None => json!({
                 "contentType": parts.headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()),
                 "bytes": parts.headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok()),
-            }),
-        })
-    };
-    if let Some(summary) = summary {
-        let mut event = json!({
-            "method": method.as_str(),
-            "path": path,
-            "status": parts.status.as_u16(),
-            "body": summary,
-        });
-        if scripted {
-            event["scripted"] = Value::Bool(true);
-        }
-        session.lock().transcript.push_keyed("rest", event, key);
+            })
+            .to_string(),
+        };
+        // Written as text around the (already JSON) body: no value tree per call.
+        let event = format!(
+            r#"{{"method":{},"path":{},"status":{},"body":{body}{}}}"#,
+            Value::from(method.as_str()),
+            Value::from(path),
+            parts.status.as_u16(),
+            if scripted { r#","scripted":true"# } else { "" },
+        );
+        session.lock().transcript.push_text_keyed("rest", event, key);
     }
     let _ = state;
     let body = match (json, body) {
@@ -411,18 +407,28 @@ async fn record(
 }
 
 /// A JSON body as it goes into a transcript: whole when small, else its top-level keys.
-fn summarise(bytes: &Bytes) -> Value {
-    let Ok(value) = serde_json::from_slice::<Value>(bytes) else {
-        return json!({"bytes": bytes.len()});
-    };
+/// The JSON text a `rest` event shows for a JSON answer: the body itself up to
+/// [`MAX_SUMMARY`] bytes, else its size and top-level shape.
+fn summarise(bytes: &Bytes) -> String {
     if bytes.len() <= MAX_SUMMARY {
-        return value;
+        // Checked, not parsed into a tree: a small valid body is kept as it was sent.
+        if let (Ok(_), Ok(text)) = (
+            serde_json::from_slice::<&serde_json::value::RawValue>(bytes),
+            std::str::from_utf8(bytes),
+        ) {
+            return text.trim().to_string();
+        }
+        return json!({"bytes": bytes.len()}).to_string();
     }
+    let Ok(value) = serde_json::from_slice::<Value>(bytes) else {
+        return json!({"bytes": bytes.len()}).to_string();
+    };
     match &value {
         Value::Object(map) => json!({"bytes": bytes.len(), "keys": map.keys().collect::<Vec<_>>()}),
         Value::Array(items) => json!({"bytes": bytes.len(), "items": items.len()}),
         _ => json!({"bytes": bytes.len()}),
     }
+    .to_string()
 }
 
 #[cfg(test)]

@@ -122,6 +122,15 @@ impl Transcript {
         });
     }
 
+    /// [`Transcript::push_text`], remembering `key` for [`Transcript::repeat_last`].
+    pub fn push_text_keyed(&mut self, kind: &'static str, text: String, key: u64) {
+        let before = self.events.len();
+        self.push_text(kind, text);
+        if self.events.len() > before {
+            self.last_key = Some(key);
+        }
+    }
+
     /// The events, oldest first.
     pub fn events(&self) -> &[TranscriptEvent] {
         &self.events

@@ -90,6 +90,10 @@ impl<S: Send + Sync> FromRequest<S> for InitRequest {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
+        // The front door's observer already parsed a JSON body: validate that parse.
+        if let Some(parsed) = req.extensions().get::<crate::http::layers::ParsedJson>() {
+            return parse_value(&parsed.0);
+        }
         let bytes = Bytes::from_request(req, state)
             .await
             .map_err(|e| ApiError::new(e.status(), e.body_text()))?;
@@ -106,6 +110,11 @@ pub fn parse(bytes: &[u8]) -> ApiResult<InitRequest> {
     }
     let value: Value = serde_json::from_slice(bytes)
         .map_err(|e| ApiError::bad_request(format!("The request body is not valid JSON: {e}")))?;
+    parse_value(&value)
+}
+
+/// Validates a body already parsed as JSON.
+pub fn parse_value(value: &Value) -> ApiResult<InitRequest> {
     let Value::Object(body) = value else {
         return Err(ApiError::bad_request(
             "The request body must be a JSON object such as {\"livenessMode\": \"LIVENESS_PASSIVE\"}",
