@@ -23,9 +23,14 @@ extern "C" {
 #[cfg(feature = "mimalloc")]
 fn tune_allocator() {
     // SAFETY: plain setters of global options of the linked C library (any thread may call them).
+    // An explicit MIMALLOC_* environment setting wins (to measure the trade-off).
     unsafe {
-        mi_option_set(4, 0);
-        mi_option_set(15, 0);
+        if std::env::var_os("MIMALLOC_ARENA_EAGER_COMMIT").is_none() {
+            mi_option_set(4, 0);
+        }
+        if std::env::var_os("MIMALLOC_PURGE_DELAY").is_none() {
+            mi_option_set(15, 0);
+        }
     }
 }
 
