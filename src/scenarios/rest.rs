@@ -395,7 +395,10 @@ async fn record(
             parts.status.as_u16(),
             if scripted { r#","scripted":true"# } else { "" },
         );
-        session.lock().transcript.push_text_keyed("rest", event, key);
+        session
+            .lock()
+            .transcript
+            .push_text_keyed("rest", event, key);
     }
     let _ = state;
     let body = match (json, body) {
