@@ -124,14 +124,14 @@ pub fn parse_value(value: &Value) -> ApiResult<InitRequest> {
         liveness_mode: liveness_mode(body)?,
         security_level: security_level(body)?,
         number_of_challenge: number_of_challenge(body)?,
-        correlation_id: text(&body, "correlationId")?,
-        evidence_id: text(&body, "evidenceId")?,
+        correlation_id: text(body, "correlationId")?,
+        evidence_id: text(body, "evidenceId")?,
         callback_url: callback_url(body)?,
         age_threshold: age_threshold(body)?,
     };
     Ok(InitRequest {
         params,
-        scenario: text(&body, "scenario")?,
+        scenario: text(body, "scenario")?,
     })
 }
 
