@@ -169,9 +169,9 @@ async fn drive(
             }
             Some(Ok(m)) => m,
         };
-        let text = match msg {
-            Message::Text(t) => t.to_string(),
-            Message::Binary(b) => String::from_utf8_lossy(&b).into_owned(),
+        let text: std::borrow::Cow<'_, str> = match &msg {
+            Message::Text(t) => std::borrow::Cow::Borrowed(t.as_str()),
+            Message::Binary(b) => String::from_utf8_lossy(b),
             Message::Close(_) => break None,
             _ => continue,
         };
