@@ -80,7 +80,7 @@ pub async fn front(State(front): State<Front>, req: Request, next: Next) -> Resp
             seq: 0,
             time: std::time::SystemTime::now(),
             method,
-            uri,
+            uri: uri.to_string().into_boxed_str(),
             status: response.status().as_u16(),
             micros: started.elapsed().as_micros() as u64,
             session_id: response
