@@ -312,7 +312,8 @@ fn invalid_input(e: impl std::fmt::Display) -> std::io::Error {
     std::io::Error::new(std::io::ErrorKind::InvalidInput, e.to_string())
 }
 
-/// Expires sessions past `--session-ttl` and beyond `--max-sessions`, once a second.
+/// Expires sessions past `--session-ttl` and beyond `--max-sessions`, and lockout records past
+/// their window, once a second.
 fn spawn_sweeper(state: &AppState) {
     let state = state.clone();
     tokio::spawn(async move {
@@ -324,6 +325,10 @@ fn spawn_sweeper(state: &AppState) {
                 _ = tick.tick() => {
                     let dropped = state.sessions.sweep(ttl, state.config.max_sessions)
                         + state.gips.sweep(ttl, state.config.max_sessions);
+                    state.lockouts.expire(
+                        time::OffsetDateTime::now_utc(),
+                        Duration::from_secs(state.config.lockout_seconds),
+                    );
                     if dropped > 0 {
                         tracing::debug!(dropped, "expired sessions");
                     }

@@ -101,6 +101,18 @@ impl Lockouts {
 }
 
 /// Drops fingerprints with nothing recent; if still full, the stalest half.
+impl Lockouts {
+    /// Forgets fingerprints with no failure within `window` and no lock still running (the
+    /// sweeper calls it every second), so a stream of distinct clients costs memory for one
+    /// window, not until the 100,000-fingerprint cap. Returns how many were forgotten.
+    pub fn expire(&self, now: OffsetDateTime, window: Duration) -> usize {
+        let mut map = self.inner.lock();
+        let before = map.len();
+        map.retain(|_, r| r.last_activity().is_some_and(|t| now - t <= window));
+        before - map.len()
+    }
+}
+
 fn prune(map: &mut HashMap<String, Record>, now: OffsetDateTime, window: Duration) {
     map.retain(|_, r| r.last_activity().is_some_and(|t| now - t <= window));
     if map.len() >= MAX_FINGERPRINTS {
@@ -171,6 +183,18 @@ mod tests {
         assert_eq!(l.locked_until("fp", at(10)), Some(at(304)));
         assert_eq!(l.locked_until("other", at(10)), None);
         assert_eq!(l.locked_until("fp", at(305)), None);
+    }
+
+    #[test]
+    fn expiry_forgets_quiet_fingerprints_and_keeps_running_locks() {
+        let l = Lockouts::default();
+        l.record_failure("quiet", at(0), 5, WINDOW);
+        l.record_failure("locked", at(0), 1, WINDOW); // locked until at(300)
+        l.record_failure("recent", at(250), 5, WINDOW);
+        assert_eq!(l.expire(at(299), WINDOW), 0);
+        assert_eq!(l.expire(at(301), WINDOW), 1, "only the quiet one goes");
+        assert_eq!(l.locked_until("locked", at(299)), Some(at(300)));
+        assert_eq!(l.expire(at(700), WINDOW), 2);
     }
 
     #[test]
