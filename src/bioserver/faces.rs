@@ -182,8 +182,12 @@ async fn create(
         .into_response())
 }
 
-/// A broken or oversized multipart body: 413 stays 413, anything else is 400.
+/// A broken, stalled or oversized multipart body: 413 stays 413, a stall past `--body-timeout`
+/// is 408, anything else is 400.
 fn multipart_error(e: axum::extract::multipart::MultipartError) -> ApiError {
+    if crate::http::layers::is_body_timeout(&e) {
+        return crate::http::layers::body_stalled();
+    }
     let status = match e.status() {
         StatusCode::PAYLOAD_TOO_LARGE => StatusCode::PAYLOAD_TOO_LARGE,
         _ => StatusCode::BAD_REQUEST,

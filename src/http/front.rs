@@ -75,6 +75,13 @@ pub async fn front(State(front): State<Front>, req: Request, next: Next) -> Resp
         },
     };
     layers::add_cors_headers(response.headers_mut());
+    if response.status() == axum::http::StatusCode::REQUEST_TIMEOUT {
+        // The rest of the body may never come: the connection cannot be reused.
+        response.headers_mut().insert(
+            axum::http::header::CONNECTION,
+            axum::http::HeaderValue::from_static("close"),
+        );
+    }
     if front.app.config.journal_size > 0 {
         front.app.journal.record(JournalEntry {
             seq: 0,

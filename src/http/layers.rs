@@ -10,6 +10,12 @@ use axum::{
 
 use crate::error::ApiError;
 
+/// The 408 message for a request body that stopped arriving (`--body-timeout`).
+const BODY_STALLED: &str = "The request body stopped arriving before it was complete";
+
+/// How tower-http's body timeout reads once axum's extractors have wrapped it.
+const TIMEOUT_TEXT: &str = "within the designated timeout";
+
 /// Largest non-JSON error body that is rewrapped (axum's rejections are short texts).
 const MAX_REWRAP: usize = 16 * 1024;
 
@@ -34,6 +40,11 @@ pub async fn json_errors(method: &Method, path: &str, response: Response) -> Res
         .await
         .map(|b| String::from_utf8_lossy(&b).trim().to_string())
         .unwrap_or_default();
+    // An extractor whose body stalled past --body-timeout reports it as a 400 "failed to
+    // buffer": it is the same 408 as when the emulator reads the body itself.
+    if text.contains(TIMEOUT_TEXT) {
+        return body_stalled().into_response();
+    }
     let message = match (status, text.is_empty()) {
         (StatusCode::METHOD_NOT_ALLOWED, _) => {
             format!("Method {method} is not allowed on {path}")
@@ -107,12 +118,9 @@ pub fn add_cors_headers(h: &mut axum::http::HeaderMap) {
 /// for a broken connection.
 pub async fn read_body(body: Body, limit: usize) -> Result<axum::body::Bytes, Response> {
     axum::body::to_bytes(body, limit).await.map_err(|e| {
-        let timed_out = caused_by::<tower_http::timeout::TimeoutError>(&e);
+        let timed_out = is_body_timeout(&e);
         let (status, message) = if timed_out {
-            (
-                StatusCode::REQUEST_TIMEOUT,
-                "The request body stopped arriving before it was complete".to_string(),
-            )
+            (StatusCode::REQUEST_TIMEOUT, BODY_STALLED.to_string())
         } else if caused_by::<http_body_util::LengthLimitError>(&e) {
             (
                 StatusCode::PAYLOAD_TOO_LARGE,
@@ -129,8 +137,8 @@ pub async fn read_body(body: Body, limit: usize) -> Result<axum::body::Bytes, Re
 }
 
 /// Whether `T` is somewhere in the chain of `e`'s sources (body errors arrive boxed in layers).
-fn caused_by<T: std::error::Error + 'static>(e: &axum::Error) -> bool {
-    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(e);
+fn caused_by<T: std::error::Error + 'static>(e: &(dyn std::error::Error + 'static)) -> bool {
+    let mut source = Some(e);
     while let Some(err) = source {
         if err.is::<T>() {
             return true;
@@ -138,6 +146,17 @@ fn caused_by<T: std::error::Error + 'static>(e: &axum::Error) -> bool {
         source = err.source();
     }
     false
+}
+
+/// Whether a body-reading error is the `--body-timeout` firing (for handlers that read the body
+/// with their own extractor, e.g. multipart, and must answer 408 rather than 400).
+pub fn is_body_timeout(e: &(dyn std::error::Error + 'static)) -> bool {
+    caused_by::<tower_http::timeout::TimeoutError>(e)
+}
+
+/// The 408 answer to a request body that stopped arriving.
+pub fn body_stalled() -> ApiError {
+    ApiError::new(StatusCode::REQUEST_TIMEOUT, BODY_STALLED)
 }
 
 /// Wraps a request body so that a pause longer than `timeout` between two chunks ends it with
