@@ -161,6 +161,7 @@ async function idleConnections() {
     const s = net.connect(PORT, HOST);
     s.on('error', () => {});
     s.on('close', () => closed++);
+    s.resume(); // read what the server sends, or its close is never seen ('end' needs a reader)
     socks.push(s);
   }
   await sleep(holdS * 1000);
@@ -189,6 +190,7 @@ async function halfSentBody() {
     const s = net.connect(PORT, HOST);
     s.on('error', () => {});
     s.on('close', () => closed++);
+    s.resume(); // read what the server sends, or its close is never seen ('end' needs a reader)
     s.write(
       `POST /video-server/init-liveness-session HTTP/1.1\r\nHost: ${HOST}\r\napikey: r\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"livenessMode":`,
     );
