@@ -1,1 +1,0 @@
-/work/main/bench/loadgen/target/release/loadgen: /work/main/bench/loadgen/src/main.rs /work/main/bench/loadgen/src/protocol.rs /work/main/bench/loadgen/src/session.rs /work/main/bench/loadgen/src/stats.rs
