@@ -85,14 +85,6 @@ impl ObserverState {
         }
     }
 
-    /// Forgets everything (admin reset).
-    pub fn clear(&self) {
-        let mut m = self.inner.lock();
-        m.last_429.clear();
-        m.unattached.clear();
-        m.last_logged.clear();
-    }
-
     fn record_unattached(&self, rule: &'static str, detail: String) {
         let now = Instant::now();
         {

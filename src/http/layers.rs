@@ -118,21 +118,17 @@ pub fn add_cors_headers(h: &mut axum::http::HeaderMap) {
 /// for a broken connection.
 pub async fn read_body(body: Body, limit: usize) -> Result<axum::body::Bytes, Response> {
     axum::body::to_bytes(body, limit).await.map_err(|e| {
-        let timed_out = is_body_timeout(&e);
-        let (status, message) = if timed_out {
-            (StatusCode::REQUEST_TIMEOUT, BODY_STALLED.to_string())
+        let error = if is_body_timeout(&e) {
+            body_stalled()
         } else if caused_by::<http_body_util::LengthLimitError>(&e) {
-            (
+            ApiError::new(
                 StatusCode::PAYLOAD_TOO_LARGE,
                 format!("Request body too large: at most {limit} bytes are accepted"),
             )
         } else {
-            (
-                StatusCode::BAD_REQUEST,
-                format!("The request body could not be read: {e}"),
-            )
+            ApiError::bad_request(format!("The request body could not be read: {e}"))
         };
-        ApiError::new(status, message).into_response()
+        error.into_response()
     })
 }
 

@@ -168,7 +168,7 @@ pub async fn playback(state: &AppState, req: Request, next: Next) -> Response {
         };
         tokio::time::sleep(state.scaled(answer.delay_ms)).await;
         let response = scripted_error(&answer, &name);
-        return record(state, session.as_ref(), &method, path, response, true).await;
+        return record(session.as_ref(), &method, path, response, true).await;
     }
 
     let response = next.run(req).await;
@@ -186,11 +186,11 @@ pub async fn playback(state: &AppState, req: Request, next: Next) -> Response {
         _ => None,
     };
     let Some(answer) = answer.filter(|_| authorised && !response.status().is_client_error()) else {
-        return record(state, session.as_ref(), &method, path, response, false).await;
+        return record(session.as_ref(), &method, path, response, false).await;
     };
     tokio::time::sleep(state.scaled(answer.delay_ms)).await;
     let response = alter(response, &answer).await;
-    record(state, session.as_ref(), &method, path, response, true).await
+    record(session.as_ref(), &method, path, response, true).await
 }
 
 fn sessionless_answer(chosen: &Chosen, endpoint: Endpoint) -> Option<RestAnswer> {
@@ -345,7 +345,6 @@ fn is_json(headers: &axum::http::HeaderMap) -> bool {
 /// The same call answered the same way as the session's last event (a poll loop) is counted on
 /// that event (`count`) instead of being recorded again.
 async fn record(
-    state: &AppState,
     session: Option<&SharedSession>,
     method: &Method,
     path: &str,
@@ -400,7 +399,6 @@ async fn record(
             .transcript
             .push_text_keyed("rest", event, key);
     }
-    let _ = state;
     let body = match (json, body) {
         (Some(Some(bytes)), _) => Body::from(bytes),
         (_, Some(body)) => body,
@@ -409,7 +407,6 @@ async fn record(
     Response::from_parts(parts, body)
 }
 
-/// A JSON body as it goes into a transcript: whole when small, else its top-level keys.
 /// The JSON text a `rest` event shows for a JSON answer: the body itself up to
 /// [`MAX_SUMMARY`] bytes, else its size and top-level shape.
 fn summarise(bytes: &Bytes) -> String {

@@ -108,13 +108,18 @@ impl Lockouts {
     pub fn expire(&self, now: OffsetDateTime, window: Duration) -> usize {
         let mut map = self.inner.lock();
         let before = map.len();
-        map.retain(|_, r| r.last_activity().is_some_and(|t| now - t <= window));
+        forget_quiet(&mut map, now, window);
         before - map.len()
     }
 }
 
-fn prune(map: &mut HashMap<String, Record>, now: OffsetDateTime, window: Duration) {
+/// Drops records with no failure within `window` and no lock still running.
+fn forget_quiet(map: &mut HashMap<String, Record>, now: OffsetDateTime, window: Duration) {
     map.retain(|_, r| r.last_activity().is_some_and(|t| now - t <= window));
+}
+
+fn prune(map: &mut HashMap<String, Record>, now: OffsetDateTime, window: Duration) {
+    forget_quiet(map, now, window);
     if map.len() >= MAX_FINGERPRINTS {
         let mut by_age: Vec<(OffsetDateTime, String)> = map
             .iter()

@@ -41,6 +41,11 @@ fn to_raw(data: &Value) -> Box<RawValue> {
     serde_json::value::to_raw_value(data).unwrap_or_default()
 }
 
+/// Keeps serialized details as they are (checked to be JSON; otherwise kept as a JSON string).
+fn text_to_raw(text: String) -> Box<RawValue> {
+    RawValue::from_string(text).unwrap_or_else(|e| to_raw(&Value::String(format!("not JSON: {e}"))))
+}
+
 /// The ordered list of a session's events.
 #[derive(Debug, Clone)]
 pub struct Transcript {
@@ -82,53 +87,45 @@ impl Transcript {
         true
     }
 
-    /// [`Transcript::push`], remembering `key` for [`Transcript::repeat_last`].
-    pub fn push_keyed(&mut self, kind: &'static str, data: Value, key: u64) {
-        let before = self.events.len();
-        self.push(kind, data);
-        if self.events.len() > before {
-            self.last_key = Some(key);
-        }
-    }
-
     /// Appends an event stamped now; beyond [`MAX_EVENTS`] events are counted, not stored.
     pub fn push(&mut self, kind: &'static str, data: Value) {
-        self.last_key = None;
-        if self.events.len() >= MAX_EVENTS {
-            self.dropped += 1;
-            return;
-        }
-        self.events.push(TranscriptEvent {
-            t_ms: self.origin.elapsed().as_millis() as u64,
-            kind,
-            raw: to_raw(&data),
-        });
+        self.append(kind, || to_raw(&data));
     }
 
     /// [`Transcript::push`] for details already serialized (a channel frame as it was sent), so
     /// the hot path serializes each frame once. Text that is not JSON is kept as a JSON string.
     pub fn push_text(&mut self, kind: &'static str, text: String) {
-        self.last_key = None;
-        if self.events.len() >= MAX_EVENTS {
-            self.dropped += 1;
-            return;
+        self.append(kind, || text_to_raw(text));
+    }
+
+    /// [`Transcript::push`], remembering `key` for [`Transcript::repeat_last`].
+    pub fn push_keyed(&mut self, kind: &'static str, data: Value, key: u64) {
+        if self.append(kind, || to_raw(&data)) {
+            self.last_key = Some(key);
         }
-        let raw = RawValue::from_string(text)
-            .unwrap_or_else(|e| to_raw(&Value::String(format!("not JSON: {e}"))));
-        self.events.push(TranscriptEvent {
-            t_ms: self.origin.elapsed().as_millis() as u64,
-            kind,
-            raw,
-        });
     }
 
     /// [`Transcript::push_text`], remembering `key` for [`Transcript::repeat_last`].
     pub fn push_text_keyed(&mut self, kind: &'static str, text: String, key: u64) {
-        let before = self.events.len();
-        self.push_text(kind, text);
-        if self.events.len() > before {
+        if self.append(kind, || text_to_raw(text)) {
             self.last_key = Some(key);
         }
+    }
+
+    /// Stores an event (its details made only when there is room); false when the transcript is
+    /// full and the event was only counted.
+    fn append(&mut self, kind: &'static str, raw: impl FnOnce() -> Box<RawValue>) -> bool {
+        self.last_key = None;
+        if self.events.len() >= MAX_EVENTS {
+            self.dropped += 1;
+            return false;
+        }
+        self.events.push(TranscriptEvent {
+            t_ms: self.origin.elapsed().as_millis() as u64,
+            kind,
+            raw: raw(),
+        });
+        true
     }
 
     /// The events, oldest first.

@@ -247,6 +247,7 @@ impl Channel {
             match action {
                 Action::WaitFor(ClientEvent::StartCapture) => self.wait_for_start().await?,
                 Action::ClientInitEnd => self.send(ServerMessage::ClientInitEnd).await?,
+                // Prepared as text above; kept so the match stays exhaustive.
                 Action::Tracking(frame) => {
                     self.send(ServerMessage::Tracking { data: frame }).await?
                 }
