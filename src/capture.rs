@@ -36,9 +36,23 @@ pub fn create_session(
     let mut session = BioSession::new(id, params, chosen.scenario, chosen.name, chosen.selected_by);
     session.fingerprint = fingerprint;
     session.api_key = input.api_key;
+    /// The first transcript event, serialized straight from the session (no JSON tree).
+    #[derive(serde::Serialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Created<'a> {
+        state: &'static str,
+        scenario: &'a str,
+        selected_by: crate::sessions::SelectedBy,
+        params: &'a SessionParams,
+    }
     session.transcript.push(
         "state",
-        json!({"state": "CREATED", "scenario": session.scenario_name, "selectedBy": session.selected_by, "params": session.params}),
+        Created {
+            state: "CREATED",
+            scenario: &session.scenario_name,
+            selected_by: session.selected_by,
+            params: &session.params,
+        },
     );
     // The cap is enforced as sessions are created, not only by the once-a-second sweeper, so a
     // flood of creations cannot hold a second's worth of sessions beyond it; a quarter more is

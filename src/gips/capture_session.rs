@@ -43,12 +43,7 @@ pub async fn create(
             "Identity '{id}' already has {MAX_PORTRAITS} capture sessions: create a new identity"
         )));
     }
-    let requested = headers
-        .get("x-emulator-scenario")
-        .and_then(|v| v.to_str().ok())
-        .map(|s| s.trim().to_string())
-        .filter(|s| !s.is_empty())
-        .or(request.scenario);
+    let requested = crate::scenarios::selection::requested_in(&headers).or(request.scenario);
     let input = SelectionInput {
         requested,
         api_key: api_key.and_then(|Extension(ApiKey(k))| k),

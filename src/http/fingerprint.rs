@@ -15,19 +15,27 @@ use axum::{
 /// The IP is the first `X-Forwarded-For` entry when it is an IP address (back ends and pages often
 /// sit behind a proxy; the sample app sends `to-specify`, which is ignored), else the peer's.
 pub fn fingerprint(headers: &HeaderMap, peer: Option<SocketAddr>) -> String {
+    use std::fmt::Write;
     let forwarded = headers
         .get("x-forwarded-for")
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.split(',').next())
         .and_then(|first| first.trim().parse::<IpAddr>().ok());
-    let ip = forwarded
-        .or(peer.map(|addr| addr.ip()))
-        .map_or_else(|| "unknown".to_string(), |ip| ip.to_string());
     let agent = headers
         .get(header::USER_AGENT)
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
-    format!("{ip}|{agent}")
+    // One allocation, sized once: every init-liveness-session computes it.
+    let mut out = String::with_capacity(48 + agent.len());
+    match forwarded.or(peer.map(|addr| addr.ip())) {
+        Some(ip) => {
+            let _ = write!(out, "{ip}");
+        }
+        None => out.push_str("unknown"),
+    }
+    out.push('|');
+    out.push_str(agent);
+    out
 }
 
 /// The peer address axum's connect info recorded for this request, if any.

@@ -4,7 +4,7 @@
 use axum::{
     body::Body,
     extract::Request,
-    http::{header, HeaderValue, Method, StatusCode},
+    http::{header, HeaderName, HeaderValue, Method, StatusCode},
     response::{IntoResponse, Response},
 };
 
@@ -107,10 +107,9 @@ pub fn add_cors_headers(h: &mut axum::http::HeaderMap) {
         header::ACCESS_CONTROL_EXPOSE_HEADERS,
         HeaderValue::from_static("Location"),
     );
-    h.insert(
-        "cross-origin-resource-policy",
-        HeaderValue::from_static("cross-origin"),
-    );
+    // A static name: a `&str` key would be parsed and copied into a new allocation each time.
+    static CORP: HeaderName = HeaderName::from_static("cross-origin-resource-policy");
+    h.insert(CORP.clone(), HeaderValue::from_static("cross-origin"));
 }
 
 /// Reads a whole request body for a layer that must look at it, with the answer to give when

@@ -107,12 +107,7 @@ pub async fn playback(state: &AppState, req: Request, next: Next) -> Response {
     let Some((endpoint, subject)) = classify(&method, path) else {
         return next.run(req).await;
     };
-    let header = req
-        .headers()
-        .get("x-emulator-scenario")
-        .and_then(|v| v.to_str().ok())
-        .map(|s| s.trim().to_string())
-        .filter(|s| !s.is_empty());
+    let header = super::selection::requested_in(req.headers());
     let authorised = endpoint_is_public(endpoint) || api_key_ok(state, &req);
 
     // Before the handler: the session, or what selection would choose without one.
@@ -397,7 +392,7 @@ async fn record(
         session
             .lock()
             .transcript
-            .push_text_keyed("rest", event, key);
+            .push_text_keyed("rest", &event, key);
     }
     let body = match (json, body) {
         (Some(Some(bytes)), _) => Body::from(bytes),

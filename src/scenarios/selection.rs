@@ -51,6 +51,32 @@ pub struct SelectionInput {
     pub api_key: Option<String>,
 }
 
+/// The scenario a request names in its `X-Emulator-Scenario` header (trimmed; blank is none).
+/// One reading for every surface (init, GIPS, REST playback), so they agree on what was asked.
+pub fn requested_in(headers: &axum::http::HeaderMap) -> Option<String> {
+    headers
+        .get("x-emulator-scenario")
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(String::from)
+}
+
+/// Extractor for handlers: [`requested_in`] of the request (without copying its header map).
+#[derive(Debug, Clone, Default)]
+pub struct RequestedScenario(pub Option<String>);
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for RequestedScenario {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        _state: &S,
+    ) -> Result<Self, Self::Rejection> {
+        Ok(RequestedScenario(requested_in(&parts.headers)))
+    }
+}
+
 /// A resolved choice: the scenario and why it was chosen, recorded in the transcript so a trainer
 /// can tell which selection rule applied.
 #[derive(Debug, Clone)]
@@ -132,8 +158,8 @@ fn requested_or_matched(
 
 /// The first scenario (by name) with a match rule that fits the request.
 fn matched(state: &AppState, input: &SelectionInput, params: &SessionParams) -> Option<Chosen> {
-    state.scenarios.entries().into_iter().find_map(|entry| {
-        let scenario = entry.scenario?;
+    state.scenarios.find_map(|entry| {
+        let scenario = entry.scenario.as_ref()?;
         let fits = scenario.match_rules.iter().any(|rule| {
             let eq = |want: &Option<String>, have: Option<&String>| {
                 want.as_ref().is_none_or(|w| have == Some(w))
@@ -144,8 +170,8 @@ fn matched(state: &AppState, input: &SelectionInput, params: &SessionParams) -> 
                 && rule.liveness_mode.is_none_or(|m| m == params.liveness_mode)
         });
         fits.then(|| Chosen {
-            scenario,
-            name: entry.name,
+            scenario: scenario.clone(),
+            name: entry.name.clone(),
             selected_by: SelectedBy::MatchRule,
         })
     })

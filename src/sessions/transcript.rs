@@ -3,65 +3,79 @@
 //!
 //! CI asserts on it and the dashboard draws it, so entries are plain JSON with a `kind`.
 //!
-//! Each event's details are kept as serialized JSON text ([`RawValue`]), not as a
-//! [`serde_json::Value`] tree: a tree of small maps costs ~1.5 KB per tracking frame, the text a
-//! few hundred bytes, which is what lets 10,000 finished captures stay in memory at once.
+//! All of a session's event details live back to back in **one text buffer**, each event being
+//! a slice of it, not a [`serde_json::Value`] tree nor a separate allocation per event. A tree of
+//! small maps costs ~1.5 KB per tracking frame; 50 small allocations per capture, made while 1,000
+//! other captures allocate theirs, leave the allocator's pages shared between sessions, so memory
+//! freed by evicting old sessions is only partly reusable. One buffer per session grows in a few
+//! steps and is freed in one piece: a finished success capture costs ~9 KB, and a long-running
+//! emulator's memory stays flat.
 
 use std::time::Instant;
 
-use serde::Serialize;
+use serde::{ser::SerializeSeq, Serialize};
 use serde_json::{value::RawValue, Value};
 
 /// Upper bound on entries per session, so a runaway client cannot grow memory without limit.
 pub const MAX_EVENTS: usize = 5_000;
 
+/// Bytes reserved by a transcript's first event: a success capture's details take ~8 KB.
+const FIRST_TEXT_CAPACITY: usize = 2048;
+
+/// Events reserved by a transcript's first event: a success capture has ~50.
+const FIRST_EVENT_CAPACITY: usize = 16;
+
 /// One transcript entry: something that happened to a session (REST call, channel message,
 /// callback attempt, finding), timed from its creation so timelines line up across surfaces.
-#[derive(Debug, Clone, Serialize)]
+/// Borrowed from its [`Transcript`]; serializes as `{"tMs", "kind", "data"}`.
+#[derive(Debug, Clone, Copy, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct TranscriptEvent {
+pub struct TranscriptEvent<'a> {
     /// Milliseconds since the session was created.
     pub t_ms: u64,
     /// `rest`, `send` (server → page), `receive` (page → server), `callback`, `result`, `finding`, `state`, `note`.
     pub kind: &'static str,
     /// The details, as compact JSON text (see [`TranscriptEvent::data`] for a parsed copy).
     #[serde(rename = "data")]
-    pub raw: Box<RawValue>,
+    pub raw: &'a RawValue,
 }
 
-impl TranscriptEvent {
+impl TranscriptEvent<'_> {
     /// The details parsed back into a JSON value (for readers that look inside).
     pub fn data(&self) -> Value {
         serde_json::from_str(self.raw.get()).unwrap_or(Value::Null)
     }
 }
 
-/// Serializes `data` once, for storage.
-fn to_raw(data: &Value) -> Box<RawValue> {
-    serde_json::value::to_raw_value(data).unwrap_or_default()
-}
-
-/// Keeps serialized details as they are (checked to be JSON; otherwise kept as a JSON string).
-fn text_to_raw(text: String) -> Box<RawValue> {
-    RawValue::from_string(text).unwrap_or_else(|e| to_raw(&Value::String(format!("not JSON: {e}"))))
+/// Where one event's details sit in the transcript's text.
+#[derive(Debug, Clone, Copy)]
+struct Slot {
+    t_ms: u64,
+    kind: &'static str,
+    start: u32,
+    end: u32,
 }
 
 /// The ordered list of a session's events.
 #[derive(Debug, Clone)]
 pub struct Transcript {
     origin: Instant,
-    events: Vec<TranscriptEvent>,
+    /// Every event's details, back to back; each was checked to be JSON when it was stored.
+    text: String,
+    slots: Vec<Slot>,
     dropped: u64,
     /// Key of the last event when it was pushed with [`Transcript::push_keyed`].
     last_key: Option<u64>,
 }
 
 impl Transcript {
-    /// An empty transcript whose offsets count from `origin`.
+    /// An empty transcript whose offsets count from `origin` (allocates nothing until the first
+    /// event, so sessions that are created and never used stay small).
     pub fn new(origin: Instant) -> Self {
         Transcript {
             origin,
-            events: Vec::new(),
+            text: String::new(),
+            slots: Vec::new(),
             dropped: 0,
             last_key: None,
         }
@@ -75,66 +89,280 @@ impl Transcript {
         if self.last_key != Some(key) {
             return false;
         }
-        let Some(last) = self.events.last_mut() else {
+        let Some(last) = self.slots.last().copied() else {
             return false;
         };
-        let Value::Object(mut data) = last.data() else {
+        let Ok(Value::Object(mut data)) = serde_json::from_str(&self.text[last.range()]) else {
             return false;
         };
         let count = data.get("count").and_then(Value::as_u64).unwrap_or(1);
         data.insert("count".into(), Value::from(count + 1));
-        last.raw = to_raw(&Value::Object(data));
+        // The last event's details are the end of the text: rewrite them in place.
+        self.text.truncate(last.start as usize);
+        self.slots.pop();
+        self.store(last.t_ms, last.kind, |text| {
+            write_json(text, &Value::Object(data))
+        });
+        self.last_key = Some(key);
         true
     }
 
     /// Appends an event stamped now; beyond [`MAX_EVENTS`] events are counted, not stored.
-    pub fn push(&mut self, kind: &'static str, data: Value) {
-        self.append(kind, || to_raw(&data));
+    /// `data` is anything serializable: a `json!` value, or a borrowed struct on hot paths so no
+    /// JSON tree is built just to be written out.
+    pub fn push(&mut self, kind: &'static str, data: impl Serialize) {
+        self.append(kind, |text| write_json(text, &data));
     }
 
     /// [`Transcript::push`] for details already serialized (a channel frame as it was sent), so
     /// the hot path serializes each frame once. Text that is not JSON is kept as a JSON string.
-    pub fn push_text(&mut self, kind: &'static str, text: String) {
-        self.append(kind, || text_to_raw(text));
+    pub fn push_text(&mut self, kind: &'static str, text: &str) {
+        self.append(kind, |buf| write_text(buf, text));
     }
 
     /// [`Transcript::push`], remembering `key` for [`Transcript::repeat_last`].
     pub fn push_keyed(&mut self, kind: &'static str, data: Value, key: u64) {
-        if self.append(kind, || to_raw(&data)) {
+        if self.append(kind, |text| write_json(text, &data)) {
             self.last_key = Some(key);
         }
     }
 
     /// [`Transcript::push_text`], remembering `key` for [`Transcript::repeat_last`].
-    pub fn push_text_keyed(&mut self, kind: &'static str, text: String, key: u64) {
-        if self.append(kind, || text_to_raw(text)) {
+    pub fn push_text_keyed(&mut self, kind: &'static str, text: &str, key: u64) {
+        if self.append(kind, |buf| write_text(buf, text)) {
             self.last_key = Some(key);
         }
     }
 
-    /// Stores an event (its details made only when there is room); false when the transcript is
-    /// full and the event was only counted.
-    fn append(&mut self, kind: &'static str, raw: impl FnOnce() -> Box<RawValue>) -> bool {
+    /// Stores an event (its details written only when there is room); false when the transcript
+    /// is full and the event was only counted.
+    fn append(&mut self, kind: &'static str, write: impl FnOnce(&mut String)) -> bool {
         self.last_key = None;
-        if self.events.len() >= MAX_EVENTS {
+        if self.slots.len() >= MAX_EVENTS {
             self.dropped += 1;
             return false;
         }
-        self.events.push(TranscriptEvent {
-            t_ms: self.origin.elapsed().as_millis() as u64,
-            kind,
-            raw: raw(),
-        });
+        let t_ms = self.origin.elapsed().as_millis() as u64;
+        self.store(t_ms, kind, write);
         true
     }
 
+    /// Writes one event's details at the end of the text and notes where they are.
+    fn store(&mut self, t_ms: u64, kind: &'static str, write: impl FnOnce(&mut String)) {
+        let start = self.text.len();
+        write(&mut self.text);
+        let end = self.text.len();
+        // 4 GiB of details would need 5,000 events of ~850 KB: images are redacted long before.
+        let (Ok(start), Ok(end)) = (u32::try_from(start), u32::try_from(end)) else {
+            self.text.truncate(start);
+            self.dropped += 1;
+            return;
+        };
+        grow_gently(&mut self.slots, 1, FIRST_EVENT_CAPACITY);
+        self.slots.push(Slot {
+            t_ms,
+            kind,
+            start,
+            end,
+        });
+    }
+
     /// The events, oldest first.
-    pub fn events(&self) -> &[TranscriptEvent] {
-        &self.events
+    pub fn events(&self) -> Events<'_> {
+        Events { transcript: self }
     }
 
     /// How many events were not stored because the transcript was full.
     pub fn dropped(&self) -> u64 {
         self.dropped
+    }
+
+    fn event(&self, slot: &Slot) -> TranscriptEvent<'_> {
+        TranscriptEvent {
+            t_ms: slot.t_ms,
+            kind: slot.kind,
+            raw: raw_value(&self.text[slot.range()]),
+        }
+    }
+}
+
+impl Slot {
+    fn range(&self) -> std::ops::Range<usize> {
+        self.start as usize..self.end as usize
+    }
+}
+
+/// A transcript's events, oldest first: iterate, index with [`Events::get`], or serialize (as a
+/// JSON array of `{"tMs", "kind", "data"}`).
+#[derive(Clone, Copy)]
+pub struct Events<'a> {
+    transcript: &'a Transcript,
+}
+
+impl<'a> Events<'a> {
+    /// How many events are stored.
+    pub fn len(&self) -> usize {
+        self.transcript.slots.len()
+    }
+
+    /// Whether no event is stored.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The `i`-th event, oldest first.
+    pub fn get(&self, i: usize) -> Option<TranscriptEvent<'a>> {
+        let t = self.transcript;
+        t.slots.get(i).map(|slot| t.event(slot))
+    }
+
+    /// The events in order (reversible, for readers that look for the latest of something).
+    pub fn iter(&self) -> impl DoubleEndedIterator<Item = TranscriptEvent<'a>> + ExactSizeIterator {
+        let t = self.transcript;
+        t.slots.iter().map(move |slot| t.event(slot))
+    }
+}
+
+impl<'a> IntoIterator for Events<'a> {
+    type Item = TranscriptEvent<'a>;
+    type IntoIter = Box<dyn DoubleEndedIterator<Item = TranscriptEvent<'a>> + 'a>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        Box::new(self.iter())
+    }
+}
+
+impl Serialize for Events<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut seq = serializer.serialize_seq(Some(self.len()))?;
+        for event in self.iter() {
+            seq.serialize_element(&event)?;
+        }
+        seq.end()
+    }
+}
+
+/// Text stored by this module is JSON (checked when it was written); borrowing it as a
+/// [`RawValue`] only re-checks it, without allocating.
+fn raw_value(text: &str) -> &RawValue {
+    serde_json::from_str(text).unwrap_or_else(|_| {
+        serde_json::from_str("null").unwrap_or_else(|_| unreachable!("null is JSON"))
+    })
+}
+
+/// Appends `data` serialized.
+fn write_json(buf: &mut String, data: &impl Serialize) {
+    // Serialized aside (one allocation, sized for a typical event) so the transcript's own
+    // buffer grows by the gentle rule, not by the serializer's doubling.
+    let mut text = Vec::with_capacity(256);
+    if serde_json::to_writer(&mut text, data).is_err() {
+        text = b"null".to_vec();
+    }
+    let text = String::from_utf8(text).unwrap_or_else(|_| "null".into());
+    reserve_gently(buf, text.len());
+    buf.push_str(&text);
+}
+
+/// Appends `text` when it is JSON, otherwise a JSON string saying why it is not.
+fn write_text(buf: &mut String, text: &str) {
+    match serde_json::from_str::<&RawValue>(text) {
+        Ok(raw) => {
+            reserve_gently(buf, raw.get().len());
+            buf.push_str(raw.get());
+        }
+        Err(e) => write_json(buf, &Value::String(format!("not JSON: {e}"))),
+    }
+}
+
+/// Reserves room for `more` bytes, growing by a quarter instead of doubling: a transcript is
+/// written once and then kept for minutes, so little slack beats few copies.
+fn reserve_gently(buf: &mut String, more: usize) {
+    let needed = buf.len() + more;
+    if needed > buf.capacity() {
+        let target = needed
+            .max(buf.capacity() + buf.capacity() / 4)
+            .max(FIRST_TEXT_CAPACITY);
+        buf.reserve_exact(target - buf.len());
+    }
+}
+
+/// [`reserve_gently`] for the list of events.
+fn grow_gently<T>(v: &mut Vec<T>, more: usize, first: usize) {
+    let needed = v.len() + more;
+    if needed > v.capacity() {
+        let target = needed.max(v.capacity() + v.capacity() / 4).max(first);
+        v.reserve_exact(target - v.len());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn events_keep_their_order_kind_and_details() {
+        let mut t = Transcript::new(Instant::now());
+        t.push("rest", json!({"path": "/init"}));
+        t.push_text("send", r#"{"event":"trackingInfo"}"#);
+        let kinds: Vec<_> = t.events().iter().map(|e| e.kind).collect();
+        assert_eq!(kinds, ["rest", "send"]);
+        assert_eq!(
+            t.events().get(1).map(|e| e.data()),
+            Some(json!({"event": "trackingInfo"}))
+        );
+        let listed = serde_json::to_value(t.events()).unwrap();
+        assert_eq!(listed[0]["data"]["path"], "/init");
+        assert_eq!(listed[1]["kind"], "send");
+    }
+
+    #[test]
+    fn text_that_is_not_json_is_kept_as_a_string_saying_so() {
+        let mut t = Transcript::new(Instant::now());
+        t.push_text("receive", "{not json");
+        let data = t.events().get(0).map(|e| e.data()).unwrap_or_default();
+        assert!(
+            data.as_str().is_some_and(|s| s.starts_with("not JSON")),
+            "{data}"
+        );
+    }
+
+    #[test]
+    fn a_repeat_rewrites_only_the_last_event() {
+        let mut t = Transcript::new(Instant::now());
+        t.push("rest", json!({"path": "/a"}));
+        t.push_keyed("rest", json!({"path": "/b"}), 9);
+        assert!(t.repeat_last(9));
+        assert!(t.repeat_last(9));
+        assert!(!t.repeat_last(8));
+        assert_eq!(t.events().len(), 2);
+        assert_eq!(
+            t.events().get(0).map(|e| e.data()),
+            Some(json!({"path": "/a"}))
+        );
+        assert_eq!(
+            t.events().get(1).map(|e| e.data()),
+            Some(json!({"path": "/b", "count": 3}))
+        );
+    }
+
+    #[test]
+    fn beyond_the_cap_events_are_counted_not_stored() {
+        let mut t = Transcript::new(Instant::now());
+        for _ in 0..MAX_EVENTS + 3 {
+            t.push_text("send", "{}");
+        }
+        assert_eq!(t.events().len(), MAX_EVENTS);
+        assert_eq!(t.dropped(), 3);
+    }
+
+    #[test]
+    fn the_text_grows_by_a_quarter_not_by_doubling() {
+        let mut t = Transcript::new(Instant::now());
+        let frame = format!(r#"{{"pad":"{}"}}"#, "x".repeat(200));
+        for _ in 0..60 {
+            t.push_text("send", &frame);
+        }
+        assert!(t.text.capacity() * 4 <= t.text.len() * 5 + 4 * FIRST_TEXT_CAPACITY);
     }
 }

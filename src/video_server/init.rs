@@ -9,7 +9,7 @@
 use axum::{
     body::Bytes,
     extract::{FromRequest, Request, State},
-    http::{header, HeaderMap, StatusCode, Uri},
+    http::{header, StatusCode, Uri},
     response::{IntoResponse, Response},
     routing::post,
     Extension, Json, Router,
@@ -20,7 +20,10 @@ use crate::{
     capture,
     error::{ApiError, ApiResult},
     http::{auth::ApiKey, fingerprint::ClientFingerprint, layers::SessionTag},
-    scenarios::{model::LivenessMode, selection::SelectionInput},
+    scenarios::{
+        model::LivenessMode,
+        selection::{RequestedScenario, SelectionInput},
+    },
     sessions::SessionParams,
     state::AppState,
 };
@@ -50,16 +53,10 @@ async fn init_liveness_session(
     State(state): State<AppState>,
     ClientFingerprint(fingerprint): ClientFingerprint,
     key: Option<Extension<ApiKey>>,
-    headers: HeaderMap,
+    RequestedScenario(header): RequestedScenario,
     request: InitRequest,
 ) -> ApiResult<Response> {
-    let requested = headers
-        .get("x-emulator-scenario")
-        .and_then(|v| v.to_str().ok())
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(String::from)
-        .or(request.scenario);
+    let requested = header.or(request.scenario);
     let input = SelectionInput {
         requested,
         api_key: key.and_then(|Extension(k)| k.0),

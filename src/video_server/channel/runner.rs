@@ -485,7 +485,7 @@ impl Channel {
             self.record("send", json);
         } else if let Some(session) = &self.session {
             // The hot path (10 tracking frames a second per session): serialized once.
-            session.lock().transcript.push_text("send", text.clone());
+            session.lock().transcript.push_text("send", &text);
         }
         self.socket
             .send(Message::Text(text.into()))
