@@ -407,3 +407,26 @@ async fn network_speed_beyond_four_mebibytes_is_a_413() {
         .unwrap();
     assert_error(res, 413, "at most 4194304 bytes").await;
 }
+
+#[tokio::test]
+async fn creating_sessions_past_the_cap_keeps_the_count_just_under_it_and_the_newest_session() {
+    let emu = Emu::start_with(Config {
+        max_sessions: 64,
+        ..Config::for_tests()
+    })
+    .await;
+    let mut counts = Vec::new();
+    let mut last = String::new();
+    for _ in 0..300 {
+        last = emu.create_passive().await;
+        counts.push(emu.running.state.sessions.len());
+    }
+    // Evicted a few at a time (1/32 of the cap), not a quarter at once: the number kept, and so
+    // the memory a long-running emulator holds, stays near the cap instead of saw-toothing.
+    let after_warm_up = &counts[64..];
+    assert!(
+        after_warm_up.iter().all(|n| (61..=64).contains(n)),
+        "{after_warm_up:?}"
+    );
+    assert!(emu.running.state.sessions.get(&last).is_some());
+}
