@@ -47,6 +47,29 @@ impl TranscriptEvent<'_> {
     }
 }
 
+/// JSON text that serde_json wrote, so it is known to be valid: the transcript stores it as it
+/// is, without the check [`Transcript::push_text`] makes on text from elsewhere. The channel
+/// serializes each frame it sends once, as this, and the socket and the transcript share it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JsonText(String);
+
+impl JsonText {
+    /// `value` serialized (`null` in the impossible case that serde_json refuses it).
+    pub fn of(value: &impl Serialize) -> JsonText {
+        JsonText(serde_json::to_string(value).unwrap_or_else(|_| "null".into()))
+    }
+
+    /// The text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The text, owned (to hand to a socket).
+    pub fn into_string(self) -> String {
+        self.0
+    }
+}
+
 /// Where one event's details sit in the transcript's text.
 #[derive(Debug, Clone, Copy)]
 struct Slot {
@@ -118,6 +141,14 @@ impl Transcript {
     /// the hot path serializes each frame once. Text that is not JSON is kept as a JSON string.
     pub fn push_text(&mut self, kind: &'static str, text: &str) {
         self.append(kind, |buf| write_text(buf, text));
+    }
+
+    /// [`Transcript::push_text`] for text serde_json wrote: stored without re-checking it.
+    pub fn push_json(&mut self, kind: &'static str, text: &JsonText) {
+        self.append(kind, |buf| {
+            reserve_gently(buf, text.0.len());
+            buf.push_str(&text.0);
+        });
     }
 
     /// [`Transcript::push`], remembering `key` for [`Transcript::repeat_last`].
@@ -305,8 +336,13 @@ mod tests {
         let mut t = Transcript::new(Instant::now());
         t.push("rest", json!({"path": "/init"}));
         t.push_text("send", r#"{"event":"trackingInfo"}"#);
+        t.push_json("send", &JsonText::of(&json!({"event": "result"})));
         let kinds: Vec<_> = t.events().iter().map(|e| e.kind).collect();
-        assert_eq!(kinds, ["rest", "send"]);
+        assert_eq!(kinds, ["rest", "send", "send"]);
+        assert_eq!(
+            t.events().get(2).map(|e| e.data()),
+            Some(json!({"event": "result"}))
+        );
         assert_eq!(
             t.events().get(1).map(|e| e.data()),
             Some(json!({"event": "trackingInfo"}))

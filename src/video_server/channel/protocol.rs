@@ -124,8 +124,8 @@ impl ServerMessage {
     }
 
     /// The frame's text, serialized straight from the message (no intermediate [`Value`]).
-    pub fn to_text(&self) -> String {
-        serde_json::to_string(self).unwrap_or_else(|_| "null".into())
+    pub fn to_text(&self) -> crate::sessions::transcript::JsonText {
+        crate::sessions::transcript::JsonText::of(self)
     }
 }
 

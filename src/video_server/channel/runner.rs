@@ -18,7 +18,7 @@ use crate::{
         model::{BestImageSource, ChannelError, ClientEvent, LivenessMode, Scenario},
         playback::{self, Action},
     },
-    sessions::{store::SharedSession, SessionState},
+    sessions::{store::SharedSession, transcript::JsonText, SessionState},
     state::AppState,
 };
 
@@ -31,7 +31,7 @@ const PENDING: &str = "TRACKER_CHALLENGE_PENDING";
 
 /// A plan step ready to play: tracking frames already serialized.
 enum Prepared {
-    Frame(String),
+    Frame(JsonText),
     Action(Action),
 }
 
@@ -476,19 +476,20 @@ impl Channel {
     }
 
     /// Sends one already serialized message and records it.
-    async fn send_text(&mut self, text: String) -> Result<(), End> {
-        if text.len() > REDACT_ABOVE && !self.state.config.journal_images {
+    async fn send_text(&mut self, text: JsonText) -> Result<(), End> {
+        if text.as_str().len() > REDACT_ABOVE && !self.state.config.journal_images {
             // An image in base64 is ~100 KB: kept in the transcript only with --journal-images
             // (the export would redact it anyway), so a finished capture costs a few KB.
-            let mut json: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
+            let mut json: Value = serde_json::from_str(text.as_str()).unwrap_or(Value::Null);
             crate::control::export::redact_images(&mut json, false);
             self.record("send", json);
         } else if let Some(session) = &self.session {
-            // The hot path (10 tracking frames a second per session): serialized once.
-            session.lock().transcript.push_text("send", &text);
+            // The hot path (10 tracking frames a second per session): serialized once, stored
+            // without being parsed again.
+            session.lock().transcript.push_json("send", &text);
         }
         self.socket
-            .send(Message::Text(text.into()))
+            .send(Message::Text(text.into_string().into()))
             .await
             .map_err(|e| End::Vanished(format!("connection lost while sending: {e}")))
     }
