@@ -108,7 +108,8 @@ pub async fn playback(state: &AppState, req: Request, next: Next) -> Response {
         return next.run(req).await;
     };
     let header = super::selection::requested_in(req.headers());
-    let authorised = endpoint_is_public(endpoint) || api_key_ok(state, &req);
+    let authorised = endpoint_is_public(endpoint)
+        || crate::http::auth::check_api_key(state, req.headers()).is_ok();
 
     // Before the handler: the session, or what selection would choose without one.
     let mut session = match &subject {
@@ -198,22 +199,6 @@ fn endpoint_is_public(endpoint: Endpoint) -> bool {
 }
 
 /// Mirrors the API-key check, so a scripted error never hides a 401 the real server would give.
-fn api_key_ok(state: &AppState, req: &Request) -> bool {
-    if state.config.no_auth {
-        return true;
-    }
-    let key = req
-        .headers()
-        .get("apikey")
-        .and_then(|v| v.to_str().ok())
-        .map(str::trim)
-        .filter(|s| !s.is_empty());
-    match key {
-        None => false,
-        Some(k) => state.config.api_keys.is_empty() || state.config.api_keys.iter().any(|a| a == k),
-    }
-}
-
 fn session_of_identity(state: &AppState, identity: &str) -> Option<SharedSession> {
     state
         .sessions
