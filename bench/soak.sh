@@ -26,6 +26,13 @@ ulimit -n 20000 2>/dev/null || true
 PID=$!
 trap 'kill $PID 2>/dev/null || true' EXIT
 for _ in $(seq 1 100); do curl -sf -o /dev/null http://127.0.0.1:18086/__emulator/health && break; sleep 0.1; done
+# What each bounded store holds, once a minute (GET /__emulator/memory), to explain the RSS curve.
+( while kill -0 "$PID" 2>/dev/null; do
+    printf '%s %s\n' "$(date +%s)" "$(curl -s http://127.0.0.1:18086/__emulator/memory)" >>"$OUT/memory.log"
+    sleep 60
+  done ) &
+SAMPLER=$!
+trap 'kill $PID $SAMPLER 2>/dev/null || true' EXIT
 rc=0
 "$ROOT/target/release/loadgen" --url http://127.0.0.1:18086 --soak "$MINUTES" --concurrency "$CONC" \
   --ramp-s 5 --pid "$PID" 2>&1 | tee "$OUT/soak.log" || rc=$?

@@ -288,3 +288,25 @@ async fn reset_forgets_sessions_queue_pins_lockouts_and_journal() {
     assert_eq!(journal[0]["seq"], 1, "the journal restarted: {journal}");
     assert_eq!(journal[0]["uri"], "/__emulator/reset");
 }
+
+#[tokio::test]
+async fn memory_reports_what_each_bounded_store_holds_and_the_resident_size() {
+    let running = start().await;
+    let url = running.url();
+    let client = reqwest::Client::new();
+    let created = client
+        .post(format!("{url}/video-server/init-liveness-session"))
+        .header("apikey", "k")
+        .json(&json!({"livenessMode": "LIVENESS_PASSIVE"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status(), 201);
+    let (status, memory) = get_json(&format!("{url}/__emulator/memory")).await;
+    assert_eq!(status, 200);
+    assert_eq!(memory["sessions"], 1);
+    assert_eq!(memory["lockoutFingerprints"], 0);
+    assert!(memory["maxSessions"].as_u64().unwrap() >= 1);
+    assert!(memory["journalEntries"].as_u64().unwrap() >= 1, "{memory}");
+    assert!(memory["rssBytes"].as_u64().unwrap() > 1_000_000, "{memory}");
+}

@@ -75,6 +75,16 @@ impl Journal {
         self.inner.lock().1.iter().cloned().collect()
     }
 
+    /// How many entries are kept now.
+    pub fn len(&self) -> usize {
+        self.inner.lock().1.len()
+    }
+
+    /// Whether nothing is kept.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
     /// Forgets everything.
     pub fn clear(&self) {
         let mut guard = self.inner.lock();

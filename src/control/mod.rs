@@ -19,6 +19,7 @@ use crate::state::AppState;
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/health", get(health))
+        .route("/memory", get(memory))
         .merge(admin::routes())
         .merge(dashboard::routes())
         .merge(live::routes())
@@ -31,4 +32,28 @@ pub fn routes() -> Router<AppState> {
 /// `GET /__emulator/health`: liveness probe for scripts waiting on start-up.
 async fn health() -> Json<Value> {
     Json(json!({"status": "ok", "version": env!("CARGO_PKG_VERSION")}))
+}
+
+/// `GET /__emulator/memory`: what the emulator holds and its resident memory, so someone who
+/// leaves it running for days (or a soak script) can see that every store stays within its bound:
+/// sessions (`--max-sessions`), GIPS identities, lockout fingerprints (forgotten one lockout window
+/// after their last failure) and journal lines (`--journal-size`).
+async fn memory(axum::extract::State(state): axum::extract::State<AppState>) -> Json<Value> {
+    Json(json!({
+        "sessions": state.sessions.len(),
+        "maxSessions": state.config.max_sessions,
+        "identities": state.gips.len(),
+        "lockoutFingerprints": state.lockouts.len(),
+        "journalEntries": state.journal.len(),
+        "journalSize": state.config.journal_size,
+        "rssBytes": resident_bytes(),
+    }))
+}
+
+/// Resident set size from `/proc/self/status` (Linux); `None` elsewhere.
+fn resident_bytes() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
+    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib * 1024)
 }
