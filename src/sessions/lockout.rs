@@ -5,9 +5,17 @@
 //! `--lockout-attempts` of them, refuses new captures until the window has passed. Integrators must
 //! show a countdown, so the emulator reproduces it. Memory stays bounded: failures older than the
 //! window are forgotten and a fingerprint with nothing recent is dropped.
+//!
+//! A long-running emulator sees many distinct clients with one failure each (every soak session
+//! has its own User-Agent), so a record is small and lives inside the map's table: the fingerprint
+//! is kept as a 64-bit hash (two clients colliding would share a lockout, a 1-in-2⁶⁴ chance per
+//! pair) and the latest failure inline; only a client with several failures in the window
+//! allocates a list for the earlier ones. Scattered small allocations that die one window later
+//! were what kept a 30-minute soak's memory climbing after the window had filled.
 
 use std::{
-    collections::{HashMap, VecDeque},
+    collections::{hash_map::RandomState, HashMap, VecDeque},
+    hash::BuildHasher,
     time::Duration,
 };
 
@@ -19,25 +27,55 @@ use crate::{sessions::store::SharedSession, state::AppState};
 /// Most fingerprints tracked at once; beyond it the stalest are dropped first.
 const MAX_FINGERPRINTS: usize = 100_000;
 
-/// Failure times and lock end per fingerprint.
+/// Failure times and lock end per fingerprint (by hash).
 #[derive(Default)]
 pub struct Lockouts {
-    inner: Mutex<HashMap<String, Record>>,
+    inner: Mutex<HashMap<u64, Record>>,
+    hasher: RandomState,
 }
 
 #[derive(Default)]
 struct Record {
-    failures: VecDeque<OffsetDateTime>,
+    /// The latest failure in the window.
+    last: Option<OffsetDateTime>,
+    /// Earlier failures in the window, oldest first (empty, so not allocated, for most clients).
+    earlier: VecDeque<OffsetDateTime>,
     locked_until: Option<OffsetDateTime>,
 }
 
 impl Record {
     fn last_activity(&self) -> Option<OffsetDateTime> {
-        self.failures.back().copied().max(self.locked_until)
+        self.last.max(self.locked_until)
+    }
+
+    fn failures(&self) -> usize {
+        self.earlier.len() + usize::from(self.last.is_some())
+    }
+
+    /// Adds a failure at `now`, forgetting those older than `window` and beyond the `keep` latest.
+    fn push(&mut self, now: OffsetDateTime, window: Duration, keep: usize) {
+        if let Some(previous) = self.last.replace(now) {
+            self.earlier.push_back(previous);
+        }
+        while self.earlier.front().is_some_and(|t| now - *t > window) {
+            self.earlier.pop_front();
+        }
+        while self.failures() > keep {
+            self.earlier.pop_front();
+        }
+    }
+
+    fn clear_failures(&mut self) {
+        self.last = None;
+        self.earlier = VecDeque::new();
     }
 }
 
 impl Lockouts {
+    fn key(&self, fingerprint: &str) -> u64 {
+        self.hasher.hash_one(fingerprint)
+    }
+
     /// Records a failure at `now`; returns the lock end when this failure locks the fingerprint.
     /// Failures during a lock are not counted (the lock does not extend itself).
     pub fn record_failure(
@@ -50,26 +88,21 @@ impl Lockouts {
         if attempts == 0 {
             return None;
         }
+        let key = self.key(fingerprint);
         let mut map = self.inner.lock();
-        if map.len() >= MAX_FINGERPRINTS && !map.contains_key(fingerprint) {
+        if map.len() >= MAX_FINGERPRINTS && !map.contains_key(&key) {
             prune(&mut map, now, window);
         }
-        let record = map.entry(fingerprint.to_string()).or_default();
+        let record = map.entry(key).or_default();
         if record.locked_until.is_some_and(|until| until > now) {
             return None;
         }
         record.locked_until = None;
-        record.failures.push_back(now);
-        while record.failures.front().is_some_and(|t| now - *t > window) {
-            record.failures.pop_front();
-        }
-        while record.failures.len() > attempts as usize {
-            record.failures.pop_front();
-        }
-        if record.failures.len() >= attempts as usize {
+        record.push(now, window, attempts as usize);
+        if record.failures() >= attempts as usize {
             let until = now + window;
             record.locked_until = Some(until);
-            record.failures.clear();
+            record.clear_failures();
             return Some(until);
         }
         None
@@ -77,9 +110,10 @@ impl Lockouts {
 
     /// The lock end of `fingerprint` if it is locked at `now`.
     pub fn locked_until(&self, fingerprint: &str, now: OffsetDateTime) -> Option<OffsetDateTime> {
+        let key = self.key(fingerprint);
         self.inner
             .lock()
-            .get(fingerprint)
+            .get(&key)
             .and_then(|r| r.locked_until)
             .filter(|until| *until > now)
     }
@@ -98,10 +132,7 @@ impl Lockouts {
     pub fn clear(&self) {
         self.inner.lock().clear();
     }
-}
 
-/// Drops fingerprints with nothing recent; if still full, the stalest half.
-impl Lockouts {
     /// Forgets fingerprints with no failure within `window` and no lock still running (the
     /// sweeper calls it every second), so a stream of distinct clients costs memory for one
     /// window, not until the 100,000-fingerprint cap. Returns how many were forgotten.
@@ -114,16 +145,17 @@ impl Lockouts {
 }
 
 /// Drops records with no failure within `window` and no lock still running.
-fn forget_quiet(map: &mut HashMap<String, Record>, now: OffsetDateTime, window: Duration) {
+fn forget_quiet(map: &mut HashMap<u64, Record>, now: OffsetDateTime, window: Duration) {
     map.retain(|_, r| r.last_activity().is_some_and(|t| now - t <= window));
 }
 
-fn prune(map: &mut HashMap<String, Record>, now: OffsetDateTime, window: Duration) {
+/// Drops fingerprints with nothing recent; if still full, the stalest half.
+fn prune(map: &mut HashMap<u64, Record>, now: OffsetDateTime, window: Duration) {
     forget_quiet(map, now, window);
     if map.len() >= MAX_FINGERPRINTS {
-        let mut by_age: Vec<(OffsetDateTime, String)> = map
+        let mut by_age: Vec<(OffsetDateTime, u64)> = map
             .iter()
-            .map(|(k, r)| (r.last_activity().unwrap_or(now), k.clone()))
+            .map(|(k, r)| (r.last_activity().unwrap_or(now), *k))
             .collect();
         by_age.sort();
         for (_, k) in by_age.into_iter().take(MAX_FINGERPRINTS / 2) {
@@ -232,12 +264,34 @@ mod tests {
     fn stale_fingerprints_are_dropped_when_the_map_is_full() {
         let mut map = HashMap::new();
         for i in 0..10 {
-            let mut r = Record::default();
-            r.failures.push_back(at(i * 100));
-            map.insert(format!("fp{i}"), r);
+            let r = Record {
+                last: Some(at(i * 100)),
+                ..Record::default()
+            };
+            map.insert(i as u64, r);
         }
         prune(&mut map, at(1000), WINDOW);
         assert_eq!(map.len(), 3, "only failures within 300 s of t=1000 remain");
+    }
+
+    #[test]
+    fn a_client_with_one_failure_costs_no_allocation_beyond_its_map_entry() {
+        let l = Lockouts::default();
+        l.record_failure("127.0.0.1|loadgen/1", at(0), 5, WINDOW);
+        let map = l.inner.lock();
+        let record = map.values().next().expect("tracked");
+        assert_eq!(record.failures(), 1);
+        assert_eq!(record.earlier.capacity(), 0);
+    }
+
+    #[test]
+    fn the_attempts_th_failure_within_the_window_locks_and_earlier_ones_slide_out() {
+        let l = Lockouts::default();
+        assert_eq!(l.record_failure("fp", at(0), 3, WINDOW), None);
+        assert_eq!(l.record_failure("fp", at(100), 3, WINDOW), None);
+        // t=0 is out of the window at t=350: 100 and 350 count, not yet 3.
+        assert_eq!(l.record_failure("fp", at(350), 3, WINDOW), None);
+        assert_eq!(l.record_failure("fp", at(360), 3, WINDOW), Some(at(660)));
     }
 
     #[test]
