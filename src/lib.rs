@@ -50,17 +50,15 @@ pub use state::AppState;
 /// The whole HTTP surface for `state`: vendor paths, control plane, and the front door
 /// ([`http::front`]) every request passes through.
 pub fn router(state: AppState) -> Router {
-    let auth = middleware::from_fn_with_state(state.clone(), http::require_api_key);
-    let video = video_server::protected_routes()
-        .route_layer(auth.clone())
-        .merge(video_server::public_routes());
+    // API keys are checked by the front door (`http::auth::requires_key` lists the paths).
+    let video = video_server::protected_routes().merge(video_server::public_routes());
     let max_body = state.config.max_body;
     Router::new()
         // Vendor routes carry their full paths and are merged: `nest` would rebuild each
         // request's URI without the prefix, ~10% of a request's CPU.
         .merge(video)
-        .merge(bioserver::routes().route_layer(auth.clone()))
-        .merge(gips::routes().route_layer(auth))
+        .merge(bioserver::routes())
+        .merge(gips::routes())
         .nest("/__emulator", control::routes())
         .route(
             "/__emulator/",

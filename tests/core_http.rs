@@ -192,3 +192,33 @@ async fn the_curl_flow_of_the_readme_works_end_to_end() {
     assert_eq!(matches[0]["candidate"]["id"], face);
     assert!(matches[0]["score"].as_f64().unwrap() >= 3000.0);
 }
+
+#[tokio::test]
+async fn every_vendor_api_needs_a_key_and_the_browser_facing_paths_do_not() {
+    let emu = Emu::start().await;
+    let id = emu.create_passive().await;
+    for (method, path) in [
+        ("POST", "/video-server/init-liveness-session".to_string()),
+        ("GET", "/video-server/v2/capabilities".to_string()),
+        ("GET", format!("/bioserver-app/v2/bio-sessions/{id}")),
+        ("POST", format!("/bioserver-app/v2/bio-sessions/{id}/faces")),
+        ("POST", "/gips/v1/identities".to_string()),
+    ] {
+        let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
+        let res = emu
+            .http
+            .request(method, emu.url(&path))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 401, "{path}");
+    }
+    for path in [
+        "/video-server/network-latency",
+        "/video-server/bioserver-video-api.js",
+        "/__emulator/health",
+    ] {
+        let res = emu.http.get(emu.url(path)).send().await.unwrap();
+        assert_eq!(res.status(), 200, "{path}");
+    }
+}

@@ -117,10 +117,7 @@ struct Seen {
 fn classify(method: &Method, path: &str) -> Seen {
     let init = *method == Method::POST
         && path.trim_end_matches('/') == "/video-server/init-liveness-session";
-    let key_protected = path.starts_with("/video-server/init-liveness-session")
-        || path.starts_with("/video-server/v2/capabilities")
-        || path.starts_with("/bioserver-app/v2/")
-        || path.starts_with("/gips/v1/");
+    let key_protected = crate::http::auth::requires_key(path);
     let result_of = (*method == Method::GET)
         .then(|| {
             let rest = path.strip_prefix("/bioserver-app/v2/bio-sessions/")?;

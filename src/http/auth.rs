@@ -4,12 +4,7 @@
 //! key works (integrators keep their real config); `--api-key` restricts the set; `--no-auth` drops
 //! the check.
 
-use axum::{
-    extract::{Request, State},
-    http::HeaderMap,
-    middleware::Next,
-    response::{IntoResponse, Response},
-};
+use axum::{extract::Request, http::HeaderMap};
 
 use crate::{error::ApiError, state::AppState};
 
@@ -47,17 +42,29 @@ pub fn check_api_key(state: &AppState, headers: &HeaderMap) -> Result<Option<Str
     Ok(key.map(str::to_string))
 }
 
-/// Middleware for the vendor routers: 401 without a usable key or with a key not in `--api-key`.
-pub async fn require_api_key(
-    State(state): State<AppState>,
-    mut req: Request,
-    next: Next,
-) -> Response {
-    match check_api_key(&state, req.headers()) {
+/// Whether `path` is a vendor endpoint that needs an API key: init-liveness-session,
+/// capabilities, everything under `/bioserver-app/v2/` and `/gips/v1/`. The browser-facing
+/// video-server paths (scripts, network check, the capture channel) and the control plane do not.
+/// The one list the front door checks keys by and the findings observer watches.
+pub fn requires_key(path: &str) -> bool {
+    path.starts_with("/video-server/init-liveness-session")
+        || path.starts_with("/video-server/v2/capabilities")
+        || path.starts_with("/bioserver-app/v2/")
+        || path.starts_with("/gips/v1/")
+}
+
+/// The front door's key check for `req` (see [`requires_key`]): the 401 to answer instead, or
+/// the request with its [`ApiKey`] for the handlers. A plain call rather than a route layer: a
+/// `from_fn` layer costs a boxed future and a cloned service on every vendor request.
+pub fn authorise(state: &AppState, mut req: Request) -> Result<Request, ApiError> {
+    if !requires_key(req.uri().path()) {
+        return Ok(req);
+    }
+    match check_api_key(state, req.headers()) {
         Ok(key) => {
             req.extensions_mut().insert(ApiKey(key));
-            next.run(req).await
+            Ok(req)
         }
-        Err(refused) => refused.into_response(),
+        Err(refused) => Err(refused),
     }
 }

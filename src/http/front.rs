@@ -2,7 +2,8 @@
 //!
 //! It does, in order: bound the time a request body may stall (`--body-timeout`); answer CORS
 //! preflights; note the request for the journal; let the findings
-//! observer look at it ([`observer::before`]); run the scenario's REST playback around the
+//! observer look at it ([`observer::before`]); check the API key on the vendor paths
+//! ([`auth::authorise`]); run the scenario's REST playback around the
 //! router ([`rest::playback`]), turning a handler panic into a JSON 500; rewrap any non-JSON error
 //! as `{code, error}`; let the observer record what it found ([`observer::after`]); add CORS/CORP
 //! headers; write the journal line.
@@ -20,7 +21,10 @@ use axum::{
 };
 use futures_util::FutureExt;
 
-use super::layers::{self, SessionTag};
+use super::{
+    auth,
+    layers::{self, SessionTag},
+};
 use crate::{
     control::{
         journal::JournalEntry,
@@ -60,12 +64,17 @@ pub async fn front(State(front): State<Front>, req: Request, next: Next) -> Resp
         None => match observer::before(&front.observer, req).await {
             Err(refused) => refused,
             Ok((req, watch)) => {
-                let played = AssertUnwindSafe(rest::playback(&front.app, req, next))
-                    .catch_unwind()
-                    .await;
-                let response = match played {
-                    Ok(response) => response,
-                    Err(panic) => layers::panic_to_json(panic),
+                let response = match auth::authorise(&front.app, req) {
+                    Err(refused) => axum::response::IntoResponse::into_response(refused),
+                    Ok(req) => {
+                        let played = AssertUnwindSafe(rest::playback(&front.app, req, next))
+                            .catch_unwind()
+                            .await;
+                        match played {
+                            Ok(response) => response,
+                            Err(panic) => layers::panic_to_json(panic),
+                        }
+                    }
                 };
                 let response = layers::json_errors(&method, uri.path(), response).await;
                 observer::after(&front.observer, watch, uri.path(), &response);

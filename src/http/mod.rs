@@ -5,5 +5,3 @@ pub mod auth;
 pub mod fingerprint;
 pub mod front;
 pub mod layers;
-
-pub use auth::require_api_key;
