@@ -19,11 +19,13 @@ use serde_json::{value::RawValue, Value};
 /// Upper bound on entries per session, so a runaway client cannot grow memory without limit.
 pub const MAX_EVENTS: usize = 5_000;
 
-/// Bytes reserved by a transcript's first event: a success capture's details take ~8 KB.
-const FIRST_TEXT_CAPACITY: usize = 2048;
+/// Smallest growth step of the text, so a capture's ~8 KB arrive in a dozen reallocations rather
+/// than fifty; a session that is created and never used keeps only its first event (~300 bytes),
+/// which matters when 10,000 of them are kept.
+const MIN_TEXT_STEP: usize = 512;
 
-/// Events reserved by a transcript's first event: a success capture has ~50.
-const FIRST_EVENT_CAPACITY: usize = 16;
+/// Smallest growth step of the list of events (a success capture has ~50).
+const MIN_EVENT_STEP: usize = 4;
 
 /// One transcript entry: something that happened to a session (REST call, channel message,
 /// callback attempt, finding), timed from its creation so timelines line up across surfaces.
@@ -189,7 +191,7 @@ impl Transcript {
             self.dropped += 1;
             return;
         };
-        grow_gently(&mut self.slots, 1, FIRST_EVENT_CAPACITY);
+        grow_gently(&mut self.slots, 1, MIN_EVENT_STEP);
         self.slots.push(Slot {
             t_ms,
             kind,
@@ -305,23 +307,31 @@ fn write_text(buf: &mut String, text: &str) {
     }
 }
 
-/// Reserves room for `more` bytes, growing by a quarter instead of doubling: a transcript is
-/// written once and then kept for minutes, so little slack beats few copies.
+/// Reserves room for `more` bytes, growing by a quarter (at least [`MIN_TEXT_STEP`]) instead of
+/// doubling: a transcript is written once and then kept for minutes, so little slack beats few
+/// copies. The first event is stored at its exact size.
 fn reserve_gently(buf: &mut String, more: usize) {
     let needed = buf.len() + more;
     if needed > buf.capacity() {
-        let target = needed
-            .max(buf.capacity() + buf.capacity() / 4)
-            .max(FIRST_TEXT_CAPACITY);
+        let target = if buf.capacity() == 0 {
+            needed
+        } else {
+            needed.max(buf.capacity() + (buf.capacity() / 4).max(MIN_TEXT_STEP))
+        };
         buf.reserve_exact(target - buf.len());
     }
 }
 
-/// [`reserve_gently`] for the list of events.
-fn grow_gently<T>(v: &mut Vec<T>, more: usize, first: usize) {
+/// [`reserve_gently`] for the list of events (the first two fit exactly: a session that is created
+/// and never used has one or two).
+fn grow_gently<T>(v: &mut Vec<T>, more: usize, min_step: usize) {
     let needed = v.len() + more;
     if needed > v.capacity() {
-        let target = needed.max(v.capacity() + v.capacity() / 4).max(first);
+        let target = if v.capacity() == 0 {
+            needed.max(2)
+        } else {
+            needed.max(v.capacity() + (v.capacity() / 4).max(min_step))
+        };
         v.reserve_exact(target - v.len());
     }
 }
@@ -393,12 +403,20 @@ mod tests {
     }
 
     #[test]
+    fn a_session_with_one_event_keeps_only_that_event() {
+        let mut t = Transcript::new(Instant::now());
+        t.push("state", json!({"state": "CREATED", "scenario": "success"}));
+        assert_eq!(t.text.capacity(), t.text.len());
+        assert!(t.slots.capacity() <= 2);
+    }
+
+    #[test]
     fn the_text_grows_by_a_quarter_not_by_doubling() {
         let mut t = Transcript::new(Instant::now());
         let frame = format!(r#"{{"pad":"{}"}}"#, "x".repeat(200));
         for _ in 0..60 {
             t.push_text("send", &frame);
         }
-        assert!(t.text.capacity() * 4 <= t.text.len() * 5 + 4 * FIRST_TEXT_CAPACITY);
+        assert!(t.text.capacity() * 4 <= t.text.len() * 5 + 4 * MIN_TEXT_STEP);
     }
 }
