@@ -19,10 +19,16 @@ use serde_json::{value::RawValue, Value};
 /// Upper bound on entries per session, so a runaway client cannot grow memory without limit.
 pub const MAX_EVENTS: usize = 5_000;
 
-/// Smallest growth step of the text, so a capture's ~8 KB arrive in a dozen reallocations rather
-/// than fifty; a session that is created and never used keeps only its first event (~300 bytes),
-/// which matters when 10,000 of them are kept.
+/// Smallest growth step of the text. A session that is created and never used keeps only its
+/// first event (~300 bytes, stored at its exact size), which matters when 10,000 of them are kept;
+/// one in use jumps to [`SECOND_TEXT_CAPACITY`] and grows by a quarter from there. (Measured with
+/// 10,000 finished captures kept: growing in 512-byte steps from the first event cost 20 MB more,
+/// reserving the whole plan's frames up front 15 MB more — more, differently sized, buffers left
+/// behind.)
 const MIN_TEXT_STEP: usize = 512;
+
+/// The text's size once a second event arrives (a session in use soon has a few KB).
+const SECOND_TEXT_CAPACITY: usize = 2048;
 
 /// Smallest growth step of the list of events (a success capture has ~50).
 const MIN_EVENT_STEP: usize = 4;
@@ -316,7 +322,9 @@ fn reserve_gently(buf: &mut String, more: usize) {
         let target = if buf.capacity() == 0 {
             needed
         } else {
-            needed.max(buf.capacity() + (buf.capacity() / 4).max(MIN_TEXT_STEP))
+            needed
+                .max(buf.capacity() + (buf.capacity() / 4).max(MIN_TEXT_STEP))
+                .max(SECOND_TEXT_CAPACITY)
         };
         buf.reserve_exact(target - buf.len());
     }
