@@ -60,11 +60,7 @@ pub fn authorise(state: &AppState, mut req: Request) -> Result<Request, ApiError
     if !requires_key(req.uri().path()) {
         return Ok(req);
     }
-    match check_api_key(state, req.headers()) {
-        Ok(key) => {
-            req.extensions_mut().insert(ApiKey(key));
-            Ok(req)
-        }
-        Err(refused) => Err(refused),
-    }
+    let key = check_api_key(state, req.headers())?;
+    req.extensions_mut().insert(ApiKey(key));
+    Ok(req)
 }

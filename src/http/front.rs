@@ -10,7 +10,8 @@
 //!
 //! These steps were once six tower layers. Run as plain function calls in one middleware (one
 //! boxed future instead of six, no per-layer service clone) a capabilities request went from
-//! 17.1 to 13.0 µs of CPU in an A/B on the same machine (bench/PERF-NOTES.md). The order above is the invariant ARCHITECTURE.md describes.
+//! 17.1 to 13.0 µs of CPU in an A/B on the same machine (bench/PERF-NOTES.md). The order above is
+//! the invariant ARCHITECTURE.md describes.
 
 use std::{panic::AssertUnwindSafe, time::Instant};
 

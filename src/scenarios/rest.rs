@@ -108,6 +108,9 @@ pub async fn playback(state: &AppState, req: Request, next: Next) -> Response {
         return next.run(req).await;
     };
     let header = super::selection::requested_in(req.headers());
+    // The API-key rule, so a scripted error never hides a 401 the real server would give (the
+    // front door has already refused the key-protected paths; this also covers the legacy
+    // `/gips/identities` spelling the scenarios may script).
     let authorised = endpoint_is_public(endpoint)
         || crate::http::auth::check_api_key(state, req.headers()).is_ok();
 
@@ -198,7 +201,6 @@ fn endpoint_is_public(endpoint: Endpoint) -> bool {
     matches!(endpoint, Endpoint::NetworkLatency | Endpoint::NetworkSpeed)
 }
 
-/// Mirrors the API-key check, so a scripted error never hides a 401 the real server would give.
 fn session_of_identity(state: &AppState, identity: &str) -> Option<SharedSession> {
     state
         .sessions

@@ -256,20 +256,50 @@ impl<'a> Events<'a> {
     }
 
     /// The events in order (reversible, for readers that look for the latest of something).
-    pub fn iter(&self) -> impl DoubleEndedIterator<Item = TranscriptEvent<'a>> + ExactSizeIterator {
-        let t = self.transcript;
-        t.slots.iter().map(move |slot| t.event(slot))
+    pub fn iter(&self) -> EventsIter<'a> {
+        EventsIter {
+            transcript: self.transcript,
+            slots: self.transcript.slots.iter(),
+        }
     }
 }
 
 impl<'a> IntoIterator for Events<'a> {
     type Item = TranscriptEvent<'a>;
-    type IntoIter = Box<dyn DoubleEndedIterator<Item = TranscriptEvent<'a>> + 'a>;
+    type IntoIter = EventsIter<'a>;
 
     fn into_iter(self) -> Self::IntoIter {
-        Box::new(self.iter())
+        self.iter()
     }
 }
+
+/// Iterator over a transcript's events (see [`Events::iter`]).
+pub struct EventsIter<'a> {
+    transcript: &'a Transcript,
+    slots: std::slice::Iter<'a, Slot>,
+}
+
+impl<'a> Iterator for EventsIter<'a> {
+    type Item = TranscriptEvent<'a>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        self.slots.next().map(|slot| self.transcript.event(slot))
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.slots.size_hint()
+    }
+}
+
+impl DoubleEndedIterator for EventsIter<'_> {
+    fn next_back(&mut self) -> Option<Self::Item> {
+        self.slots
+            .next_back()
+            .map(|slot| self.transcript.event(slot))
+    }
+}
+
+impl ExactSizeIterator for EventsIter<'_> {}
 
 impl Serialize for Events<'_> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
