@@ -226,3 +226,50 @@ async fn a_camera_frame_from_the_page_becomes_the_best_image() {
         && e["data"]["bytes"] == png.len()));
     emu.shutdown().await;
 }
+
+#[tokio::test]
+async fn tracking_frames_carry_the_time_they_were_due_on_a_steady_rhythm() {
+    // 10 fps at a tenth of real time: a face frame is due every 10 ms.
+    let emu = webcapture_emulator::server::start(webcapture_emulator::Config {
+        time_scale: 0.1,
+        ..webcapture_emulator::Config::for_tests()
+    })
+    .await
+    .expect("server starts");
+    let (id, session) = session(&emu, LivenessMode::LivenessPassive, None);
+    let mut ws = connect(&emu, "/video-server/engine.io").await;
+    open_until_init(&mut ws, &id).await;
+    send(&mut ws, json!({"type": "startCapture"})).await;
+    let (msgs, _) = drain(&mut ws).await;
+
+    let now_ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("clock")
+        .as_millis() as f64;
+    let faces: Vec<f64> = msgs
+        .iter()
+        .filter(|m| m["type"] == "tracking" && m["data"]["facew"].is_number())
+        .map(|m| {
+            m["scheduledAt"]
+                .as_f64()
+                .expect("scheduledAt on a face frame")
+        })
+        .collect();
+    assert!(faces.len() > 10, "{} face frames", faces.len());
+    for at in &faces {
+        assert!((now_ms - at).abs() < 60_000.0, "epoch milliseconds: {at}");
+    }
+    // Due times follow the scenario's rhythm, whatever each send cost.
+    for pair in faces.windows(2) {
+        let gap = pair[1] - pair[0];
+        assert!((9.0..=11.0).contains(&gap), "gap {gap} ms in {faces:?}");
+    }
+    // The transcript keeps the frames as planned; its event times say when they went out.
+    wait_state(&session, "FINISHED").await;
+    let sent_stamped = transcript(&session)
+        .iter()
+        .filter(|e| e["kind"] == "send" && e["data"].get("scheduledAt").is_some())
+        .count();
+    assert_eq!(sent_stamped, 0);
+    emu.shutdown().await;
+}

@@ -77,6 +77,22 @@ impl ClientMessage {
     }
 }
 
+/// A tracking frame's wire text with `scheduledAt` (Unix epoch milliseconds when the scenario
+/// had it due) as its first member, so a client can measure how late frames arrive (the load
+/// generator's scheduled-vs-actual delay). Only the wire carries it: the transcript keeps the
+/// frame as planned, with the time it was sent.
+pub fn stamped(frame: &str, scheduled_at_ms: u64) -> String {
+    let rest = frame.strip_prefix('{').unwrap_or(frame);
+    let mut text = String::with_capacity(frame.len() + 32);
+    text.push_str("{\"scheduledAt\":");
+    text.push_str(&scheduled_at_ms.to_string());
+    if rest.trim_start() != "}" {
+        text.push(',');
+    }
+    text.push_str(rest);
+    text
+}
+
 /// What the server sends; each maps to one SDK callback (see ARCHITECTURE.md).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "type", rename_all = "camelCase")]
@@ -234,6 +250,17 @@ pub fn lockout_payload(until: time::OffsetDateTime) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_stamp_is_the_first_member_of_the_frame() {
+        let framed = stamped(r#"{"type":"tracking","data":{"x":1}}"#, 1_790_000_000_123);
+        assert_eq!(
+            framed,
+            r#"{"scheduledAt":1790000000123,"type":"tracking","data":{"x":1}}"#
+        );
+        let v: Value = serde_json::from_str(&stamped("{}", 5)).expect("valid JSON");
+        assert_eq!(v, serde_json::json!({"scheduledAt": 5}));
+    }
 
     #[test]
     fn hello_parses_with_optional_fields() {

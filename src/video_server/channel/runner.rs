@@ -232,20 +232,44 @@ impl Channel {
             })
             .collect();
         let control = session.lock().control.clone();
+        // Each action is due at a fixed time from the start of the walk (the sum of the delays
+        // before it), not "delay after the previous send": a 10 fps tracking stream stays at
+        // 10 fps when the server is busy instead of drifting by each frame's lag. The schedule
+        // restarts from now after anything that legitimately holds the walk (the page's
+        // startCapture, a dashboard pause or step), so a hold is never followed by a burst.
+        let mut due = tokio::time::Instant::now();
+        let epoch = (due, std::time::SystemTime::now());
         for (delay_ms, prepared) in plan {
-            self.pause(self.state.scaled(delay_ms)).await?;
-            if let crate::sessions::control::Gate::Inject(error) = self.gate(&control).await? {
+            let delay = self.state.scaled(delay_ms);
+            if !delay.is_zero() {
+                due += delay;
+                self.pause_until(due).await?;
+            }
+            // The common case (not paused, nothing injected) without registering for wake-ups.
+            let gate = match control.try_gate() {
+                Some(gate) => gate,
+                None => {
+                    let gate = self.gate(&control).await?;
+                    due = tokio::time::Instant::now();
+                    gate
+                }
+            };
+            if let crate::sessions::control::Gate::Inject(error) = gate {
                 return self.send_scenario_error(&error).await;
             }
             let action = match prepared {
                 Prepared::Frame(text) => {
-                    self.send_text(text).await?;
+                    let scheduled_at = epoch.1 + due.saturating_duration_since(epoch.0);
+                    self.send_frame(text, scheduled_at).await?;
                     continue;
                 }
                 Prepared::Action(action) => action,
             };
             match action {
-                Action::WaitFor(ClientEvent::StartCapture) => self.wait_for_start().await?,
+                Action::WaitFor(ClientEvent::StartCapture) => {
+                    self.wait_for_start().await?;
+                    due = tokio::time::Instant::now();
+                }
                 Action::ClientInitEnd => self.send(ServerMessage::ClientInitEnd).await?,
                 // Prepared as text above; kept so the match stays exhaustive.
                 Action::Tracking(frame) => {
@@ -359,7 +383,14 @@ impl Channel {
         if d.is_zero() {
             return Ok(());
         }
-        let deadline = tokio::time::Instant::now() + d;
+        self.pause_until(tokio::time::Instant::now() + d).await
+    }
+
+    /// Sleeps until `deadline` while still serving the page's messages (past: no waiting).
+    async fn pause_until(&mut self, deadline: tokio::time::Instant) -> Result<(), End> {
+        if deadline <= tokio::time::Instant::now() {
+            return Ok(());
+        }
         loop {
             tokio::select! {
                 m = self.next_message() => { let m = m?; self.handle(m).await?; }
@@ -476,7 +507,28 @@ impl Channel {
     }
 
     /// Sends one already serialized message and records it.
+    /// Sends a prepared tracking frame stamped with the time it was due
+    /// ([`protocol::stamped`]); the transcript keeps it as prepared (its event time says when).
+    async fn send_frame(
+        &mut self,
+        text: JsonText,
+        scheduled_at: std::time::SystemTime,
+    ) -> Result<(), End> {
+        let ms = scheduled_at
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_millis() as u64);
+        let wire = protocol::stamped(text.as_str(), ms);
+        self.record_sent(&text);
+        self.put(wire).await
+    }
+
     async fn send_text(&mut self, text: JsonText) -> Result<(), End> {
+        self.record_sent(&text);
+        self.put(text.into_string()).await
+    }
+
+    /// The `send` transcript event of a frame.
+    fn record_sent(&mut self, text: &JsonText) {
         if text.as_str().len() > REDACT_ABOVE && !self.state.config.journal_images {
             // An image in base64 is ~100 KB: kept in the transcript only with --journal-images
             // (the export would redact it anyway), so a finished capture costs a few KB.
@@ -486,10 +538,14 @@ impl Channel {
         } else if let Some(session) = &self.session {
             // The hot path (10 tracking frames a second per session): serialized once, stored
             // without being parsed again.
-            session.lock().transcript.push_json("send", &text);
+            session.lock().transcript.push_json("send", text);
         }
+    }
+
+    /// Writes one text frame to the socket.
+    async fn put(&mut self, text: String) -> Result<(), End> {
         self.socket
-            .send(Message::Text(text.into_string().into()))
+            .send(Message::Text(text.into()))
             .await
             .map_err(|e| End::Vanished(format!("connection lost while sending: {e}")))
     }
