@@ -42,18 +42,18 @@ pub mod signing;
 pub mod state;
 pub mod video_server;
 
-use axum::{middleware, Router};
+use axum::Router;
 
 pub use config::Config;
 pub use state::AppState;
 
 /// The whole HTTP surface for `state`: vendor paths, control plane, and the front door
 /// ([`http::front`]) every request passes through.
-pub fn router(state: AppState) -> Router {
+pub fn router(state: AppState) -> http::front::FrontDoor {
     // API keys are checked by the front door (`http::auth::requires_key` lists the paths).
     let video = video_server::protected_routes().merge(video_server::public_routes());
     let max_body = state.config.max_body;
-    Router::new()
+    let routes = Router::new()
         // Vendor routes carry their full paths and are merged: `nest` would rebuild each
         // request's URI without the prefix, ~10% of a request's CPU.
         .merge(video)
@@ -64,10 +64,7 @@ pub fn router(state: AppState) -> Router {
             "/__emulator/",
             axum::routing::get(control::dashboard::dashboard),
         )
-        .layer(axum::extract::DefaultBodyLimit::max(max_body))
-        .layer(middleware::from_fn_with_state(
-            http::front::Front::new(state.clone()),
-            http::front::front,
-        ))
-        .with_state(state)
+        .with_state(state.clone());
+    // Around the whole router, not `Router::layer` (which would wrap each route).
+    http::front::FrontDoor::new(state, routes, max_body)
 }

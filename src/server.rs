@@ -10,7 +10,7 @@ use axum::Router;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 
-use crate::{config::Config, router, state::AppState};
+use crate::{config::Config, http::front::FrontDoor, router, state::AppState};
 
 /// How long in-flight HTTPS requests may take to finish after shutdown is asked.
 const TLS_SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
@@ -123,7 +123,7 @@ pub async fn start(config: Config) -> std::io::Result<Running> {
 /// sends many small frames; without it each exchange waits on delayed ACKs, ~40 ms).
 async fn serve_plain(
     listener: TcpListener,
-    app: Router,
+    app: FrontDoor,
     token: CancellationToken,
     header_timeout: Duration,
 ) -> std::io::Result<()> {
@@ -278,7 +278,7 @@ fn rustls_config(material: &TlsMaterial) -> std::io::Result<Arc<rustls::ServerCo
 fn serve_tls(
     listener: TcpListener,
     server_config: Arc<rustls::ServerConfig>,
-    app: Router,
+    app: FrontDoor,
     token: CancellationToken,
     header_timeout: Duration,
 ) -> std::io::Result<tokio::task::JoinHandle<std::io::Result<()>>> {
@@ -303,6 +303,9 @@ fn serve_tls(
         .http1()
         .timer(hyper_util::rt::TokioTimer::new())
         .header_read_timeout(header_timeout);
+    // axum-server wants a make-service; a router whose only route is the app adds the
+    // connection's address (`ConnectInfo`) as plain HTTP's accept loop does.
+    let app = Router::new().fallback_service(app);
     Ok(tokio::spawn(server.serve(
         app.into_make_service_with_connect_info::<SocketAddr>(),
     )))

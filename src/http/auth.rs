@@ -15,7 +15,10 @@ pub struct ApiKey(pub Option<String>);
 /// The verdict on a request's `apikey` header: the key (None under `--no-auth` when absent), or
 /// the vendor's 401 saying what is wrong. One rule for the middleware and for scripted REST
 /// answers, which must refuse exactly the requests the real handlers would.
-pub fn check_api_key(state: &AppState, headers: &HeaderMap) -> Result<Option<String>, ApiError> {
+pub fn check_api_key<'h>(
+    state: &AppState,
+    headers: &'h HeaderMap,
+) -> Result<Option<&'h str>, ApiError> {
     let key = headers
         .get("apikey")
         .and_then(|v| v.to_str().ok())
@@ -39,7 +42,7 @@ pub fn check_api_key(state: &AppState, headers: &HeaderMap) -> Result<Option<Str
             _ => {}
         }
     }
-    Ok(key.map(str::to_string))
+    Ok(key)
 }
 
 /// Whether `path` is a vendor endpoint that needs an API key: init-liveness-session,
@@ -60,7 +63,7 @@ pub fn authorise(state: &AppState, mut req: Request) -> Result<Request, ApiError
     if !requires_key(req.uri().path()) {
         return Ok(req);
     }
-    let key = check_api_key(state, req.headers())?;
+    let key = check_api_key(state, req.headers())?.map(str::to_string);
     req.extensions_mut().insert(ApiKey(key));
     Ok(req)
 }

@@ -11,16 +11,23 @@
 //! These steps were once six tower layers. Run as plain function calls in one middleware (one
 //! boxed future instead of six, no per-layer service clone) a capabilities request went from
 //! 17.1 to 13.0 µs of CPU in an A/B on the same machine (bench/PERF-NOTES.md). The order above is
-//! the invariant ARCHITECTURE.md describes.
+//! the invariant ARCHITECTURE.md describes. The door is a [`FrontDoor`] service wrapped around
+//! the whole router rather than a `Router::layer`, which would wrap every route in it (and in the
+//! body limit) again: one boxed future per request instead of four, and no per-request clone of
+//! boxed services.
 
 use std::{panic::AssertUnwindSafe, time::Instant};
 
-use axum::{
-    extract::{Request, State},
-    middleware::Next,
-    response::Response,
+use std::{
+    convert::Infallible,
+    future::Future,
+    pin::Pin,
+    task::{Context, Poll},
 };
+
+use axum::{extract::Request, response::Response, Router};
 use futures_util::FutureExt;
+use tower::{Layer, Service, ServiceExt};
 
 use super::{
     auth,
@@ -54,8 +61,55 @@ impl Front {
     }
 }
 
-/// The middleware (layered on the whole router in `lib.rs`).
-pub async fn front(State(front): State<Front>, req: Request, next: Next) -> Response {
+/// What the front door hands a request to: every route, behind axum's default body limit
+/// (`--max-body`, read by the `Bytes`/`Json` extractors).
+pub type Routes = <axum::extract::DefaultBodyLimit as Layer<Router>>::Service;
+
+/// Runs `req` through the routes (they never fail: errors are answers).
+pub async fn route(routes: Routes, req: Request) -> Response {
+    match routes.oneshot(req).await {
+        Ok(response) => response,
+        Err(never) => match never {},
+    }
+}
+
+/// The application as a tower service: the front door around the routes (built by
+/// `crate::router`, served by `crate::server`). Cheap to clone: both halves are shared.
+#[derive(Clone)]
+pub struct FrontDoor {
+    front: std::sync::Arc<Front>,
+    routes: Routes,
+}
+
+impl FrontDoor {
+    /// `routes` behind the front door of `app`, with `max_body` as the extractors' body limit.
+    pub fn new(app: AppState, routes: Router, max_body: usize) -> Self {
+        FrontDoor {
+            front: std::sync::Arc::new(Front::new(app)),
+            routes: axum::extract::DefaultBodyLimit::max(max_body).layer(routes),
+        }
+    }
+}
+
+impl Service<Request> for FrontDoor {
+    type Response = Response;
+    type Error = Infallible;
+    type Future = Pin<Box<dyn Future<Output = Result<Response, Infallible>> + Send>>;
+
+    fn poll_ready(&mut self, _cx: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
+        // The routes are always ready (axum's router is).
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, req: Request) -> Self::Future {
+        let front = self.front.clone();
+        let routes = self.routes.clone();
+        Box::pin(async move { Ok(front_door(front, req, routes).await) })
+    }
+}
+
+/// One request through the front door, in the order the module documentation gives.
+async fn front_door(front: std::sync::Arc<Front>, req: Request, routes: Routes) -> Response {
     let started = Instant::now();
     let method = req.method().clone();
     let uri = req.uri().clone();
@@ -68,7 +122,7 @@ pub async fn front(State(front): State<Front>, req: Request, next: Next) -> Resp
                 let response = match auth::authorise(&front.app, req) {
                     Err(refused) => axum::response::IntoResponse::into_response(refused),
                     Ok(req) => {
-                        let played = AssertUnwindSafe(rest::playback(&front.app, req, next))
+                        let played = AssertUnwindSafe(rest::playback(&front.app, req, routes))
                             .catch_unwind()
                             .await;
                         match played {
@@ -96,7 +150,8 @@ pub async fn front(State(front): State<Front>, req: Request, next: Next) -> Resp
             seq: 0,
             time: std::time::SystemTime::now(),
             method,
-            uri: uri.to_string().into_boxed_str(),
+            // Copied as it came (origin form): no formatting machinery per request.
+            uri: Box::from(uri.path_and_query().map_or(uri.path(), |pq| pq.as_str())),
             status: response.status().as_u16(),
             micros: started.elapsed().as_micros() as u64,
             session_id: response

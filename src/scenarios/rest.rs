@@ -11,7 +11,6 @@ use axum::{
     body::{Body, Bytes},
     extract::Request,
     http::{header, HeaderName, HeaderValue, Method, StatusCode},
-    middleware::Next,
     response::Response,
 };
 use serde_json::{json, Value};
@@ -22,7 +21,10 @@ use super::{
     selection::{self, Chosen, SelectionInput},
 };
 use crate::{
-    http::layers::SessionTag,
+    http::{
+        front::{route, Routes},
+        layers::SessionTag,
+    },
     sessions::{store::SharedSession, SessionParams},
     state::AppState,
 };
@@ -98,20 +100,24 @@ pub fn classify(method: &Method, path: &str) -> Option<(Endpoint, Subject)> {
     Some((endpoint, id))
 }
 
-/// Plays the scenario's REST answers around `next` (called by the front door, `http::front`,
-/// for every request; requests to unscripted paths go straight through).
-pub async fn playback(state: &AppState, req: Request, next: Next) -> Response {
+/// Plays the scenario's REST answers around the routes (called by the front door,
+/// `http::front`, for every request; requests to unscripted paths go straight through).
+pub async fn playback(state: &AppState, req: Request, routes: Routes) -> Response {
     let method = req.method().clone();
     let uri = req.uri().clone();
     let path = uri.path();
     let Some((endpoint, subject)) = classify(&method, path) else {
-        return next.run(req).await;
+        return route(routes, req).await;
     };
     let header = super::selection::requested_in(req.headers());
     // The API-key rule, so a scripted error never hides a 401 the real server would give (the
     // front door has already refused the key-protected paths; this also covers the legacy
     // `/gips/identities` spelling the scenarios may script).
     let authorised = endpoint_is_public(endpoint)
+        || req
+            .extensions()
+            .get::<crate::http::auth::ApiKey>()
+            .is_some()
         || crate::http::auth::check_api_key(state, req.headers()).is_ok();
 
     // Before the handler: the session, or what selection would choose without one.
@@ -170,7 +176,7 @@ pub async fn playback(state: &AppState, req: Request, next: Next) -> Response {
         return record(session.as_ref(), &method, path, response, true).await;
     }
 
-    let response = next.run(req).await;
+    let response = route(routes, req).await;
     drop(queue_turn);
 
     if session.is_none() {
