@@ -18,8 +18,11 @@ extern "C" {
 }
 
 /// Keeps mimalloc's footprint near glibc's: arenas committed on demand (`mi_option_arena_eager_commit`
-/// = 4) and freed pages returned at once (`mi_option_purge_delay` = 15), the same as the
-/// `MIMALLOC_ARENA_EAGER_COMMIT=0 MIMALLOC_PURGE_DELAY=0` environment (see bench/PERF-NOTES.md).
+/// = 4), and freed pages returned to the OS after a second unused (`mi_option_purge_delay` = 15),
+/// the same as the `MIMALLOC_ARENA_EAGER_COMMIT=0 MIMALLOC_PURGE_DELAY=1000` environment. Not at
+/// once: under a stream of session creations the pages of evicted sessions are reused within
+/// milliseconds, and purging them immediately made every new session fault its memory back in
+/// (a third of init-liveness-session's CPU; see bench/PERF-NOTES.md, fourth pass).
 #[cfg(feature = "mimalloc")]
 fn tune_allocator() {
     // SAFETY: plain setters of global options of the linked C library (any thread may call them).
@@ -29,7 +32,7 @@ fn tune_allocator() {
             mi_option_set(4, 0);
         }
         if std::env::var_os("MIMALLOC_PURGE_DELAY").is_none() {
-            mi_option_set(15, 0);
+            mi_option_set(15, 1000);
         }
     }
 }
