@@ -19,15 +19,19 @@ use serde_json::{value::RawValue, Value};
 /// Upper bound on entries per session, so a runaway client cannot grow memory without limit.
 pub const MAX_EVENTS: usize = 5_000;
 
-/// Smallest growth step of the text. A session that is created and never used keeps only its
-/// first event (~300 bytes, stored at its exact size), which matters when 10,000 of them are kept;
-/// one in use jumps to [`SECOND_TEXT_CAPACITY`] and grows by a quarter from there. (Measured with
+/// Up to this size the text is kept at its exact size: a session that is created and never used
+/// keeps only its creation and the init call (~450 bytes), which matters when 10,000 of them are
+/// kept (jumping to [`SECOND_TEXT_CAPACITY`] at the second event cost ~14 MB for an init flood).
+const EXACT_TEXT_UP_TO: usize = 1024;
+
+/// Smallest growth step of the text. Past [`EXACT_TEXT_UP_TO`] a session in use jumps to
+/// [`SECOND_TEXT_CAPACITY`] and grows by a quarter from there. (Measured with
 /// 10,000 finished captures kept: growing in 512-byte steps from the first event cost 20 MB more,
 /// reserving the whole plan's frames up front 15 MB more — more, differently sized, buffers left
 /// behind.)
 const MIN_TEXT_STEP: usize = 512;
 
-/// The text's size once a second event arrives (a session in use soon has a few KB).
+/// The text's size once it outgrows [`EXACT_TEXT_UP_TO`] (a session in use soon has a few KB).
 const SECOND_TEXT_CAPACITY: usize = 2048;
 
 /// Smallest growth step of the list of events (a success capture has ~50).
@@ -345,11 +349,11 @@ fn write_text(buf: &mut String, text: &str) {
 
 /// Reserves room for `more` bytes, growing by a quarter (at least [`MIN_TEXT_STEP`]) instead of
 /// doubling: a transcript is written once and then kept for minutes, so little slack beats few
-/// copies. The first event is stored at its exact size.
+/// copies. The first event, and a text up to [`EXACT_TEXT_UP_TO`], is stored at its exact size.
 fn reserve_gently(buf: &mut String, more: usize) {
     let needed = buf.len() + more;
     if needed > buf.capacity() {
-        let target = if buf.capacity() == 0 {
+        let target = if buf.capacity() == 0 || needed <= EXACT_TEXT_UP_TO {
             needed
         } else {
             needed
@@ -444,6 +448,18 @@ mod tests {
     fn a_session_with_one_event_keeps_only_that_event() {
         let mut t = Transcript::new(Instant::now());
         t.push("state", json!({"state": "CREATED", "scenario": "success"}));
+        assert_eq!(t.text.capacity(), t.text.len());
+        assert!(t.slots.capacity() <= 2);
+    }
+
+    #[test]
+    fn a_session_created_and_never_used_keeps_its_two_events_without_slack() {
+        let mut t = Transcript::new(Instant::now());
+        t.push("state", json!({"state": "CREATED", "scenario": "success"}));
+        t.push_text(
+            "rest",
+            r#"{"method":"POST","path":"/video-server/init-liveness-session","status":201}"#,
+        );
         assert_eq!(t.text.capacity(), t.text.len());
         assert!(t.slots.capacity() <= 2);
     }
