@@ -40,7 +40,39 @@ fn tune_allocator() {
 #[cfg(not(feature = "mimalloc"))]
 fn tune_allocator() {}
 
+#[cfg(target_os = "linux")]
+extern "C" {
+    /// The C library's `prctl(2)`.
+    fn prctl(option: std::ffi::c_int, ...) -> std::ffi::c_int;
+}
+
+/// Opts the process out of transparent huge pages (`PR_SET_THP_DISABLE`), so its RSS is the memory
+/// it uses. mimalloc marks its arena `MADV_HUGEPAGE`, and the kernel's khugepaged then collapses
+/// sparsely used 2 MiB ranges into huge pages, filling the holes with zeros: a long-running
+/// emulator's RSS rose in steps of megabytes at random times with every store flat (soak, 42 MB
+/// of `AnonHugePages`; bench/PERF-NOTES.md, fourth pass). The flag also covers mappings made
+/// before it is set.
+fn disable_transparent_huge_pages() {
+    #[cfg(target_os = "linux")]
+    {
+        use std::ffi::{c_int, c_ulong};
+        const PR_SET_THP_DISABLE: c_int = 41;
+        // SAFETY: a process-wide flag with integer arguments; failure (an old kernel) is harmless.
+        let _ = unsafe {
+            prctl(
+                PR_SET_THP_DISABLE,
+                1 as c_ulong,
+                0 as c_ulong,
+                0 as c_ulong,
+                0 as c_ulong,
+            )
+        };
+    }
+}
+
 fn main() -> ExitCode {
+    // First: every 2 MiB range touched before it would be a whole huge page.
+    disable_transparent_huge_pages();
     let cli = Cli::parse();
     init_tracing(cli.config.log_format);
     match cli.command {
