@@ -274,7 +274,12 @@ async function oversized() {
         `POST /video-server/init-liveness-session HTTP/1.1\r\nHost: ${HOST}\r\napikey: r\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n`,
       );
       for (let i = 0; i < 50 && !sock.destroyed; i++) {
-        const ok = sock.write(`${chunk.length.toString(16)}\r\n`) && sock.write(chunk) && sock.write('\r\n');
+        // All three parts of the chunk, whatever the back-pressure (`a && b && c` skipped the
+        // data after a full buffer, i.e. sent malformed chunked encoding, which the server
+        // rightly answered 400).
+        sock.write(`${chunk.length.toString(16)}\r\n`);
+        sock.write(chunk);
+        const ok = sock.write('\r\n');
         if (!ok) await new Promise((res) => sock.once('drain', res).once('close', res));
       }
       if (!sock.destroyed) sock.write('0\r\n\r\n');
