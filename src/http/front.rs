@@ -16,13 +16,14 @@
 //! body limit) again: one boxed future per request instead of four, and no per-request clone of
 //! boxed services.
 
-use std::{panic::AssertUnwindSafe, time::Instant};
-
 use std::{
     convert::Infallible,
     future::Future,
+    panic::AssertUnwindSafe,
     pin::Pin,
+    sync::Arc,
     task::{Context, Poll},
+    time::Instant,
 };
 
 use axum::{extract::Request, response::Response, Router};
@@ -77,7 +78,7 @@ pub async fn route(routes: Routes, req: Request) -> Response {
 /// `crate::router`, served by `crate::server`). Cheap to clone: both halves are shared.
 #[derive(Clone)]
 pub struct FrontDoor {
-    front: std::sync::Arc<Front>,
+    front: Arc<Front>,
     routes: Routes,
 }
 
@@ -85,7 +86,7 @@ impl FrontDoor {
     /// `routes` behind the front door of `app`, with `max_body` as the extractors' body limit.
     pub fn new(app: AppState, routes: Router, max_body: usize) -> Self {
         FrontDoor {
-            front: std::sync::Arc::new(Front::new(app)),
+            front: Arc::new(Front::new(app)),
             routes: axum::extract::DefaultBodyLimit::max(max_body).layer(routes),
         }
     }
@@ -109,7 +110,7 @@ impl Service<Request> for FrontDoor {
 }
 
 /// One request through the front door, in the order the module documentation gives.
-async fn front_door(front: std::sync::Arc<Front>, req: Request, routes: Routes) -> Response {
+async fn front_door(front: Arc<Front>, req: Request, routes: Routes) -> Response {
     let started = Instant::now();
     let method = req.method().clone();
     let uri = req.uri().clone();

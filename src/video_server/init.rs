@@ -66,10 +66,8 @@ async fn init_liveness_session(
     // Written as text: the id is a UUID (nothing to escape), and this is the hottest creation path.
     let mut response = (
         StatusCode::CREATED,
-        [
-            (header::LOCATION, format!("/v2/bio-sessions/{id}")),
-            (header::CONTENT_TYPE, "application/json".to_string()),
-        ],
+        [(header::LOCATION, format!("/v2/bio-sessions/{id}"))],
+        [(header::CONTENT_TYPE, "application/json")],
         format!(r#"{{"id":"{id}"}}"#),
     )
         .into_response();

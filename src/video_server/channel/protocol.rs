@@ -82,14 +82,11 @@ impl ClientMessage {
 /// generator's scheduled-vs-actual delay). Only the wire carries it: the transcript keeps the
 /// frame as planned, with the time it was sent.
 pub fn stamped(frame: &str, scheduled_at_ms: u64) -> String {
+    use std::fmt::Write;
     let rest = frame.strip_prefix('{').unwrap_or(frame);
     let mut text = String::with_capacity(frame.len() + 32);
-    text.push_str("{\"scheduledAt\":");
-    text.push_str(&scheduled_at_ms.to_string());
-    if rest.trim_start() != "}" {
-        text.push(',');
-    }
-    text.push_str(rest);
+    let separator = if rest.trim_start() == "}" { "" } else { "," };
+    let _ = write!(text, "{{\"scheduledAt\":{scheduled_at_ms}{separator}{rest}");
     text
 }
 

@@ -237,8 +237,11 @@ impl Channel {
         // 10 fps when the server is busy instead of drifting by each frame's lag. The schedule
         // restarts from now after anything that legitimately holds the walk (the page's
         // startCapture, a dashboard pause or step), so a hold is never followed by a burst.
-        let mut due = tokio::time::Instant::now();
-        let epoch = (due, std::time::SystemTime::now());
+        let start = tokio::time::Instant::now();
+        let start_epoch_ms = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_millis() as u64);
+        let mut due = start;
         for (delay_ms, prepared) in plan {
             let delay = self.state.scaled(delay_ms);
             if !delay.is_zero() {
@@ -259,8 +262,8 @@ impl Channel {
             }
             let action = match prepared {
                 Prepared::Frame(text) => {
-                    let scheduled_at = epoch.1 + due.saturating_duration_since(epoch.0);
-                    self.send_frame(text, scheduled_at).await?;
+                    let offset_ms = due.saturating_duration_since(start).as_millis() as u64;
+                    self.send_frame(text, start_epoch_ms + offset_ms).await?;
                     continue;
                 }
                 Prepared::Action(action) => action,
@@ -506,22 +509,15 @@ impl Channel {
         self.send_text(message.to_text()).await
     }
 
-    /// Sends one already serialized message and records it.
     /// Sends a prepared tracking frame stamped with the time it was due
     /// ([`protocol::stamped`]); the transcript keeps it as prepared (its event time says when).
-    async fn send_frame(
-        &mut self,
-        text: JsonText,
-        scheduled_at: std::time::SystemTime,
-    ) -> Result<(), End> {
-        let ms = scheduled_at
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_millis() as u64);
-        let wire = protocol::stamped(text.as_str(), ms);
+    async fn send_frame(&mut self, text: JsonText, scheduled_at_ms: u64) -> Result<(), End> {
+        let wire = protocol::stamped(text.as_str(), scheduled_at_ms);
         self.record_sent(&text);
         self.put(wire).await
     }
 
+    /// Sends one already serialized message and records it.
     async fn send_text(&mut self, text: JsonText) -> Result<(), End> {
         self.record_sent(&text);
         self.put(text.into_string()).await
