@@ -9,10 +9,7 @@ use serde_json::{json, Value};
 
 use crate::{
     error::ApiError,
-    scenarios::{
-        model::LivenessStatus,
-        selection::{select_for_new_session, SelectionInput},
-    },
+    scenarios::selection::{select_for_new_session, SelectionInput},
     sessions::{
         store::SharedSession, BioSession, Face, LivenessResult, SessionParams, SessionState,
     },
@@ -118,17 +115,26 @@ pub fn finalize(
         state.notify_session(&s);
         best_image_info(&s)
     };
-    let success = matches!(
-        session.lock().result.as_ref().map(|r| r.liveness_status),
-        Some(LivenessStatus::Success)
-    );
-    crate::sessions::lockout::record_outcome(state, session, success);
+    let user_failure = session.lock().result.as_ref().is_some_and(|r| {
+        crate::sessions::lockout::is_user_failure_status(r.liveness_status)
+    });
+    crate::sessions::lockout::record_outcome(state, session, user_failure);
     crate::callbacks::on_final(state, session);
     info
 }
 
 /// Ends a capture without a result (error sent to the page, or the channel dropped).
+///
+/// `reason` is recorded as is; when it carries an error code (`{"error": {"code"}}` as the
+/// channel sends it, or `{"code"}`) that is the user's failure (1301, 1303), the attempt counts
+/// towards lockout. A vanished page, a cancel, a 429, a 503 or a server error does not.
 pub fn fail(state: &AppState, session: &SharedSession, reason: Value) {
+    let code = reason
+        .get("error")
+        .and_then(|e| e.get("code"))
+        .or_else(|| reason.get("code"))
+        .and_then(Value::as_u64);
+    let user_failure = code.is_some_and(crate::sessions::lockout::is_user_failure_code);
     {
         let mut s = session.lock();
         if s.state.is_terminal() {
@@ -139,7 +145,7 @@ pub fn fail(state: &AppState, session: &SharedSession, reason: Value) {
             .push("state", json!({"state": "FAILED", "reason": reason}));
         state.notify_session(&s);
     }
-    crate::sessions::lockout::record_outcome(state, session, false);
+    crate::sessions::lockout::record_outcome(state, session, user_failure);
 }
 
 /// `{w, h, boxX, boxY, boxW, boxH}` of the best image (what `showChallengeResult` carries).

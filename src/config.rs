@@ -107,7 +107,16 @@ pub struct Config {
     #[arg(long, env = "WEBCAPTURE_EMULATOR_SEED")]
     pub seed: Option<u64>,
 
-    /// Failed captures from one fingerprint (IP + User-Agent) before it is locked out; 0 disables lockout.
+    /// Lock a client out (errorFn 429 with unlockDateTime, overriding the chosen scenario) after
+    /// --lockout-attempts failed captures of its user within --lockout-seconds, as the vendor's
+    /// back end does when its fingerprinting option is enabled. Off by default; also toggled from
+    /// the dashboard or `PUT /__emulator/lockouts {"enabled": true}`. Only the user's failures
+    /// count (SPOOF, FAILED, TIMEOUT results; errors 1301, 1303), never 503 refusals, 429s or
+    /// server errors. The `lockout` scenario answers 429 whether this is on or not.
+    #[arg(long, env = "WEBCAPTURE_EMULATOR_LOCKOUT")]
+    pub lockout: bool,
+
+    /// With --lockout: failed captures from one fingerprint (IP + User-Agent) before it is locked out; 0 disables lockout.
     #[arg(
         long,
         env = "WEBCAPTURE_EMULATOR_LOCKOUT_ATTEMPTS",

@@ -71,6 +71,7 @@ impl AppState {
         let (live, _) = broadcast::channel(1024);
         let selection = Selection::new(&config.default_scenario);
         let library = ScenarioLibrary::load(scenario_dir(&config));
+        let lockouts = crate::sessions::lockout::Lockouts::new(config.lockout);
         AppState(Arc::new(Inner {
             journal: Journal::new(config.journal_size),
             signer: Arc::new(crate::signing::Signer::for_config(&config)),
@@ -85,7 +86,7 @@ impl AppState {
             started: Instant::now(),
             live,
             shutdown: CancellationToken::new(),
-            lockouts: Default::default(),
+            lockouts,
             resets: Default::default(),
         }))
     }

@@ -39,6 +39,7 @@
     scenarios: [],
     defaultScenario: null,
     queue: [],
+    lockouts: null,
     sessions: {},
     findingCounts: {},
     unattached: [],
@@ -159,7 +160,7 @@
 
   /** Reloads the catalogue, the selection, the sessions and the unattached findings. */
   async function refreshAll() {
-    await Promise.all([loadScenarios(), loadSelection(), loadSessions(), loadUnattached()]);
+    await Promise.all([loadScenarios(), loadSelection(), loadLockouts(), loadSessions(), loadUnattached()]);
     render();
   }
 
@@ -173,6 +174,10 @@
       var q = await api('GET', '/queue');
       model.queue = Array.isArray(q) ? q : ((q && q.scenarios) || []);
     } catch (e) { /* older API */ }
+  }
+
+  async function loadLockouts() {
+    try { model.lockouts = await api('GET', '/lockouts'); } catch (e) { model.lockouts = null; }
   }
 
   async function loadSessions() {
@@ -234,6 +239,9 @@
         if (Array.isArray(ev.queue)) model.queue = ev.queue;
         else loadSelection().then(render);
         render();
+        break;
+      case 'lockouts':
+        if (ev.lockouts) { model.lockouts = ev.lockouts; render(); } else loadLockouts().then(render);
         break;
       case 'session':
         if (ev.session && ev.session.id) {
@@ -333,12 +341,13 @@
     if (!document.getElementById('home-root')) {
       view.textContent = '';
       view.appendChild(h('div.grid-home', { id: 'home-root' },
-        h('div', null, h('div', { id: 'slot-selection' }), h('div', { id: 'slot-catalogue' })),
+        h('div', null, h('div', { id: 'slot-selection' }), h('div', { id: 'slot-lockouts' }), h('div', { id: 'slot-catalogue' })),
         h('div', null, h('div', { id: 'slot-sessions' }))
       ));
     }
     var def = model.defaultScenario || 'success';
     fill(document.getElementById('slot-selection'), JSON.stringify([def, model.queue]), selectionPanel);
+    fill(document.getElementById('slot-lockouts'), JSON.stringify(model.lockouts), lockoutPanel);
     fill(document.getElementById('slot-catalogue'), JSON.stringify([def, model.scenarios]), cataloguePanel);
     var sessionsKey = Object.keys(model.sessions).sort().map(function (id) {
       var s = model.sessions[id];
@@ -364,6 +373,49 @@
       h('p.muted', { style: 'margin:.6rem 0 0;font-size:.88rem' },
         'Each new session takes the head of the queue, then the default. A request header ',
         h('code', { text: 'X-Emulator-Scenario' }), ' or ', h('code', { text: '?emulator-scenario=' }), ' on the page wins over both.')
+    );
+  }
+
+  /**
+   * The lockout panel: the opt-in toggle, the clients locked out now and a one-click clear.
+   * @returns {HTMLElement} the panel
+   */
+  function lockoutPanel() {
+    var l = model.lockouts;
+    if (!l) return h('div');
+    var locked = (l.locked || []).length
+      ? l.locked.map(function (x) {
+        var until = new Date(x.unlockDateTime);
+        return h('span.chip.locked', { title: 'errorFn 429 until ' + x.unlockDateTime },
+          x.fingerprint + ' · until ' + until.toLocaleTimeString());
+      })
+      : h('span.muted', { text: 'none' });
+    var toggle = h('input', {
+      type: 'checkbox', id: 'lockout-enabled',
+      onchange: function (ev) {
+        var on = ev.target.checked;
+        act(async function () { model.lockouts = await api('PUT', '/lockouts', { enabled: on }); render(); },
+          on ? 'Lockout on' : 'Lockout off: every lock lifted');
+      }
+    });
+    toggle.checked = !!l.enabled;
+    return h('section.panel', { id: 'lockouts' },
+      h('h2', null, 'Lockout'),
+      h('div.selection', null,
+        h('label.switch', { for: 'lockout-enabled' }, toggle,
+          ' Lock a client out after ' + l.attempts + ' failed captures in ' + l.windowSeconds + ' s'),
+        h('div', { id: 'locked' }, h('span.label', { text: 'Locked now' }), locked),
+        h('button.btn.secondary.small', {
+          type: 'button', id: 'clear-lockouts', disabled: !(l.locked || []).length,
+          onclick: function () {
+            act(async function () { model.lockouts = await api('DELETE', '/lockouts'); render(); }, 'Lockouts cleared');
+          }
+        }, 'Clear lockouts')
+      ),
+      h('p.muted', { style: 'margin:.6rem 0 0;font-size:.88rem' },
+        'Off by default, as the vendor\'s fingerprinting is a back-end option. When on, a locked-out browser gets ',
+        h('code', { text: 'errorFn 429' }), ' whatever scenario is chosen. Only the user\'s failures count (SPOOF, FAILED, TIMEOUT, errors 1301/1303); the ',
+        h('code', { text: 'lockout' }), ' scenario answers 429 either way.')
     );
   }
 

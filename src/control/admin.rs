@@ -1,4 +1,5 @@
-//! The admin API (spec §5): scenarios, default scenario, queue, sessions, pins, reset, journal.
+//! The admin API (spec §5): scenarios, default scenario, queue, sessions, pins, lockouts, reset,
+//! journal.
 //!
 //! Tests and CI pipelines drive the emulator through these JSON endpoints, so their shapes are
 //! part of the product: errors are `{code, error}` like everywhere else, and bodies are parsed by
@@ -35,6 +36,10 @@ pub fn routes() -> Router<AppState> {
         .route("/sessions", get(list_sessions))
         .route("/sessions/{id}", get(get_session))
         .route("/sessions/{id}/scenario", put(pin_session))
+        .route(
+            "/lockouts",
+            get(get_lockouts).put(put_lockouts).delete(delete_lockouts),
+        )
         .route("/reset", post(reset))
         .route("/journal", get(journal))
 }
@@ -195,6 +200,56 @@ async fn pin_session(
                 format!("Session {id} is {st:?}: its capture already started, and a running session keeps its scenario"),
             ),
         })
+}
+
+/// `{"enabled": bool}`.
+#[derive(Deserialize)]
+struct LockoutBody {
+    enabled: bool,
+}
+
+/// What `/lockouts` answers: whether lockout is on, its settings and the clients locked out now.
+fn lockouts_json(state: &AppState) -> Value {
+    let now = time::OffsetDateTime::now_utc();
+    let locked: Vec<Value> = state
+        .lockouts
+        .locked(now)
+        .into_iter()
+        .map(|l| {
+            json!({
+                "fingerprint": l.fingerprint,
+                "unlockDateTime": crate::scenarios::playback::iso_millis(l.until),
+            })
+        })
+        .collect();
+    json!({
+        "enabled": state.lockouts.enabled(),
+        "attempts": state.config.lockout_attempts,
+        "windowSeconds": state.config.lockout_seconds,
+        "locked": locked,
+    })
+}
+
+/// `GET /lockouts`: `{enabled, attempts, windowSeconds, locked: [{fingerprint, unlockDateTime}]}`.
+async fn get_lockouts(State(state): State<AppState>) -> Json<Value> {
+    Json(lockouts_json(&state))
+}
+
+/// `PUT /lockouts {"enabled": bool}`: turns counted lockout on or off (off also lifts every lock).
+async fn put_lockouts(State(state): State<AppState>, body: Bytes) -> ApiResult<Json<Value>> {
+    let LockoutBody { enabled } = parse(&body, "{\"enabled\": true|false}")?;
+    state.lockouts.set_enabled(enabled);
+    let v = lockouts_json(&state);
+    state.notify(json!({"type": "lockouts", "lockouts": v.clone()}));
+    Ok(Json(v))
+}
+
+/// `DELETE /lockouts`: lifts every lock and forgets every count (lockout stays on or off).
+async fn delete_lockouts(State(state): State<AppState>) -> Json<Value> {
+    state.lockouts.clear();
+    let v = lockouts_json(&state);
+    state.notify(json!({"type": "lockouts", "lockouts": v.clone()}));
+    Json(v)
 }
 
 /// `POST /reset`: forgets sessions, pins, queue, lockouts and the journal; the default scenario

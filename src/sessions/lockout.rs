@@ -1,10 +1,16 @@
 //! Lockout of a client fingerprint after too many failed captures (the vendor's 429 with
 //! `unlockDateTime`).
 //!
-//! The real service counts failed captures per client (IP + User-Agent) in a window and, after
-//! `--lockout-attempts` of them, refuses new captures until the window has passed. Integrators must
-//! show a countdown, so the emulator reproduces it. Memory stays bounded: failures older than the
-//! window are forgotten and a fingerprint with nothing recent is dropped.
+//! The real service, when its back-end fingerprinting option is enabled ("Fingerprinting feature
+//! should be enable on backend", Global Error Codes), counts a user's incorrect liveness attempts
+//! per client (IP + User-Agent) in a window and, after `--lockout-attempts` of them, refuses new
+//! captures until the window has passed. Integrators must show a countdown, so the emulator
+//! reproduces it, but only when asked (`--lockout` or the dashboard): a test suite that runs its
+//! failure cases before its success cases must not find its success capture locked out. Only the
+//! user's failures count ([`is_user_failure_code`], [`is_user_failure_status`]): a capacity
+//! refusal (503), a scripted 429 or a server error is not the user's attempt. Memory stays
+//! bounded: failures older than the window are forgotten and a fingerprint with nothing recent is
+//! dropped.
 //!
 //! A long-running emulator sees many distinct clients with one failure each (every soak session
 //! has its own User-Agent), so a record is small and lives inside the map's table: the fingerprint
@@ -16,22 +22,34 @@
 use std::{
     collections::{hash_map::RandomState, HashMap, VecDeque},
     hash::BuildHasher,
+    sync::atomic::{AtomicBool, Ordering},
     time::Duration,
 };
 
 use parking_lot::Mutex;
 use time::OffsetDateTime;
 
-use crate::{sessions::store::SharedSession, state::AppState};
+use crate::{scenarios::model::LivenessStatus, sessions::store::SharedSession, state::AppState};
 
 /// Most fingerprints tracked at once; beyond it the stalest are dropped first.
 const MAX_FINGERPRINTS: usize = 100_000;
 
-/// Failure times and lock end per fingerprint (by hash).
+/// Failure times and lock end per fingerprint (by hash), and whether lockout is on.
 #[derive(Default)]
 pub struct Lockouts {
     inner: Mutex<HashMap<u64, Record>>,
     hasher: RandomState,
+    /// Counting and refusing happen only when on (`--lockout`, or the dashboard's toggle).
+    enabled: AtomicBool,
+}
+
+/// One fingerprint locked out now (what the dashboard and `GET /__emulator/lockouts` list).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Locked {
+    /// The fingerprint (`IP|User-Agent`) as the channel saw it.
+    pub fingerprint: String,
+    /// When the lock ends.
+    pub until: OffsetDateTime,
 }
 
 #[derive(Default)]
@@ -41,6 +59,8 @@ struct Record {
     /// Earlier failures in the window, oldest first (empty, so not allocated, for most clients).
     earlier: VecDeque<OffsetDateTime>,
     locked_until: Option<OffsetDateTime>,
+    /// The fingerprint's text, kept only while it is locked (so the dashboard can name it).
+    label: Option<Box<str>>,
 }
 
 impl Record {
@@ -72,6 +92,46 @@ impl Record {
 }
 
 impl Lockouts {
+    /// An empty table, counting only when `enabled`.
+    pub fn new(enabled: bool) -> Self {
+        Lockouts {
+            enabled: AtomicBool::new(enabled),
+            ..Lockouts::default()
+        }
+    }
+
+    /// Whether lockout is on.
+    pub fn enabled(&self) -> bool {
+        self.enabled.load(Ordering::Relaxed)
+    }
+
+    /// Turns lockout on or off. Turning it off forgets every count and lock, so turning it on
+    /// again starts from nothing (no lock from failures made while it was off).
+    pub fn set_enabled(&self, on: bool) {
+        self.enabled.store(on, Ordering::Relaxed);
+        if !on {
+            self.clear();
+        }
+    }
+
+    /// The fingerprints locked out at `now`, the latest lock end first.
+    pub fn locked(&self, now: OffsetDateTime) -> Vec<Locked> {
+        let mut list: Vec<Locked> = self
+            .inner
+            .lock()
+            .values()
+            .filter_map(|r| {
+                let until = r.locked_until.filter(|u| *u > now)?;
+                Some(Locked {
+                    fingerprint: r.label.as_deref().unwrap_or("?").to_string(),
+                    until,
+                })
+            })
+            .collect();
+        list.sort_by(|a, b| b.until.cmp(&a.until));
+        list
+    }
+
     fn key(&self, fingerprint: &str) -> u64 {
         self.hasher.hash_one(fingerprint)
     }
@@ -98,10 +158,12 @@ impl Lockouts {
             return None;
         }
         record.locked_until = None;
+        record.label = None;
         record.push(now, window, attempts as usize);
         if record.failures() >= attempts as usize {
             let until = now + window;
             record.locked_until = Some(until);
+            record.label = Some(fingerprint.into());
             record.clear_failures();
             return Some(until);
         }
@@ -164,9 +226,27 @@ fn prune(map: &mut HashMap<u64, Record>, now: OffsetDateTime, window: Duration) 
     }
 }
 
-/// Records a capture outcome for the session's fingerprint.
-pub fn record_outcome(state: &AppState, session: &SharedSession, success: bool) {
-    if success {
+/// Error codes that end a capture because of what the user did (the attempts the vendor's
+/// lockout is there to limit): 1301 no face during the liveness step, 1303 poor video quality.
+/// Capacity refusals (503), lockouts (429), invalid input (400), camera access (1304) and the
+/// back end's own failures (500, 1100, 1200, 1201, 2000) are not the user's attempts.
+pub fn is_user_failure_code(code: u64) -> bool {
+    matches!(code, 1301 | 1303)
+}
+
+/// Liveness verdicts that are a failed attempt by the user: `SPOOF`, `FAILED`, `TIMEOUT`
+/// (`ERROR` is the back end's failure, `SUCCESS` is no failure).
+pub fn is_user_failure_status(status: LivenessStatus) -> bool {
+    matches!(
+        status,
+        LivenessStatus::Spoof | LivenessStatus::Failed | LivenessStatus::Timeout
+    )
+}
+
+/// Records a capture outcome for the session's fingerprint: `user_failure` says whether it was
+/// a failed attempt of the user's (only those count, and only while lockout is on).
+pub fn record_outcome(state: &AppState, session: &SharedSession, user_failure: bool) {
+    if !user_failure || !state.lockouts.enabled() {
         return;
     }
     let Some(fingerprint) = session.lock().fingerprint.clone() else {
@@ -186,12 +266,15 @@ pub fn record_outcome(state: &AppState, session: &SharedSession, success: bool) 
             "finding",
             serde_json::json!({"lockout": format!("{} failed captures from this client: new captures get 429 until {when}", state.config.lockout_attempts), "unlockDateTime": when}),
         );
+        // The dashboard reloads its list of locked clients.
+        state.notify(serde_json::json!({"type": "lockouts"}));
     }
 }
 
 /// When the fingerprint is locked out, the time the lock ends (channel init/startCapture answer 429).
+/// Always `None` while lockout is off.
 pub fn locked_until(state: &AppState, fingerprint: Option<&str>) -> Option<OffsetDateTime> {
-    if state.config.lockout_attempts == 0 {
+    if state.config.lockout_attempts == 0 || !state.lockouts.enabled() {
         return None;
     }
     state
@@ -292,6 +375,44 @@ mod tests {
         // t=0 is out of the window at t=350: 100 and 350 count, not yet 3.
         assert_eq!(l.record_failure("fp", at(350), 3, WINDOW), None);
         assert_eq!(l.record_failure("fp", at(360), 3, WINDOW), Some(at(660)));
+    }
+
+    #[test]
+    fn a_lock_is_listed_with_its_fingerprint_until_it_ends() {
+        let l = Lockouts::new(true);
+        l.record_failure("127.0.0.1|Chrome", at(0), 1, WINDOW);
+        l.record_failure("10.0.0.2|Firefox", at(0), 5, WINDOW);
+        assert_eq!(
+            l.locked(at(10)),
+            vec![Locked {
+                fingerprint: "127.0.0.1|Chrome".into(),
+                until: at(300)
+            }]
+        );
+        assert!(l.locked(at(301)).is_empty());
+    }
+
+    #[test]
+    fn turning_lockout_off_forgets_counts_and_locks() {
+        let l = Lockouts::new(true);
+        l.record_failure("fp", at(0), 1, WINDOW);
+        l.set_enabled(false);
+        assert!(!l.enabled());
+        assert_eq!(l.locked_until("fp", at(1)), None);
+        assert!(l.is_empty());
+    }
+
+    #[test]
+    fn only_the_users_failures_count() {
+        assert!(is_user_failure_code(1301));
+        assert!(is_user_failure_code(1303));
+        for code in [400, 429, 500, 503, 1100, 1200, 1201, 1304, 2000] {
+            assert!(!is_user_failure_code(code), "{code}");
+        }
+        assert!(is_user_failure_status(LivenessStatus::Spoof));
+        assert!(is_user_failure_status(LivenessStatus::Timeout));
+        assert!(!is_user_failure_status(LivenessStatus::Success));
+        assert!(!is_user_failure_status(LivenessStatus::Error));
     }
 
     #[test]
