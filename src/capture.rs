@@ -115,9 +115,11 @@ pub fn finalize(
         state.notify_session(&s);
         best_image_info(&s)
     };
-    let user_failure = session.lock().result.as_ref().is_some_and(|r| {
-        crate::sessions::lockout::is_user_failure_status(r.liveness_status)
-    });
+    let user_failure = session
+        .lock()
+        .result
+        .as_ref()
+        .is_some_and(|r| crate::sessions::lockout::is_user_failure_status(r.liveness_status));
     crate::sessions::lockout::record_outcome(state, session, user_failure);
     crate::callbacks::on_final(state, session);
     info

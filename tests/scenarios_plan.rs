@@ -249,3 +249,44 @@ fn an_error_payload_has_a_numeric_code_and_an_iso_unlock_time_for_429() {
         serde_json::json!({"code": 1301, "error": "Video Capture timeout: No face detected during liveness step."})
     );
 }
+
+/// Unscaled milliseconds from the page's `startCapture` to `onClientInitEnd` in a plan.
+fn client_init_delay(steps: &[Planned]) -> u64 {
+    let start = steps
+        .iter()
+        .position(|p| p.action == Action::WaitFor(ClientEvent::StartCapture))
+        .expect("waits for startCapture");
+    let end = steps
+        .iter()
+        .position(|p| p.action == Action::ClientInitEnd)
+        .expect("fires onClientInitEnd");
+    steps[start + 1..=end].iter().map(|p| p.delay_ms).sum()
+}
+
+#[test]
+fn on_client_init_end_comes_a_second_after_start_capture_unless_the_scenario_says_otherwise() {
+    for mode in LivenessMode::ALL {
+        assert_eq!(
+            client_init_delay(&plan_of("success", mode)),
+            1000,
+            "{mode:?}"
+        );
+    }
+    for (ms, file) in [
+        (2500, r#"{"capture": {"clientInitDelayMs": 2500}}"#),
+        (0, r#"{"capture": {"clientInitDelayMs": 0}}"#),
+        (
+            400,
+            r#"{"capture": {"clientInitDelayMs": 100, "timeline": [{"type": "waitFor", "event": "startCapture"}, {"type": "wait", "ms": 300}, {"type": "clientInitEnd"}, {"type": "result"}]}}"#,
+        ),
+    ] {
+        let scenario = serde_json::from_str(file).expect("valid scenario");
+        let steps = plan(
+            &scenario,
+            LivenessMode::LivenessPassive,
+            2,
+            &mut ChaCha8Rng::seed_from_u64(1),
+        );
+        assert_eq!(client_init_delay(&steps), ms, "{file}");
+    }
+}

@@ -257,6 +257,12 @@ pub struct Capture {
     /// What happens while `initFaceCaptureClient` is pending.
     #[serde(default)]
     pub init: InitPhase,
+    /// Milliseconds between the page's `startCapture` and `onClientInitEnd` (added before the
+    /// `clientInitEnd` step): the real client negotiates its video stream (WebRTC) first, so a
+    /// page shows a loader meanwhile. Absent: 1000 (see `scenarios/README.md`); 0 for none.
+    /// Scaled by `--time-scale` like every delay.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_init_delay_ms: Option<u64>,
     /// Timeline for every mode; absent means the built-in believable timeline of the session's mode.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timeline: Option<Vec<Step>>,

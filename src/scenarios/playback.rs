@@ -38,6 +38,12 @@ pub struct Planned {
     pub action: Action,
 }
 
+/// Milliseconds from `startCapture` to `onClientInitEnd` when a scenario does not say
+/// (`capture.clientInitDelayMs`): about what the real client takes to negotiate its WebRTC video
+/// stream (signalling round trip, ICE through the vendor's TURN relay, DTLS handshake, first key
+/// frame) before it reports the end of its initialisation; `scenarios/README.md` gives the reasoning.
+pub const DEFAULT_CLIENT_INIT_DELAY_MS: u64 = 1000;
+
 /// The built-in believable timeline of a mode (used when a scenario gives none).
 pub fn default_timeline(mode: LivenessMode) -> Vec<Step> {
     use super::model::ClientEvent::StartCapture;
@@ -317,10 +323,17 @@ pub fn plan(
         });
         *delay = 0;
     };
+    let init_delay = scenario
+        .capture
+        .client_init_delay_ms
+        .unwrap_or(DEFAULT_CLIENT_INIT_DELAY_MS);
     for step in timeline_for(scenario, mode) {
         match step {
             Step::WaitFor { event } => push(&mut out, &mut pending_delay, Action::WaitFor(event)),
-            Step::ClientInitEnd => push(&mut out, &mut pending_delay, Action::ClientInitEnd),
+            Step::ClientInitEnd => {
+                pending_delay += init_delay;
+                push(&mut out, &mut pending_delay, Action::ClientInitEnd)
+            }
             Step::FaceTracking {
                 duration_ms,
                 fps,

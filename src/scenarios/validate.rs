@@ -202,6 +202,14 @@ pub fn semantic_problems(stem: &str, s: &Scenario) -> Vec<(String, String)> {
     if let Some(e) = &init.error {
         check_error(&mut bad, "/capture/init/error", e);
     }
+    if let Some(ms) = s.capture.client_init_delay_ms {
+        check_delay(
+            &mut bad,
+            "/capture/clientInitDelayMs".into(),
+            "clientInitDelayMs",
+            ms,
+        );
+    }
     let timelines = [
         ("timeline", &s.capture.timeline),
         ("passive", &s.capture.passive),
@@ -654,6 +662,8 @@ mod tests {
         );
         let p = one("{\"result\": {\"callback\": {\"delayMs\": 700000}}}");
         assert!(p.contains("delayMs 700000 is longer"), "{p}");
+        let p = one("{\"capture\": {\"clientInitDelayMs\": 900000}}");
+        assert!(p.contains("clientInitDelayMs 900000 is longer"), "{p}");
     }
 
     #[test]
