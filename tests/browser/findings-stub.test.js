@@ -59,6 +59,36 @@ test('a page that shows the camera preview before onClientInitEnd gets the findi
   await page.close();
 });
 
+test('a page that attaches the stream to a visible <video> right before startCapture gets the finding, as the client still initialises', async () => {
+  // At full speed, as a person would see it: onClientInitEnd comes about a second after
+  // startCapture (the real client negotiates its video stream first), long enough for the preview
+  // that the page showed with startCapture to play frames the user should not see yet.
+  const real = await setup(['--time-scale', '1']);
+  try {
+    const page = await real.open('/findings-stub.html');
+    const id = await page.evaluate(() => window.run({ reveal: 'atStart' }));
+    await page.waitForFunction(() => window.outcome !== null, null, { timeout: 30000 });
+    assert.equal(await page.evaluate(() => window.outcome), 'result');
+    assert.equal(await page.evaluate(() => window.framesBeforeInitEnd), true, 'the preview played before onClientInitEnd');
+    const res = await fetch(`${real.emulator.url}/__emulator/sessions/${encodeURIComponent(id)}/findings`);
+    const list = await res.json();
+    assert.deepEqual(list.map((f) => f.rule), [VIDEO_RULE]);
+    assert.match(list[0].detail, /<video id="user-video"> showed the camera stream \(640x360 px\) .*before the SDK called onClientInitEnd/);
+    await page.close();
+
+    // The same page, waiting for onClientInitEnd before it shows the preview, gets none.
+    const good = await real.open('/findings-stub.html');
+    const goodId = await good.evaluate(() => window.run({ hide: 'display', reveal: 'initEnd' }));
+    await good.waitForFunction(() => window.outcome !== null, null, { timeout: 30000 });
+    assert.equal(await good.evaluate(() => window.previewShown()), true);
+    const none = await (await fetch(`${real.emulator.url}/__emulator/sessions/${encodeURIComponent(goodId)}/findings`)).json();
+    assert.deepEqual(none, []);
+    await good.close();
+  } finally {
+    await real.teardown();
+  }
+});
+
 test('a page that keeps the preview hidden until onClientInitEnd and then shows it gets no finding', async () => {
   for (const hide of ['display', 'visibility', 'opacity', 'loader']) {
     const { page, id } = await capture({ hide, reveal: 'initEnd' });

@@ -32,9 +32,10 @@ const CHROMIUM_ARGS = [
  * @returns {Promise<{url: string, stop: () => Promise<void>, output: () => string}>}
  */
 function startEmulator(extra = []) {
-  // Every test captures from the same browser (one fingerprint), so counted lockout is off unless
-  // a test turns it on; the `lockout` scenario forces its 429 regardless.
-  const args = ['--port', '0', '--time-scale', '0.05', '--seed', '7', '--lockout-attempts', '0', ...extra];
+  // Every test captures from the same browser (one fingerprint); counted lockout is off by default
+  // (`--lockout` turns it on) and the `lockout` scenario forces its 429 regardless.
+  const scale = extra.includes('--time-scale') ? [] : ['--time-scale', '0.05'];
+  const args = ['--port', '0', ...scale, '--seed', '7', ...extra];
   const child = spawn(BIN, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, RUST_LOG: 'warn' } });
   let out = '';
   return new Promise((resolve, reject) => {
