@@ -32,7 +32,7 @@
 
   var active = { options: merge(ACTIVE_DEFAULTS, {}), tooltipTimer: null, startPoint: null };
   var passive = { overlay: null, options: null, resizeObserver: null };
-  var bestImages = []; // {el, url, added: [nodes], img: bool, prevSrc}
+  var bestImages = []; // {el, url, added: [nodes], prev: {style: page's value}, prevSrc}
 
   /**
    * Deep merge of plain objects (options over defaults).
@@ -414,20 +414,83 @@
   }
 
   /**
+   * The box a best-image container gets when the page's CSS gives it none (the vendor's sample
+   * styles only the tick inside it, `position: absolute; top: -5px; left: -20px`, and relies on the
+   * UI script for the container's size and positioning context). 224 px is the width the sample's
+   * own CSS assumes for the best image (`#best-image-ipv { margin-left: -112px }`).
+   */
+  var DEFAULT_BOX = { width: 224, height: 224 };
+  /** The passive-video best image is a portrait with an oval ring: taller than wide. */
+  var OVAL_BOX = { width: 224, height: 280 };
+
+  /**
+   * Sets one inline style on a drawn-into element, remembering the page's own value for reset.
+   * @param {HTMLElement} el target
+   * @param {Object} entry bookkeeping entry of `remember`
+   * @param {string} prop style property (camelCase)
+   * @param {string} value new value
+   */
+  function setStyle(el, entry, prop, value) {
+    if (!Object.prototype.hasOwnProperty.call(entry.prev, prop)) entry.prev[prop] = el.style[prop];
+    el.style[prop] = value;
+  }
+
+  /**
+   * The size `el` is laid out at, in CSS pixels; for an element not rendered yet (inside a hidden
+   * step) the size its style gives it, 0 when that is `auto`.
+   * @param {HTMLElement} el target
+   * @returns {{w: number, h: number}} width and height
+   */
+  function boxSize(el) {
+    if (el.getClientRects().length) return { w: el.clientWidth, h: el.clientHeight };
+    var cs = getComputedStyle(el);
+    return { w: parseFloat(cs.width) || 0, h: parseFloat(cs.height) || 0 };
+  }
+
+  /**
+   * Gives a best-image container what the image needs to be seen, without touching what the page
+   * already gives it: a size when it has none (`box`; a full-width block of no height gets the
+   * box's width too), a positioning context when it is `static` (so absolutely placed children,
+   * like the sample's tick at `top: -5px; left: -20px`, sit at its corner instead of the page's),
+   * and `inline-block` when it is inline. Children are never moved nor removed.
+   * @param {HTMLElement} el target
+   * @param {Object} entry bookkeeping entry of `remember` (the page's values are restored on reset)
+   * @param {{width: number, height: number}} box size to give an unsized container
+   * @param {boolean} round whether a container sized here is drawn as a circle
+   */
+  function ensureBox(el, entry, box, round) {
+    var cs = getComputedStyle(el);
+    if (cs.display === 'inline') setStyle(el, entry, 'display', 'inline-block');
+    if (cs.position === 'static') setStyle(el, entry, 'position', 'relative');
+    var size = boxSize(el);
+    if (size.h < 2) {
+      setStyle(el, entry, 'width', box.width + 'px');
+      setStyle(el, entry, 'height', box.height + 'px');
+      setStyle(el, entry, 'maxWidth', '100%');
+      setStyle(el, entry, 'flexShrink', '0');
+      if (round) setStyle(el, entry, 'borderRadius', '50%');
+    } else if (size.w < 2) {
+      setStyle(el, entry, 'width', box.width + 'px');
+    }
+  }
+
+  /**
    * Sets `el`'s background to the image, scaled and positioned so the face box is centred.
    * @param {HTMLElement} el target
+   * @param {Object} entry bookkeeping entry of `remember`
    * @param {string} url image URL
    * @param {?Object} info best-image info (image size and face box)
    * @param {number} faceShare share of the element height the face should take
    */
-  function centreBackground(el, url, info, faceShare) {
-    el.style.backgroundImage = 'url("' + url + '")';
-    el.style.backgroundRepeat = 'no-repeat';
-    var W = el.clientWidth;
-    var H = el.clientHeight;
+  function centreBackground(el, entry, url, info, faceShare) {
+    setStyle(el, entry, 'backgroundImage', 'url("' + url + '")');
+    setStyle(el, entry, 'backgroundRepeat', 'no-repeat');
+    var size = boxSize(el);
+    var W = size.w;
+    var H = size.h;
     if (!info || !W || !H) {
-      el.style.backgroundSize = 'cover';
-      el.style.backgroundPosition = 'center';
+      setStyle(el, entry, 'backgroundSize', 'cover');
+      setStyle(el, entry, 'backgroundPosition', 'center');
       return;
     }
     var iw = info.w || (info.boxX * 2 + info.boxW);
@@ -437,13 +500,14 @@
     var cy = (info.boxY + info.boxH / 2) * scale;
     var x = Math.min(0, Math.max(W - iw * scale, W / 2 - cx));
     var y = Math.min(0, Math.max(H - ih * scale, H / 2 - cy));
-    el.style.backgroundSize = Math.round(iw * scale) + 'px ' + Math.round(ih * scale) + 'px';
-    el.style.backgroundPosition = Math.round(x) + 'px ' + Math.round(y) + 'px';
+    setStyle(el, entry, 'backgroundSize', Math.round(iw * scale) + 'px ' + Math.round(ih * scale) + 'px');
+    setStyle(el, entry, 'backgroundPosition', Math.round(x) + 'px ' + Math.round(y) + 'px');
   }
 
   /**
    * Shows the best image in the target, centred on the face box (background-image; the target's
-   * own children, e.g. a success tick, are kept). On an `<img>` target it sets `src`.
+   * own children, e.g. a success tick, are kept). A container the page left without a size gets a
+   * 224 px circle and a positioning context (`ensureBox`). On an `<img>` target it sets `src`.
    * @param {Blob|string} blob best image (Blob, File or URL)
    * @param {?Object} bestImageInfo `{w, h, boxX, boxY, boxW, boxH}` (may be undefined)
    * @param {string|Element} target selector (e.g. `.best-image`), id or element
@@ -452,13 +516,15 @@
     var el = resolve(target);
     var url = imageUrl(blob);
     if (!el || !url) return;
-    remember(el, url);
+    var entry = remember(el, url);
     if (el.tagName === 'IMG') { el.src = url; return; }
-    centreBackground(el, url, imageInfo(bestImageInfo), 0.6);
+    ensureBox(el, entry, DEFAULT_BOX, true);
+    centreBackground(el, entry, url, imageInfo(bestImageInfo), 0.6);
   }
 
   /**
-   * Shows the passive-video best image centred on the face, inside an oval border.
+   * Shows the passive-video best image centred on the face, inside an oval border. A container the
+   * page left without a size gets a 224x280 px box and a positioning context (`ensureBox`).
    * @param {Blob|File|string} bestImageBlob the image
    * @param {?Object} challengeResult the `showChallengeResult` argument or the bestImageInfo itself
    * @param {string|Element} bestImageElement element id (without `#`), selector or element
@@ -471,12 +537,13 @@
     var o = merge({ oval: { borderSize: 8, borderColor: '#FFFFFF' } }, graphicOptions || {});
     var entry = remember(el, url);
     if (el.tagName === 'IMG') { el.src = url; return; }
-    centreBackground(el, url, imageInfo(challengeResult), 0.7);
-    if (getComputedStyle(el).position === 'static') { entry.prevPosition = el.style.position; el.style.position = 'relative'; }
+    ensureBox(el, entry, OVAL_BOX, false);
+    centreBackground(el, entry, url, imageInfo(challengeResult), 0.7);
     var old = el.querySelector(':scope > .wbs-best-image-oval');
     if (old) el.removeChild(old);
-    var W = el.clientWidth || 200;
-    var H = el.clientHeight || 200;
+    var size = boxSize(el);
+    var W = size.w || OVAL_BOX.width;
+    var H = size.h || OVAL_BOX.height;
     var ring = svg('svg', { 'class': 'wbs-best-image-oval', viewBox: '0 0 ' + W + ' ' + H }, null);
     ring.style.cssText = 'position:absolute;left:0;top:0;width:100%;height:100%;pointer-events:none;';
     var ry = H * 0.42;
@@ -487,7 +554,8 @@
   }
 
   /**
-   * Shows the best image without graphics: `src` of an `<img>` target, else a centred background.
+   * Shows the best image without graphics: `src` of an `<img>` target, else a centred background
+   * (in a 224 px box when the page gave the container no size).
    * @param {Blob|string} bestImageBlob the image
    * @param {?Object} challengeResult the `showChallengeResult` argument or the bestImageInfo (unused for `<img>`)
    * @param {string|Element} bestImageElement element id (without `#`), selector or element
@@ -496,9 +564,10 @@
     var el = resolve(bestImageElement);
     var url = imageUrl(bestImageBlob);
     if (!el || !url) return;
-    remember(el, url);
+    var entry = remember(el, url);
     if (el.tagName === 'IMG') { el.src = url; return; }
-    centreBackground(el, url, imageInfo(challengeResult), 0.6);
+    ensureBox(el, entry, DEFAULT_BOX, false);
+    centreBackground(el, entry, url, imageInfo(challengeResult), 0.6);
   }
 
   /**
@@ -511,7 +580,7 @@
     for (var i = 0; i < bestImages.length; i++) {
       if (bestImages[i].el === el) { clearEntry(bestImages[i]); bestImages.splice(i, 1); break; }
     }
-    var entry = { el: el, url: url, added: [], prevSrc: el.tagName === 'IMG' ? el.getAttribute('src') : null };
+    var entry = { el: el, url: url, added: [], prev: {}, prevSrc: el.tagName === 'IMG' ? el.getAttribute('src') : null };
     bestImages.push(entry);
     return entry;
   }
@@ -525,11 +594,8 @@
     if (el.tagName === 'IMG') {
       if (entry.prevSrc) el.setAttribute('src', entry.prevSrc); else el.removeAttribute('src');
     } else {
-      el.style.backgroundImage = '';
-      el.style.backgroundSize = '';
-      el.style.backgroundPosition = '';
-      el.style.backgroundRepeat = '';
-      if (entry.prevPosition !== undefined) el.style.position = entry.prevPosition;
+      // Every style this library set goes back to the page's own inline value.
+      Object.keys(entry.prev).forEach(function (prop) { el.style[prop] = entry.prev[prop]; });
     }
     entry.added.forEach(function (n) { if (n.parentNode) n.parentNode.removeChild(n); });
     if (entry.url && entry.url.indexOf('blob:') === 0) {

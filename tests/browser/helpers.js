@@ -82,7 +82,8 @@ function startPageServer(emulatorUrl) {
     // The integrator back end of the vendor's SimpleClient: creates a session, answers its id as JSON.
     if (url.pathname === '/video-server/init-liveness-session/') {
       try {
-        const id = await createSession(emulatorUrl, url.searchParams.get('mode') || 'LIVENESS_PASSIVE');
+        const extra = url.searchParams.has('ageThreshold') ? { ageThreshold: Number(url.searchParams.get('ageThreshold')) } : {};
+        const id = await createSession(emulatorUrl, url.searchParams.get('mode') || 'LIVENESS_PASSIVE', undefined, extra);
         res.writeHead(200, { 'Content-Type': 'application/json' });
         return res.end(JSON.stringify(id));
       } catch (e) {
@@ -142,15 +143,16 @@ async function launchBrowser() {
  * @param {string} emulatorUrl emulator base URL
  * @param {string} mode LIVENESS_PASSIVE | LIVENESS_PASSIVE_VIDEO | LIVENESS_ACTIVE
  * @param {string=} scenario X-Emulator-Scenario
+ * @param {Object=} extra more body fields (e.g. `ageThreshold`)
  * @returns {Promise<string>} the session id (from the Location header, as the vendor's sample reads it)
  */
-async function createSession(emulatorUrl, mode, scenario) {
+async function createSession(emulatorUrl, mode, scenario, extra = {}) {
   const headers = { 'Content-Type': 'application/json', apikey: API_KEY };
   if (scenario) headers['X-Emulator-Scenario'] = scenario;
   const res = await fetch(`${emulatorUrl}/video-server/init-liveness-session`, {
     method: 'POST',
     headers,
-    body: JSON.stringify({ livenessMode: mode, numberOfChallenge: 2, correlationId: 'browser-tests', evidenceId: 'browser-tests' }),
+    body: JSON.stringify({ livenessMode: mode, numberOfChallenge: 2, correlationId: 'browser-tests', evidenceId: 'browser-tests', ...extra }),
   });
   if (res.status !== 201) throw new Error(`init-liveness-session answered ${res.status}: ${await res.text()}`);
   const location = res.headers.get('location') || '';

@@ -45,18 +45,70 @@ function assertInOrder(list, items) {
   }
 }
 
-/** The best image the success screen shows: background set from a blob, the tick kept. */
-async function bestImage(page, selector) {
-  return page.evaluate((sel) => {
+/**
+ * The best image as the success or age screen renders it: the container's box, the face centre
+ * (from the background's size and position and the result's bestImageInfo), the tick's box, the
+ * heading's box, and pixels of a screenshot of the container decoded by the browser itself
+ * (share of pixels unlike the page's background, number of distinct colours).
+ */
+async function renderedBestImage(page, selector, info) {
+  const layout = await page.evaluate(([sel, i]) => {
     const el = document.querySelector(sel);
+    const r = el.getBoundingClientRect();
+    const [sw, sh] = el.style.backgroundSize.split(' ').map(parseFloat);
+    const [px, py] = el.style.backgroundPosition.split(' ').map(parseFloat);
+    const scale = sw / i.w;
+    const tick = el.querySelector('img');
+    const t = tick.getBoundingClientRect();
+    const heading = [...el.closest('.step').querySelectorAll('h2')].find((h) => !h.classList.contains('d-none')).getBoundingClientRect();
     return {
       background: el.style.backgroundImage,
-      size: el.style.backgroundSize,
-      tick: !!el.querySelector('img.tick'),
+      box: { x: r.x, y: r.y, width: r.width, height: r.height },
+      centre: { x: r.x + r.width / 2, y: r.y + r.height / 2 },
+      face: { x: r.x + px + (i.boxX + i.boxW / 2) * scale, y: r.y + py + (i.boxY + i.boxH / 2) * scale, height: i.boxH * scale },
+      imageCovers: sw >= r.width - 1 && sh >= r.height - 1 && px <= 0 && py <= 0,
+      tick: { x: t.x - r.x, y: t.y - r.y, width: t.width, visible: t.width > 0 && getComputedStyle(tick).position === 'absolute' },
+      tickInside: el.contains(tick),
+      headingBottom: heading.bottom,
       ring: !!el.querySelector('svg.wbs-best-image-oval ellipse'),
-      width: el.clientWidth,
+      scroll: { x: window.scrollX, y: window.scrollY },
     };
-  }, selector);
+  }, [selector, info]);
+  assert.ok(layout.box.width > 0 && layout.box.height > 0, `${selector} has a box of its own: ${JSON.stringify(layout.box)}`);
+  // A clip of the page (a locator screenshot waits for animation frames the held video page may not give).
+  const png = await page.screenshot({ fullPage: true, clip: { x: layout.box.x + layout.scroll.x, y: layout.box.y + layout.scroll.y, width: layout.box.width, height: layout.box.height } });
+  layout.pixels = await page.evaluate(async (b64) => {
+    const img = new Image();
+    img.src = 'data:image/png;base64,' + b64;
+    await img.decode();
+    const c = document.createElement('canvas');
+    c.width = img.width; c.height = img.height;
+    const g = c.getContext('2d');
+    g.drawImage(img, 0, 0);
+    const d = g.getImageData(0, 0, c.width, c.height).data;
+    let unlike = 0;
+    const colours = new Set();
+    for (let k = 0; k < d.length; k += 4) {
+      // the page background is #f4f4f8
+      if (Math.abs(d[k] - 0xf4) + Math.abs(d[k + 1] - 0xf4) + Math.abs(d[k + 2] - 0xf8) > 30) unlike++;
+      colours.add((d[k] >> 3) + ',' + (d[k + 1] >> 3) + ',' + (d[k + 2] >> 3));
+    }
+    return { width: c.width, height: c.height, unlikeBackground: unlike / (d.length / 4), colours: colours.size };
+  }, png.toString('base64'));
+  return layout;
+}
+
+/** Asserts the best image is seen: a real box, the face centred at a sensible size, photo pixels, the tick at the corner, under the heading. */
+function assertBestImageVisible(img, what) {
+  assert.match(img.background, /^url\("blob:/, what);
+  assert.ok(img.box.width >= 150 && img.box.width <= 400 && img.box.height >= 150 && img.box.height <= 400, `${what}: a sensible size ${JSON.stringify(img.box)}`);
+  assert.ok(Math.abs(img.face.x - img.centre.x) <= 2 && Math.abs(img.face.y - img.centre.y) <= 2, `${what}: face centred ${JSON.stringify([img.face, img.centre])}`);
+  assert.ok(img.face.height >= img.box.height * 0.4, `${what}: the face fills the box ${img.face.height}`);
+  assert.ok(img.imageCovers, `${what}: the image covers the box`);
+  assert.ok(img.pixels.width >= 150 && img.pixels.unlikeBackground > 0.6 && img.pixels.colours > 50, `${what}: the photo is painted ${JSON.stringify(img.pixels)}`);
+  assert.ok(img.tickInside && img.tick.visible, `${what}: the tick is kept`);
+  assert.deepEqual([img.tick.x, img.tick.y], [-20, -5], `${what}: the tick sits at the container's corner as the sample's CSS places it`);
+  assert.ok(img.box.y + img.tick.y >= img.headingBottom, `${what}: nothing overlaps the heading`);
 }
 
 test('passive: countdown, startCapture, upload screens in order, then the best image on the success step', async () => {
@@ -82,10 +134,7 @@ test('passive: countdown, startCapture, upload screens in order, then the best i
 
   const result = callbacks.find((c) => c.name === 'result').data;
   assert.ok(result.bestImageInfo && result.bestImageInfo.boxW > 0, JSON.stringify(result));
-  const img = await bestImage(page, '.best-image');
-  assert.match(img.background, /^url\("blob:/);
-  assert.match(img.size, /^\d+px \d+px$/, 'scaled to centre the face box');
-  assert.equal(img.tick, true, 'the success tick inside the target is kept');
+  assertBestImageVisible(await renderedBestImage(page, '.best-image', result.bestImageInfo), 'passive');
   await page.screenshot({ path: artifact('sample-passive-result.png') });
   assert.deepEqual(page.consoleErrors, []);
   await page.close();
@@ -122,10 +171,9 @@ test('passive-video: init on socket-init, oval after onClientInitEnd follows tra
   assert.ok(states.includes('scanning') && states.some((s) => s !== 'scanning'), `the oval followed the face: ${[...new Set(states)]}`);
   assert.deepEqual(visible.steps, ['#step-liveness-ok']);
 
-  const img = await bestImage(page, '#best-image');
-  assert.match(img.background, /^url\("blob:/);
+  const img = await renderedBestImage(page, '#best-image', callbacks.find((c) => c.name === 'result').data.bestImageInfo);
+  assertBestImageVisible(img, 'passive-video');
   assert.equal(img.ring, true, 'the oval ring is drawn over the best image');
-  assert.equal(img.tick, true);
   await page.screenshot({ path: artifact('sample-passive-video-result.png') });
   assert.deepEqual(page.consoleErrors, []);
   await page.close();
@@ -202,13 +250,27 @@ test('active: join-the-dots with numberOfChallenge points and a moving controlle
   const cleared = await page.evaluate(() => document.querySelector('#wbs-graphics-overlay').childElementCount);
   assert.equal(cleared, 0, 'resetLivenessActiveGraphics at PENDING cleared the overlay');
 
-  const img = await bestImage(page, '.best-image');
-  assert.match(img.background, /^url\("blob:/);
-  assert.equal(img.tick, true);
+  assertBestImageVisible(await renderedBestImage(page, '.best-image', callbacks.find((c) => c.name === 'result').data.bestImageInfo), 'active');
   await page.screenshot({ path: artifact('sample-active-result.png') });
   assert.deepEqual(page.consoleErrors, []);
   await page.close();
 });
+
+for (const [threshold, above] of [[18, true], [40, false]]) {
+  test(`passive-video age estimation (threshold ${threshold}): the best image in its ${above ? 'white' : 'red'} oval, the ${above ? 'tick' : 'cross'} at its corner`, async () => {
+    const page = await open('passive-video', `?ageThreshold=${threshold}`);
+    await finished(page);
+    const { callbacks, visible } = await snapshot(page);
+    assert.deepEqual(visible.steps, ['#step-age-estimation']);
+    const img = await renderedBestImage(page, '#best-image-age', callbacks.find((c) => c.name === 'result').data.bestImageInfo);
+    assertBestImageVisible(img, `age ${threshold}`);
+    const oval = await page.evaluate(() => document.querySelector('#best-image-age svg.wbs-best-image-oval ellipse').getAttribute('stroke'));
+    assert.equal(oval, above ? '#FFFFFF' : '#AC1B20');
+    await page.screenshot({ path: artifact(`sample-passive-video-age-${above ? 'above' : 'below'}.png`) });
+    assert.deepEqual(page.consoleErrors, []);
+    await page.close();
+  });
+}
 
 for (const template of ['passive', 'passive-video', 'active']) {
   test(`${template}: lockout at init rejects first, errorFn 429 next, the page ends on fp-block with a countdown`, async () => {

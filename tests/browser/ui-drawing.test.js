@@ -170,3 +170,75 @@ test('best images are centred on the face in divs, set as src on <img>, and rese
   });
   assert.deepEqual(after, { bg: '', pvBg: '', oval: 0, tick: true, src: null });
 });
+
+test('in a plain page, a container without CSS gets a visible box with the face centred, its child kept at its corner, and reset gives the page its styles back', async () => {
+  const d = await page.evaluate(async () => {
+    const blob = await window.makeBestImage();
+    const plain = document.querySelector('#plain-best');
+    const before = plain.getBoundingClientRect().height;
+    BioserverVideoUI.displayAndCenterBestImage(blob, window.bestImageInfo, '#plain-best');
+    // displayed while its step is hidden, then the step is shown (the sample's GIPS success block)
+    BioserverVideoUI.displayBestImage(blob, { bestImageInfo: window.bestImageInfo }, 'hidden-best');
+    document.querySelector('#hidden-step').style.display = 'block';
+    const layout = (el) => {
+      const r = el.getBoundingClientRect();
+      const [sw] = el.style.backgroundSize.split(' ').map(parseFloat);
+      const [px, py] = el.style.backgroundPosition.split(' ').map(parseFloat);
+      const scale = sw / 600;
+      return { width: r.width, height: r.height, faceDx: px + 300 * scale - r.width / 2, faceDy: py + 380 * scale - r.height / 2, faceH: 340 * scale };
+    };
+    const badge = plain.querySelector('img.badge').getBoundingClientRect();
+    const box = plain.getBoundingClientRect();
+    return {
+      before,
+      plain: layout(plain),
+      hidden: layout(document.querySelector('#hidden-best')),
+      badge: [badge.x - box.x, badge.y - box.y],
+      textBelow: document.querySelector('#plain-after').getBoundingClientRect().top >= box.bottom,
+      sizedKept: [document.querySelector('.best-image').getBoundingClientRect().width, document.querySelector('.best-image').getBoundingClientRect().height],
+      pixel: await (async () => {
+        // the browser paints it: sample the rendered photo's centre in a canvas of the same drawing
+        const img = new Image();
+        img.src = plain.style.backgroundImage.slice(5, -2);
+        await img.decode();
+        return img.naturalWidth;
+      })(),
+    };
+  });
+  assert.equal(d.before, 0, 'the container had no height of its own');
+  for (const [name, b] of [['plain', d.plain], ['hidden', d.hidden]]) {
+    assert.deepEqual([b.width, b.height], [224, 224], `${name}: the default box`);
+    assert.ok(Math.abs(b.faceDx) <= 1 && Math.abs(b.faceDy) <= 1, `${name}: the face is centred ${JSON.stringify(b)}`);
+    assert.ok(Math.abs(b.faceH - 0.6 * 224) <= 1, `${name}: the face takes 60% of the height`);
+  }
+  assert.deepEqual(d.badge, [-20, -5], 'the absolutely placed child sits at the container corner');
+  assert.equal(d.textBelow, true, 'the text after the image is laid out below it');
+  assert.deepEqual(d.sizedKept, [200, 240], 'a container the page sized keeps its size');
+  assert.equal(d.pixel, 600);
+
+  // What a person sees: the screenshot of the container is the photo, not the page background.
+  const png = await page.locator('#plain-best').screenshot();
+  const painted = await page.evaluate(async (b64) => {
+    const img = new Image();
+    img.src = 'data:image/png;base64,' + b64;
+    await img.decode();
+    const c = document.createElement('canvas');
+    c.width = img.width; c.height = img.height;
+    const g = c.getContext('2d');
+    g.drawImage(img, 0, 0);
+    const at = (x, y) => [...g.getImageData(x, y, 1, 1).data.slice(0, 3)];
+    return { size: [c.width, c.height], centre: at(Math.floor(c.width / 2), Math.floor(c.height / 2)), corner: at(c.width - 3, c.height - 3) };
+  }, png.toString('base64'));
+  assert.ok(painted.size.every((v) => Math.abs(v - 224) <= 1), `the screenshot is the 224 px box: ${painted.size}`);
+  const skin = [0xe0, 0xac, 0x69];
+  assert.ok(painted.centre.every((v, i) => Math.abs(v - skin[i]) < 40), `the face (skin) is at the centre: ${painted.centre}`);
+  assert.ok(painted.corner.every((v) => Math.abs(v - 0xfa) < 8), `the circle leaves the corner to the page: ${painted.corner}`);
+  await page.locator('#plain').screenshot({ path: artifact('ui-plain-best-image.png') });
+
+  const after = await page.evaluate(() => {
+    BioserverVideoUI.resetBestImage();
+    const el = document.querySelector('#plain-best');
+    return { style: el.getAttribute('style'), height: el.getBoundingClientRect().height, badge: !!el.querySelector('img.badge') };
+  });
+  assert.deepEqual(after, { style: '', height: 0, badge: true });
+});

@@ -145,9 +145,10 @@ function handleBlockingError(error, genericStep) {
   return false;
 }
 
-/** The integrator back end's `/init-liveness-session/`: a new session id. */
+/** The integrator back end's `/init-liveness-session/`: a new session id (`?ageThreshold=N` on the page is passed on). */
 async function initSession(mode) {
-  const res = await fetch(`/video-server/init-liveness-session/?mode=${mode}`);
+  const age = new URL(location.href).searchParams.get('ageThreshold');
+  const res = await fetch(`/video-server/init-liveness-session/?mode=${mode}` + (age ? `&ageThreshold=${encodeURIComponent(age)}` : ''));
   if (!res.ok) throw new Error(`init-liveness-session: ${res.status}`);
   return res.json();
 }
@@ -156,7 +157,7 @@ async function initSession(mode) {
 async function fetchResult(sessionId) {
   const res = await fetch(`${VIDEO_URL}/bioserver-app/v2/bio-sessions/${sessionId}/liveness-challenge-result`, { headers: { apikey: API_KEY } });
   const body = await res.json();
-  return { isLivenessSucceeded: body.livenessStatus === 'SUCCESS', bestImageId: body.bestImageId, status: body.livenessStatus };
+  return { isLivenessSucceeded: body.livenessStatus === 'SUCCESS', bestImageId: body.bestImageId, status: body.livenessStatus, age: body.age };
 }
 
 /** The back end's `/bio-session/<id>/faces/<faceId>/image`, as a Blob. */
@@ -187,8 +188,12 @@ function channelOptions(sessionId) {
       background: rgba(0, 0, 0, 0.75); color: #fff; padding: 8px 14px; border-radius: 8px; }
     #stop-capture { position: absolute; right: 8px; top: 8px; z-index: 6; background: #fff; border: 0; border-radius: 50%;
       width: 28px; height: 28px; font-weight: bold; }
-    .best-image { width: 240px; height: 240px; background-color: #ccc; border-radius: 50%; position: relative; }
-    .best-image img.tick { position: absolute; right: 0; bottom: 0; width: 48px; height: 48px; }
+    /* The result screens as the sample's CSS lays them out: a centred column; the best-image
+       containers get no size nor positioning context (the vendor's UI script gives them their box);
+       only the tick inside is placed, at the container's top-left corner. */
+    .result-content { display: flex; flex-direction: column; align-items: center; justify-content: center; text-align: center; }
+    .result-content p { color: #656565; margin: 0 0 28px; }
+    .best-image img.tick, #best-image-age-result { position: absolute; top: -5px; left: -20px; width: 48px; height: 48px; }
     .fp-countdown { font-size: 28px; font-weight: bold; }
   `;
   document.head.appendChild(style);
@@ -197,6 +202,9 @@ function channelOptions(sessionId) {
 /** A green tick like the templates' `success.svg` (kept inside the best-image target). */
 const TICK = 'data:image/svg+xml,' + encodeURIComponent('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 48 48">'
   + '<circle cx="24" cy="24" r="22" fill="#2e7d32"/><path d="M13 25l7 7 15-15" stroke="#fff" stroke-width="5" fill="none"/></svg>');
+/** A red cross like the passive-video template's `failure_tick.svg` (age below the threshold). */
+const CROSS = 'data:image/svg+xml,' + encodeURIComponent('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 48 48">'
+  + '<circle cx="24" cy="24" r="22" fill="#AC1B20"/><path d="M16 16l16 16M32 16l-16 16" stroke="#fff" stroke-width="5"/></svg>');
 document.addEventListener('DOMContentLoaded', () => {
   document.querySelectorAll('img.tick').forEach((img) => { img.src = TICK; });
 });
