@@ -403,7 +403,7 @@
       h('h2', null, 'Lockout'),
       h('div.selection', null,
         h('label.switch', { for: 'lockout-enabled' }, toggle,
-          ' Lock a client out after ' + l.attempts + ' failed captures in ' + l.windowSeconds + ' s'),
+          ' Lock a client out after ' + l.attempts + ' failed capture' + (l.attempts === 1 ? '' : 's') + ' in ' + l.windowSeconds + ' s'),
         h('div', { id: 'locked' }, h('span.label', { text: 'Locked now' }), locked),
         h('button.btn.secondary.small', {
           type: 'button', id: 'clear-lockouts', disabled: !(l.locked || []).length,

@@ -63,6 +63,27 @@ test('queueing a scenario and setting the default decide the next sessions', asy
   } finally { await done(); }
 });
 
+test('lockout is off until toggled on; then a failed capture locks the browser, listed with a one-click clear', async () => {
+  const { emu, context, page, done } = await setup(['--time-scale', '0', '--lockout-attempts', '1']);
+  try {
+    await page.waitForSelector('#lockouts #lockout-enabled');
+    assert.equal(await page.isChecked('#lockout-enabled'), false, 'off by default');
+    assert.match(await page.textContent('#lockouts'), /Lock a client out after 1 failed capture in 300 s/);
+    await page.check('#lockout-enabled');
+    await page.waitForFunction(async () => (await (await fetch('/__emulator/lockouts')).json()).enabled === true);
+    const demo = await context.newPage();
+    await demo.goto(emu.url + '/__emulator/demo?mode=active&scenario=spoof&autostart=1');
+    const chip = await page.waitForSelector('#locked .chip.locked', { timeout: 20000 });
+    assert.match(await chip.textContent(), /HeadlessChrome.* · until /);
+    assert.equal((await admin(emu.url, 'GET', '/lockouts')).locked.length, 1);
+    await page.screenshot({ path: join(ARTIFACTS, 'dashboard-lockouts.png'), fullPage: false });
+    await page.click('#clear-lockouts');
+    await page.waitForSelector('#locked:has-text("none")');
+    const after = await admin(emu.url, 'GET', '/lockouts');
+    assert.deepEqual([after.enabled, after.locked], [true, []]);
+  } finally { await done(); }
+});
+
 test('a running capture appears live and its timeline fills', async () => {
   const { emu, context, page, done } = await setup(['--time-scale', '0.5']);
   try {
