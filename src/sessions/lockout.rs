@@ -128,7 +128,7 @@ impl Lockouts {
                 })
             })
             .collect();
-        list.sort_by(|a, b| b.until.cmp(&a.until));
+        list.sort_by_key(|l| std::cmp::Reverse(l.until));
         list
     }
 
