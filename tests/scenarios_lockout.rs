@@ -194,6 +194,20 @@ async fn lockout_is_turned_on_and_off_through_the_admin_api() {
         "after turning it off",
     );
 
+    // A reset sets it back to what the flag says (off here).
+    lockouts(&emu, reqwest::Method::PUT, Some(r#"{"enabled": true}"#)).await;
+    let reset = emu
+        .http
+        .post(emu.url("/__emulator/reset"))
+        .send()
+        .await
+        .expect("reset");
+    assert_eq!(reset.status(), 200);
+    assert_eq!(
+        lockouts(&emu, reqwest::Method::GET, None).await.1["enabled"],
+        false
+    );
+
     let (status, body) = lockouts(&emu, reqwest::Method::PUT, Some(r#"{"on": 1}"#)).await;
     assert_eq!(status, 400);
     assert_eq!(body["code"], 400);

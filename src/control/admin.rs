@@ -253,13 +253,14 @@ async fn delete_lockouts(State(state): State<AppState>) -> Json<Value> {
 }
 
 /// `POST /reset`: forgets sessions, pins, queue, lockouts and the journal; the default scenario
-/// returns to `--default-scenario`.
+/// returns to `--default-scenario` and lockout to on or off as `--lockout` says.
 async fn reset(State(state): State<AppState>) -> Json<Value> {
     state.sessions.clear();
     state.selection.pins.lock().clear();
     state.selection.queue.lock().clear();
     *state.selection.default.lock() = state.config.default_scenario.clone();
     state.lockouts.clear();
+    state.lockouts.set_enabled(state.config.lockout);
     state.gips.clear();
     state.journal.clear();
     state
