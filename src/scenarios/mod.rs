@@ -8,6 +8,7 @@ pub mod model;
 pub mod playback;
 pub mod rest;
 pub mod selection;
+pub mod shape;
 pub mod validate;
 pub mod watch;
 
