@@ -12,9 +12,7 @@ use std::sync::LazyLock;
 use serde_json::Value;
 
 /// The scenario schema as a JSON value, generated once.
-static SCHEMA: LazyLock<Value> = LazyLock::new(|| {
-    serde_json::to_value(schemars::schema_for!(super::model::Scenario)).unwrap_or(Value::Null)
-});
+static SCHEMA: LazyLock<Value> = LazyLock::new(super::schema_value);
 
 /// Every shape problem of a scenario document, as (JSON pointer, message) pairs, in document
 /// order. Empty when the document has the shape of a scenario file.
@@ -132,8 +130,17 @@ fn walk(
                     }
                 }
             }
+            let names: Vec<&str> = schema
+                .pointer("/propertyNames/enum")
+                .and_then(Value::as_array)
+                .map(|a| a.iter().filter_map(Value::as_str).collect())
+                .unwrap_or_default();
             for (key, member) in members {
                 let mut child = at.key(key);
+                if !names.is_empty() && !names.contains(&key.as_str()) {
+                    out.push((child.pointer.clone(), unknown_field(at, key, &names)));
+                    continue;
+                }
                 match properties.and_then(|p| p.get(key)) {
                     Some(field) => walk(field, member, &mut child, None, out),
                     None => match additional {
