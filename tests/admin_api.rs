@@ -16,7 +16,8 @@ async fn scenarios_are_listed_with_name_description_source_and_validity() {
     for name in [
         "success",
         "spoof",
-        "timeout",
+        "no-face-timeout",
+        "capture-timeout",
         "poor-quality",
         "lockout",
         "camera-denied",
@@ -39,6 +40,12 @@ async fn scenarios_are_listed_with_name_description_source_and_validity() {
         assert!(!e["description"].as_str().unwrap().is_empty());
         assert!(e.get("error").is_none());
     }
+    let renamed = list.iter().find(|e| e["name"] == "no-face-timeout").unwrap();
+    assert_eq!(
+        renamed["aliases"],
+        serde_json::json!(["timeout"]),
+        "the old name is listed as an alias"
+    );
 }
 
 #[tokio::test]

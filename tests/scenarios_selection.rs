@@ -179,7 +179,7 @@ async fn an_unknown_page_hint_is_noted_and_ignored() {
     assert!(note.data()["ignored"]
         .as_str()
         .unwrap()
-        .contains("unknown scenario 'does-not-exist'"));
+        .contains("Unknown scenario 'does-not-exist'"));
 }
 
 #[tokio::test]

@@ -375,8 +375,10 @@ fn found_words(value: &Value) -> String {
 fn explain(schema: &Value, description: Option<&str>, at: &Path) -> String {
     let mut text = String::new();
     if let Some(d) = description.or_else(|| schema.get("description").and_then(Value::as_str)) {
+        // Doc comments keep their line breaks in the schema; a message is one line.
+        let one_line = d.split_whitespace().collect::<Vec<_>>().join(" ");
         text.push(' ');
-        text.push_str(d.trim_end_matches('.'));
+        text.push_str(one_line.trim_end_matches('.'));
         text.push('.');
     }
     if let Some(example) = example_of(schema) {
