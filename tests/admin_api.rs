@@ -40,7 +40,10 @@ async fn scenarios_are_listed_with_name_description_source_and_validity() {
         assert!(!e["description"].as_str().unwrap().is_empty());
         assert!(e.get("error").is_none());
     }
-    let renamed = list.iter().find(|e| e["name"] == "no-face-timeout").unwrap();
+    let renamed = list
+        .iter()
+        .find(|e| e["name"] == "no-face-timeout")
+        .unwrap();
     assert_eq!(
         renamed["aliases"],
         serde_json::json!(["timeout"]),

@@ -87,17 +87,36 @@ fn check_reports_every_problem_of_a_file_at_once_in_json_words() {
     let shown = file.display().to_string();
     let lines: Vec<&str> = stdout.lines().collect();
     assert_eq!(lines.len(), 4, "{stdout}");
-    assert!(lines.iter().all(|l| l.starts_with(&format!("{shown}:"))), "{stdout}");
-    assert!(lines[0].contains(":2:3: unknown field `descripton` at the top level. Did you mean `description`?"), "{stdout}");
+    assert!(
+        lines.iter().all(|l| l.starts_with(&format!("{shown}:"))),
+        "{stdout}"
+    );
+    assert!(
+        lines[0].contains(
+            ":2:3: unknown field `descripton` at the top level. Did you mean `description`?"
+        ),
+        "{stdout}"
+    );
     assert!(
         lines[1].contains(":3:14: result.age: expected a number, found an object.")
             && lines[1].contains("aboveThreshold` is `ageEstimated >=")
             && lines[1].contains("Example: \"age\": 17"),
         "{stdout}"
     );
-    assert!(lines[2].contains("result.livenessStatus: expected one of") && lines[2].contains("Did you mean \"SUCCESS\"?"), "{stdout}");
-    assert!(lines[3].contains(":4:29: capture.timeline[0].type: unknown step type \"wiat\"") && lines[3].contains("Did you mean \"wait\"?"), "{stdout}");
-    assert!(!stdout.contains("f64") && !stdout.contains("invalid type"), "{stdout}");
+    assert!(
+        lines[2].contains("result.livenessStatus: expected one of")
+            && lines[2].contains("Did you mean \"SUCCESS\"?"),
+        "{stdout}"
+    );
+    assert!(
+        lines[3].contains(":4:29: capture.timeline[0].type: unknown step type \"wiat\"")
+            && lines[3].contains("Did you mean \"wait\"?"),
+        "{stdout}"
+    );
+    assert!(
+        !stdout.contains("f64") && !stdout.contains("invalid type"),
+        "{stdout}"
+    );
 }
 
 #[test]
@@ -108,15 +127,19 @@ fn check_refuses_a_timeline_that_would_expand_to_a_million_frames() {
     let steps = vec![step; 100].join(",\n  ");
     std::fs::write(
         &file,
-        format!("{{\"capture\": {{\"timeline\": [\n  {steps},\n  {{\"type\": \"result\"}}\n]}}}}\n"),
+        format!(
+            "{{\"capture\": {{\"timeline\": [\n  {steps},\n  {{\"type\": \"result\"}}\n]}}}}\n"
+        ),
     )
     .unwrap();
     let out = emulator().arg("check").arg(&file).output().unwrap();
     assert_eq!(out.status.code(), Some(1));
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
-        stdout.starts_with(&format!("{}:5:3: with this step the `timeline` timeline makes 40006 channel messages", file.display()))
-            && stdout.contains("more than the 40000 one capture may send"),
+        stdout.starts_with(&format!(
+            "{}:5:3: with this step the `timeline` timeline makes 40006 channel messages",
+            file.display()
+        )) && stdout.contains("more than the 40000 one capture may send"),
         "{stdout}"
     );
 }
@@ -162,14 +185,32 @@ fn check_reports_folder_problems_instead_of_skipping_them() {
             .unwrap_or_else(|| panic!("{name} not reported: {stdout}"))
             .to_string()
     };
-    assert!(line_of("folder.json").contains("this is a folder, not a file"), "{stdout}");
-    assert!(line_of("loop-a.json").contains("this symbolic link loops"), "{stdout}");
-    assert!(line_of("loop-b.json").contains("this symbolic link loops"), "{stdout}");
-    assert!(line_of("dangling.json").contains("points to nothing"), "{stdout}");
-    assert!(line_of("caf").contains("the file name is not valid UTF-8"), "{stdout}");
+    assert!(
+        line_of("folder.json").contains("this is a folder, not a file"),
+        "{stdout}"
+    );
+    assert!(
+        line_of("loop-a.json").contains("this symbolic link loops"),
+        "{stdout}"
+    );
+    assert!(
+        line_of("loop-b.json").contains("this symbolic link loops"),
+        "{stdout}"
+    );
+    assert!(
+        line_of("dangling.json").contains("points to nothing"),
+        "{stdout}"
+    );
+    assert!(
+        line_of("caf").contains("the file name is not valid UTF-8"),
+        "{stdout}"
+    );
     assert!(!stdout.contains("good.json"), "{stdout}");
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("5 problem(s) in 5 of 6 scenario file(s)"), "{stderr}");
+    assert!(
+        stderr.contains("5 problem(s) in 5 of 6 scenario file(s)"),
+        "{stderr}"
+    );
 }
 
 #[cfg(unix)]
@@ -181,7 +222,10 @@ fn check_of_an_unreadable_folder_says_so() {
     assert_eq!(out.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
-        stderr.contains(&format!("{}: cannot read the scenarios folder", locked.display())),
+        stderr.contains(&format!(
+            "{}: cannot read the scenarios folder",
+            locked.display()
+        )),
         "{stderr}"
     );
 }

@@ -254,7 +254,8 @@ impl ScenarioLibrary {
     /// `GET /__emulator/scenarios`: every entry's listing, then the folder's own problem (an
     /// unreadable folder) as an entry with `source: "folder"`, so nothing fails silently.
     pub fn listing(&self) -> Vec<serde_json::Value> {
-        let mut out: Vec<serde_json::Value> = self.entries.read().values().map(Entry::listing).collect();
+        let mut out: Vec<serde_json::Value> =
+            self.entries.read().values().map(Entry::listing).collect();
         if let (Some(error), Some(dir)) = (self.folder_error.read().clone(), &self.dir) {
             out.push(serde_json::json!({
                 "name": dir.display().to_string(),

@@ -32,7 +32,11 @@ struct Path {
 impl Path {
     fn key(&self, key: &str) -> Path {
         Path {
-            pointer: format!("{}/{}", self.pointer, key.replace('~', "~0").replace('/', "~1")),
+            pointer: format!(
+                "{}/{}",
+                self.pointer,
+                key.replace('~', "~0").replace('/', "~1")
+            ),
             dotted: if self.dotted.is_empty() {
                 key.to_string()
             } else {
@@ -84,10 +88,7 @@ fn walk(
         if value.is_null() && any.iter().any(|s| s.get("type") == Some(&"null".into())) {
             return;
         }
-        if let Some(inner) = any
-            .iter()
-            .find(|s| s.get("type") != Some(&"null".into()))
-        {
+        if let Some(inner) = any.iter().find(|s| s.get("type") != Some(&"null".into())) {
             walk(inner, value, at, description, out);
         }
         return;
@@ -120,9 +121,7 @@ fn walk(
                     if !members.contains_key(name) {
                         let field = properties.and_then(|p| p.get(name));
                         let child = at.key(name);
-                        let what = field
-                            .map(|f| explain(f, None, &child))
-                            .unwrap_or_default();
+                        let what = field.map(|f| explain(f, None, &child)).unwrap_or_default();
                         out.push((
                             at.pointer.clone(),
                             format!("{}: the field `{name}` is missing.{what}", at.shown()),
@@ -425,10 +424,7 @@ fn example_of(schema: &Value) -> Option<String> {
     }
     let ty = match schema.get("type")? {
         Value::String(t) => t.as_str(),
-        Value::Array(ts) => ts
-            .iter()
-            .filter_map(Value::as_str)
-            .find(|t| *t != "null")?,
+        Value::Array(ts) => ts.iter().filter_map(Value::as_str).find(|t| *t != "null")?,
         _ => return None,
     };
     Some(
@@ -532,12 +528,22 @@ mod tests {
             "result": {"livenessStatus": "SPOF"}
         }));
         assert_eq!(m.len(), 4, "{m:?}");
-        assert!(m.iter().any(|p| p.contains("Did you mean `result`?")), "{m:?}");
-        assert!(m.iter().any(|p| p.contains("Did you mean \"wait\"?")), "{m:?}");
-        assert!(m.iter().any(|p| p.contains("Did you mean \"SPOOF\"?")), "{m:?}");
+        assert!(
+            m.iter().any(|p| p.contains("Did you mean `result`?")),
+            "{m:?}"
+        );
+        assert!(
+            m.iter().any(|p| p.contains("Did you mean \"wait\"?")),
+            "{m:?}"
+        );
+        assert!(
+            m.iter().any(|p| p.contains("Did you mean \"SPOOF\"?")),
+            "{m:?}"
+        );
         assert!(
             m.iter()
-                .any(|p| p.contains("expected a whole number (0 or more), found the negative number -1")),
+                .any(|p| p
+                    .contains("expected a whole number (0 or more), found the negative number -1")),
             "{m:?}"
         );
     }

@@ -185,12 +185,15 @@ fn repair(doc: &mut serde_json::Value, pointer: &str) -> String {
         *doc = serde_json::json!({});
         return String::new();
     }
-    let parent = format!(
-        "/{}",
-        segments[..segments.len() - 1].join("/")
-    );
-    let parent = if segments.len() == 1 { "" } else { parent.as_str() };
-    let last = segments[segments.len() - 1].replace("~1", "/").replace("~0", "~");
+    let parent = format!("/{}", segments[..segments.len() - 1].join("/"));
+    let parent = if segments.len() == 1 {
+        ""
+    } else {
+        parent.as_str()
+    };
+    let last = segments[segments.len() - 1]
+        .replace("~1", "/")
+        .replace("~0", "~");
     match doc.pointer_mut(parent) {
         Some(serde_json::Value::Object(m)) => {
             m.remove(&last);
@@ -250,7 +253,10 @@ fn plain_words(e: &serde_json::Error) -> String {
         ("expected i64", "expected a whole number"),
         ("expected a sequence", "expected an array"),
         ("expected a map", "expected an object"),
-        ("key must be a string", "a key must be a string in double quotes"),
+        (
+            "key must be a string",
+            "a key must be a string in double quotes",
+        ),
     ] {
         m = m.replace(rust, json);
     }
@@ -1074,7 +1080,9 @@ mod tests {
         assert!(p.contains("delayMs 900000 is longer"), "{p}");
         let p = one("{\"rest\": {\"capabilites\": {}}}");
         assert!(
-            p.starts_with("1:11: unknown field `capabilites` in rest. Did you mean `capabilities`?"),
+            p.starts_with(
+                "1:11: unknown field `capabilites` in rest. Did you mean `capabilities`?"
+            ),
             "{p}"
         );
     }
@@ -1127,21 +1135,37 @@ mod tests {
         assert_eq!(p.len(), 5, "{p:#?}");
         assert!(p[0].starts_with("2:3: unknown field `resutl`"), "{p:#?}");
         assert!(
-            p.iter().any(|m| m.contains("result.age: expected a number, found an object")
-                && m.contains("Example: \"age\": 17")),
+            p.iter().any(
+                |m| m.contains("result.age: expected a number, found an object")
+                    && m.contains("Example: \"age\": 17")
+            ),
             "{p:#?}"
         );
-        assert!(p.iter().any(|m| m.contains("matchScore -1 is out of range")), "{p:#?}");
-        assert!(p.iter().any(|m| m.contains("Did you mean \"wait\"?")), "{p:#?}");
-        assert!(p.iter().any(|m| m.contains("ms 3600000 is longer")), "{p:#?}");
-        assert!(p.iter().all(|m| !m.contains("f64") && !m.contains("map")), "{p:#?}");
+        assert!(
+            p.iter()
+                .any(|m| m.contains("matchScore -1 is out of range")),
+            "{p:#?}"
+        );
+        assert!(
+            p.iter().any(|m| m.contains("Did you mean \"wait\"?")),
+            "{p:#?}"
+        );
+        assert!(
+            p.iter().any(|m| m.contains("ms 3600000 is longer")),
+            "{p:#?}"
+        );
+        assert!(
+            p.iter().all(|m| !m.contains("f64") && !m.contains("map")),
+            "{p:#?}"
+        );
     }
 
     #[test]
     fn a_plan_of_a_million_tiny_frames_is_refused_at_the_step_that_crosses_the_bound() {
         let step = "{\"type\": \"tracking\", \"frame\": {}, \"repeat\": 10000, \"intervalMs\": 1}";
         let steps = vec![step; 100].join(",\n");
-        let text = format!("{{\"capture\": {{\"timeline\": [\n{steps},\n{{\"type\": \"result\"}}]}}}}");
+        let text =
+            format!("{{\"capture\": {{\"timeline\": [\n{steps},\n{{\"type\": \"result\"}}]}}}}");
         let p = one(&text);
         assert!(p.starts_with("5:1: with this step the `timeline` timeline makes 40006 channel messages, more than the 40000"), "{p}");
     }
@@ -1151,7 +1175,10 @@ mod tests {
         let big = "x".repeat(100_000);
         let text = format!("{{\"capture\": {{\"timeline\": [{{\"type\": \"faceTracking\", \"durationMs\": 10000, \"fps\": 10, \"with\": {{\"pad\": \"{big}\"}}}}, {{\"type\": \"result\"}}]}}}}");
         let p = one(&text);
-        assert!(p.contains("bytes of messages, more than the 8388608 one capture may send"), "{p}");
+        assert!(
+            p.contains("bytes of messages, more than the 8388608 one capture may send"),
+            "{p}"
+        );
     }
 
     #[test]
@@ -1167,7 +1194,10 @@ mod tests {
     fn a_file_over_the_size_bound_is_refused_before_parsing() {
         let text = format!("{{\"description\": \"{}\"}}", "x".repeat(MAX_FILE_BYTES));
         let p = one(&text);
-        assert!(p.starts_with("1:1: the file is 1048595 bytes, more than the 1048576"), "{p}");
+        assert!(
+            p.starts_with("1:1: the file is 1048595 bytes, more than the 1048576"),
+            "{p}"
+        );
     }
 
     #[test]
