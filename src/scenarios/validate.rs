@@ -98,7 +98,7 @@ pub fn validate_text(stem: &str, text: &str) -> Result<Scenario, Vec<Problem>> {
         }
     };
     let shape_problems = shape::problems(&doc);
-    let mut found: Vec<(Option<(usize, usize)>, String, String)> = Vec::new();
+    let mut found: Vec<Found> = Vec::new();
     let scenario: Option<Scenario> = if shape_problems.is_empty() {
         match serde_json::from_str::<Scenario>(text) {
             Ok(s) => Some(s),
@@ -166,20 +166,24 @@ pub fn validate_text(stem: &str, text: &str) -> Result<Scenario, Vec<Problem>> {
     }
 }
 
+/// A problem before it is placed: (line and column when serde gave them, JSON pointer, message).
+type Found = (Option<(usize, usize)>, String, String);
+
 /// Removes the faulty member at `pointer` from `doc` (a faulty timeline step becomes a no-op
 /// wait, so step numbers stay right); returns the pointer of what was set aside.
 fn repair(doc: &mut serde_json::Value, pointer: &str) -> String {
     let segments: Vec<&str> = pointer.split('/').skip(1).collect();
     // A problem inside a timeline step sets the whole step aside.
-    if segments.len() >= 3 && segments[0] == "capture" && segments[1] != "init" {
-        if let Ok(i) = segments[2].parse::<usize>() {
-            let step = format!("/{}/{}/{}", segments[0], segments[1], segments[2]);
-            if let Some(slot) = doc.pointer_mut(&step) {
-                *slot = serde_json::json!({"type": "wait", "ms": 0});
-            }
-            let _ = i;
-            return step;
+    if segments.len() >= 3
+        && segments[0] == "capture"
+        && segments[1] != "init"
+        && segments[2].parse::<usize>().is_ok()
+    {
+        let step = format!("/{}/{}/{}", segments[0], segments[1], segments[2]);
+        if let Some(slot) = doc.pointer_mut(&step) {
+            *slot = serde_json::json!({"type": "wait", "ms": 0});
         }
+        return step;
     }
     if segments.is_empty() {
         *doc = serde_json::json!({});
