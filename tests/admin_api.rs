@@ -69,11 +69,16 @@ async fn an_invalid_file_is_listed_with_its_error_and_place() {
         format!("{file}:2:15: timeline never ends: add a final step of type \"result\", \"error\" or \"disconnect\"")
     );
     let (status, body) = get_json(&format!("{}/__emulator/scenarios/broken", running.url())).await;
-    assert_eq!(status, 404);
-    assert!(body["error"]
-        .as_str()
-        .unwrap()
-        .contains("has no valid version"));
+    assert_eq!(status, 422, "present but invalid, not unknown: {body}");
+    let error = body["error"].as_str().unwrap();
+    assert!(
+        error.starts_with("Scenario 'broken' is invalid, so it cannot be played"),
+        "{error}"
+    );
+    assert!(
+        error.contains(&format!("{file}:2:15: timeline never ends")),
+        "{error}"
+    );
 }
 
 #[tokio::test]

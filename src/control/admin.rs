@@ -79,12 +79,7 @@ async fn get_scenario(
         .scenarios
         .entry(&name)
         .ok_or_else(|| unknown(&state, &name))?;
-    let scenario = entry.scenario.ok_or_else(|| {
-        ApiError::not_found(format!(
-            "Scenario '{name}' has no valid version: {}",
-            entry.error.unwrap_or_default()
-        ))
-    })?;
+    let scenario = entry.scenario.ok_or_else(|| unknown(&state, &name))?;
     serde_json::to_value(&*scenario)
         .map(Json)
         .map_err(|e| ApiError::internal(format!("cannot serialise scenario '{name}': {e}")))
