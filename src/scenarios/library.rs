@@ -206,7 +206,20 @@ impl ScenarioLibrary {
 
     /// The current valid version of `name` (an old name in [`ALIASES`] gives its successor).
     pub fn get(&self, name: &str) -> Option<Arc<Scenario>> {
-        self.resolve(name).ok()
+        // Hot path (every session creation, every sessionless request): no suggestion work.
+        self.entry_ref(name, |e| e.and_then(|e| e.scenario.clone()))
+    }
+
+    /// `f` applied to the entry called `name` (or the successor of an old name), in place.
+    fn entry_ref<R>(&self, name: &str, f: impl FnOnce(Option<&Entry>) -> R) -> R {
+        let entries = self.entries.read();
+        let entry = entries.get(name).or_else(|| {
+            ALIASES
+                .iter()
+                .find(|(from, _)| *from == name)
+                .and_then(|(_, to)| entries.get(*to))
+        });
+        f(entry)
     }
 
     /// The playable version of `name`, or why there is none: unknown (with a "did you mean")
@@ -239,16 +252,7 @@ impl ScenarioLibrary {
 
     /// The entry called `name` (or the successor of an old name).
     pub fn entry(&self, name: &str) -> Option<Entry> {
-        let entries = self.entries.read();
-        entries
-            .get(name)
-            .or_else(|| {
-                ALIASES
-                    .iter()
-                    .find(|(from, _)| *from == name)
-                    .and_then(|(_, to)| entries.get(*to))
-            })
-            .cloned()
+        self.entry_ref(name, |e| e.cloned())
     }
 
     /// `GET /__emulator/scenarios`: every entry's listing, then the folder's own problem (an

@@ -455,12 +455,16 @@ pub fn did_you_mean<'a>(
     wanted: &str,
     candidates: impl IntoIterator<Item = &'a str>,
 ) -> Option<String> {
+    // Names and fields are short; a long input is no typo (and must not cost quadratic time).
+    if wanted.len() > 64 {
+        return None;
+    }
     let norm = |s: &str| s.to_lowercase().replace(['-', '_'], "");
     let w = norm(wanted);
     let limit = (w.chars().count() / 3).max(1);
     candidates
         .into_iter()
-        .filter(|c| *c != wanted)
+        .filter(|c| *c != wanted && c.len() <= 64)
         .map(|c| (distance(&w, &norm(c)), c))
         .filter(|(d, _)| *d <= limit)
         .min_by_key(|(d, _)| *d)
