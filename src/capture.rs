@@ -9,7 +9,10 @@ use serde_json::{json, Value};
 
 use crate::{
     error::ApiError,
-    scenarios::selection::{select_for_new_session, SelectionInput},
+    scenarios::{
+        model::LivenessStatus,
+        selection::{select_for_new_session, SelectionInput},
+    },
     sessions::{
         store::SharedSession, BioSession, Face, LivenessResult, SessionParams, SessionState,
     },
@@ -23,12 +26,8 @@ pub fn create_session(
     input: SelectionInput,
     fingerprint: Option<String>,
 ) -> Result<SharedSession, ApiError> {
-    let chosen = select_for_new_session(state, &input, &params).map_err(|u| {
-        ApiError::not_found(format!(
-            "Unknown scenario '{}' (see GET /__emulator/scenarios)",
-            u.0
-        ))
-    })?;
+    let chosen = select_for_new_session(state, &input, &params)
+        .map_err(|u| crate::scenarios::selection::unavailable_error(&u.0))?;
     let id = state.new_id();
     let mut session = BioSession::new(id, params, chosen.scenario, chosen.name, chosen.selected_by);
     session.fingerprint = fingerprint;
@@ -125,7 +124,7 @@ pub fn finalize(
     info
 }
 
-/// Ends a capture without a result (error sent to the page, or the channel dropped).
+/// Ends a capture without a played result (error sent to the page, or the channel dropped).
 ///
 /// `reason` is recorded as is; when it carries an error code (`{"error": {"code"}}` as the
 /// channel sends it, or `{"code"}`) that is the user's failure (1301, 1303), the attempt counts
@@ -143,6 +142,18 @@ pub fn fail(state: &AppState, session: &SharedSession, reason: Value) {
             return;
         }
         s.state = SessionState::Failed;
+        // Error 1301 is the vendor's "Video Capture timeout: No face detected during liveness
+        // step": the liveness test was not completed within the time permitted, which core's
+        // result calls TIMEOUT ("Returning the Results"). Other errors and disconnections leave
+        // no result (core reports FAILED).
+        if reason.pointer("/error/code").and_then(Value::as_u64) == Some(1301) {
+            s.result = Some(LivenessResult {
+                liveness_status: LivenessStatus::Timeout,
+                diagnostic: Some(crate::scenarios::playback::vendor_error_text(1301).to_string()),
+                best_image_id: None,
+                finished: time::OffsetDateTime::now_utc(),
+            });
+        }
         s.transcript
             .push("state", json!({"state": "FAILED", "reason": reason}));
         state.notify_session(&s);

@@ -16,7 +16,8 @@ async fn scenarios_are_listed_with_name_description_source_and_validity() {
     for name in [
         "success",
         "spoof",
-        "timeout",
+        "no-face-timeout",
+        "capture-timeout",
         "poor-quality",
         "lockout",
         "camera-denied",
@@ -39,6 +40,15 @@ async fn scenarios_are_listed_with_name_description_source_and_validity() {
         assert!(!e["description"].as_str().unwrap().is_empty());
         assert!(e.get("error").is_none());
     }
+    let renamed = list
+        .iter()
+        .find(|e| e["name"] == "no-face-timeout")
+        .unwrap();
+    assert_eq!(
+        renamed["aliases"],
+        serde_json::json!(["timeout"]),
+        "the old name is listed as an alias"
+    );
 }
 
 #[tokio::test]
@@ -59,11 +69,16 @@ async fn an_invalid_file_is_listed_with_its_error_and_place() {
         format!("{file}:2:15: timeline never ends: add a final step of type \"result\", \"error\" or \"disconnect\"")
     );
     let (status, body) = get_json(&format!("{}/__emulator/scenarios/broken", running.url())).await;
-    assert_eq!(status, 404);
-    assert!(body["error"]
-        .as_str()
-        .unwrap()
-        .contains("has no valid version"));
+    assert_eq!(status, 422, "present but invalid, not unknown: {body}");
+    let error = body["error"].as_str().unwrap();
+    assert!(
+        error.starts_with("Scenario 'broken' is invalid, so it cannot be played"),
+        "{error}"
+    );
+    assert!(
+        error.contains(&format!("{file}:2:15: timeline never ends")),
+        "{error}"
+    );
 }
 
 #[tokio::test]

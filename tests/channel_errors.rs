@@ -127,7 +127,33 @@ async fn a_timeline_error_reaches_the_page_after_tracking() {
         .iter()
         .all(|m| m["type"] == "tracking"));
     let s = wait_state(&session, "FAILED").await;
-    assert!(s["livenessStatus"].is_null());
+    assert_eq!(
+        s["livenessStatus"], "TIMEOUT",
+        "1301 (no face within the capture time) is the vendor's TIMEOUT in core"
+    );
+    emu.shutdown().await;
+}
+
+#[tokio::test]
+async fn another_timeline_error_leaves_the_session_failed_without_a_status() {
+    let emu = emulator().await;
+    add_scenario(
+        &emu,
+        "test-quality",
+        json!({"capture": {"timeline": [
+            {"type": "waitFor", "event": "startCapture"},
+            {"type": "faceTracking", "durationMs": 300},
+            {"type": "error", "code": 1303}
+        ]}}),
+    );
+    let (id, session) = session(&emu, LivenessMode::LivenessPassive, Some("test-quality"));
+    let mut ws = connect(&emu, "/video-server/engine.io").await;
+    open_until_init(&mut ws, &id).await;
+    send(&mut ws, json!({"type": "startCapture"})).await;
+    let (msgs, _) = drain(&mut ws).await;
+    assert_eq!(msgs.last().expect("error")["data"]["code"], 1303);
+    let s = wait_state(&session, "FAILED").await;
+    assert!(s["livenessStatus"].is_null(), "{s}");
     emu.shutdown().await;
 }
 

@@ -109,6 +109,32 @@ async fn the_age_estimate_comes_from_the_scenario() {
 }
 
 #[tokio::test]
+async fn above_threshold_is_the_estimate_at_or_over_the_sessions_threshold_as_documented() {
+    let emu = Emu::start().await;
+    for (name, age, threshold, above) in [
+        ("age-exact", json!(18), 18, true),
+        ("age-rejected", json!(16.4), 18, false),
+        ("age-just-under", json!(17.9), 18, false),
+    ] {
+        let scenario: Scenario = serde_json::from_value(json!({"result": {"age": age}}))
+            .expect("the documented example parses");
+        emu.add_scenario(name, scenario);
+        let id = emu
+            .create(json!({"livenessMode": "LIVENESS_PASSIVE_VIDEO", "ageThreshold": threshold, "scenario": name}))
+            .await;
+        emu.finish(&id);
+        let body = emu
+            .json(&core(&format!("{id}/liveness-challenge-result")))
+            .await;
+        assert_eq!(
+            body["age"],
+            json!({"aboveThreshold": above, "ageEstimated": age, "threshold": 18}),
+            "{name}"
+        );
+    }
+}
+
+#[tokio::test]
 async fn a_spoof_scenario_reports_spoof_with_its_diagnostic() {
     let emu = Emu::start().await;
     emu.add_scenario(

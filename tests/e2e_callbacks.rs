@@ -179,6 +179,65 @@ async fn a_capture_that_ends_in_an_error_sends_no_callback() {
 }
 
 #[tokio::test]
+async fn a_capture_timeout_shows_the_result_on_the_channel_and_the_callback_finds_core_reporting_timeout(
+) {
+    let emu = Emu::start().await;
+    let (url, arrivals) = receiver(&emu).await;
+    for mode in MODES {
+        let id = create(&emu, mode, &url, Some("capture-timeout")).await;
+        let played = play(&emu, &id, &format!("e2e-callbacks/capture-timeout/{mode}")).await;
+        assert_contract_order(mode, &played, mode);
+        let terminal = played.terminal.as_ref().expect("a terminal message");
+        assert_eq!(
+            terminal["type"], "result",
+            "{mode}: the server stops the capture with showChallengeResult, not errorFn"
+        );
+        let read = played.rest_at_result.as_ref().expect("read at result");
+        assert_eq!(read["livenessStatus"], "TIMEOUT", "{mode}: {read}");
+        assert_eq!(
+            read["diagnostic"],
+            "The liveness test was not completed within the time permitted"
+        );
+        let events = callback_events(&emu, &id).await;
+        assert_eq!(events.last().expect("an attempt")["delivered"], true);
+        let arrivals = arrivals.lock().clone();
+        let mine = arrivals
+            .iter()
+            .find(|a| a.session_id == id)
+            .expect("the callback arrived");
+        assert_eq!(
+            mine.status_read, "TIMEOUT",
+            "{mode}: the callback follows the result"
+        );
+    }
+    emu.running.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_no_face_timeout_ends_with_1301_and_core_then_reports_timeout_without_a_callback() {
+    let emu = Emu::start().await;
+    let (url, arrivals) = receiver(&emu).await;
+    let id = create(&emu, "LIVENESS_PASSIVE", &url, Some("no-face-timeout")).await;
+    let played = play(&emu, &id, "e2e-callbacks/no-face-timeout").await;
+    let terminal = played.terminal.as_ref().expect("an error");
+    assert_eq!(terminal["type"], "error");
+    assert!(terminal.to_string().contains("\"code\":1301"), "{terminal}");
+    e2e_support::settled(&emu, &id).await;
+    let result = e2e_support::result(&emu, &id).await;
+    assert_eq!(result["livenessStatus"], "TIMEOUT");
+    assert_eq!(
+        result["diagnostic"],
+        "Video Capture timeout: No face detected during liveness step."
+    );
+    assert!(result.get("bestImageId").is_none(), "{result}");
+    assert!(
+        arrivals.lock().is_empty(),
+        "no callback after an errorFn ending"
+    );
+    emu.running.shutdown().await;
+}
+
+#[tokio::test]
 async fn the_callback_failure_scenario_records_the_failed_attempts_then_one_delivery() {
     let emu = Emu::start().await;
     let (url, arrivals) = receiver(&emu).await;

@@ -183,3 +183,25 @@ async fn a_rejected_portrait_comes_back_as_errors_with_a_2xx_after_a_real_captur
     assert_eq!(global["globalStatus"]["status"], "NOT_VERIFIED");
     emu.running.shutdown().await;
 }
+
+#[tokio::test]
+async fn a_capture_timeout_in_idv_mode_ends_in_a_timeout_result_and_a_rejected_portrait() {
+    let emu = Emu::start().await;
+    let (identity, portrait, session) = start_proofing(&emu, Some("capture-timeout")).await;
+    let played = capture(&emu, &session).await;
+    assert_eq!(
+        played.terminal.as_ref().map(|t| t["type"].clone()),
+        Some(json!("result")),
+        "showChallengeResult ends the capture"
+    );
+    let result = e2e_support::result(&emu, &session).await;
+    assert_eq!(result["livenessStatus"], "TIMEOUT");
+    let status = poll_status(&emu, &identity, &portrait).await;
+    let errors = status["errors"]
+        .as_array()
+        .expect("errors[] follow the TIMEOUT");
+    assert!(!errors.is_empty(), "{status}");
+    let global = gips_get(&emu, &format!("/identities/{identity}")).await;
+    assert_eq!(global["globalStatus"]["levelOfAssurance"], "LOA0");
+    emu.running.shutdown().await;
+}

@@ -92,7 +92,10 @@ async fn a_broken_save_keeps_the_last_good_version_and_is_listed_with_its_place(
     let error = entry["error"].as_str().unwrap();
     let file = dir.path().join("mine.json").display().to_string();
     assert!(error.starts_with(&format!("{file}:3:")), "{error}");
-    assert!(error.contains("unknown variant `MAYBE`"), "{error}");
+    assert!(
+        error.contains("result.livenessStatus: expected one of \"SUCCESS\", \"FAILED\", \"SPOOF\", \"ERROR\", \"TIMEOUT\", found \"MAYBE\""),
+        "{error}"
+    );
     assert_eq!(entry["description"], "good");
     assert!(
         entry["loadedAt"].as_str().is_some(),
@@ -208,4 +211,132 @@ async fn a_reload_is_announced_to_live_listeners() {
     .await
     .expect("a scenarios event");
     assert_eq!(event, serde_json::json!({"type": "scenarios"}));
+}
+
+#[tokio::test]
+async fn a_save_whose_plan_would_exceed_the_bound_is_refused_at_its_step_and_the_last_good_version_stays(
+) {
+    let dir = tempfile::tempdir().unwrap();
+    let running = start_with_dir(dir.path(), None).await;
+    write(dir.path(), "mine.json", "good");
+    wait_for_description(&running, "mine", "good").await;
+    let big = "x".repeat(200_000);
+    fs::write(
+        dir.path().join("mine.json"),
+        format!("{{\"description\": \"huge\",\n \"capture\": {{\"timeline\": [\n  {{\"type\": \"faceTracking\", \"durationMs\": 60000, \"fps\": 30, \"with\": {{\"pad\": \"{big}\"}}}},\n  {{\"type\": \"result\"}}]}}}}"),
+    )
+    .unwrap();
+    eventually("the oversized save is listed", || async {
+        listed(&running, "mine")
+            .await
+            .is_some_and(|e| e["valid"] == false)
+    })
+    .await;
+    let entry = listed(&running, "mine").await.unwrap();
+    let error = entry["error"].as_str().unwrap();
+    let file = dir.path().join("mine.json").display().to_string();
+    assert!(
+        error.starts_with(&format!(
+            "{file}:3:3: with this step the `timeline` timeline makes about"
+        )),
+        "{error}"
+    );
+    assert!(
+        error.contains("more than the 8388608 one capture may send"),
+        "{error}"
+    );
+    assert_eq!(
+        description_of_new_session(&running, "mine")
+            .await
+            .as_deref(),
+        Some("good")
+    );
+}
+
+#[tokio::test]
+async fn a_huge_sparse_file_in_the_folder_is_refused_from_its_size_and_listed() {
+    let dir = tempfile::tempdir().unwrap();
+    let running = start_with_dir(dir.path(), Some(50)).await;
+    let f = fs::File::create(dir.path().join("huge.json")).unwrap();
+    f.set_len(1 << 30).unwrap();
+    eventually("the huge file is listed", || async {
+        listed(&running, "huge").await.is_some()
+    })
+    .await;
+    let entry = listed(&running, "huge").await.unwrap();
+    assert_eq!(entry["valid"], false);
+    assert_eq!(entry["playable"], false);
+    assert!(
+        entry["error"].as_str().unwrap().contains(
+            "the file is 1073741824 bytes, more than the 1048576 bytes a scenario file may have"
+        ),
+        "{entry}"
+    );
+}
+
+#[cfg(unix)]
+#[tokio::test]
+async fn folder_problems_are_listed_as_entries_with_an_error_never_skipped() {
+    use std::os::unix::ffi::OsStrExt;
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let running = start_with_dir(d, Some(50)).await;
+    fs::create_dir(d.join("folder.json")).unwrap();
+    std::os::unix::fs::symlink(d.join("loop-b.json"), d.join("loop-a.json")).unwrap();
+    std::os::unix::fs::symlink(d.join("loop-a.json"), d.join("loop-b.json")).unwrap();
+    fs::write(d.join(std::ffi::OsStr::from_bytes(b"caf\xe9.json")), "{}").unwrap();
+    eventually("every problem is listed", || async {
+        let (_, list) = get_json(&format!("{}/__emulator/scenarios", running.url())).await;
+        list.as_array()
+            .is_some_and(|l| l.iter().filter(|e| e["valid"] == false).count() == 4)
+    })
+    .await;
+    let error_of = |name: &'static str| {
+        let running = &running;
+        async move {
+            let e = listed(running, name)
+                .await
+                .unwrap_or_else(|| panic!("{name} listed"));
+            assert_eq!(e["valid"], false, "{e}");
+            e["error"].as_str().unwrap_or_default().to_string()
+        }
+    };
+    assert!(error_of("folder")
+        .await
+        .contains("this is a folder, not a file"));
+    assert!(error_of("loop-a")
+        .await
+        .contains("this symbolic link loops"));
+    assert!(error_of("caf\u{fffd}")
+        .await
+        .contains("the file name is not valid UTF-8"));
+}
+
+#[cfg(unix)]
+#[tokio::test]
+async fn an_unreadable_scenarios_folder_is_listed_as_a_folder_entry_with_its_error() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("plain-file"), "not a folder").unwrap();
+    let folder = dir.path().join("plain-file").join("scenarios");
+    let running = start_with_dir(&folder, Some(50)).await;
+    let (_, list) = get_json(&format!("{}/__emulator/scenarios", running.url())).await;
+    let entry = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["source"] == "folder")
+        .cloned()
+        .expect("a folder entry");
+    assert_eq!(entry["valid"], false);
+    assert!(
+        entry["error"].as_str().unwrap().starts_with(&format!(
+            "{}: cannot read the scenarios folder",
+            folder.display()
+        )),
+        "{entry}"
+    );
+    assert!(
+        listed(&running, "success").await.is_some(),
+        "the built-ins still play"
+    );
 }

@@ -179,7 +179,7 @@ async fn an_unknown_page_hint_is_noted_and_ignored() {
     assert!(note.data()["ignored"]
         .as_str()
         .unwrap()
-        .contains("unknown scenario 'does-not-exist'"));
+        .contains("Unknown scenario 'does-not-exist'"));
 }
 
 #[tokio::test]
@@ -289,4 +289,182 @@ async fn two_hundred_parallel_sessions_each_get_their_own_scenario() {
     );
     assert!(running.state.selection.queue.lock().is_empty());
     assert_eq!(running.state.sessions.len(), 200);
+}
+
+/// Sends `init-liveness-session` with an optional `X-Emulator-Scenario` header and body.
+async fn init(
+    running: &webcapture_emulator::server::Running,
+    header: Option<&str>,
+    body: &str,
+) -> (u16, serde_json::Value) {
+    let mut req = http()
+        .post(format!(
+            "{}/video-server/init-liveness-session",
+            running.url()
+        ))
+        .header("apikey", "key")
+        .header("content-type", "application/json")
+        .body(body.to_string());
+    if let Some(h) = header {
+        req = req.header("x-emulator-scenario", h);
+    }
+    let r = req.send().await.expect("request");
+    let status = r.status().as_u16();
+    (status, r.json().await.unwrap_or_default())
+}
+
+fn assert_suggests(
+    what: &str,
+    status: u16,
+    body: &serde_json::Value,
+    asked: &str,
+    suggested: &str,
+) {
+    assert_eq!(status, 404, "{what}: {body}");
+    assert_eq!(body["code"], 404, "{what}: {body}");
+    assert_eq!(body["didYouMean"], suggested, "{what}: {body}");
+    let error = body["error"].as_str().unwrap_or_default();
+    assert!(
+        error.starts_with(&format!(
+            "Unknown scenario '{asked}': did you mean '{suggested}'?"
+        )),
+        "{what}: {error}"
+    );
+}
+
+#[tokio::test]
+async fn a_misspelt_scenario_name_gets_a_did_you_mean_on_every_surface() {
+    let running = start().await;
+    let base = running.url();
+    let (status, body) = send(
+        Method::PUT,
+        &format!("{base}/__emulator/default-scenario"),
+        Some(r#"{"scenario":"spof"}"#),
+    )
+    .await;
+    assert_suggests("default", status, &body, "spof", "spoof");
+    let (status, body) = send(
+        Method::POST,
+        &format!("{base}/__emulator/queue"),
+        Some(r#"{"scenarios":["spoof","sucess"]}"#),
+    )
+    .await;
+    assert_suggests("queue", status, &body, "sucess", "success");
+    let s = session(&running, None);
+    let id = s.lock().id.clone();
+    let (status, body) = send(
+        Method::PUT,
+        &format!("{base}/__emulator/sessions/{id}/scenario"),
+        Some(r#"{"scenario":"no-mach"}"#),
+    )
+    .await;
+    assert_suggests("pin", status, &body, "no-mach", "no-match");
+    let (status, body) = init(
+        &running,
+        Some("capture-timout"),
+        r#"{"livenessMode":"LIVENESS_PASSIVE"}"#,
+    )
+    .await;
+    assert_suggests("header", status, &body, "capture-timout", "capture-timeout");
+    let (status, body) = init(
+        &running,
+        None,
+        r#"{"livenessMode":"LIVENESS_PASSIVE","scenario":"Lockout"}"#,
+    )
+    .await;
+    assert_suggests("body field", status, &body, "Lockout", "lockout");
+    let (status, body) = get_json(&format!(
+        "{base}/video-server/emulator/browser?scenario=camera-denid"
+    ))
+    .await;
+    assert_suggests("page hint", status, &body, "camera-denid", "camera-denied");
+    let (status, body) = send(
+        Method::PUT,
+        &format!("{base}/__emulator/default-scenario"),
+        Some(r#"{"scenario":"banana"}"#),
+    )
+    .await;
+    assert_eq!(status, 404, "{body}");
+    assert!(
+        body.get("didYouMean").is_none(),
+        "nothing close, no suggestion: {body}"
+    );
+}
+
+#[tokio::test]
+async fn a_scenario_whose_file_is_present_but_invalid_is_answered_as_invalid_with_its_place() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("too-young.json");
+    std::fs::write(
+        &file,
+        "{\n  \"result\": {\"age\": {\"aboveThreshold\": false}}\n}\n",
+    )
+    .unwrap();
+    let running = start_with_dir(dir.path(), None).await;
+    let base = running.url();
+    let place = format!(
+        "{}:2:14: result.age: expected a number, found an object.",
+        file.display()
+    );
+    let check = |what: &str, status: u16, body: &serde_json::Value| {
+        assert_eq!(status, 422, "{what}: {body}");
+        assert_eq!(body["code"], 422, "{what}: {body}");
+        let error = body["error"].as_str().unwrap_or_default();
+        assert!(
+            error.starts_with("Scenario 'too-young' is invalid, so it cannot be played"),
+            "{what}: {error}"
+        );
+        assert!(error.contains(&place), "{what}: {error}");
+        assert!(
+            body["problems"][0]
+                .as_str()
+                .unwrap_or_default()
+                .starts_with(&place),
+            "{what}: {body}"
+        );
+    };
+    let (status, body) = init(
+        &running,
+        Some("too-young"),
+        r#"{"livenessMode":"LIVENESS_PASSIVE"}"#,
+    )
+    .await;
+    check("header", status, &body);
+    let (status, body) = send(
+        Method::PUT,
+        &format!("{base}/__emulator/default-scenario"),
+        Some(r#"{"scenario":"too-young"}"#),
+    )
+    .await;
+    check("default", status, &body);
+    let (status, body) = send(
+        Method::POST,
+        &format!("{base}/__emulator/queue"),
+        Some(r#"{"scenarios":["too-young"]}"#),
+    )
+    .await;
+    check("queue", status, &body);
+    let (status, body) = get_json(&format!(
+        "{base}/video-server/emulator/browser?scenario=too-young"
+    ))
+    .await;
+    check("page hint", status, &body);
+    let entry = listed(&running, "too-young").await.expect("listed");
+    assert_eq!(entry["valid"], false);
+    assert_eq!(entry["playable"], false);
+}
+
+#[tokio::test]
+async fn the_old_timeout_name_still_selects_the_no_face_timeout_scenario() {
+    let running = start().await;
+    let old = session(&running, Some("timeout"));
+    let new = session(&running, Some("no-face-timeout"));
+    assert_eq!(old.lock().scenario, new.lock().scenario);
+    let (status, body) = send(
+        Method::POST,
+        &format!("{}/__emulator/queue", running.url()),
+        Some(r#"{"scenarios":["timeout"]}"#),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
 }

@@ -432,18 +432,27 @@
     });
     var cards = ordered.map(function (s) {
       var isDefault = s.name === (model.defaultScenario || 'success');
+      var folder = s.source === 'folder';
+      // `playable`: a version can be played (the last good one when the latest save is invalid).
+      var playable = s.playable !== undefined ? s.playable : s.valid;
+      var heading = folder ? 'The scenarios folder cannot be read:'
+        : playable ? 'Last edit rejected (the last good version still plays):'
+          : 'This file does not load (selecting it is refused):';
+      var problems = s.error ? String(s.error).split('\n') : [];
       return h('article.scenario', { class: (isDefault ? 'is-default ' : '') + (s.valid ? '' : 'invalid'), 'data-name': s.name },
         h('div.head', null,
           h('span.name', { text: s.name }),
-          badge(s.source || 'builtin', s.source === 'file' ? 'b-violet' : 'b-grey'),
+          badge(folder ? 'folder problem' : (s.source || 'builtin'), s.source === 'file' ? 'b-violet' : 'b-grey'),
           s.valid ? badge('valid', 'b-ok') : badge('invalid', 'b-bad'),
-          isDefault ? badge('default', 'b-ok') : null
+          isDefault ? badge('default', 'b-ok') : null,
+          s.aliases && s.aliases.length ? h('span.alias', { text: 'also: ' + s.aliases.join(', ') }) : null
         ),
         h('div.desc', { text: s.description || '' }),
-        s.error ? h('div.error', null, h('strong', { text: s.valid ? 'Last edit rejected:' : 'This file does not load:' }), s.error) : null,
-        h('div.buttons', null,
+        problems.length ? h('div.error', null, h('strong', { text: heading }),
+          h('ol.problems', null, problems.map(function (p) { return h('li', { text: p }); }))) : null,
+        folder ? null : h('div.buttons', null,
           h('button.btn.small', {
-            type: 'button', class: 'set-default', disabled: isDefault || !s.valid,
+            type: 'button', class: 'set-default', disabled: isDefault || !playable,
             onclick: function () {
               act(async function () {
                 await api('PUT', '/default-scenario', { scenario: s.name });
@@ -453,7 +462,7 @@
             }
           }, isDefault ? 'Default' : 'Set as default'),
           h('button.btn.secondary.small', {
-            type: 'button', class: 'queue-next', disabled: !s.valid,
+            type: 'button', class: 'queue-next', disabled: !playable,
             onclick: function () {
               act(async function () {
                 var q = await api('POST', '/queue', { scenarios: [s.name] });

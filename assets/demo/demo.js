@@ -124,9 +124,11 @@
       var res = await fetch('/__emulator/scenarios');
       var list = await res.json();
       list.forEach(function (s) {
+        if (s.source === 'folder') return; // the folder's own problem is no scenario
         var o = document.createElement('option');
         o.value = s.name;
         o.textContent = s.name + (s.valid ? '' : ' (invalid)');
+        o.disabled = s.playable === false; // never valid: selecting it would be refused
         o.title = s.description || '';
         select.appendChild(o);
       });

@@ -135,7 +135,9 @@ pub fn result_json(s: &BioSession) -> Value {
             ),
         );
     }
-    if let (Some(threshold), Some(_)) = (p.age_threshold, &s.result) {
+    if let (Some(threshold), Some(_), SessionState::Finished) =
+        (p.age_threshold, &s.result, s.state)
+    {
         let estimated = s.scenario.result.age;
         let mut age = Map::new();
         age.insert("aboveThreshold".into(), (estimated >= threshold).into());

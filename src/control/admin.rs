@@ -62,22 +62,17 @@ struct QueueBody {
     scenarios: Vec<String>,
 }
 
-fn unknown(name: &str) -> ApiError {
-    ApiError::not_found(format!(
-        "Unknown scenario '{name}' (see GET /__emulator/scenarios)"
-    ))
+/// 404 (unknown, with "did you mean") or 422 (present but invalid) for a name that cannot be played.
+fn unknown(state: &AppState, name: &str) -> ApiError {
+    match state.scenarios.resolve(name) {
+        Err(u) => selection::unavailable_error(&u),
+        Ok(_) => ApiError::not_found(format!("Unknown scenario '{name}'")),
+    }
 }
 
 /// `GET /scenarios`: `[{name, description, source, valid, error?}]`.
 async fn list_scenarios(State(state): State<AppState>) -> Json<Value> {
-    Json(Value::Array(
-        state
-            .scenarios
-            .entries()
-            .iter()
-            .map(|e| e.listing())
-            .collect(),
-    ))
+    Json(Value::Array(state.scenarios.listing()))
 }
 
 /// `GET /scenarios/{name}`: the scenario as the emulator understood it (its last good version).
@@ -85,13 +80,11 @@ async fn get_scenario(
     State(state): State<AppState>,
     Path(name): Path<String>,
 ) -> ApiResult<Json<Value>> {
-    let entry = state.scenarios.entry(&name).ok_or_else(|| unknown(&name))?;
-    let scenario = entry.scenario.ok_or_else(|| {
-        ApiError::not_found(format!(
-            "Scenario '{name}' has no valid version: {}",
-            entry.error.unwrap_or_default()
-        ))
-    })?;
+    let entry = state
+        .scenarios
+        .entry(&name)
+        .ok_or_else(|| unknown(&state, &name))?;
+    let scenario = entry.scenario.ok_or_else(|| unknown(&state, &name))?;
     serde_json::to_value(&*scenario)
         .map(Json)
         .map_err(|e| ApiError::internal(format!("cannot serialise scenario '{name}': {e}")))
@@ -114,8 +107,8 @@ async fn get_default(State(state): State<AppState>) -> Json<Value> {
 /// `PUT /default-scenario {"scenario"}`: 404 for an unknown name.
 async fn put_default(State(state): State<AppState>, body: Bytes) -> ApiResult<Json<Value>> {
     let ScenarioBody { scenario } = parse(&body, "{\"scenario\": \"NAME\"}")?;
-    if state.scenarios.get(&scenario).is_none() {
-        return Err(unknown(&scenario));
+    if let Err(u) = state.scenarios.resolve(&scenario) {
+        return Err(selection::unavailable_error(&u));
     }
     *state.selection.default.lock() = scenario.clone();
     state.notify(json!({"type": "selection", "default": scenario}));
@@ -134,8 +127,12 @@ async fn get_queue(State(state): State<AppState>) -> Json<Value> {
 /// `POST /queue {"scenarios": [...]}`: appends (all or nothing: 404 if any name is unknown).
 async fn post_queue(State(state): State<AppState>, body: Bytes) -> ApiResult<Json<Value>> {
     let QueueBody { scenarios } = parse(&body, "{\"scenarios\": [\"NAME\", ...]}")?;
-    if let Some(bad) = scenarios.iter().find(|n| state.scenarios.get(n).is_none()) {
-        return Err(unknown(bad));
+    if let Some(Err(u)) = scenarios
+        .iter()
+        .map(|n| state.scenarios.resolve(n))
+        .find(Result::is_err)
+    {
+        return Err(selection::unavailable_error(&u));
     }
     state.selection.queue.lock().extend(scenarios);
     let queue = queue_json(&state);
@@ -194,7 +191,7 @@ async fn pin_session(
         .map(Json)
         .map_err(|e| match e {
             PinError::UnknownSession => ApiError::not_found(format!("Unknown session id {id}")),
-            PinError::UnknownScenario => unknown(&scenario),
+            PinError::UnknownScenario(u) => selection::unavailable_error(&u),
             PinError::AlreadyStarted(st) => ApiError::new(
                 StatusCode::CONFLICT,
                 format!("Session {id} is {st:?}: its capture already started, and a running session keeps its scenario"),

@@ -49,14 +49,24 @@ pub struct Entry {
 
 impl Entry {
     /// The listing shape of `GET /__emulator/scenarios`: `{name, description, source, valid,
-    /// error?, loadedAt?}`.
+    /// playable, aliases?, error?, loadedAt?}` (`playable`: a version can be played, the last
+    /// good one when the latest file is invalid).
     pub fn listing(&self) -> serde_json::Value {
         let mut v = serde_json::json!({
             "name": self.name,
             "description": self.scenario.as_ref().map(|s| s.description.clone()).unwrap_or_default(),
             "source": self.source,
             "valid": self.error.is_none(),
+            "playable": self.scenario.is_some(),
         });
+        let aliases: Vec<&str> = ALIASES
+            .iter()
+            .filter(|(_, to)| *to == self.name)
+            .map(|(from, _)| *from)
+            .collect();
+        if !aliases.is_empty() {
+            v["aliases"] = serde_json::json!(aliases);
+        }
         if let Some(e) = &self.error {
             v["error"] = serde_json::Value::String(e.clone());
         }
@@ -78,6 +88,45 @@ impl Entry {
     }
 }
 
+/// Old names that keep working: (old name, current name). `timeout` was renamed when the
+/// capture-time-limit TIMEOUT result joined the catalogue, so a user picks the right one.
+/// A file of the old name in the scenarios folder is a scenario of its own and wins.
+pub const ALIASES: [(&str, &str); 1] = [("timeout", "no-face-timeout")];
+
+/// Why a name cannot be played.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Unavailable {
+    /// No scenario has that name; the closest name when it looks like a typo.
+    Unknown {
+        /// The name asked for.
+        name: String,
+        /// A close catalogue name.
+        did_you_mean: Option<String>,
+    },
+    /// The scenario's file exists but has never been valid.
+    Invalid {
+        /// The name asked for.
+        name: String,
+        /// Its problems, `file:line:column: message` lines.
+        error: String,
+    },
+}
+
+impl Unavailable {
+    /// The sentence an API answer carries.
+    pub fn message(&self) -> String {
+        match self {
+            Unavailable::Unknown { name, did_you_mean } => match did_you_mean {
+                Some(s) => format!("Unknown scenario '{name}': did you mean '{s}'? (see GET /__emulator/scenarios)"),
+                None => format!("Unknown scenario '{name}' (see GET /__emulator/scenarios)"),
+            },
+            Unavailable::Invalid { name, error } => format!(
+                "Scenario '{name}' is invalid, so it cannot be played (fix its file; the catalogue reloads it): {error}"
+            ),
+        }
+    }
+}
+
 /// The catalogue: built-in scenarios overlaid by the `--scenarios` directory. It keeps the last
 /// good version of each file, so a broken edit never changes what sessions play.
 #[derive(Default)]
@@ -86,8 +135,13 @@ pub struct ScenarioLibrary {
     /// The directory layered over the built-ins, if any.
     dir: Option<PathBuf>,
     /// The file texts seen by the last reload (so an unchanged directory is a cheap no-op).
-    seen: Mutex<Option<BTreeMap<String, Result<String, String>>>>,
+    seen: Mutex<Option<FolderTexts>>,
+    /// Why the folder itself cannot be read, if it cannot (listed with the scenarios).
+    folder_error: RwLock<Option<String>>,
 }
+
+/// File name → text (or why it cannot be read), and the folder's own error.
+type FolderTexts = (BTreeMap<String, Result<String, String>>, Option<String>);
 
 /// The built-ins, parsed once: name → (scenario, file text).
 fn builtins() -> &'static BTreeMap<String, (Arc<Scenario>, &'static str)> {
@@ -150,17 +204,73 @@ impl ScenarioLibrary {
         self.dir.as_deref()
     }
 
-    /// The current valid version of `name`.
+    /// The current valid version of `name` (an old name in [`ALIASES`] gives its successor).
     pub fn get(&self, name: &str) -> Option<Arc<Scenario>> {
-        self.entries
-            .read()
-            .get(name)
-            .and_then(|e| e.scenario.clone())
+        // Hot path (every session creation, every sessionless request): no suggestion work.
+        self.entry_ref(name, |e| e.and_then(|e| e.scenario.clone()))
     }
 
-    /// The entry called `name`.
+    /// `f` applied to the entry called `name` (or the successor of an old name), in place.
+    fn entry_ref<R>(&self, name: &str, f: impl FnOnce(Option<&Entry>) -> R) -> R {
+        let entries = self.entries.read();
+        let entry = entries.get(name).or_else(|| {
+            ALIASES
+                .iter()
+                .find(|(from, _)| *from == name)
+                .and_then(|(_, to)| entries.get(*to))
+        });
+        f(entry)
+    }
+
+    /// The playable version of `name`, or why there is none: unknown (with a "did you mean")
+    /// or present but never valid (with its `file:line:column` problems).
+    pub fn resolve(&self, name: &str) -> Result<Arc<Scenario>, Unavailable> {
+        let entries = self.entries.read();
+        let entry = entries.get(name).or_else(|| {
+            ALIASES
+                .iter()
+                .find(|(from, _)| *from == name)
+                .and_then(|(_, to)| entries.get(*to))
+        });
+        match entry {
+            Some(e) => e.scenario.clone().ok_or_else(|| Unavailable::Invalid {
+                name: name.to_string(),
+                error: e.error.clone().unwrap_or_default(),
+            }),
+            None => Err(Unavailable::Unknown {
+                name: name.to_string(),
+                did_you_mean: crate::scenarios::shape::did_you_mean(
+                    name,
+                    entries
+                        .keys()
+                        .map(String::as_str)
+                        .chain(ALIASES.iter().map(|(from, _)| *from)),
+                ),
+            }),
+        }
+    }
+
+    /// The entry called `name` (or the successor of an old name).
     pub fn entry(&self, name: &str) -> Option<Entry> {
-        self.entries.read().get(name).cloned()
+        self.entry_ref(name, |e| e.cloned())
+    }
+
+    /// `GET /__emulator/scenarios`: every entry's listing, then the folder's own problem (an
+    /// unreadable folder) as an entry with `source: "folder"`, so nothing fails silently.
+    pub fn listing(&self) -> Vec<serde_json::Value> {
+        let mut out: Vec<serde_json::Value> =
+            self.entries.read().values().map(Entry::listing).collect();
+        if let (Some(error), Some(dir)) = (self.folder_error.read().clone(), &self.dir) {
+            out.push(serde_json::json!({
+                "name": dir.display().to_string(),
+                "description": "The scenarios folder",
+                "source": "folder",
+                "valid": false,
+                "playable": false,
+                "error": error,
+            }));
+        }
+        out
     }
 
     /// Every entry, sorted by name.
@@ -186,13 +296,21 @@ impl ScenarioLibrary {
         let Some(dir) = &self.dir else {
             return false;
         };
-        let texts = read_dir_texts(dir);
+        let (texts, folder_error) = read_dir_texts(dir);
         {
             let mut seen = self.seen.lock();
-            if seen.as_ref() == Some(&texts) {
+            let now = (texts.clone(), folder_error.clone());
+            if seen.as_ref() == Some(&now) {
                 return false;
             }
-            *seen = Some(texts.clone());
+            *seen = Some(now);
+        }
+        let folder_changed = *self.folder_error.read() != folder_error;
+        if folder_changed {
+            if let Some(e) = &folder_error {
+                tracing::warn!("{e}");
+            }
+            *self.folder_error.write() = folder_error;
         }
         let old = self.entries.read().clone();
         let mut next = builtin_entries();
@@ -208,7 +326,7 @@ impl ScenarioLibrary {
                     validate::validate_text(&stem, text)
                         .map_err(|problems| validate::report(&shown, &problems))
                 }
-                Err(e) => Err(format!("{shown}:1:1: cannot read the file: {e}")),
+                Err(e) => Err(format!("{shown}:1:1: {e}")),
             };
             let entry = match outcome {
                 Ok(scenario) => {
@@ -246,7 +364,8 @@ impl ScenarioLibrary {
             };
             next.insert(stem, entry);
         }
-        let changed = old.len() != next.len()
+        let changed = folder_changed
+            || old.len() != next.len()
             || old
                 .iter()
                 .zip(next.iter())
@@ -277,24 +396,25 @@ fn builtin_entries() -> BTreeMap<String, Entry> {
         .collect()
 }
 
-/// File name → text (or read error) of every scenario file in `dir`; empty when `dir` is missing.
-fn read_dir_texts(dir: &Path) -> BTreeMap<String, Result<String, String>> {
+/// File name → text (or why it cannot be one) of every `*.json` entry of `dir`, and the folder's
+/// own error; a missing folder is no error (the default `./scenarios` is optional).
+fn read_dir_texts(dir: &Path) -> FolderTexts {
+    let scan = validate::scan(dir);
+    let folder_error = scan
+        .folder_error
+        .filter(|(kind, _)| *kind != std::io::ErrorKind::NotFound)
+        .map(|(_, message)| message);
     let mut out = BTreeMap::new();
-    let Ok(files) = validate::scenario_files(dir) else {
-        return out;
-    };
-    for path in files {
+    for (_, name, message) in scan.problems {
+        out.insert(name, Err(message));
+    }
+    for path in scan.files {
         let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
             continue;
         };
-        let text = std::fs::read(&path)
-            .map_err(|e| e.to_string())
-            .and_then(|b| {
-                String::from_utf8(b).map_err(|_| "the file is not UTF-8 text".to_string())
-            });
-        out.insert(name.to_string(), text);
+        out.insert(name.to_string(), validate::read_scenario_file(&path));
     }
-    out
+    (out, folder_error)
 }
 
 #[cfg(test)]
@@ -307,7 +427,8 @@ mod tests {
         for name in [
             "success",
             "spoof",
-            "timeout",
+            "no-face-timeout",
+            "capture-timeout",
             "poor-quality",
             "lockout",
             "camera-denied",

@@ -8,6 +8,7 @@ pub mod model;
 pub mod playback;
 pub mod rest;
 pub mod selection;
+pub mod shape;
 pub mod validate;
 pub mod watch;
 
@@ -16,8 +17,24 @@ pub use model::Scenario;
 
 /// The JSON Schema of scenario files, pretty-printed (`webcapture-emulator schema`).
 pub fn schema_json() -> String {
-    let schema = schemars::schema_for!(model::Scenario);
-    serde_json::to_string_pretty(&schema).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"))
+    serde_json::to_string_pretty(&schema_value())
+        .unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"))
+}
+
+/// The JSON Schema of scenario files as a value: generated from [`model`], plus the names
+/// `rest` accepts as keys (schemars leaves map keys unconstrained), so editors complete them
+/// and the shape check ([`shape`]) names a misspelt endpoint.
+pub fn schema_value() -> serde_json::Value {
+    let mut schema =
+        serde_json::to_value(schemars::schema_for!(model::Scenario)).unwrap_or_default();
+    let endpoints: Vec<serde_json::Value> = model::Endpoint::ALL
+        .iter()
+        .filter_map(|e| serde_json::to_value(e).ok())
+        .collect();
+    if let Some(rest) = schema.pointer_mut("/properties/rest") {
+        rest["propertyNames"] = serde_json::json!({ "enum": endpoints });
+    }
+    schema
 }
 
 pub use validate::check_command;

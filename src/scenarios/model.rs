@@ -157,6 +157,28 @@ pub enum Endpoint {
     GipsPortrait,
 }
 
+impl Endpoint {
+    /// Every endpoint, so the schema can list the names `rest` accepts.
+    pub const ALL: [Endpoint; 16] = [
+        Endpoint::InitLivenessSession,
+        Endpoint::Capabilities,
+        Endpoint::NetworkLatency,
+        Endpoint::NetworkSpeed,
+        Endpoint::GetBioSession,
+        Endpoint::LivenessChallengeResult,
+        Endpoint::CreateFace,
+        Endpoint::GetFace,
+        Endpoint::GetFaceImage,
+        Endpoint::GetMatches,
+        Endpoint::GipsCreateIdentity,
+        Endpoint::GipsConsents,
+        Endpoint::GipsCaptureSession,
+        Endpoint::GipsStatus,
+        Endpoint::GipsIdentity,
+        Endpoint::GipsPortrait,
+    ];
+}
+
 /// A scripted REST answer. With only `delayMs` (or only `patch`) the normal answer is kept and altered.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
@@ -333,7 +355,8 @@ pub enum Step {
     /// Believable face tracking: a face box that settles in the centre, at `fps` frames a second.
     #[serde(rename_all = "camelCase")]
     FaceTracking {
-        /// How long to track.
+        /// How long to track, in milliseconds (a whole number, e.g. 2500).
+        #[schemars(example = 2500)]
         duration_ms: u64,
         /// Frames per second.
         #[serde(default = "default_fps")]
@@ -387,7 +410,8 @@ pub enum Step {
     },
     /// Do nothing for a while.
     Wait {
-        /// Milliseconds (scaled by `--time-scale`).
+        /// Milliseconds, a whole number (scaled by `--time-scale`).
+        #[schemars(example = 500)]
         ms: u64,
     },
     /// `errorFn(error)` and the end of the capture.
@@ -421,6 +445,7 @@ pub enum ClientEvent {
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct ChannelError {
     /// Numeric code (429, 503, 1100, 1200, 1201, 1301, 1303, 1304, 2000, ...).
+    #[schemars(example = 1301)]
     pub code: u32,
     /// Message; defaults to the vendor's text for the code.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -443,7 +468,8 @@ pub enum LivenessStatus {
     Spoof,
     /// Internal error.
     Error,
-    /// No usable capture in time.
+    /// The liveness test was not completed within the time permitted (the capture time limit;
+    /// see the built-in `capture-timeout`).
     Timeout,
 }
 
@@ -470,14 +496,23 @@ pub struct ResultSpec {
     /// `diagnostic` in core.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub diagnostic: Option<String>,
-    /// Fixture name of the best image; `"none"` for a result without one.
+    /// Fixture name of the best image (an image of `fixtures/`, e.g. "face-1"); `"none"` for a
+    /// result without one.
     #[serde(default = "default_best_image")]
     pub best_image: String,
-    /// Estimated age reported when the session has an `ageThreshold`.
+    /// Estimated age in years, a plain number (e.g. 17), not the API's object. When the session
+    /// was created with an `ageThreshold` (init-liveness-session), core's result carries
+    /// `age: {aboveThreshold, ageEstimated, threshold}`: `ageEstimated` is this number,
+    /// `threshold` the session's `ageThreshold`, and `aboveThreshold` is `ageEstimated >=
+    /// threshold` (an estimate equal to the threshold passes; the vendor leaves the comparison
+    /// undocumented). Without an `ageThreshold` no `age` is reported. To script an age rejection
+    /// for a threshold of 18, give 17.
     #[serde(default = "default_age")]
+    #[schemars(example = 17)]
     pub age: f64,
-    /// Score of matches against the best image (≥ 3000 is a match for the sample app).
+    /// Score of matches against the best image, a number (≥ 3000 is a match for the sample app).
     #[serde(default = "default_score")]
+    #[schemars(example = 7771.43)]
     pub match_score: f64,
     /// Whether image storage is enabled (false → face image answers 204).
     #[serde(default = "default_true")]

@@ -13,7 +13,8 @@ use serde_json::json;
 use std::sync::Arc;
 
 use crate::{
-    scenarios::model::Scenario,
+    error::ApiError,
+    scenarios::{library::Unavailable, model::Scenario},
     sessions::{BioSession, SelectedBy, SessionParams, SessionState},
     state::AppState,
 };
@@ -89,9 +90,31 @@ pub struct Chosen {
     pub selected_by: SelectedBy,
 }
 
-/// An explicitly requested scenario that the catalogue does not have (the request gets 404).
+/// An explicitly requested scenario that cannot be played: unknown (404, with a "did you mean")
+/// or present but invalid (422, with its `file:line:column` problems).
 #[derive(Debug, Clone)]
-pub struct UnknownScenario(pub String);
+pub struct UnknownScenario(pub Unavailable);
+
+/// The answer for a name that cannot be played, the same on every surface (init, GIPS, admin
+/// default/queue/pin, page hint endpoint): 404 for an unknown name, with `didYouMean` when one
+/// is close; 422 for a scenario whose file exists but has no valid version, with its problems.
+pub fn unavailable_error(u: &Unavailable) -> ApiError {
+    match u {
+        Unavailable::Unknown { did_you_mean, .. } => {
+            let e = ApiError::not_found(u.message());
+            match did_you_mean {
+                Some(s) => e.with("didYouMean", s.clone()),
+                None => e,
+            }
+        }
+        Unavailable::Invalid { error, .. } => {
+            ApiError::new(axum::http::StatusCode::UNPROCESSABLE_ENTITY, u.message()).with(
+                "problems",
+                error.lines().map(str::to_string).collect::<Vec<_>>(),
+            )
+        }
+    }
+}
 
 /// Chooses the scenario of a new session (pins and page hints apply later, when the channel opens).
 /// Consumes the head of the one-shot queue when the queue decides.
@@ -143,7 +166,7 @@ fn requested_or_matched(
     if let Some(name) = &input.requested {
         return state
             .scenarios
-            .get(name)
+            .resolve(name)
             .map(|scenario| {
                 Some(Chosen {
                     scenario,
@@ -151,7 +174,7 @@ fn requested_or_matched(
                     selected_by: SelectedBy::Request,
                 })
             })
-            .ok_or_else(|| UnknownScenario(name.clone()));
+            .map_err(UnknownScenario);
     }
     Ok(matched(state, input, params))
 }
@@ -235,8 +258,8 @@ pub fn for_sessionless_request(state: &AppState, header: Option<&str>) -> Chosen
 pub enum PinError {
     /// No session with that id.
     UnknownSession,
-    /// No scenario with that name.
-    UnknownScenario,
+    /// No playable scenario with that name.
+    UnknownScenario(Unavailable),
     /// The capture already started: a running session keeps its scenario.
     AlreadyStarted(SessionState),
 }
@@ -244,7 +267,10 @@ pub enum PinError {
 /// Pins `name` on session `id` (admin API): the session plays it, whatever else selects.
 pub fn pin(state: &AppState, id: &str, name: &str) -> Result<serde_json::Value, PinError> {
     let session = state.sessions.get(id).ok_or(PinError::UnknownSession)?;
-    let scenario = state.scenarios.get(name).ok_or(PinError::UnknownScenario)?;
+    let scenario = state
+        .scenarios
+        .resolve(name)
+        .map_err(PinError::UnknownScenario)?;
     let summary = {
         let mut s = session.lock();
         if s.state != SessionState::Created {
@@ -312,10 +338,10 @@ pub fn resolve_at_capture_start(
             );
         }
         None => {
-            let why = format!(
-                "unknown scenario '{hint}' (see GET /__emulator/scenarios); keeping '{}'",
-                s.scenario_name
-            );
+            let why = match state.scenarios.resolve(hint) {
+                Err(u) => format!("{}; keeping '{}'", u.message(), s.scenario_name),
+                Ok(_) => format!("unknown scenario '{hint}'; keeping '{}'", s.scenario_name),
+            };
             s.transcript
                 .push("note", json!({"pageHint": hint, "ignored": why}));
         }

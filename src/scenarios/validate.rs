@@ -14,6 +14,7 @@ use std::{
 use super::{
     locate::locate,
     model::{Scenario, Step},
+    shape,
 };
 
 /// Error codes the stub SDK and the sample app know (integration contract §4.4.4).
@@ -21,6 +22,17 @@ pub const KNOWN_CODES: [u32; 11] = [400, 429, 500, 503, 1100, 1200, 1201, 1301, 
 
 /// Longest scripted wait accepted (10 minutes): anything longer is a typo (seconds vs milliseconds).
 pub const MAX_DELAY_MS: u64 = 600_000;
+
+/// Largest scenario file read (1 MiB; the built-ins are 1–3 KB). A bigger file in the folder is
+/// refused from its size alone, without reading it (a 1 GB sparse `.json` costs nothing).
+pub const MAX_FILE_BYTES: usize = 1024 * 1024;
+
+/// Most channel messages one capture's plan may hold (init progress plus the longest mode's
+/// timeline). A real capture sends ~100 (10 s at 10 fps); 10 minutes at 60 fps is 36,000.
+pub const MAX_PLAN_FRAMES: u64 = 40_000;
+
+/// Most bytes (as JSON text) one capture's plan may hold; a real one holds ~40 KB.
+pub const MAX_PLAN_BYTES: u64 = 8 * 1024 * 1024;
 
 /// Highest match score accepted (the vendor's scores stay far below it).
 pub const MAX_SCORE: f64 = 50_000.0;
@@ -68,38 +80,198 @@ pub fn report(file: &str, problems: &[Problem]) -> String {
 /// assert!(lines.contains("SPOF"), "{lines}");
 /// ```
 pub fn validate_text(stem: &str, text: &str) -> Result<Scenario, Vec<Problem>> {
-    let scenario: Scenario = match serde_json::from_str(text) {
-        Ok(s) => s,
+    if text.len() > MAX_FILE_BYTES {
+        return Err(vec![Problem {
+            line: 1,
+            column: 1,
+            message: too_large(text.len() as u64),
+        }]);
+    }
+    let doc: serde_json::Value = match serde_json::from_str(text) {
+        Ok(v) => v,
         Err(e) => {
-            let message = e.to_string();
-            let message = match message.rfind(" at line ") {
-                Some(i) => message[..i].to_string(),
-                None => message,
-            };
             return Err(vec![Problem {
                 line: e.line().max(1),
                 column: e.column().max(1),
-                message,
-            }]);
+                message: plain_words(&e),
+            }])
         }
     };
-    let mut problems: Vec<Problem> = semantic_problems(stem, &scenario)
+    let shape_problems = shape::problems(&doc);
+    let mut found: Vec<Found> = Vec::new();
+    let scenario: Option<Scenario> = if shape_problems.is_empty() {
+        match serde_json::from_str::<Scenario>(text) {
+            Ok(s) => Some(s),
+            Err(e) => {
+                found.push((
+                    Some((e.line().max(1), e.column().max(1))),
+                    String::new(),
+                    plain_words(&e),
+                ));
+                None
+            }
+        }
+    } else {
+        // Set the faulty parts aside so the rest of the file is still checked for meaning.
+        let mut repaired = doc;
+        let mut set_aside: Vec<String> = Vec::new();
+        for (pointer, _) in &shape_problems {
+            set_aside.push(repair(&mut repaired, pointer));
+        }
+        let scenario = serde_json::from_value::<Scenario>(repaired).ok();
+        if let Some(s) = &scenario {
+            for (pointer, message) in semantic_problems(stem, s) {
+                // Not about a part set aside, nor "never ends" about a timeline whose faulty
+                // step may have been its end.
+                let about_set_aside = set_aside.iter().any(|p| {
+                    pointer.starts_with(p.as_str()) || p.starts_with(&format!("{pointer}/"))
+                });
+                if !about_set_aside {
+                    found.push((None, pointer, message));
+                }
+            }
+        }
+        found.extend(
+            shape_problems
+                .into_iter()
+                .map(|(pointer, message)| (None, pointer, message)),
+        );
+        None
+    };
+    if let Some(s) = &scenario {
+        found.extend(
+            semantic_problems(stem, s)
+                .into_iter()
+                .map(|(pointer, message)| (None, pointer, message)),
+        );
+    }
+    let mut problems: Vec<Problem> = found
         .into_iter()
-        .map(|(pointer, message)| {
-            let at = locate(text, &pointer);
+        .map(|(at, pointer, message)| {
+            let (line, column) = at.unwrap_or_else(|| {
+                let p = locate(text, &pointer);
+                (p.line, p.column)
+            });
             Problem {
-                line: at.line,
-                column: at.column,
+                line,
+                column,
                 message,
             }
         })
         .collect();
     problems.sort_by_key(|p| (p.line, p.column));
-    if problems.is_empty() {
-        Ok(scenario)
-    } else {
-        Err(problems)
+    match scenario {
+        Some(s) if problems.is_empty() => Ok(s),
+        _ => Err(problems),
     }
+}
+
+/// A problem before it is placed: (line and column when serde gave them, JSON pointer, message).
+type Found = (Option<(usize, usize)>, String, String);
+
+/// Removes the faulty member at `pointer` from `doc` (a faulty timeline step becomes a no-op
+/// wait, so step numbers stay right); returns the pointer of what was set aside.
+fn repair(doc: &mut serde_json::Value, pointer: &str) -> String {
+    let segments: Vec<&str> = pointer.split('/').skip(1).collect();
+    // A problem inside a timeline step sets the whole step aside.
+    if segments.len() >= 3
+        && segments[0] == "capture"
+        && segments[1] != "init"
+        && segments[2].parse::<usize>().is_ok()
+    {
+        let step = format!("/{}/{}/{}", segments[0], segments[1], segments[2]);
+        if let Some(slot) = doc.pointer_mut(&step) {
+            *slot = serde_json::json!({"type": "wait", "ms": 0});
+        }
+        return step;
+    }
+    if segments.is_empty() {
+        *doc = serde_json::json!({});
+        return String::new();
+    }
+    let parent = format!("/{}", segments[..segments.len() - 1].join("/"));
+    let parent = if segments.len() == 1 {
+        ""
+    } else {
+        parent.as_str()
+    };
+    let last = segments[segments.len() - 1]
+        .replace("~1", "/")
+        .replace("~0", "~");
+    match doc.pointer_mut(parent) {
+        Some(serde_json::Value::Object(m)) => {
+            m.remove(&last);
+        }
+        Some(serde_json::Value::Array(a)) => {
+            if let Ok(i) = last.parse::<usize>() {
+                if i < a.len() {
+                    a.remove(i);
+                }
+            }
+        }
+        _ => {}
+    }
+    pointer.to_string()
+}
+
+/// serde_json's message in the author's words: JSON type names instead of Rust ones, and no
+/// trailing "at line L column C" (the position is given separately).
+fn plain_words(e: &serde_json::Error) -> String {
+    let message = e.to_string();
+    let message = match message.rfind(" at line ") {
+        Some(i) => message[..i].to_string(),
+        None => message,
+    };
+    if message.starts_with("EOF while parsing") {
+        return "the file ends too early: a closing `}`, `]` or `\"` is missing".into();
+    }
+    if let Some(rest) = message.strip_prefix("unknown variant `") {
+        if let Some((value, expected)) = rest.split_once("`, expected one of ") {
+            let options: Vec<String> = expected
+                .split(", ")
+                .map(|o| o.trim_matches('`').to_string())
+                .collect();
+            let hint = shape::did_you_mean(value, options.iter().map(String::as_str))
+                .map(|s| format!(" Did you mean \"{s}\"?"))
+                .unwrap_or_default();
+            return format!(
+                "unknown name \"{value}\": expected one of {}.{hint}",
+                options.join(", ")
+            );
+        }
+    }
+    let mut m = message;
+    for (rust, json) in [
+        ("invalid type: map", "found an object"),
+        ("invalid type: sequence", "found an array"),
+        ("invalid type: string", "found a string"),
+        ("invalid type: integer", "found the number"),
+        ("invalid type: floating point", "found the number"),
+        ("invalid type: boolean", "found"),
+        ("invalid type: null", "found null"),
+        ("invalid value: integer", "found the number"),
+        ("expected f64", "expected a number"),
+        ("expected u64", "expected a whole number (0 or more)"),
+        ("expected u32", "expected a whole number (0 or more)"),
+        ("expected u16", "expected a whole number (0 or more)"),
+        ("expected i64", "expected a whole number"),
+        ("expected a sequence", "expected an array"),
+        ("expected a map", "expected an object"),
+        (
+            "key must be a string",
+            "a key must be a string in double quotes",
+        ),
+    ] {
+        m = m.replace(rust, json);
+    }
+    m
+}
+
+/// The message for a file over [`MAX_FILE_BYTES`].
+pub fn too_large(bytes: u64) -> String {
+    format!(
+        "the file is {bytes} bytes, more than the {MAX_FILE_BYTES} bytes a scenario file may have (real ones are a few KB); it was not read"
+    )
 }
 
 /// The meaning checks, as (JSON pointer, message) pairs.
@@ -275,7 +447,87 @@ pub fn semantic_problems(stem: &str, s: &Scenario) -> Vec<(String, String)> {
             format!("failTimes {} is more than the 20 attempts the emulator makes; use `skip: true` for a callback that never arrives", r.callback.fail_times),
         );
     }
+    check_plan_size(&mut bad, s);
     out
+}
+
+/// Refuses a file whose generated plan for one capture would exceed [`MAX_PLAN_FRAMES`] or
+/// [`MAX_PLAN_BYTES`], at the step that crosses the bound, so a file that `check` accepts never
+/// makes a capture hold hundreds of megabytes. Counted without generating anything: frames per
+/// step from durations and rates, bytes from the size of the JSON each frame carries.
+fn check_plan_size(bad: &mut impl FnMut(String, String), s: &Scenario) {
+    let init_frames = s.capture.init.download_progress.len() as u64 + 1;
+    let init_bytes = init_frames * 40;
+    let timelines = [
+        ("timeline", &s.capture.timeline),
+        ("passive", &s.capture.passive),
+        ("passiveVideo", &s.capture.passive_video),
+        ("active", &s.capture.active),
+    ];
+    for (key, steps) in timelines {
+        let Some(steps) = steps else { continue };
+        let (mut frames, mut bytes) = (init_frames, init_bytes);
+        for (i, step) in steps.iter().enumerate() {
+            let (f, b) = step_size(step);
+            frames = frames.saturating_add(f);
+            bytes = bytes.saturating_add(b);
+            let over = if frames > MAX_PLAN_FRAMES {
+                Some(format!("{frames} channel messages, more than the {MAX_PLAN_FRAMES} one capture may send"))
+            } else if bytes > MAX_PLAN_BYTES {
+                Some(format!("about {bytes} bytes of messages, more than the {MAX_PLAN_BYTES} one capture may send"))
+            } else {
+                None
+            };
+            if let Some(what) = over {
+                bad(
+                    format!("/capture/{key}/{i}"),
+                    format!("with this step the `{key}` timeline makes {what} (a real capture sends ~100 frames, ~40 KB): shorten durations, lower fps or repeat, or make `with`/`frame` smaller"),
+                );
+                break;
+            }
+        }
+    }
+}
+
+/// (frames, bytes) a step adds to a plan, as [`super::playback::plan`] would generate them.
+fn step_size(step: &Step) -> (u64, u64) {
+    const FACE_FRAME_BYTES: u64 = 320;
+    let interval = |fps: f64| {
+        if fps.is_finite() && fps > 0.0 {
+            ((1000.0 / fps).round() as u64).max(1)
+        } else {
+            100
+        }
+    };
+    let json_len = |v: &serde_json::Value| serde_json::to_string(v).map_or(0, |t| t.len() as u64);
+    match step {
+        Step::FaceTracking {
+            duration_ms,
+            fps,
+            with,
+            ..
+        } => {
+            let frames = (duration_ms / interval(*fps)).max(1);
+            let each = FACE_FRAME_BYTES + with.as_ref().map_or(0, json_len);
+            (frames, frames.saturating_mul(each))
+        }
+        Step::Tracking { frame, repeat, .. } => {
+            let frames = u64::from((*repeat).max(1));
+            (frames, frames.saturating_mul(json_len(frame) + 40))
+        }
+        Step::Challenge {
+            per_target_ms, fps, ..
+        } => {
+            // The most targets a session can ask for (numberOfChallenge ≤ 8).
+            let frames = 8 * (per_target_ms / interval(*fps)).max(2);
+            (frames, frames.saturating_mul(FACE_FRAME_BYTES + 700))
+        }
+        Step::UploadProgress { steps, .. } => {
+            let frames = u64::from((*steps).max(1));
+            (frames, frames * 40)
+        }
+        _ => (1, 200),
+    }
 }
 
 /// The fixture a result uses when the file names none (always provided by `fixtures/`).
@@ -463,44 +715,157 @@ fn check_timeline(bad: &mut impl FnMut(String, String), base: &str, steps: &[Ste
     }
 }
 
-/// The scenario files of a directory (or the one file given), sorted: top-level `*.json` files,
-/// ignoring hidden ones (editor swap and backup files).
-pub fn scenario_files(path: &Path) -> std::io::Result<Vec<PathBuf>> {
+/// What a look at a scenarios folder found: the files to read and every `*.json` name that
+/// cannot be a scenario file, so nothing in the folder is skipped without a word.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Scan {
+    /// Scenario files to read, sorted.
+    pub files: Vec<PathBuf>,
+    /// `*.json` entries that cannot be read as scenario files: (path shown, file name shown, what
+    /// is wrong): a file name that is not UTF-8, a symbolic link loop or dangling link, a folder
+    /// named `*.json`, a device or pipe.
+    pub problems: Vec<(String, String, String)>,
+    /// The folder itself cannot be listed: (kind, message).
+    pub folder_error: Option<(std::io::ErrorKind, String)>,
+}
+
+/// Scans `path`: a directory's top-level `*.json` files (hidden ones — editor swap and backup
+/// files — and `*.schema.json` left out), or the one file given.
+pub fn scan(path: &Path) -> Scan {
+    let mut out = Scan::default();
     if path.is_file() {
-        return Ok(vec![path.to_path_buf()]);
+        out.files.push(path.to_path_buf());
+        return out;
     }
-    let mut files: Vec<PathBuf> = std::fs::read_dir(path)?
-        .filter_map(|e| e.ok())
-        .map(|e| e.path())
-        .filter(|p| is_scenario_file(p) && p.is_file())
-        .collect();
-    files.sort();
-    Ok(files)
+    let entries = match std::fs::read_dir(path) {
+        Ok(entries) => entries,
+        Err(e) => {
+            out.folder_error = Some((
+                e.kind(),
+                format!("{}: cannot read the scenarios folder: {e}", path.display()),
+            ));
+            return out;
+        }
+    };
+    for entry in entries {
+        let entry = match entry {
+            Ok(entry) => entry,
+            Err(e) => {
+                out.folder_error = Some((
+                    e.kind(),
+                    format!("{}: cannot list the scenarios folder: {e}", path.display()),
+                ));
+                continue;
+            }
+        };
+        let name = entry.file_name();
+        let shown_name = name.to_string_lossy().to_string();
+        if !is_scenario_name(&shown_name) {
+            continue;
+        }
+        let file = entry.path();
+        let shown = file.display().to_string();
+        let mut problem = |message: String| {
+            out.problems
+                .push((shown.clone(), shown_name.clone(), message))
+        };
+        if name.to_str().is_none() {
+            problem("the file name is not valid UTF-8, so no scenario can be selected by it: rename the file with UTF-8 characters".into());
+            continue;
+        }
+        match std::fs::metadata(&file) {
+            Ok(m) if m.is_file() => out.files.push(file),
+            Ok(m) if m.is_dir() => problem(
+                "this is a folder, not a file: scenarios are `NAME.json` files at the top level of the scenarios folder".into(),
+            ),
+            Ok(_) => problem("this is not a regular file (a device, pipe or socket): it is not read".into()),
+            Err(e) => match std::fs::symlink_metadata(&file) {
+                Ok(l) if l.file_type().is_symlink() => {
+                    let why = if e.raw_os_error() == Some(40) || e.to_string().contains("levels of symbolic links") {
+                        format!("this symbolic link loops ({e})")
+                    } else if e.kind() == std::io::ErrorKind::NotFound {
+                        "this symbolic link points to nothing (dangling link)".to_string()
+                    } else {
+                        format!("this symbolic link cannot be followed: {e}")
+                    };
+                    problem(why)
+                }
+                // Gone between listing and looking (an editor's save): nothing to report.
+                Err(gone) if gone.kind() == std::io::ErrorKind::NotFound => {}
+                _ => problem(format!("cannot read the file: {e}")),
+            },
+        }
+    }
+    out.files.sort();
+    out.problems.sort();
+    out
+}
+
+/// The scenario files of a directory (or the one file given), sorted; see [`scan`] for what
+/// else the folder holds.
+pub fn scenario_files(path: &Path) -> std::io::Result<Vec<PathBuf>> {
+    let scan = scan(path);
+    match scan.folder_error {
+        Some((kind, message)) => Err(std::io::Error::new(kind, message)),
+        None => Ok(scan.files),
+    }
+}
+
+/// Reads a scenario file, refusing one over [`MAX_FILE_BYTES`] from its size alone (a 1 GB
+/// sparse file in the folder is never read) and one that is not UTF-8.
+pub fn read_scenario_file(path: &Path) -> Result<String, String> {
+    use std::io::Read;
+    let file = std::fs::File::open(path).map_err(|e| format!("cannot read the file: {e}"))?;
+    let len = file.metadata().map(|m| m.len()).unwrap_or(0);
+    if len > MAX_FILE_BYTES as u64 {
+        return Err(too_large(len));
+    }
+    let mut bytes = Vec::with_capacity(len as usize);
+    file.take(MAX_FILE_BYTES as u64 + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| format!("cannot read the file: {e}"))?;
+    if bytes.len() > MAX_FILE_BYTES {
+        return Err(too_large(bytes.len() as u64));
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        format!(
+            "the file is not UTF-8 text (invalid byte at offset {}): save it as UTF-8",
+            e.utf8_error().valid_up_to()
+        )
+    })
 }
 
 /// Whether a path names a scenario file (`*.json`, not hidden, not a `*.schema.json` schema).
 pub fn is_scenario_file(path: &Path) -> bool {
-    let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
-        return false;
-    };
+    path.file_name()
+        .and_then(|n| n.to_str())
+        .is_some_and(is_scenario_name)
+}
+
+/// Whether a file name is a scenario file's (`*.json`, not hidden, not a `*.schema.json`).
+pub fn is_scenario_name(name: &str) -> bool {
     !name.starts_with('.')
         && name.ends_with(".json")
         && !name.ends_with(".schema.json")
         && name.len() > ".json".len()
 }
 
-/// `webcapture-emulator check [PATH]`: prints every problem, exit status 1 on any.
+/// `webcapture-emulator check [PATH]`: prints every problem of every file and of the folder
+/// itself, exit status 1 on any.
 pub fn check_command(path: Option<PathBuf>) -> ExitCode {
     let path = path.unwrap_or_else(|| PathBuf::from("scenarios"));
-    let files = match scenario_files(&path) {
-        Ok(f) => f,
-        Err(e) => {
-            eprintln!("{}: cannot read: {e}", path.display());
-            return ExitCode::FAILURE;
-        }
-    };
+    let scan = scan(&path);
+    if let Some((_, message)) = &scan.folder_error {
+        eprintln!("{message}");
+        return ExitCode::FAILURE;
+    }
     let (mut bad_files, mut problems) = (0, 0);
-    for file in &files {
+    for (shown, _, message) in &scan.problems {
+        bad_files += 1;
+        problems += 1;
+        println!("{shown}:1:1: {message}");
+    }
+    for file in &scan.files {
         let (ok, lines) = check_file(file);
         if !ok {
             bad_files += 1;
@@ -510,14 +875,12 @@ pub fn check_command(path: Option<PathBuf>) -> ExitCode {
             }
         }
     }
+    let total = scan.files.len() + scan.problems.len();
     if bad_files > 0 {
-        eprintln!(
-            "{problems} problem(s) in {bad_files} of {} scenario file(s)",
-            files.len()
-        );
+        eprintln!("{problems} problem(s) in {bad_files} of {total} scenario file(s)");
         ExitCode::FAILURE
     } else {
-        println!("{} scenario file(s) OK in {}", files.len(), path.display());
+        println!("{total} scenario file(s) OK in {}", path.display());
         ExitCode::SUCCESS
     }
 }
@@ -525,14 +888,9 @@ pub fn check_command(path: Option<PathBuf>) -> ExitCode {
 /// Checks one file: (valid, `file:line:column: message` lines).
 pub fn check_file(file: &Path) -> (bool, Vec<String>) {
     let shown = file.display().to_string();
-    let text = match std::fs::read_to_string(file) {
+    let text = match read_scenario_file(file) {
         Ok(t) => t,
-        Err(e) => {
-            return (
-                false,
-                vec![format!("{shown}:1:1: cannot read the file: {e}")],
-            )
-        }
+        Err(e) => return (false, vec![format!("{shown}:1:1: {e}")]),
     };
     let stem = file
         .file_stem()
@@ -581,16 +939,16 @@ mod tests {
     fn an_unknown_field_is_reported_with_the_expected_ones() {
         let p = one("{\n  \"resutl\": {}\n}");
         assert!(
-            p.starts_with("2:10: unknown field `resutl`, expected one of"),
+            p.starts_with("2:3: unknown field `resutl` at the top level. Did you mean `result`? Known fields: $schema, browser, capture"),
             "{p}"
         );
     }
 
     #[test]
-    fn a_negative_delay_is_a_type_error() {
+    fn a_negative_delay_is_a_type_error_in_json_words() {
         let p = one("{\"rest\": {\"capabilities\": {\"delayMs\": -5}}}");
         assert!(
-            p.starts_with("1:40: invalid value: integer `-5`, expected u64"),
+            p.starts_with("1:28: rest.capabilities.delayMs: expected a whole number (0 or more), found the negative number -5. Milliseconds to wait"),
             "{p}"
         );
     }
@@ -598,7 +956,10 @@ mod tests {
     #[test]
     fn an_unknown_step_type_is_reported() {
         let p = one("{\"capture\": {\"timeline\": [{\"type\": \"dance\"}]}}");
-        assert!(p.contains("unknown variant `dance`"), "{p}");
+        assert!(
+            p.starts_with("1:28: capture.timeline[0].type: unknown step type \"dance\": expected one of waitFor, clientInitEnd"),
+            "{p}"
+        );
     }
 
     #[test]
@@ -731,8 +1092,13 @@ mod tests {
         );
         let p = one("{\"rest\": {\"capabilities\": {\"delayMs\": 900000}}}");
         assert!(p.contains("delayMs 900000 is longer"), "{p}");
-        let p = one("{\"rest\": {\"teapot\": {}}}");
-        assert!(p.contains("unknown variant `teapot`"), "{p}");
+        let p = one("{\"rest\": {\"capabilites\": {}}}");
+        assert!(
+            p.starts_with(
+                "1:11: unknown field `capabilites` in rest. Did you mean `capabilities`?"
+            ),
+            "{p}"
+        );
     }
 
     #[test]
@@ -774,6 +1140,78 @@ mod tests {
         assert!(p.contains("downloadProgress 0 is out of range"), "{p}");
         let p = one("{\"capture\": {\"init\": {\"intervalMs\": 9999999}}}");
         assert!(p.contains("intervalMs 9999999 is longer"), "{p}");
+    }
+
+    #[test]
+    fn shape_and_meaning_problems_of_one_file_are_all_reported_at_once() {
+        let text = "{\n  \"resutl\": {},\n  \"result\": {\"age\": {\"aboveThreshold\": false}, \"matchScore\": -1},\n  \"capture\": {\"timeline\": [{\"type\": \"wiat\", \"ms\": 5}, {\"type\": \"wait\", \"ms\": 3600000}, {\"type\": \"result\"}]}\n}";
+        let p = problems(text);
+        assert_eq!(p.len(), 5, "{p:#?}");
+        assert!(p[0].starts_with("2:3: unknown field `resutl`"), "{p:#?}");
+        assert!(
+            p.iter().any(
+                |m| m.contains("result.age: expected a number, found an object")
+                    && m.contains("Example: \"age\": 17")
+            ),
+            "{p:#?}"
+        );
+        assert!(
+            p.iter()
+                .any(|m| m.contains("matchScore -1 is out of range")),
+            "{p:#?}"
+        );
+        assert!(
+            p.iter().any(|m| m.contains("Did you mean \"wait\"?")),
+            "{p:#?}"
+        );
+        assert!(
+            p.iter().any(|m| m.contains("ms 3600000 is longer")),
+            "{p:#?}"
+        );
+        assert!(
+            p.iter().all(|m| !m.contains("f64") && !m.contains("map")),
+            "{p:#?}"
+        );
+    }
+
+    #[test]
+    fn a_plan_of_a_million_tiny_frames_is_refused_at_the_step_that_crosses_the_bound() {
+        let step = "{\"type\": \"tracking\", \"frame\": {}, \"repeat\": 10000, \"intervalMs\": 1}";
+        let steps = vec![step; 100].join(",\n");
+        let text =
+            format!("{{\"capture\": {{\"timeline\": [\n{steps},\n{{\"type\": \"result\"}}]}}}}");
+        let p = one(&text);
+        assert!(p.starts_with("5:1: with this step the `timeline` timeline makes 40006 channel messages, more than the 40000"), "{p}");
+    }
+
+    #[test]
+    fn a_plan_of_large_frames_is_refused_by_its_bytes() {
+        let big = "x".repeat(100_000);
+        let text = format!("{{\"capture\": {{\"timeline\": [{{\"type\": \"faceTracking\", \"durationMs\": 10000, \"fps\": 10, \"with\": {{\"pad\": \"{big}\"}}}}, {{\"type\": \"result\"}}]}}}}");
+        let p = one(&text);
+        assert!(
+            p.contains("bytes of messages, more than the 8388608 one capture may send"),
+            "{p}"
+        );
+    }
+
+    #[test]
+    fn the_builtin_capture_plans_are_far_below_the_bounds() {
+        for name in crate::scenarios::library::builtin_names() {
+            let text = crate::scenarios::library::builtin_text(&name).unwrap_or_default();
+            assert!(validate_text(&name, text).is_ok(), "{name}");
+            assert!(text.len() < MAX_FILE_BYTES / 100, "{name}");
+        }
+    }
+
+    #[test]
+    fn a_file_over_the_size_bound_is_refused_before_parsing() {
+        let text = format!("{{\"description\": \"{}\"}}", "x".repeat(MAX_FILE_BYTES));
+        let p = one(&text);
+        assert!(
+            p.starts_with("1:1: the file is 1048595 bytes, more than the 1048576"),
+            "{p}"
+        );
     }
 
     #[test]

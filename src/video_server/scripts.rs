@@ -79,10 +79,12 @@ async fn script(
         None => {
             let (n, s) = browser_scenario(&state, None).unwrap_or_default();
             let mut c = config_json(&n, &s, "server");
-            c["warning"] = json!(format!(
-                "unknown scenario '{}' in the script URL; using '{n}'",
-                requested.map(String::as_str).unwrap_or_default()
-            ));
+            let asked = requested.map(String::as_str).unwrap_or_default();
+            let why = match state.scenarios.resolve(asked) {
+                Err(u) => u.message(),
+                Ok(_) => format!("unknown scenario '{asked}'"),
+            };
+            c["warning"] = json!(format!("{why} (in the script URL); using '{n}'"));
             c
         }
     };
@@ -127,10 +129,11 @@ async fn browser_config(
     let requested = query.get("scenario").filter(|s| !s.is_empty());
     let (name, scenario) =
         browser_scenario(&state, requested.map(String::as_str)).ok_or_else(|| {
-            ApiError::not_found(format!(
-                "Unknown scenario '{}' (see GET /__emulator/scenarios)",
-                requested.map(String::as_str).unwrap_or_default()
-            ))
+            let name = requested.map(String::as_str).unwrap_or_default();
+            match state.scenarios.resolve(name) {
+                Err(u) => crate::scenarios::selection::unavailable_error(&u),
+                Ok(_) => ApiError::not_found(format!("Unknown scenario '{name}'")),
+            }
         })?;
     let source = if requested.is_some() {
         "hint"

@@ -81,8 +81,20 @@ for (const mode of MODES) {
     await page.close();
   });
 
-  test(`${mode}: timeout reaches errorFn with 1301 after startCapture and no result`, async () => {
-    const { page, id, events, names } = await capture(mode, { scenario: 'timeout' });
+  test(`${mode}: capture-timeout reaches showChallengeResult and core says TIMEOUT`, async () => {
+    const { page, id, events, names } = await capture(mode, { scenario: 'capture-timeout' });
+    assert.equal(names[names.length - 1], 'result', 'the server stops the capture with showChallengeResult');
+    assert.ok(!names.includes('errorFn'), names.join(','));
+    assert.ok(instructionValues(events).includes('TRACKER_CHALLENGE_PENDING'));
+    const rest = await livenessResult(env.emulator.url, id);
+    assert.equal(rest.status, 200);
+    assert.equal(rest.body.livenessStatus, 'TIMEOUT');
+    assert.deepEqual(page.consoleErrors, []);
+    await page.close();
+  });
+
+  test(`${mode}: no-face-timeout (old name timeout) reaches errorFn with 1301 after startCapture and no result`, async () => {
+    const { page, id, events, names } = await capture(mode, { scenario: mode === 'LIVENESS_ACTIVE' ? 'timeout' : 'no-face-timeout' });
     assert.ok(names.includes('initResolved') && names.includes('stream'));
     const last = events[events.length - 1];
     assert.equal(last.name, 'errorFn');
@@ -90,7 +102,7 @@ for (const mode of MODES) {
     assert.equal(typeof last.data.error, 'string');
     assert.ok(!names.includes('result'));
     const rest = await livenessResult(env.emulator.url, id);
-    assert.ok(rest.status !== 200 || rest.body.livenessStatus !== 'SUCCESS', JSON.stringify(rest));
+    assert.equal(rest.body.livenessStatus, 'TIMEOUT', JSON.stringify(rest));
     await page.close();
   });
 

@@ -5,7 +5,7 @@
 // `SessionControl::gate()` and call `findings::on_channel_closed` (wired by the lead after merging).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync, mkdirSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer } from 'node:http';
@@ -40,20 +40,55 @@ test('the catalogue shows an invalid file\'s error, with file, line and column, 
   } finally { await done(); }
 });
 
+test('the catalogue lists every problem of an invalid file and the folder problems, each in words', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'dash-problems-'));
+  writeFileSync(join(dir, 'too-young.json'),
+    '{\n  "descripton": "age rejected",\n  "result": {"age": {"aboveThreshold": false}, "livenessStatus": "SUCESS"}\n}\n');
+  mkdirSync(join(dir, 'drafts.json'));
+  symlinkSync(join(dir, 'loop-b.json'), join(dir, 'loop-a.json'));
+  symlinkSync(join(dir, 'loop-a.json'), join(dir, 'loop-b.json'));
+  const { page, done } = await setup(['--scenarios', dir, '--watch-poll', '100']);
+  try {
+    const card = await page.waitForSelector('.scenario.invalid[data-name="too-young"] .error', { timeout: 10000 });
+    const items = await card.$$eval('li', (lis) => lis.map((li) => li.textContent));
+    assert.equal(items.length, 3, items.join('\n'));
+    assert.match(items[0], /too-young\.json:2:3: unknown field `descripton` at the top level\. Did you mean `description`\?/);
+    assert.match(items[1], /too-young\.json:3:14: result\.age: expected a number, found an object\./);
+    assert.match(items[2], /Did you mean "SUCCESS"\?/);
+    assert.match(await card.textContent(), /This file does not load \(selecting it is refused\)/);
+    assert.equal(await page.isDisabled('.scenario[data-name="too-young"] .set-default'), true);
+    const folder = await page.textContent('.scenario.invalid[data-name="drafts"] .error');
+    assert.match(folder, /this is a folder, not a file/);
+    assert.match(await page.textContent('.scenario.invalid[data-name="loop-a"] .error'), /this symbolic link loops/);
+    await page.waitForSelector('.scenario[data-name="no-face-timeout"] .alias:has-text("also: timeout")');
+    const shot = process.env.SCREENSHOT_DIR;
+    if (shot) {
+      mkdirSync(shot, { recursive: true });
+      const box = await (await page.$('#catalogue')).boundingBox();
+      await page.screenshot({
+        path: join(shot, 'i15-authoring-catalogue-problems.png'),
+        fullPage: true,
+        clip: { x: box.x, y: box.y, width: box.width, height: Math.min(box.height, 1250) }
+      });
+    }
+    await page.screenshot({ path: join(ARTIFACTS, 'dashboard-catalogue-problems.png'), fullPage: true });
+  } finally { await done(); }
+});
+
 test('queueing a scenario and setting the default decide the next sessions', async () => {
   const { emu, page, done } = await setup();
   try {
     await page.click('.scenario[data-name="spoof"] .queue-next');
     await page.waitForSelector('#queue .chip:has-text("spoof")');
-    await page.click('.scenario[data-name="timeout"] .set-default');
-    await page.waitForSelector('#default-scenario:has-text("timeout")');
+    await page.click('.scenario[data-name="no-face-timeout"] .set-default');
+    await page.waitForSelector('#default-scenario:has-text("no-face-timeout")');
     const first = await initSession(emu.url);
     const second = await initSession(emu.url);
     assert.equal((await admin(emu.url, 'GET', '/sessions/' + first)).scenario, 'spoof');
-    assert.equal((await admin(emu.url, 'GET', '/sessions/' + second)).scenario, 'timeout');
+    assert.equal((await admin(emu.url, 'GET', '/sessions/' + second)).scenario, 'no-face-timeout');
     // Both appear without a reload, and the queue display empties.
     await page.waitForSelector(`#sessions tr[data-id="${first}"]:has-text("spoof")`);
-    await page.waitForSelector(`#sessions tr[data-id="${second}"]:has-text("timeout")`);
+    await page.waitForSelector(`#sessions tr[data-id="${second}"]:has-text("no-face-timeout")`);
     await page.waitForSelector('#queue:has-text("empty")');
     await page.click('.scenario[data-name="success"] .queue-next');
     await page.waitForSelector('#queue .chip:has-text("success")');
