@@ -77,7 +77,11 @@ impl Running {
 /// # Ok(())
 /// # }
 /// ```
-pub async fn start(config: Config) -> std::io::Result<Running> {
+pub async fn start(mut config: Config) -> std::io::Result<Running> {
+    config.validate().map_err(invalid_input)?;
+    if crate::http::guard::needs_token(&config) && config.admin_token.is_none() {
+        config.admin_token = Some(crate::http::guard::generate_token());
+    }
     if config.signing_key.is_some() {
         crate::signing::Signer::from_config(&config).map_err(invalid_input)?;
     }
@@ -360,8 +364,23 @@ pub async fn shutdown_signal() {
     tokio::select! { _ = ctrl_c => {}, _ = term => {} }
 }
 
-/// The banner: every URL an integrator must configure.
-pub fn banner(base: &str) -> String {
+/// The banner: every URL an integrator must configure. With `admin_token` (bound to a
+/// non-loopback address) the dashboard and demo URLs carry it and a line says why.
+pub fn banner(base: &str, admin_token: Option<&str>) -> String {
+    let Some(token) = admin_token else {
+        return plain_banner(base);
+    };
+    let mut text = plain_banner(base);
+    text = text.replace("/__emulator/\n", &format!("/__emulator/?token={token}\n"));
+    text = text.replace("/__emulator/demo", &format!("/__emulator/demo?token={token}"));
+    text.push_str(
+        "\n  bound to a non-loopback address: the control plane (/__emulator/) asks clients on other \
+         machines for the admin token above (--admin-token); the vendor endpoints are open to the network",
+    );
+    text
+}
+
+fn plain_banner(base: &str) -> String {
     format!(
         "webcapture-emulator {version}\n\
          \x20 video-server URL (BIOSERVER_VIDEO_URL): {base}\n\

@@ -4,4 +4,5 @@
 pub mod auth;
 pub mod fingerprint;
 pub mod front;
+pub mod guard;
 pub mod layers;
