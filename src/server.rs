@@ -158,19 +158,36 @@ async fn serve_plain(
             },
         };
         let _ = stream.set_nodelay(true);
+        // A second descriptor of the socket, for the lingering close once hyper is done with it.
+        let twin = {
+            use std::os::fd::AsFd;
+            stream.as_fd().try_clone_to_owned().ok()
+        };
+        let upgraded = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let saw_upgrade = upgraded.clone();
         let service =
             app.clone()
                 .map_request(move |mut req: axum::http::Request<hyper::body::Incoming>| {
+                    if req.headers().contains_key(axum::http::header::UPGRADE) {
+                        saw_upgrade.store(true, std::sync::atomic::Ordering::Relaxed);
+                    }
                     req.extensions_mut()
                         .insert(axum::extract::ConnectInfo(peer));
                     req.map(axum::body::Body::new)
                 });
+        let io = TokioIo::new(crate::http::wire::JsonErrors::new(stream));
         let connection = builder
-            .serve_connection_with_upgrades(TokioIo::new(stream), TowerToHyperService::new(service))
+            .serve_connection_with_upgrades(io, TowerToHyperService::new(service))
             .into_owned();
         let connection = graceful.watch(connection);
         tokio::spawn(async move {
             let _ = connection.await;
+            // An upgraded connection (the capture channel) still belongs to its WebSocket.
+            if let Some(twin) = twin {
+                if !upgraded.load(std::sync::atomic::Ordering::Relaxed) {
+                    crate::http::wire::linger(twin).await;
+                }
+            }
         });
     }
     drop(listener);

@@ -6,3 +6,4 @@ pub mod fingerprint;
 pub mod front;
 pub mod guard;
 pub mod layers;
+pub mod wire;
