@@ -255,7 +255,9 @@ impl Config {
         }
         if let Some(token) = &self.admin_token {
             let usable = token.len() >= 8
-                && token.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.~".contains(&b));
+                && token
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"-_.~".contains(&b));
             if !usable {
                 return Err("--admin-token must be at least 8 characters of A-Z, a-z, 0-9, - _ . ~ (it travels in a URL and a cookie)".to_string());
             }

@@ -389,7 +389,10 @@ pub fn banner(base: &str, admin_token: Option<&str>) -> String {
     };
     let mut text = plain_banner(base);
     text = text.replace("/__emulator/\n", &format!("/__emulator/?token={token}\n"));
-    text = text.replace("/__emulator/demo", &format!("/__emulator/demo?token={token}"));
+    text = text.replace(
+        "/__emulator/demo",
+        &format!("/__emulator/demo?token={token}"),
+    );
     text.push_str(
         "\n  bound to a non-loopback address: the control plane (/__emulator/) asks clients on other \
          machines for the admin token above (--admin-token); the vendor endpoints are open to the network",

@@ -104,7 +104,7 @@ impl AppState {
     }
 
     /// A scripted delay after `--time-scale`, at most [`MAX_DELAY`] (no overflow, no panic,
-/// whatever the scenario and the flag say).
+    /// whatever the scenario and the flag say).
     pub fn scaled(&self, ms: u64) -> Duration {
         let scale = self.config.time_scale;
         if !(scale.is_finite() && scale > 0.0) {

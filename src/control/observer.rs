@@ -20,7 +20,6 @@ use axum::{
     response::Response,
 };
 use parking_lot::Mutex;
-use serde_json::Value;
 
 use crate::{
     findings::{self, Finding},
@@ -215,7 +214,7 @@ pub async fn before(obs: &ObserverState, mut req: Request) -> Result<(Request, W
     );
     let (mut parts, body) = req.into_parts();
     let bytes = crate::http::layers::read_body(body, obs.app.config.max_body).await?;
-    if let Ok(json) = serde_json::from_slice::<Value>(&bytes) {
+    if let Ok(json) = crate::http::body::known_members(&bytes, crate::video_server::init::MEMBERS) {
         watch.found.extend(findings::check_init_body(&json));
         parts.extensions.insert(ParsedJson(Arc::new(json)));
     }

@@ -145,7 +145,11 @@ impl Guard {
         }
     }
 
-    fn check_control(&self, req: &Request, host: Option<&[u8]>) -> Result<Option<HeaderValue>, Response> {
+    fn check_control(
+        &self,
+        req: &Request,
+        host: Option<&[u8]>,
+    ) -> Result<Option<HeaderValue>, Response> {
         let headers = req.headers();
         // A navigation (a link to the dashboard on another site) cannot read what it opens.
         let navigation = matches!(*req.method(), Method::GET | Method::HEAD)
@@ -196,7 +200,9 @@ pub fn needs_token(config: &Config) -> bool {
     let host = strip_brackets(config.host.trim());
     match host.parse::<IpAddr>() {
         Ok(ip) => !ip.is_loopback(),
-        Err(_) => !(host.eq_ignore_ascii_case("localhost") || ends_with_ignore_case(host, ".localhost")),
+        Err(_) => {
+            !(host.eq_ignore_ascii_case("localhost") || ends_with_ignore_case(host, ".localhost"))
+        }
     }
 }
 
@@ -231,7 +237,10 @@ fn refuse_host(host: &[u8]) -> Response {
 
 /// POST, PUT, DELETE, PATCH: what changes state.
 fn is_state_change(method: &Method) -> bool {
-    matches!(*method, Method::POST | Method::PUT | Method::DELETE | Method::PATCH)
+    matches!(
+        *method,
+        Method::POST | Method::PUT | Method::DELETE | Method::PATCH
+    )
 }
 
 /// Whether the request comes from a web page on another origin than the one it addresses:
@@ -269,7 +278,8 @@ fn is_json(headers: &HeaderMap) -> bool {
         let v = v.as_bytes();
         let essence = v.split(|b| *b == b';').next().unwrap_or(v);
         let essence = essence.trim_ascii();
-        essence.eq_ignore_ascii_case(b"application/json") || ends_with_bytes_ignore_case(essence, b"+json")
+        essence.eq_ignore_ascii_case(b"application/json")
+            || ends_with_bytes_ignore_case(essence, b"+json")
     })
 }
 
@@ -293,7 +303,10 @@ fn header_token(headers: &HeaderMap) -> Option<&str> {
     headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
+        .and_then(|v| {
+            v.strip_prefix("Bearer ")
+                .or_else(|| v.strip_prefix("bearer "))
+        })
         .map(str::trim)
 }
 
@@ -371,7 +384,13 @@ mod tests {
         ] {
             assert!(g.host_allowed(ok.as_bytes()), "{ok}");
         }
-        for bad in ["evil.example:8080", "localhost.evil.example", "", "[nonsense]", "a:b:c"] {
+        for bad in [
+            "evil.example:8080",
+            "localhost.evil.example",
+            "",
+            "[nonsense]",
+            "a:b:c",
+        ] {
             assert!(!g.host_allowed(bad.as_bytes()), "{bad}");
         }
     }
@@ -399,11 +418,20 @@ mod tests {
 
     #[test]
     fn surfaces_follow_the_vendor_design() {
-        assert_eq!(surface("/video-server/bioserver-video-api.js"), Surface::Browser);
+        assert_eq!(
+            surface("/video-server/bioserver-video-api.js"),
+            Surface::Browser
+        );
         assert_eq!(surface("/video-server/engine.io"), Surface::Browser);
-        assert_eq!(surface("/video-server/init-liveness-session"), Surface::Backend);
+        assert_eq!(
+            surface("/video-server/init-liveness-session"),
+            Surface::Backend
+        );
         assert_eq!(surface("/video-server/v2/capabilities"), Surface::Backend);
-        assert_eq!(surface("/bioserver-app/v2/bio-sessions/x"), Surface::Backend);
+        assert_eq!(
+            surface("/bioserver-app/v2/bio-sessions/x"),
+            Surface::Backend
+        );
         assert_eq!(surface("/gips/v1/identities"), Surface::Backend);
         assert_eq!(surface("/__emulator/queue"), Surface::Control);
         assert_eq!(surface("/"), Surface::Other);

@@ -110,7 +110,10 @@ pub fn preflight(req: &Request, surface: Surface) -> Option<Response> {
 /// a byte of the body is read (`None` otherwise).
 pub fn declared_too_large(req: &Request, limit: usize) -> Option<Response> {
     let declared = req.headers().get(header::CONTENT_LENGTH)?;
-    let declared: u64 = std::str::from_utf8(declared.as_bytes()).ok()?.parse().ok()?;
+    let declared: u64 = std::str::from_utf8(declared.as_bytes())
+        .ok()?
+        .parse()
+        .ok()?;
     (declared > limit as u64).then(|| {
         ApiError::new(
             StatusCode::PAYLOAD_TOO_LARGE,

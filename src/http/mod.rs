@@ -2,6 +2,7 @@
 //! and the request journal.
 
 pub mod auth;
+pub mod body;
 pub mod fingerprint;
 pub mod front;
 pub mod guard;

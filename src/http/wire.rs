@@ -61,7 +61,8 @@ fn replacement(head: &[u8]) -> Option<Vec<u8>> {
         _ => return None,
     };
     // Hyper's own answer has no body and no content type; every answer of the emulator's has one.
-    let automatic = contains(head, b"\r\ncontent-length: 0\r\n") && !contains(head, b"content-type");
+    let automatic =
+        contains(head, b"\r\ncontent-length: 0\r\n") && !contains(head, b"content-type");
     if !automatic {
         return None;
     }
@@ -207,7 +208,8 @@ mod tests {
 
     #[test]
     fn hypers_empty_431_becomes_json() {
-        let head = b"HTTP/1.1 431 Request Header Fields Too Large\r\ncontent-length: 0\r\ndate: x\r\n\r\n";
+        let head =
+            b"HTTP/1.1 431 Request Header Fields Too Large\r\ncontent-length: 0\r\ndate: x\r\n\r\n";
         let answer = String::from_utf8(replacement(head).unwrap()).unwrap();
         assert!(answer.starts_with("HTTP/1.1 431 "));
         assert!(answer.ends_with(r#"{"code":431,"error":"The request headers are too large"}"#));
