@@ -172,7 +172,7 @@ impl Guard {
         let Some(token) = self.token.as_deref() else {
             return Ok(None);
         };
-        if peer_is_loopback(req) {
+        if peer_is_loopback(req) || is_public(req.uri().path()) {
             return Ok(None);
         }
         let from_query = query_token(req.uri().query());
@@ -192,6 +192,12 @@ impl Guard {
             )),
         }
     }
+}
+
+/// Control-plane paths a phone on the LAN needs before it has the token: the HTTPS certificate
+/// to install, and the health check. Both read-only and public by nature.
+fn is_public(path: &str) -> bool {
+    matches!(path, "/__emulator/tls-certificate.pem" | "/__emulator/health")
 }
 
 /// Whether `config` binds a non-loopback address, so the control plane needs a token for clients
