@@ -203,17 +203,15 @@ async fn an_unknown_host_is_refused_with_json_naming_the_flag_on_every_route() {
         "/video-server/network-latency",
         "/video-server/bioserver-video-api.js",
     ] {
-        let request = format!("GET {path} HTTP/1.1\r\nHost: evil.example:80\r\nConnection: close\r\n\r\n");
+        let request =
+            format!("GET {path} HTTP/1.1\r\nHost: evil.example:80\r\nConnection: close\r\n\r\n");
         let addr = emu.addr;
         let answer = tokio::task::spawn_blocking(move || raw_exchange(addr, request.as_bytes()))
             .await
             .unwrap();
         assert!(answer.starts_with("HTTP/1.1 403"), "{path}: {answer}");
         assert!(answer.contains("application/json"), "{answer}");
-        assert!(
-            answer.contains("--allowed-host evil.example"),
-            "{answer}"
-        );
+        assert!(answer.contains("--allowed-host evil.example"), "{answer}");
     }
     emu.shutdown().await;
 }
@@ -286,7 +284,10 @@ async fn a_page_on_another_origin_cannot_create_a_session_with_a_callback() {
         .await
         .unwrap();
     assert_refused(res, 403, "back end").await;
-    assert!(emu.state.sessions.all().is_empty(), "no session was created");
+    assert!(
+        emu.state.sessions.all().is_empty(),
+        "no session was created"
+    );
     emu.shutdown().await;
 }
 
@@ -345,7 +346,10 @@ async fn bound_to_every_interface_the_control_plane_needs_the_token_from_other_m
         .unwrap();
     assert_eq!(res.status(), StatusCode::OK);
     let cookie = res.headers()["set-cookie"].to_str().unwrap().to_string();
-    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"), "{cookie}");
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"),
+        "{cookie}"
+    );
     let pair = cookie.split(';').next().unwrap().to_string();
     let res = client
         .get(format!("{base}/__emulator/sessions"))
@@ -377,7 +381,7 @@ fn every_bad_numeric_flag_stops_the_binary_with_a_message_naming_it() {
     let cases: &[(&[&str], &str)] = &[
         (&["--time-scale", "1e21"], "--time-scale"),
         (&["--time-scale", "NaN"], "--time-scale"),
-        (&["--time-scale", "-1"], "--time-scale"),
+        (&["--time-scale=-1"], "--time-scale"),
         (&["--time-scale", "inf"], "--time-scale"),
         (&["--session-ttl", "18446744073709551615"], "--session-ttl"),
         (&["--lockout-seconds", "99999999999"], "--lockout-seconds"),
@@ -475,7 +479,10 @@ async fn a_client_that_writes_its_whole_body_before_reading_sees_its_413() {
         let answer = tokio::task::spawn_blocking(move || write_all_then_read(addr, chunked))
             .await
             .unwrap();
-        assert!(answer.starts_with("HTTP/1.1 413"), "chunked={chunked}: {answer}");
+        assert!(
+            answer.starts_with("HTTP/1.1 413"),
+            "chunked={chunked}: {answer}"
+        );
         assert!(answer.contains(r#""code":413"#), "{answer}");
     }
     emu.shutdown().await;

@@ -197,7 +197,10 @@ impl Guard {
 /// Control-plane paths a phone on the LAN needs before it has the token: the HTTPS certificate
 /// to install, and the health check. Both read-only and public by nature.
 fn is_public(path: &str) -> bool {
-    matches!(path, "/__emulator/tls-certificate.pem" | "/__emulator/health")
+    matches!(
+        path,
+        "/__emulator/tls-certificate.pem" | "/__emulator/health"
+    )
 }
 
 /// Whether `config` binds a non-loopback address, so the control plane needs a token for clients
