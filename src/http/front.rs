@@ -121,7 +121,7 @@ async fn front_door(front: Arc<Front>, req: Request, routes: Routes) -> Response
     let surface = guard::surface(uri.path());
     let mut cookie = None;
     let mut response = match front.guard.check(&req, surface) {
-        Err(refused) => refused,
+        Err(refused) => axum::response::IntoResponse::into_response(refused),
         Ok(set_cookie) => {
             cookie = set_cookie;
             if let Some(too_large) = layers::declared_too_large(&req, front.app.config.max_body) {

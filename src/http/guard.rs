@@ -14,7 +14,6 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use axum::{
     extract::Request,
     http::{header, HeaderMap, HeaderValue, Method, StatusCode},
-    response::{IntoResponse, Response},
 };
 
 use crate::{config::Config, error::ApiError};
@@ -113,9 +112,9 @@ impl Guard {
             || self.allowed.iter().any(|a| a.eq_ignore_ascii_case(name))
     }
 
-    /// The answer to give instead of serving `req` (a JSON 4xx), or what to add to the answer
+    /// The refusal to answer instead of serving `req` (a JSON 4xx), or what to add to the answer
     /// (`Some(cookie)` after a valid `?token=`). `surface` is `surface(req.uri().path())`.
-    pub fn check(&self, req: &Request, surface: Surface) -> Result<Option<HeaderValue>, Response> {
+    pub fn check(&self, req: &Request, surface: Surface) -> Result<Option<HeaderValue>, ApiError> {
         let headers = req.headers();
         let host = headers
             .get(header::HOST)
@@ -149,7 +148,7 @@ impl Guard {
         &self,
         req: &Request,
         host: Option<&[u8]>,
-    ) -> Result<Option<HeaderValue>, Response> {
+    ) -> Result<Option<HeaderValue>, ApiError> {
         let headers = req.headers();
         // A navigation (a link to the dashboard on another site) cannot read what it opens.
         let navigation = matches!(*req.method(), Method::GET | Method::HEAD)
@@ -222,18 +221,18 @@ pub fn generate_token() -> String {
 }
 
 /// The answer to a CORS preflight on a surface that grants nothing to other origins.
-pub fn refuse_preflight(path: &str) -> Response {
+pub fn refuse_preflight(path: &str) -> ApiError {
     refuse(
         StatusCode::FORBIDDEN,
         format!("{path} is not part of the vendor's browser surface: cross-origin requests to it are not allowed"),
     )
 }
 
-fn refuse(status: StatusCode, message: impl Into<String>) -> Response {
-    ApiError::new(status, message).into_response()
+fn refuse(status: StatusCode, message: impl Into<String>) -> ApiError {
+    ApiError::new(status, message)
 }
 
-fn refuse_host(host: &[u8]) -> Response {
+fn refuse_host(host: &[u8]) -> ApiError {
     let shown = String::from_utf8_lossy(host);
     let name = host_name(&shown).to_string();
     refuse(

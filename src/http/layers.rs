@@ -85,7 +85,7 @@ pub fn preflight(req: &Request, surface: Surface) -> Option<Response> {
         return None;
     }
     if surface != Surface::Browser {
-        return Some(super::guard::refuse_preflight(req.uri().path()));
+        return Some(super::guard::refuse_preflight(req.uri().path()).into_response());
     }
     let mut res = StatusCode::NO_CONTENT.into_response();
     let requested = req
