@@ -270,6 +270,36 @@ async fn core_and_gips_preflights_are_refused_and_their_answers_grant_nothing() 
 }
 
 #[tokio::test]
+async fn a_refused_preflight_asking_to_send_the_api_key_is_a_finding() {
+    let emu = default_emulator().await;
+    let res = Client::new()
+        .request(
+            reqwest::Method::OPTIONS,
+            format!("{}/video-server/init-liveness-session", emu.url()),
+        )
+        .header("Origin", "http://localhost:3000")
+        .header("Access-Control-Request-Method", "POST")
+        .header("Access-Control-Request-Headers", "content-type,apikey")
+        .send()
+        .await
+        .unwrap();
+    assert_refused(res, 403, "browser surface").await;
+    let findings: Value = Client::new()
+        .get(format!("{}/__emulator/findings", emu.url()))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(findings[0]["rule"], "api-key-in-browser", "{findings}");
+    assert!(findings[0]["detail"]
+        .as_str()
+        .is_some_and(|d| d.contains("http://localhost:3000")));
+    emu.shutdown().await;
+}
+
+#[tokio::test]
 async fn a_page_on_another_origin_cannot_create_a_session_with_a_callback() {
     let emu = default_emulator().await;
     let res = Client::new()

@@ -129,7 +129,12 @@ async fn front_door(front: Arc<Front>, req: Request, routes: Routes) -> Response
             } else {
                 let req = layers::with_body_timeout(req, front.body_timeout, front.body_deadline);
                 match layers::preflight(&req, surface) {
-                    Some(answer) => answer,
+                    Some(answer) => {
+                        if answer.status() == axum::http::StatusCode::FORBIDDEN {
+                            observer::on_refused_preflight(&front.observer, &req);
+                        }
+                        answer
+                    }
                     None => serve(&front, req, routes, &method, &uri).await,
                 }
             }
