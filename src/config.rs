@@ -48,6 +48,23 @@ pub struct Config {
     #[arg(long, env = "WEBCAPTURE_EMULATOR_HOST", default_value = "127.0.0.1")]
     pub host: String,
 
+    /// Extra name this emulator may be reached under (repeatable, or comma-separated in the env
+    /// variable): a docker-compose service name or an /etc/hosts alias. Loopback names,
+    /// `*.localhost`, IP literals and the `--host` name are always allowed; any other `Host`
+    /// header is refused (403), which stops DNS-rebinding pages.
+    #[arg(
+        long = "allowed-host",
+        env = "WEBCAPTURE_EMULATOR_ALLOWED_HOST",
+        value_delimiter = ','
+    )]
+    pub allowed_hosts: Vec<String>,
+
+    /// Token the control plane (`/__emulator/**`) asks of clients not on this machine when the
+    /// emulator is bound to a non-loopback address; generated and printed in the banner's
+    /// dashboard URL when not given.
+    #[arg(long, env = "WEBCAPTURE_EMULATOR_ADMIN_TOKEN")]
+    pub admin_token: Option<String>,
+
     /// Port to bind; 0 picks any free port (the chosen one is printed in the `listening on` line).
     #[arg(long, env = "WEBCAPTURE_EMULATOR_PORT", default_value_t = 8080)]
     pub port: u16,
@@ -174,6 +191,11 @@ pub struct Config {
     #[arg(long, env = "WEBCAPTURE_EMULATOR_BODY_TIMEOUT", default_value_t = 30)]
     pub body_timeout: u64,
 
+    /// Seconds a whole request body may take to arrive, however steadily it trickles, before the
+    /// request is answered 408 (an 8 MiB body at 100 kB/s takes 80 s).
+    #[arg(long, env = "WEBCAPTURE_EMULATOR_BODY_DEADLINE", default_value_t = 300)]
+    pub body_deadline: u64,
+
     /// Largest request body accepted, in bytes (larger ones get 413 with a JSON error).
     #[arg(long, env = "WEBCAPTURE_EMULATOR_MAX_BODY", default_value_t = 8 * 1024 * 1024)]
     pub max_body: usize,
@@ -186,7 +208,72 @@ impl Default for Config {
     }
 }
 
+/// Upper bound of the flags that count seconds (a year): far beyond any use, and small enough
+/// that no time computation built on them can overflow.
+const MAX_SECONDS: u64 = 365 * 24 * 3600;
+
 impl Config {
+    /// Checks every numeric flag against its range, so a wrong value stops the emulator at start
+    /// with a message naming the flag instead of panicking or misbehaving on the first capture.
+    ///
+    /// ```
+    /// use webcapture_emulator::Config;
+    ///
+    /// let bad = Config { time_scale: 1e21, ..Config::for_tests() };
+    /// assert!(bad.validate().unwrap_err().contains("--time-scale"));
+    /// assert!(Config::for_tests().validate().is_ok());
+    /// ```
+    pub fn validate(&self) -> Result<(), String> {
+        if !(self.time_scale.is_finite() && (0.0..=1000.0).contains(&self.time_scale)) {
+            return Err(format!(
+                "--time-scale must be a number from 0 to 1000 (got {})",
+                self.time_scale
+            ));
+        }
+        let seconds: [(&str, u64, u64); 5] = [
+            ("--session-ttl", self.session_ttl, 0),
+            ("--lockout-seconds", self.lockout_seconds, 0),
+            ("--header-timeout", self.header_timeout, 1),
+            ("--body-timeout", self.body_timeout, 1),
+            ("--body-deadline", self.body_deadline, 1),
+        ];
+        for (flag, value, min) in seconds {
+            if !(min..=MAX_SECONDS).contains(&value) {
+                return Err(format!(
+                    "{flag} must be a number of seconds from {min} to {MAX_SECONDS} (got {value})"
+                ));
+            }
+        }
+        let counts: [(&str, u64, u64); 3] = [
+            ("--max-sessions", self.max_sessions as u64, 1),
+            ("--journal-size", self.journal_size as u64, 0),
+            ("--max-body", self.max_body as u64, 1),
+        ];
+        let maxima = [10_000_000, 1_000_000, 1 << 30];
+        for ((flag, value, min), max) in counts.into_iter().zip(maxima) {
+            if !(min..=max).contains(&value) {
+                return Err(format!("{flag} must be from {min} to {max} (got {value})"));
+            }
+        }
+        if let Some(ms) = self.watch_poll {
+            if !(1..=3_600_000).contains(&ms) {
+                return Err(format!(
+                    "--watch-poll must be a number of milliseconds from 1 to 3600000 (got {ms})"
+                ));
+            }
+        }
+        if let Some(token) = &self.admin_token {
+            let usable = token.len() >= 8
+                && token
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"-_.~".contains(&b));
+            if !usable {
+                return Err("--admin-token must be at least 8 characters of A-Z, a-z, 0-9, - _ . ~ (it travels in a URL and a cookie)".to_string());
+            }
+        }
+        Ok(())
+    }
+
     /// A configuration for tests: any free port, no waiting, fixed seed, no lockout surprises.
     ///
     /// Tests change only what they are about with struct update syntax, so a new flag with a

@@ -86,6 +86,10 @@ fn main() -> ExitCode {
 }
 
 fn serve(config: webcapture_emulator::Config) -> ExitCode {
+    if let Err(problem) = config.validate() {
+        eprintln!("error: {problem}");
+        return ExitCode::from(2);
+    }
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -109,7 +113,9 @@ fn serve(config: webcapture_emulator::Config) -> ExitCode {
         println!("listening on {base}");
         // After start-up: purging at once while the catalogue loads cost ~7 ms of start-up.
         tune_allocator();
-        eprintln!("{}", webcapture_emulator::server::banner(&base));
+        let token = running.state.config.admin_token.as_deref();
+        let token = token.filter(|_| webcapture_emulator::http::guard::needs_token(&running.state.config));
+        eprintln!("{}", webcapture_emulator::server::banner(&base, token));
         if running.tls_certificate.is_some() {
             eprintln!(
                 "  HTTPS certificate: {base}/__emulator/tls-certificate.pem (install it on a phone to trust it)"

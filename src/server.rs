@@ -77,7 +77,11 @@ impl Running {
 /// # Ok(())
 /// # }
 /// ```
-pub async fn start(config: Config) -> std::io::Result<Running> {
+pub async fn start(mut config: Config) -> std::io::Result<Running> {
+    config.validate().map_err(invalid_input)?;
+    if crate::http::guard::needs_token(&config) && config.admin_token.is_none() {
+        config.admin_token = Some(crate::http::guard::generate_token());
+    }
     if config.signing_key.is_some() {
         crate::signing::Signer::from_config(&config).map_err(invalid_input)?;
     }
@@ -154,19 +158,36 @@ async fn serve_plain(
             },
         };
         let _ = stream.set_nodelay(true);
+        // A second descriptor of the socket, for the lingering close once hyper is done with it.
+        let twin = {
+            use std::os::fd::AsFd;
+            stream.as_fd().try_clone_to_owned().ok()
+        };
+        let upgraded = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let saw_upgrade = upgraded.clone();
         let service =
             app.clone()
                 .map_request(move |mut req: axum::http::Request<hyper::body::Incoming>| {
+                    if req.headers().contains_key(axum::http::header::UPGRADE) {
+                        saw_upgrade.store(true, std::sync::atomic::Ordering::Relaxed);
+                    }
                     req.extensions_mut()
                         .insert(axum::extract::ConnectInfo(peer));
                     req.map(axum::body::Body::new)
                 });
+        let io = TokioIo::new(crate::http::wire::JsonErrors::new(stream));
         let connection = builder
-            .serve_connection_with_upgrades(TokioIo::new(stream), TowerToHyperService::new(service))
+            .serve_connection_with_upgrades(io, TowerToHyperService::new(service))
             .into_owned();
         let connection = graceful.watch(connection);
         tokio::spawn(async move {
             let _ = connection.await;
+            // An upgraded connection (the capture channel) still belongs to its WebSocket.
+            if let Some(twin) = twin {
+                if !upgraded.load(std::sync::atomic::Ordering::Relaxed) {
+                    crate::http::wire::linger(twin).await;
+                }
+            }
         });
     }
     drop(listener);
@@ -360,8 +381,26 @@ pub async fn shutdown_signal() {
     tokio::select! { _ = ctrl_c => {}, _ = term => {} }
 }
 
-/// The banner: every URL an integrator must configure.
-pub fn banner(base: &str) -> String {
+/// The banner: every URL an integrator must configure. With `admin_token` (bound to a
+/// non-loopback address) the dashboard and demo URLs carry it and a line says why.
+pub fn banner(base: &str, admin_token: Option<&str>) -> String {
+    let Some(token) = admin_token else {
+        return plain_banner(base);
+    };
+    let mut text = plain_banner(base);
+    text = text.replace("/__emulator/\n", &format!("/__emulator/?token={token}\n"));
+    text = text.replace(
+        "/__emulator/demo",
+        &format!("/__emulator/demo?token={token}"),
+    );
+    text.push_str(
+        "\n  bound to a non-loopback address: the control plane (/__emulator/) asks clients on other \
+         machines for the admin token above (--admin-token); the vendor endpoints are open to the network",
+    );
+    text
+}
+
+fn plain_banner(base: &str) -> String {
     format!(
         "webcapture-emulator {version}\n\
          \x20 video-server URL (BIOSERVER_VIDEO_URL): {base}\n\

@@ -104,13 +104,16 @@ impl AppState {
         ChaCha8Rng::seed_from_u64(self.rng.lock().random())
     }
 
-    /// A scripted delay after `--time-scale`.
+    /// A scripted delay after `--time-scale`, at most [`MAX_DELAY`] (no overflow, no panic,
+    /// whatever the scenario and the flag say).
     pub fn scaled(&self, ms: u64) -> Duration {
         let scale = self.config.time_scale;
         if !(scale.is_finite() && scale > 0.0) {
             return Duration::ZERO;
         }
-        Duration::from_secs_f64(ms as f64 * scale / 1000.0)
+        Duration::try_from_secs_f64(ms as f64 * scale / 1000.0)
+            .unwrap_or(MAX_DELAY)
+            .min(MAX_DELAY)
     }
 
     /// Publishes a live notification (ignored when nobody listens).
@@ -138,4 +141,15 @@ fn scenario_dir(config: &Config) -> Option<std::path::PathBuf> {
         let local = std::path::PathBuf::from("scenarios");
         local.is_dir().then_some(local)
     })
+}
+
+/// The longest any scripted delay waits (a day): far beyond any real capture, and small enough
+/// that adding it to an `Instant` never overflows.
+pub const MAX_DELAY: Duration = Duration::from_secs(24 * 3600);
+
+/// `now + d` without the panic of `Instant + Duration` on overflow: a far-off instant instead.
+pub fn instant_after(now: tokio::time::Instant, d: Duration) -> tokio::time::Instant {
+    now.checked_add(d)
+        .or_else(|| now.checked_add(Duration::from_secs(30 * 365 * 24 * 3600)))
+        .unwrap_or(now)
 }

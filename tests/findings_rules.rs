@@ -299,7 +299,7 @@ async fn the_page_reports_a_missing_callback_option_once() {
     let report = json!({"rule": "missing-callback-option", "detail": "trackingFn was not given"});
     let first = Client::new()
         .post(&url)
-        .header("content-type", "text/plain")
+        .header("content-type", "application/json")
         .body(report.to_string())
         .send()
         .await
@@ -354,6 +354,7 @@ async fn the_page_cannot_report_unknown_or_emulator_only_rules() {
     }
     let res = Client::new()
         .post(&url)
+        .header("content-type", "application/json")
         .body("not json")
         .send()
         .await

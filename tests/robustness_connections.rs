@@ -39,7 +39,7 @@ async fn a_client_that_sends_headers_too_slowly_is_disconnected() {
     let emu = emulator(false).await;
     let mut stream = TcpStream::connect(emu.addr).await.unwrap();
     stream
-        .write_all(b"GET /__emulator/health HTTP/1.1\r\nHost: x\r\n")
+        .write_all(b"GET /__emulator/health HTTP/1.1\r\nHost: 127.0.0.1\r\n")
         .await
         .unwrap();
     // The header block never ends: the server must give up on its own.
@@ -53,7 +53,7 @@ async fn an_idle_keep_alive_connection_is_closed_after_the_timeout() {
     let emu = emulator(false).await;
     let mut stream = TcpStream::connect(emu.addr).await.unwrap();
     stream
-        .write_all(b"GET /__emulator/health HTTP/1.1\r\nHost: x\r\n\r\n")
+        .write_all(b"GET /__emulator/health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
         .await
         .unwrap();
     let mut buf = [0u8; 512];
@@ -124,7 +124,7 @@ async fn an_init_body_that_stops_half_way_is_answered_408_with_a_json_error() {
     let emu = emulator(false).await;
     let answer = answer_to_a_stalled_body(
         emu.addr,
-        "POST /video-server/init-liveness-session HTTP/1.1\r\nHost: x\r\napikey: k\r\n\
+        "POST /video-server/init-liveness-session HTTP/1.1\r\nHost: 127.0.0.1\r\napikey: k\r\n\
          Content-Type: application/json\r\nContent-Length: 100\r\n\r\n",
         br#"{"livenessMode":"#,
     )
@@ -152,7 +152,7 @@ async fn a_face_upload_that_stops_half_way_is_answered_408_and_the_connection_cl
     let session: serde_json::Value = created.json().await.expect("json");
     let id = session["id"].as_str().expect("id").to_string();
     let head = format!(
-        "POST /bioserver-app/v2/bio-sessions/{id}/faces HTTP/1.1\r\nHost: x\r\napikey: k\r\n\
+        "POST /bioserver-app/v2/bio-sessions/{id}/faces HTTP/1.1\r\nHost: 127.0.0.1\r\napikey: k\r\n\
          Content-Type: multipart/form-data; boundary=XX\r\nContent-Length: 5000\r\n\r\n"
     );
     let answer = answer_to_a_stalled_body(

@@ -50,8 +50,11 @@ pub fn parse_face_part(bytes: &[u8]) -> ApiResult<FaceFields> {
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Ok(fields);
     }
-    let value: Value = serde_json::from_slice(bytes)
-        .map_err(|e| ApiError::bad_request(format!("The 'face' part is not valid JSON: {e}")))?;
+    let value = crate::http::body::known_members(
+        bytes,
+        &["imageType", "friendlyName", "imageRotationEnabled"],
+    )
+    .map_err(|e| ApiError::bad_request(format!("The 'face' part is not valid JSON: {e}")))?;
     let Value::Object(obj) = value else {
         return Err(ApiError::bad_request(
             "The 'face' part must be a JSON object such as {\"imageType\":\"SELFIE\"}",

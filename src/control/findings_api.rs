@@ -53,12 +53,14 @@ async fn report(
     Path(id): Path<String>,
     body: axum::body::Bytes,
 ) -> ApiResult<(axum::http::StatusCode, Json<Value>)> {
-    // Any content type is accepted, so the stub may use navigator.sendBeacon (text/plain).
-    let report: Value = serde_json::from_slice(&body).map_err(|e| {
+    // JSON only (the front door refuses other bodies on the control plane): a page reports over
+    // its capture channel (`finding` frames), tools and tests here. Unknown members are skipped.
+    let report = crate::http::body::known_members(&body, &["rule", "code", "detail", "message"])
+        .map_err(|e| {
         ApiError::bad_request(format!(
             "Expected a JSON body like {{\"rule\": \"missing-callback-option\", \"detail\": \"...\"}}: {e}"
         ))
-    })?;
+        })?;
     let session = state
         .sessions
         .peek(&id)

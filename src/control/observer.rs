@@ -20,7 +20,6 @@ use axum::{
     response::Response,
 };
 use parking_lot::Mutex;
-use serde_json::Value;
 
 use crate::{
     findings::{self, Finding},
@@ -105,6 +104,34 @@ impl ObserverState {
             m.unattached.push_back(f);
         }
     }
+}
+
+/// A refused CORS preflight that asked to send an `apikey` header to a key-protected path: the
+/// page holds the API key (the finding the actual request would have raised, had the browser
+/// been allowed to send it). Recorded without a session: none is named yet.
+pub fn on_refused_preflight(obs: &ObserverState, req: &Request) {
+    let path = req.uri().path();
+    let asks_for_key = req
+        .headers()
+        .get(header::ACCESS_CONTROL_REQUEST_HEADERS)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|h| {
+            h.split(',')
+                .any(|n| n.trim().eq_ignore_ascii_case("apikey"))
+        });
+    if !asks_for_key || !crate::http::auth::requires_key(path) {
+        return;
+    }
+    let origin = req
+        .headers()
+        .get(header::ORIGIN)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("a page");
+    obs.forget_on_reset();
+    obs.record_unattached(
+        findings::API_KEY_IN_BROWSER,
+        format!("{origin} asked to send an apikey header to {path} (the preflight was refused): the key is in the front end"),
+    );
 }
 
 /// What kind of vendor request this is, as far as findings care.
@@ -215,7 +242,7 @@ pub async fn before(obs: &ObserverState, mut req: Request) -> Result<(Request, W
     );
     let (mut parts, body) = req.into_parts();
     let bytes = crate::http::layers::read_body(body, obs.app.config.max_body).await?;
-    if let Ok(json) = serde_json::from_slice::<Value>(&bytes) {
+    if let Ok(json) = crate::http::body::known_members(&bytes, crate::video_server::init::MEMBERS) {
         watch.found.extend(findings::check_init_body(&json));
         parts.extensions.insert(ParsedJson(Arc::new(json)));
     }

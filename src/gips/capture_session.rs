@@ -107,7 +107,7 @@ fn parse_request(headers: &HeaderMap, body: &[u8]) -> ApiResult<Request> {
     let fields = if is_blank {
         Value::Null
     } else {
-        match serde_json::from_slice::<Value>(body) {
+        match crate::http::body::known_members(body, &["type", "securityLevel", "nbChallenge", "scenario"]) {
             Ok(v) => v,
             Err(e) if declared_json => {
                 return Err(ApiError::bad_request(format!(

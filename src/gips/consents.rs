@@ -63,9 +63,11 @@ struct Requested {
 fn parse_request(body: &[u8]) -> ApiResult<Vec<Requested>> {
     const SHAPE: &str =
         r#"[{"approved": true, "type": "PORTRAIT", "validityPeriod": {"from": "2018-01-01"}}]"#;
-    let parsed: Value = serde_json::from_slice(body).map_err(|e| {
-        ApiError::bad_request(format!("The consents body must be JSON like {SHAPE}: {e}"))
-    })?;
+    let parsed =
+        crate::http::body::known_members_list(body, &["approved", "type", "validityPeriod"])
+            .map_err(|e| {
+                ApiError::bad_request(format!("The consents body must be JSON like {SHAPE}: {e}"))
+            })?;
     let items = match parsed {
         Value::Array(items) => items,
         Value::Object(obj) => vec![Value::Object(obj)],

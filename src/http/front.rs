@@ -31,7 +31,7 @@ use futures_util::FutureExt;
 use tower::{Layer, Service, ServiceExt};
 
 use super::{
-    auth,
+    auth, guard,
     layers::{self, SessionTag},
 };
 use crate::{
@@ -48,7 +48,9 @@ use crate::{
 pub struct Front {
     app: AppState,
     observer: ObserverState,
+    guard: super::guard::Guard,
     body_timeout: std::time::Duration,
+    body_deadline: std::time::Duration,
 }
 
 impl Front {
@@ -56,7 +58,9 @@ impl Front {
     pub fn new(app: AppState) -> Self {
         Front {
             observer: ObserverState::new(app.clone()),
+            guard: super::guard::Guard::new(&app.config),
             body_timeout: std::time::Duration::from_secs(app.config.body_timeout.max(1)),
+            body_deadline: std::time::Duration::from_secs(app.config.body_deadline.max(1)),
             app,
         }
     }
@@ -114,33 +118,43 @@ async fn front_door(front: Arc<Front>, req: Request, routes: Routes) -> Response
     let started = Instant::now();
     let method = req.method().clone();
     let uri = req.uri().clone();
-    let req = layers::with_body_timeout(req, front.body_timeout);
-    let mut response = match layers::preflight(&req) {
-        Some(answer) => answer,
-        None => match observer::before(&front.observer, req).await {
-            Err(refused) => refused,
-            Ok((req, watch)) => {
-                let response = match auth::authorise(&front.app, req) {
-                    Err(refused) => axum::response::IntoResponse::into_response(refused),
-                    Ok(req) => {
-                        let played = AssertUnwindSafe(rest::playback(&front.app, req, routes))
-                            .catch_unwind()
-                            .await;
-                        match played {
-                            Ok(response) => response,
-                            Err(panic) => layers::panic_to_json(panic),
+    let surface = guard::surface(uri.path());
+    let mut cookie = None;
+    let mut response = match front.guard.check(&req, surface) {
+        Err(refused) => axum::response::IntoResponse::into_response(refused),
+        Ok(set_cookie) => {
+            cookie = set_cookie;
+            if let Some(too_large) = layers::declared_too_large(&req, front.app.config.max_body) {
+                too_large
+            } else {
+                let req = layers::with_body_timeout(req, front.body_timeout, front.body_deadline);
+                match layers::preflight(&req, surface) {
+                    Some(answer) => {
+                        if answer.status() == axum::http::StatusCode::FORBIDDEN {
+                            observer::on_refused_preflight(&front.observer, &req);
                         }
+                        answer
                     }
-                };
-                let response = layers::json_errors(&method, uri.path(), response).await;
-                observer::after(&front.observer, watch, uri.path(), &response);
-                response
+                    None => serve(&front, req, routes, &method, &uri).await,
+                }
             }
-        },
+        }
     };
-    layers::add_cors_headers(response.headers_mut());
-    if response.status() == axum::http::StatusCode::REQUEST_TIMEOUT {
-        // The rest of the body may never come: the connection cannot be reused.
+    if surface == guard::Surface::Browser {
+        layers::add_cors_headers(response.headers_mut());
+    }
+    if let Some(cookie) = cookie {
+        response
+            .headers_mut()
+            .append(axum::http::header::SET_COOKIE, cookie);
+    }
+    if matches!(
+        response.status(),
+        axum::http::StatusCode::REQUEST_TIMEOUT | axum::http::StatusCode::PAYLOAD_TOO_LARGE
+    ) {
+        // The rest of the body may never come (or is not wanted): the connection cannot be
+        // reused. The accept loop drains what the client still sends (lingering close), so a
+        // client that writes its whole body before reading still sees this answer.
         response.headers_mut().insert(
             axum::http::header::CONNECTION,
             axum::http::HeaderValue::from_static("close"),
@@ -162,4 +176,34 @@ async fn front_door(front: Arc<Front>, req: Request, routes: Routes) -> Response
         });
     }
     response
+}
+
+/// Observer, key check, REST playback around the routes (panic → JSON 500), JSON errors.
+async fn serve(
+    front: &Front,
+    req: Request,
+    routes: Routes,
+    method: &axum::http::Method,
+    uri: &axum::http::Uri,
+) -> Response {
+    match observer::before(&front.observer, req).await {
+        Err(refused) => refused,
+        Ok((req, watch)) => {
+            let response = match auth::authorise(&front.app, req) {
+                Err(refused) => axum::response::IntoResponse::into_response(refused),
+                Ok(req) => {
+                    let played = AssertUnwindSafe(rest::playback(&front.app, req, routes))
+                        .catch_unwind()
+                        .await;
+                    match played {
+                        Ok(response) => response,
+                        Err(panic) => layers::panic_to_json(panic),
+                    }
+                }
+            };
+            let response = layers::json_errors(method, uri.path(), response).await;
+            observer::after(&front.observer, watch, uri.path(), &response);
+            response
+        }
+    }
 }

@@ -1,6 +1,12 @@
 //! The pieces of the front door (`http::front`): the JSON-error guarantee, CORS/CORP, and the
 //! request extensions layers hand each other.
 
+use std::{
+    future::Future,
+    pin::Pin,
+    task::{Context, Poll},
+};
+
 use axum::{
     body::Body,
     extract::Request,
@@ -8,6 +14,7 @@ use axum::{
     response::{IntoResponse, Response},
 };
 
+use super::guard::Surface;
 use crate::error::ApiError;
 
 /// The 408 message for a request body that stopped arriving (`--body-timeout`).
@@ -66,38 +73,62 @@ pub async fn json_errors(method: &Method, path: &str, response: Response) -> Res
     rewrapped
 }
 
-/// The answer to a CORS preflight (`None` for any other request), because integrator pages are
-/// cross-origin and their fetch calls with an `apikey` header are preflighted.
-pub fn preflight(req: &Request) -> Option<Response> {
-    if req.method() == Method::OPTIONS
-        && req
+/// The answer to a CORS preflight (`None` for any other request): granted on the vendor's
+/// browser surface, because integrator pages are cross-origin and their fetch calls (network
+/// check) are preflighted; refused (403 JSON, no CORS headers) everywhere else.
+pub fn preflight(req: &Request, surface: Surface) -> Option<Response> {
+    if req.method() != Method::OPTIONS
+        || !req
             .headers()
             .contains_key(header::ACCESS_CONTROL_REQUEST_METHOD)
     {
-        let mut res = StatusCode::NO_CONTENT.into_response();
-        let requested = req
-            .headers()
-            .get(header::ACCESS_CONTROL_REQUEST_HEADERS)
-            .cloned()
-            .unwrap_or(HeaderValue::from_static("*"));
-        let h = res.headers_mut();
-        h.insert(header::ACCESS_CONTROL_ALLOW_HEADERS, requested);
-        h.insert(
-            header::ACCESS_CONTROL_ALLOW_METHODS,
-            HeaderValue::from_static("GET, HEAD, POST, PUT, DELETE, PATCH, OPTIONS"),
-        );
-        h.insert(
-            header::ACCESS_CONTROL_MAX_AGE,
-            HeaderValue::from_static("600"),
-        );
-        add_cors_headers(h);
-        return Some(res);
+        return None;
     }
-    None
+    if surface != Surface::Browser {
+        return Some(super::guard::refuse_preflight(req.uri().path()).into_response());
+    }
+    let mut res = StatusCode::NO_CONTENT.into_response();
+    let requested = req
+        .headers()
+        .get(header::ACCESS_CONTROL_REQUEST_HEADERS)
+        .cloned()
+        .unwrap_or(HeaderValue::from_static("*"));
+    let h = res.headers_mut();
+    h.insert(header::ACCESS_CONTROL_ALLOW_HEADERS, requested);
+    h.insert(
+        header::ACCESS_CONTROL_ALLOW_METHODS,
+        HeaderValue::from_static("GET, HEAD, POST, OPTIONS"),
+    );
+    h.insert(
+        header::ACCESS_CONTROL_MAX_AGE,
+        HeaderValue::from_static("600"),
+    );
+    Some(res)
 }
 
-/// Adds CORS and `Cross-Origin-Resource-Policy: cross-origin` to an answer, because integrator
-/// pages are cross-origin and often cross-origin isolated (COEP `require-corp`).
+/// The early 413 for a request whose `Content-Length` is above `limit` (`--max-body`), before
+/// a byte of the body is read (`None` otherwise).
+pub fn declared_too_large(req: &Request, limit: usize) -> Option<Response> {
+    let declared = req.headers().get(header::CONTENT_LENGTH)?;
+    let declared: u64 = std::str::from_utf8(declared.as_bytes())
+        .ok()?
+        .parse()
+        .ok()?;
+    (declared > limit as u64).then(|| {
+        ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            format!(
+                "Request body too large for {}: {declared} bytes declared, at most {limit} bytes are accepted (--max-body)",
+                req.uri().path()
+            ),
+        )
+        .into_response()
+    })
+}
+
+/// Adds CORS and `Cross-Origin-Resource-Policy: cross-origin` to an answer of the vendor's
+/// browser surface, because integrator pages are cross-origin and often cross-origin isolated
+/// (COEP `require-corp`).
 pub fn add_cors_headers(h: &mut axum::http::HeaderMap) {
     h.insert(
         header::ACCESS_CONTROL_ALLOW_ORIGIN,
@@ -143,10 +174,11 @@ fn caused_by<T: std::error::Error + 'static>(e: &(dyn std::error::Error + 'stati
     false
 }
 
-/// Whether a body-reading error is the `--body-timeout` firing (for handlers that read the body
-/// with their own extractor, e.g. multipart, and must answer 408 rather than 400).
+/// Whether a body-reading error is the `--body-timeout` or `--body-deadline` firing (for
+/// handlers that read the body with their own extractor, e.g. multipart, and must answer 408
+/// rather than 400).
 pub fn is_body_timeout(e: &(dyn std::error::Error + 'static)) -> bool {
-    caused_by::<tower_http::timeout::TimeoutError>(e)
+    caused_by::<BodyTimeout>(e) || caused_by::<tower_http::timeout::TimeoutError>(e)
 }
 
 /// The 408 answer to a request body that stopped arriving.
@@ -154,15 +186,91 @@ pub fn body_stalled() -> ApiError {
     ApiError::new(StatusCode::REQUEST_TIMEOUT, BODY_STALLED)
 }
 
-/// Wraps a request body so that a pause longer than `timeout` between two chunks ends it with
-/// an error (read as 408 by [`read_body`] and by axum's extractors as a failed body).
-pub fn with_body_timeout(req: Request, timeout: std::time::Duration) -> Request {
+/// The error a [`DeadlineBody`] ends with. Its text contains [`TIMEOUT_TEXT`], which is how
+/// [`json_errors`] recognises it inside axum's "failed to buffer" rejections.
+#[derive(Debug)]
+pub struct BodyTimeout;
+
+impl std::fmt::Display for BodyTimeout {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "the request body did not arrive {TIMEOUT_TEXT}")
+    }
+}
+
+impl std::error::Error for BodyTimeout {}
+
+/// A request body with two bounds: a pause longer than `gap` between two chunks
+/// (`--body-timeout`), and the whole body taking longer than the deadline (`--body-deadline`),
+/// so a body trickled one byte per gap cannot hold a handler forever. One timer, reset to the
+/// nearer of the two after each chunk.
+pub struct DeadlineBody {
+    inner: Body,
+    gap: std::time::Duration,
+    deadline: tokio::time::Instant,
+    timer: Pin<Box<tokio::time::Sleep>>,
+}
+
+impl DeadlineBody {
+    fn new(inner: Body, gap: std::time::Duration, total: std::time::Duration) -> Self {
+        let now = tokio::time::Instant::now();
+        let deadline = crate::state::instant_after(now, total);
+        let first = crate::state::instant_after(now, gap).min(deadline);
+        DeadlineBody {
+            inner,
+            gap,
+            deadline,
+            timer: Box::pin(tokio::time::sleep_until(first)),
+        }
+    }
+}
+
+impl http_body::Body for DeadlineBody {
+    type Data = axum::body::Bytes;
+    type Error = axum::BoxError;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<http_body::Frame<Self::Data>, Self::Error>>> {
+        let this = &mut *self;
+        match Pin::new(&mut this.inner).poll_frame(cx) {
+            Poll::Ready(Some(Ok(frame))) => {
+                let next = crate::state::instant_after(tokio::time::Instant::now(), this.gap)
+                    .min(this.deadline);
+                this.timer.as_mut().reset(next);
+                Poll::Ready(Some(Ok(frame)))
+            }
+            Poll::Ready(Some(Err(e))) => Poll::Ready(Some(Err(e.into()))),
+            Poll::Ready(None) => Poll::Ready(None),
+            Poll::Pending => match this.timer.as_mut().poll(cx) {
+                Poll::Ready(()) => Poll::Ready(Some(Err(Box::new(BodyTimeout)))),
+                Poll::Pending => Poll::Pending,
+            },
+        }
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.inner.is_end_stream()
+    }
+
+    fn size_hint(&self) -> http_body::SizeHint {
+        self.inner.size_hint()
+    }
+}
+
+/// Wraps a request body in a [`DeadlineBody`] (`gap`: `--body-timeout`, `total`:
+/// `--body-deadline`), read as 408 by [`read_body`] and by axum's extractors as a failed body.
+pub fn with_body_timeout(
+    req: Request,
+    gap: std::time::Duration,
+    total: std::time::Duration,
+) -> Request {
     let has_body = req.headers().contains_key(header::CONTENT_LENGTH)
         || req.headers().contains_key(header::TRANSFER_ENCODING);
     if !has_body {
         return req;
     }
-    req.map(|body| Body::new(tower_http::timeout::TimeoutBody::new(timeout, body)))
+    req.map(|body| Body::new(DeadlineBody::new(body, gap, total)))
 }
 
 /// A request body already parsed as JSON by an outer layer (the findings observer reads the

@@ -2,6 +2,9 @@
 //! and the request journal.
 
 pub mod auth;
+pub mod body;
 pub mod fingerprint;
 pub mod front;
+pub mod guard;
 pub mod layers;
+pub mod wire;

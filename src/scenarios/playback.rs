@@ -239,7 +239,11 @@ pub fn error_payload(
     let mut v = json!({"code": e.code, "error": text});
     if e.code == 429 || e.unlock_in_seconds.is_some() {
         let secs = e.unlock_in_seconds.unwrap_or(default_unlock_seconds);
-        v["unlockDateTime"] = Value::String(iso_millis(now + time::Duration::seconds(secs)));
+        // Checked: an injected `unlockInSeconds` is any i64, and `OffsetDateTime + Duration` panics.
+        let until = now
+            .checked_add(time::Duration::seconds(secs))
+            .unwrap_or(now);
+        v["unlockDateTime"] = Value::String(iso_millis(until));
     }
     v
 }

@@ -233,7 +233,10 @@ async fn creation_request(
     let bytes = crate::http::layers::read_body(body, limit).await?;
     let json = match parts.extensions.get::<crate::http::layers::ParsedJson>() {
         Some(parsed) => parsed.0.clone(),
-        None => std::sync::Arc::new(serde_json::from_slice(&bytes).unwrap_or(Value::Null)),
+        None => std::sync::Arc::new(
+            crate::http::body::known_members(&bytes, crate::video_server::init::MEMBERS)
+                .unwrap_or(Value::Null),
+        ),
     };
     let text = |k: &str| json.get(k).and_then(Value::as_str).map(str::to_string);
     let mode = text("livenessMode")

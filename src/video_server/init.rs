@@ -37,6 +37,20 @@ const RETIRED_MODES: [&str; 2] = ["LIVENESS_MEDIUM", "LIVENESS_HIGH"];
 /// Longest accepted `correlationId` / `evidenceId` / `callbackURL`, so one request cannot pin megabytes.
 const MAX_TEXT: usize = 2048;
 
+/// The members of an init body the emulator reads (GIPS' `type` included, for the REST
+/// playback's creation requests); the others are skipped by the parser, never built.
+pub const MEMBERS: &[&str] = &[
+    "livenessMode",
+    "securityLevel",
+    "numberOfChallenge",
+    "correlationId",
+    "evidenceId",
+    "callbackURL",
+    "ageThreshold",
+    "scenario",
+    "type",
+];
+
 /// Join-the-dots targets the video-server accepts.
 const CHALLENGES: std::ops::RangeInclusive<u64> = 1..=8;
 
@@ -107,7 +121,7 @@ pub fn parse(bytes: &[u8]) -> ApiResult<InitRequest> {
             "The request body is empty: send a JSON object with at least \"livenessMode\" ({MODES})"
         )));
     }
-    let value: Value = serde_json::from_slice(bytes)
+    let value = crate::http::body::known_members(bytes, MEMBERS)
         .map_err(|e| ApiError::bad_request(format!("The request body is not valid JSON: {e}")))?;
     parse_value(&value)
 }

@@ -175,7 +175,7 @@ test('pause, step and inject drive a live capture from the session page', async 
   } finally { await done(); }
 });
 
-test('an integrator page that breaks rules gets findings on its session page; one that follows them does not', async () => {
+test('an integrator page that puts the key in the browser is refused and named in a finding; rule-breaking back-end calls get findings on the session page', async () => {
   const { emu, context, page, done } = await setup();
   try {
     const integrator = await context.newPage();
@@ -184,22 +184,36 @@ test('an integrator page that breaks rules gets findings on its session page; on
     await new Promise((ok) => site.listen(0, '127.0.0.1', ok));
     after(() => site.close());
     await integrator.goto(`http://127.0.0.1:${site.address().port}/`);
-    // Breaks the rules: the key is in the browser, the result is asked for early and polled fast.
-    const bad = await integrator.evaluate(async (base) => {
-      const res = await fetch(base + '/video-server/init-liveness-session', {
-        method: 'POST', headers: { 'content-type': 'application/json', apikey: 'leaked' },
-        body: JSON.stringify({ livenessMode: 'LIVENESS_PASSIVE', securityLevel: 'LOW' }),
-      });
-      const id = res.headers.get('location').split('/bio-sessions/')[1];
-      for (let i = 0; i < 2; i++) await fetch(base + '/bioserver-app/v2/bio-sessions/' + id + '/liveness-challenge-result', { headers: { apikey: 'leaked' } });
-      return id;
+    // Breaks the rules: the key is in the browser. Init and core grant nothing to browsers (their
+    // preflights are refused), so the call fails, and the refused preflight names the mistake.
+    const outcome = await integrator.evaluate(async (base) => {
+      try {
+        await fetch(base + '/video-server/init-liveness-session', {
+          method: 'POST', headers: { 'content-type': 'application/json', apikey: 'leaked' },
+          body: JSON.stringify({ livenessMode: 'LIVENESS_PASSIVE' }),
+        });
+        return 'answered';
+      } catch (e) {
+        return 'refused';
+      }
     }, emu.url);
+    assert.equal(outcome, 'refused');
+    const unattached = (await admin(emu.url, 'GET', '/findings')).map((f) => f.rule);
+    assert.deepEqual(unattached, ['api-key-in-browser']);
+    // A back end that asks for a low security level, then for the result early and too fast.
+    const res = await fetch(emu.url + '/video-server/init-liveness-session', {
+      method: 'POST', headers: { 'content-type': 'application/json', apikey: 'backend' },
+      body: JSON.stringify({ livenessMode: 'LIVENESS_PASSIVE', securityLevel: 'LOW' }),
+    });
+    const bad = res.headers.get('location').split('/bio-sessions/')[1];
+    for (let i = 0; i < 2; i++) await fetch(emu.url + '/bioserver-app/v2/bio-sessions/' + bad + '/liveness-challenge-result', { headers: { apikey: 'backend' } });
     const rules = (await admin(emu.url, 'GET', '/sessions/' + bad + '/findings')).map((f) => f.rule).sort();
-    assert.deepEqual(rules, ['api-key-in-browser', 'result-before-capture-end', 'result-polled-too-fast', 'security-level-below-high']);
+    assert.deepEqual(rules, ['result-before-capture-end', 'result-polled-too-fast', 'security-level-below-high']);
     await page.goto(emu.url + '/__emulator/#/sessions/' + bad);
-    await page.waitForSelector('#findings .finding[data-rule="api-key-in-browser"]');
-    assert.equal(await page.$$eval('#findings .finding', (l) => l.length), 4);
+    await page.waitForSelector('#findings .finding[data-rule="result-polled-too-fast"]');
+    assert.equal(await page.$$eval('#findings .finding', (l) => l.length), 3);
     assert.match(await page.textContent('#findings'), /Fix:/);
+    assert.match(await page.textContent('#banner'), /apikey/);
     await page.screenshot({ path: join(ARTIFACTS, 'dashboard-findings.png'), fullPage: true });
     // Follows them: its back end creates the session (no Origin), nothing is asked early.
     const good = await initSession(emu.url, 'LIVENESS_PASSIVE');

@@ -91,6 +91,27 @@ function startPageServer(emulatorUrl) {
         return res.end(String(e));
       }
     }
+    // The sample back end's proxies to core (`/liveness-challenge-result/<id>`,
+    // `/bio-session/<id>/faces/<faceId>/image`): core answers grant nothing to browsers.
+    const result = /^\/liveness-challenge-result\/([^/]+)$/.exec(url.pathname);
+    const image = /^\/bio-session\/([^/]+)\/faces\/([^/]+)\/image$/.exec(url.pathname);
+    if (result || image) {
+      const corePath = result
+        ? `/bioserver-app/v2/bio-sessions/${result[1]}/liveness-challenge-result`
+        : `/bioserver-app/v2/bio-sessions/${image[1]}/faces/${image[2]}/image`;
+      try {
+        const upstream = await fetch(`${emulatorUrl}${corePath}`, { headers: { apikey: API_KEY } });
+        const body = Buffer.from(await upstream.arrayBuffer());
+        res.writeHead(upstream.status, {
+          'Content-Type': upstream.headers.get('content-type') || 'application/octet-stream',
+          'Cross-Origin-Resource-Policy': 'same-origin',
+        });
+        return res.end(body);
+      } catch (e) {
+        res.writeHead(502, { 'Content-Type': 'text/plain' });
+        return res.end(String(e));
+      }
+    }
     const file = path.join(dir, path.normalize(url.pathname).replace(/^([/\\])+/, ''));
     if (!file.startsWith(dir) || !fs.existsSync(file) || fs.statSync(file).isDirectory()) {
       res.writeHead(404, { 'Content-Type': 'text/plain' });

@@ -245,7 +245,7 @@ impl Channel {
         for (delay_ms, prepared) in plan {
             let delay = self.state.scaled(delay_ms);
             if !delay.is_zero() {
-                due += delay;
+                due = crate::state::instant_after(due, delay);
                 self.pause_until(due).await?;
             }
             // The common case (not paused, nothing injected) without registering for wake-ups.
@@ -354,7 +354,7 @@ impl Channel {
     /// Blocks until the page's `startCapture` (handled messages may end the channel).
     async fn wait_for_start(&mut self) -> Result<(), End> {
         let max = Duration::from_secs(self.state.config.session_ttl.max(1));
-        let deadline = tokio::time::Instant::now() + max;
+        let deadline = crate::state::instant_after(tokio::time::Instant::now(), max);
         while !self.started {
             tokio::select! {
                 m = self.next_message() => { let m = m?; self.handle(m).await?; }
@@ -386,7 +386,8 @@ impl Channel {
         if d.is_zero() {
             return Ok(());
         }
-        self.pause_until(tokio::time::Instant::now() + d).await
+        self.pause_until(crate::state::instant_after(tokio::time::Instant::now(), d))
+            .await
     }
 
     /// Sleeps until `deadline` while still serving the page's messages (past: no waiting).

@@ -10,7 +10,6 @@
 'use strict';
 
 const VIDEO_URL = '{{EMULATOR}}';
-const API_KEY = 'browser-tests-key';
 const HOLD = new URL(location.href).searchParams.get('hold');
 
 window.screenLog = [];
@@ -153,16 +152,19 @@ async function initSession(mode) {
   return res.json();
 }
 
-/** What the back end's `/liveness-challenge-result/<id>` gives the browser (read from core). */
+/**
+ * What the back end's `/liveness-challenge-result/<id>` gives the browser (it reads core: in the
+ * vendor's design core is called by the integrator's back end, never by the page).
+ */
 async function fetchResult(sessionId) {
-  const res = await fetch(`${VIDEO_URL}/bioserver-app/v2/bio-sessions/${sessionId}/liveness-challenge-result`, { headers: { apikey: API_KEY } });
+  const res = await fetch(`/liveness-challenge-result/${encodeURIComponent(sessionId)}`);
   const body = await res.json();
   return { isLivenessSucceeded: body.livenessStatus === 'SUCCESS', bestImageId: body.bestImageId, status: body.livenessStatus, age: body.age };
 }
 
 /** The back end's `/bio-session/<id>/faces/<faceId>/image`, as a Blob. */
 async function fetchImage(sessionId, faceId) {
-  const res = await fetch(`${VIDEO_URL}/bioserver-app/v2/bio-sessions/${sessionId}/faces/${faceId}/image`, { headers: { apikey: API_KEY } });
+  const res = await fetch(`/bio-session/${encodeURIComponent(sessionId)}/faces/${encodeURIComponent(faceId)}/image`);
   if (!res.ok) throw new Error(`image: ${res.status}`);
   return res.blob();
 }
