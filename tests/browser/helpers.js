@@ -91,14 +91,29 @@ function startPageServer(emulatorUrl) {
         return res.end(String(e));
       }
     }
-    // The sample back end's proxies to core (`/liveness-challenge-result/<id>`,
-    // `/bio-session/<id>/faces/<faceId>/image`): core answers grant nothing to browsers.
-    const result = /^\/liveness-challenge-result\/([^/]+)$/.exec(url.pathname);
+    // The sample back end's `/liveness-challenge-result/<id>/?polling=false` (integration-contract
+    // §2.2.1, §2.6): it reads core once and answers the browser its own shape, with core's
+    // livenessStatus mapped to the message the templates branch on.
+    const result = /^\/liveness-challenge-result\/([^/]+)\/?$/.exec(url.pathname);
+    if (result) {
+      try {
+        const upstream = await fetch(`${emulatorUrl}/bioserver-app/v2/bio-sessions/${result[1]}/liveness-challenge-result`, { headers: { apikey: API_KEY } });
+        if (!upstream.ok) {
+          res.writeHead(upstream.status, { 'Content-Type': 'application/json' });
+          return res.end(JSON.stringify({ error: 'liveness-challenge-result failed' }));
+        }
+        res.writeHead(200, { 'Content-Type': 'application/json', 'Cross-Origin-Resource-Policy': 'same-origin' });
+        return res.end(JSON.stringify(sampleResult(await upstream.json())));
+      } catch (e) {
+        res.writeHead(502, { 'Content-Type': 'text/plain' });
+        return res.end(String(e));
+      }
+    }
+    // The sample back end's proxy to core's `/bio-session/<id>/faces/<faceId>/image`: core answers
+    // grant nothing to browsers.
     const image = /^\/bio-session\/([^/]+)\/faces\/([^/]+)\/image$/.exec(url.pathname);
-    if (result || image) {
-      const corePath = result
-        ? `/bioserver-app/v2/bio-sessions/${result[1]}/liveness-challenge-result`
-        : `/bioserver-app/v2/bio-sessions/${image[1]}/faces/${image[2]}/image`;
+    if (image) {
+      const corePath = `/bioserver-app/v2/bio-sessions/${image[1]}/faces/${image[2]}/image`;
       try {
         const upstream = await fetch(`${emulatorUrl}${corePath}`, { headers: { apikey: API_KEY } });
         const body = Buffer.from(await upstream.arrayBuffer());
@@ -136,6 +151,20 @@ function startPageServer(emulatorUrl) {
       });
     });
   });
+}
+
+/**
+ * What the vendor sample's back end answers the browser for a core liveness result
+ * (integration-contract §2.2.1, non-GIPS): SUCCESS is a success, SPOOF "Liveness failed", TIMEOUT
+ * "Timeout has expired", anything else (ERROR, FAILED, missing) "Something was wrong".
+ * @param {Object} core core's `liveness-challenge-result` body
+ * @returns {{isLivenessSucceeded: boolean, message: string, bestImageId?: string, age?: Object, diagnostic?: string}}
+ */
+function sampleResult(body) {
+  const core = body && typeof body === 'object' ? body : {};
+  const status = core.livenessStatus;
+  const message = { SUCCESS: 'Liveness succeeded', SPOOF: 'Liveness failed', TIMEOUT: 'Timeout has expired' }[status] || 'Something was wrong';
+  return { isLivenessSucceeded: status === 'SUCCESS', message, bestImageId: core.bestImageId, age: core.age, diagnostic: core.diagnostic };
 }
 
 /**
@@ -231,4 +260,4 @@ async function setup(emulatorArgs = []) {
   };
 }
 
-module.exports = { setup, startEmulator, startPageServer, launchBrowser, createSession, livenessResult, artifact, API_KEY };
+module.exports = { sampleResult, setup, startEmulator, startPageServer, launchBrowser, createSession, livenessResult, artifact, API_KEY };

@@ -6,7 +6,7 @@
 
 const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
-const { setup, artifact } = require('./helpers');
+const { setup, artifact, livenessResult } = require('./helpers');
 
 let env;
 before(async () => { env = await setup(); });
@@ -305,6 +305,115 @@ for (const template of ['passive', 'passive-video', 'active']) {
     assert.deepEqual(names(callbacks).filter((n) => n !== 'downloadProgress'), ['initRejected', 'errorFn']);
     assert.equal(callbacks.find((c) => c.name === 'errorFn').data.code, 503);
     assert.deepEqual(visible.steps, ['#step-server-overloaded']);
+    await page.close();
+  });
+}
+
+/**
+ * What a failure step shows: is it the only step displayed, its rendered box, its text as a person
+ * reads it, and whether its "try again" / "restart demo" button is on screen.
+ */
+async function shownStep(page, id) {
+  return page.evaluate((sel) => {
+    const step = document.querySelector(sel);
+    const box = step.getBoundingClientRect();
+    const button = [...step.querySelectorAll('button')].find((b) => b.checkVisibility());
+    const icon = step.querySelector('img.failure');
+    return {
+      displayed: step.checkVisibility() && box.width > 0 && box.height > 0,
+      text: step.innerText.replace(/\s+/g, ' ').trim(),
+      button: button ? button.innerText.trim() : null,
+      icon: icon ? icon.checkVisibility() && icon.complete && icon.naturalWidth > 0 : null,
+    };
+  }, id);
+}
+
+/** Waits until the step's button is on screen (the passive and active timeout footer appears after 2 s). */
+async function buttonShown(page, id) {
+  await page.waitForFunction((sel) => [...document.querySelectorAll(sel + ' button')].some((b) => b.checkVisibility()), id, { timeout: 10000 });
+}
+
+/** What the vendor sample shows on each failure step, per template (its index.html texts). */
+const TIMEOUT_TEXT = {
+  passive: 'It looks like you’re having a bit of trouble. Here are some tips:',
+  active: 'It looks like you’re having a bit of trouble. Here are some tips:',
+  'passive-video': 'Oops! There were a few issues',
+};
+
+for (const template of ['passive', 'passive-video', 'active']) {
+  test(`${template}: capture-timeout ends on the sample's timeout screen, after showChallengeResult, the back end saying "Timeout has expired" from core's TIMEOUT`, async () => {
+    const page = await open(template, '?emulator-scenario=capture-timeout');
+    await finished(page);
+    const { callbacks, visible } = await snapshot(page);
+    const calls = names(callbacks);
+    assert.ok(!calls.includes('errorFn'), calls.join(', '));
+    assertInOrder(calls, ['startCapture', 'instruction', 'result', 'backendResult']);
+    const answer = callbacks.find((c) => c.name === 'backendResult').data;
+    assert.equal(answer.isLivenessSucceeded, false);
+    assert.equal(answer.message, 'Timeout has expired');
+    const core = await livenessResult(env.emulator.url, await page.evaluate(() => window.sessionId));
+    assert.equal(core.body.livenessStatus, 'TIMEOUT', JSON.stringify(core));
+
+    assert.deepEqual(visible.steps, ['#step-liveness-timeout']);
+    await buttonShown(page, '#step-liveness-timeout');
+    const shown = await shownStep(page, '#step-liveness-timeout');
+    assert.equal(shown.displayed, true);
+    assert.ok(shown.text.startsWith(TIMEOUT_TEXT[template]), shown.text);
+    assert.match(shown.text, template === 'passive-video' ? /Hold your device still and at eye level\./ : /center your face/);
+    assert.equal(shown.button, template === 'passive-video' ? 'Try again' : 'try again');
+    await page.screenshot({ path: artifact(`sample-${template}-timeout.png`) });
+    assert.deepEqual(page.consoleErrors, []);
+    await page.close();
+  });
+
+  test(`${template}: spoof ends on the sample's "Liveness failed" path after showChallengeResult, with core saying SPOOF`, async () => {
+    const page = await open(template, '?emulator-scenario=spoof');
+    await finished(page);
+    const { callbacks, visible } = await snapshot(page);
+    const calls = names(callbacks);
+    assert.ok(!calls.includes('errorFn'), calls.join(', '));
+    assertInOrder(calls, ['startCapture', 'result', 'backendResult']);
+    const answer = callbacks.find((c) => c.name === 'backendResult').data;
+    assert.deepEqual([answer.isLivenessSucceeded, answer.message], [false, 'Liveness failed']);
+    const core = await livenessResult(env.emulator.url, await page.evaluate(() => window.sessionId));
+    assert.equal(core.body.livenessStatus, 'SPOOF', JSON.stringify(core));
+
+    // passive and active handle "Liveness failed" like a timeout (commons.js); passive-video has
+    // its own SPOOF step, with the same wording as its timeout step.
+    const step = template === 'passive-video' ? '#step-liveness-ko' : '#step-liveness-timeout';
+    assert.deepEqual(visible.steps, [step]);
+    await buttonShown(page, step);
+    const shown = await shownStep(page, step);
+    assert.equal(shown.displayed, true);
+    assert.ok(shown.text.startsWith(TIMEOUT_TEXT[template]), shown.text);
+    if (template === 'passive-video') assert.equal(shown.icon, true, 'the warning icon is painted');
+    await page.screenshot({ path: artifact(`sample-${template}-spoof.png`) });
+    assert.deepEqual(page.consoleErrors, []);
+    await page.close();
+  });
+
+  test(`${template}: no-face-timeout ends on the sample's generic error path through errorFn 1301, without asking for a result`, async () => {
+    const page = await open(template, '?emulator-scenario=no-face-timeout');
+    await finished(page);
+    const { callbacks, visible } = await snapshot(page);
+    const calls = names(callbacks);
+    assert.ok(!calls.includes('result') && !calls.includes('backendResult'), calls.join(', '));
+    assertInOrder(calls, ['startCapture', 'tracking', 'errorFn']);
+    assert.equal(callbacks.find((c) => c.name === 'errorFn').data.code, 1301);
+
+    const step = template === 'passive-video' ? '#step-liveness-failed' : '#step-liveness-ko';
+    assert.deepEqual(visible.steps, [step]);
+    const shown = await shownStep(page, step);
+    assert.equal(shown.displayed, true);
+    assert.equal(shown.icon, true, 'the warning icon is painted');
+    if (template === 'passive-video') {
+      assert.equal(shown.text, 'Something went wrong Please restart your liveness by clicking Try again. Try again');
+    } else {
+      assert.equal(shown.text, 'Liveness failed restart demo');
+      assert.equal(shown.button, 'restart demo');
+    }
+    await page.screenshot({ path: artifact(`sample-${template}-no-face.png`) });
+    assert.deepEqual(page.consoleErrors, []);
     await page.close();
   });
 }

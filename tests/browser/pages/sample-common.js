@@ -125,10 +125,12 @@ function userBlockInterval(unlockDate) {
 
 /**
  * The `errorFn` branches every template has: 429 → fp-block with countdown, 503 → server
- * overloaded, anything else → the template's generic failure step.
+ * overloaded, anything else → the template's generic failure (a step id, or a function that shows it).
+ * @param {{code: number, unlockDateTime?: string}} error what errorFn received
+ * @param {string|Function} generic the step to show (or how to show it) for any other code
  * @returns {boolean} true for 429/503
  */
-function handleBlockingError(error, genericStep) {
+function handleBlockingError(error, generic) {
   if (error.code === 429) {
     window.tooManyAttempts = true;
     showStep('#step-liveness-fp-block');
@@ -140,8 +142,50 @@ function handleBlockingError(error, genericStep) {
     showStep('#step-server-overloaded');
     return true;
   }
-  showStep(genericStep);
+  if (typeof generic === 'function') generic();
+  else showStep(generic);
   return false;
+}
+
+/**
+ * Shows the timeout step; its "try again" footer appears 2 s later in passive and active (the
+ * passive-video template shows it at once).
+ * @param {boolean} delayFooter hide the footer for 2 s
+ */
+function showTimeoutStep(delayFooter) {
+  showStep('#step-liveness-timeout');
+  const footer = document.querySelector('#step-liveness-timeout .footer');
+  if (footer && delayFooter) {
+    footer.classList.add('d-none');
+    setTimeout(() => footer.classList.remove('d-none'), 2000);
+  }
+}
+
+/**
+ * Where a template goes when the capture did not succeed, from the back end's `message` (or the
+ * template's own text for errors), as the vendor's `stopVideoCaptureAndProcessResult` branches:
+ * - passive and active (commons.js): a message containing "Timeout" or "Liveness failed" shows
+ *   `#step-liveness-timeout` ("We handle failed and timeout similarly"); anything else ("Something was wrong", errorFn's "Sorry, there was an issue.")
+ *   shows `#step-liveness-ko` with its description set to "Liveness failed";
+ * - passive-video: "Timeout" → `#step-liveness-timeout`, "Liveness failed" → `#step-liveness-ko`
+ *   (its SPOOF screen), anything else → `#step-liveness-failed` ("Something went wrong").
+ * @param {string=} msg the back end's message, or the template's error text
+ * @param {boolean} passiveVideo the passive-video template's branching
+ */
+function showFailure(msg, passiveVideo) {
+  if (passiveVideo) {
+    if (msg && msg.includes('Timeout')) showTimeoutStep(false);
+    else if (msg && msg.includes('Liveness failed')) showStep('#step-liveness-ko');
+    else showStep('#step-liveness-failed');
+    return;
+  }
+  if (msg && (msg.includes('Timeout') || msg.includes('Liveness failed'))) {
+    showTimeoutStep(true);
+    return;
+  }
+  showStep('#step-liveness-ko');
+  if (msg) document.querySelector('#step-liveness-ko .description').textContent = 'Liveness failed';
+  document.querySelector('#step-liveness-ko small').textContent = '';
 }
 
 /** The integrator back end's `/init-liveness-session/`: a new session id (`?ageThreshold=N` on the page is passed on). */
@@ -153,13 +197,20 @@ async function initSession(mode) {
 }
 
 /**
- * What the back end's `/liveness-challenge-result/<id>` gives the browser (it reads core: in the
- * vendor's design core is called by the integrator's back end, never by the page).
+ * What the back end's `/liveness-challenge-result/<id>/?polling=false` gives the browser, asked
+ * right after showChallengeResult (in the vendor's design core is called by the integrator's back
+ * end, never by the page): `{isLivenessSucceeded, message, bestImageId?, age?, diagnostic?}`, the
+ * message being "Liveness succeeded", "Liveness failed", "Timeout has expired" or "Something was
+ * wrong". Logged as `backendResult`.
+ * @param {string} sessionId the bio-session id
+ * @returns {Promise<Object>} the back end's answer
  */
 async function fetchResult(sessionId) {
-  const res = await fetch(`/liveness-challenge-result/${encodeURIComponent(sessionId)}`);
+  const res = await fetch(`/liveness-challenge-result/${encodeURIComponent(sessionId)}/?polling=false`);
+  if (!res.ok) throw new Error(`liveness-challenge-result: ${res.status}`);
   const body = await res.json();
-  return { isLivenessSucceeded: body.livenessStatus === 'SUCCESS', bestImageId: body.bestImageId, status: body.livenessStatus, age: body.age };
+  logCallback('backendResult', body);
+  return body;
 }
 
 /** The back end's `/bio-session/<id>/faces/<faceId>/image`, as a Blob. */
@@ -197,6 +248,15 @@ function channelOptions(sessionId) {
     .result-content p { color: #656565; margin: 0 0 28px; }
     .best-image img.tick, #best-image-age-result { position: absolute; top: -5px; left: -20px; width: 48px; height: 48px; }
     .fp-countdown { font-size: 28px; font-weight: bold; }
+    /* The failure screens: an icon, a title, the tips, a button. */
+    .result-content img.failure { width: 72px; height: 72px; margin: 8px 0 16px; }
+    .result-content .title { font-size: 22px; font-weight: bold; margin: 0 0 12px; }
+    .result-content .description { display: block; font-size: 20px; margin: 0 0 8px; }
+    .result-content small { display: block; color: #656565; margin: 0 0 16px; }
+    .result-content .tips { text-align: left; color: #444; margin: 0 0 24px; padding-left: 22px; max-width: 460px; }
+    .result-content .tips li { margin: 0 0 8px; }
+    .result-content button { background: #430099; color: #fff; border: 0; border-radius: 22px; padding: 10px 32px;
+      font-size: 15px; text-transform: none; cursor: pointer; }
   `;
   document.head.appendChild(style);
 })();
@@ -207,6 +267,11 @@ const TICK = 'data:image/svg+xml,' + encodeURIComponent('<svg xmlns="http://www.
 /** A red cross like the passive-video template's `failure_tick.svg` (age below the threshold). */
 const CROSS = 'data:image/svg+xml,' + encodeURIComponent('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 48 48">'
   + '<circle cx="24" cy="24" r="22" fill="#AC1B20"/><path d="M16 16l16 16M32 16l-16 16" stroke="#fff" stroke-width="5"/></svg>');
+/** An orange warning sign like the templates' `failure.svg` / `somethingWentWrong.svg`. */
+const WARNING = 'data:image/svg+xml,' + encodeURIComponent('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 48 48">'
+  + '<circle cx="24" cy="24" r="22" fill="#e8590c"/><path d="M24 12v15" stroke="#fff" stroke-width="5" stroke-linecap="round"/>'
+  + '<circle cx="24" cy="35" r="3" fill="#fff"/></svg>');
 document.addEventListener('DOMContentLoaded', () => {
   document.querySelectorAll('img.tick').forEach((img) => { img.src = TICK; });
+  document.querySelectorAll('img.failure').forEach((img) => { img.src = WARNING; });
 });
