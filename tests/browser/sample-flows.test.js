@@ -319,11 +319,13 @@ async function shownStep(page, id) {
     const box = step.getBoundingClientRect();
     const button = [...step.querySelectorAll('button')].find((b) => b.checkVisibility());
     const icon = step.querySelector('img.failure');
+    const art = step.querySelector('img.tips-animation');
     return {
       displayed: step.checkVisibility() && box.width > 0 && box.height > 0,
       text: step.innerText.replace(/\s+/g, ' ').trim(),
       button: button ? button.innerText.trim() : null,
       icon: icon ? icon.checkVisibility() && icon.complete && icon.naturalWidth > 0 : null,
+      illustration: art ? art.checkVisibility() && art.complete && art.naturalWidth > 0 : null,
     };
   }, id);
 }
@@ -359,7 +361,9 @@ for (const template of ['passive', 'passive-video', 'active']) {
     const shown = await shownStep(page, '#step-liveness-timeout');
     assert.equal(shown.displayed, true);
     assert.ok(shown.text.startsWith(TIMEOUT_TEXT[template]), shown.text);
-    assert.match(shown.text, template === 'passive-video' ? /Hold your device still and at eye level\./ : /center your face/);
+    const tip = { passive: /center your face/, active: /Connect the line with point #1/, 'passive-video': /Hold your device still and at eye level\./ }[template];
+    assert.match(shown.text, tip);
+    assert.equal(shown.illustration, template === 'passive-video' ? null : true, 'the tips illustration is painted');
     assert.equal(shown.button, template === 'passive-video' ? 'Try again' : 'try again');
     await page.screenshot({ path: artifact(`sample-${template}-timeout.png`) });
     assert.deepEqual(page.consoleErrors, []);

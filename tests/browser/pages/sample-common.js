@@ -250,10 +250,11 @@ function channelOptions(sessionId) {
     .fp-countdown { font-size: 28px; font-weight: bold; }
     /* The failure screens: an icon, a title, the tips, a button. */
     .result-content img.failure { width: 72px; height: 72px; margin: 8px 0 16px; }
-    .result-content .title { font-size: 22px; font-weight: bold; margin: 0 0 12px; }
+    .result-content .title { font-size: 22px; font-weight: bold; color: #222; margin: 0 0 12px; }
+    .result-content img.tips-animation { width: 150px; height: 150px; margin: 0 0 20px; }
     .result-content .description { display: block; font-size: 20px; margin: 0 0 8px; }
     .result-content small { display: block; color: #656565; margin: 0 0 16px; }
-    .result-content .tips { text-align: left; color: #444; margin: 0 0 24px; padding-left: 22px; max-width: 460px; }
+    .result-content .tips { text-align: left; color: #444; margin: 0 0 24px; padding-left: 22px; max-width: 560px; }
     .result-content .tips li { margin: 0 0 8px; }
     .result-content button { background: #430099; color: #fff; border: 0; border-radius: 22px; padding: 10px 32px;
       font-size: 15px; text-transform: none; cursor: pointer; }
@@ -271,7 +272,21 @@ const CROSS = 'data:image/svg+xml,' + encodeURIComponent('<svg xmlns="http://www
 const WARNING = 'data:image/svg+xml,' + encodeURIComponent('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 48 48">'
   + '<circle cx="24" cy="24" r="22" fill="#e8590c"/><path d="M24 12v15" stroke="#fff" stroke-width="5" stroke-linecap="round"/>'
   + '<circle cx="24" cy="35" r="3" fill="#fff"/></svg>');
+/** A face centred in an oval frame, like the passive and active timeout step's "animation-part2". */
+const CENTRE_FACE = 'data:image/svg+xml,' + encodeURIComponent('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 150 150">'
+  + '<rect x="30" y="5" width="90" height="140" rx="14" fill="#fff" stroke="#430099" stroke-width="4"/>'
+  + '<ellipse cx="75" cy="70" rx="30" ry="40" fill="none" stroke="#430099" stroke-width="3" stroke-dasharray="6 5"/>'
+  + '<circle cx="75" cy="64" r="18" fill="#f2c7a5"/><path d="M50 108c6-16 44-16 50 0" fill="#f2c7a5"/>'
+  + '<circle cx="69" cy="62" r="2" fill="#333"/><circle cx="81" cy="62" r="2" fill="#333"/>'
+  + '<path d="M69 71q6 5 12 0" stroke="#333" stroke-width="2" fill="none"/></svg>');
+/** Two points joined by the head's line, like the active timeout step's "animation-full". */
+const JOIN_DOTS = 'data:image/svg+xml,' + encodeURIComponent('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 150 150">'
+  + '<rect x="30" y="5" width="90" height="140" rx="14" fill="#fff" stroke="#430099" stroke-width="4"/>'
+  + '<circle cx="75" cy="78" r="16" fill="#f2c7a5"/><line x1="75" y1="78" x2="52" y2="32" stroke="#430099" stroke-width="3" stroke-dasharray="5 4"/>'
+  + '<circle cx="52" cy="32" r="10" fill="#430099"/><text x="52" y="36" font-size="12" fill="#fff" text-anchor="middle" font-family="sans-serif">1</text>'
+  + '<circle cx="98" cy="120" r="10" fill="#430099"/><text x="98" y="124" font-size="12" fill="#fff" text-anchor="middle" font-family="sans-serif">2</text></svg>');
 document.addEventListener('DOMContentLoaded', () => {
   document.querySelectorAll('img.tick').forEach((img) => { img.src = TICK; });
+  document.querySelectorAll('img.tips-animation').forEach((img) => { img.src = img.classList.contains('dots') ? JOIN_DOTS : CENTRE_FACE; });
   document.querySelectorAll('img.failure').forEach((img) => { img.src = WARNING; });
 });
