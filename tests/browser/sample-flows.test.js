@@ -2,7 +2,9 @@
 // The vendor sample app's three templates (passive, passive-video, active), reduced to their
 // browser behaviour (integration-contract §5.2–§5.4, §5.11) in pages of ours on another origin:
 // the same call sequences, the same screens. The tests assert what the page shows, in order, and
-// keep screenshots of the key moments in tests/browser/artifacts/.
+// keep screenshots of the key moments in tests/browser/artifacts/. The failure screens follow the
+// vendor's public sample (idemia/WebCaptureSDK, commons.js and the templates' index.js/index.html):
+// its back end maps core's livenessStatus to a message, and each template branches on that message.
 
 const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
