@@ -113,6 +113,8 @@ pub fn finalize(
             finished: time::OffsetDateTime::now_utc(),
         });
         s.state = SessionState::Finished;
+        // The result stays readable for the full --session-ttl after the capture ends.
+        s.touched_at = std::time::Instant::now();
         let result_json = serde_json::to_value(&s.result).unwrap_or(Value::Null);
         s.transcript.push("result", result_json);
         state.notify_session(&s);
@@ -135,6 +137,7 @@ pub fn fail(state: &AppState, session: &SharedSession, reason: Value) {
             return;
         }
         s.state = SessionState::Failed;
+        s.touched_at = std::time::Instant::now();
         s.transcript
             .push("state", json!({"state": "FAILED", "reason": reason}));
         state.notify_session(&s);
