@@ -146,7 +146,8 @@ impl ServerMessage {
 /// Why an inbound frame was refused; its text becomes the close reason.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ProtocolError {
-    /// WebSocket close code: 1003 (unsupported data), 1008 (policy) or 1009 (too big).
+    /// WebSocket close code: 1002 (WebSocket protocol error), 1003 (unsupported data), 1007
+    /// (invalid payload: not JSON, not UTF-8, not an image), 1008 (policy) or 1009 (too big).
     pub close_code: u16,
     /// What was wrong.
     pub reason: String,
@@ -192,12 +193,13 @@ pub fn parse_text(text: &str) -> Result<ClientMessage, ProtocolError> {
         ));
     }
     let message: ClientMessage = serde_json::from_str(text).map_err(|e| {
-        let what = if serde_json::from_str::<Value>(text).is_err() {
-            format!("not JSON: {e}")
+        // Text that is not JSON is an invalid payload (1007); JSON that is not one of the
+        // protocol's messages is data the channel does not take (1003).
+        if serde_json::from_str::<serde::de::IgnoredAny>(text).is_err() {
+            ProtocolError::new(1007, format!("not JSON: {e}"))
         } else {
-            format!("invalid message: {e}")
-        };
-        ProtocolError::new(1003, what)
+            ProtocolError::new(1003, format!("invalid message: {e}"))
+        }
     })?;
     if text.len() > MAX_MESSAGE && !matches!(message, ClientMessage::BestImage { .. }) {
         return Err(ProtocolError::new(
@@ -229,7 +231,7 @@ pub fn decode_best_image(data: &str) -> Result<bytes::Bytes, ProtocolError> {
     };
     let raw = base64::engine::general_purpose::STANDARD
         .decode(b64.trim())
-        .map_err(|e| ProtocolError::new(1003, format!("bestImage.data is not base64: {e}")))?;
+        .map_err(|e| ProtocolError::new(1007, format!("bestImage.data is not base64: {e}")))?;
     let bytes = bytes::Bytes::from(raw);
     match crate::fixtures::describe(bytes.clone()) {
         Ok(_) => Ok(bytes),
