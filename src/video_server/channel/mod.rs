@@ -157,6 +157,28 @@ impl<S> HelloGate<S> {
         self.budget = None;
     }
 
+    /// Reads and discards what the peer still sends, up to `max` bytes or `within`, whichever
+    /// comes first, or until it closes (a lingering close: the connection is dropped after a
+    /// close frame, and unread data would make the kernel answer with a reset that can discard
+    /// the close frame at the peer). Uses an 8 KiB stack buffer; nothing is kept.
+    pub async fn drain(&mut self, max: u64, within: std::time::Duration)
+    where
+        S: AsyncRead + Unpin,
+    {
+        use tokio::io::AsyncReadExt;
+        let mut buf = [0u8; 8192];
+        let mut left = max;
+        let _ = tokio::time::timeout(within, async {
+            while left > 0 {
+                match self.inner.read(&mut buf).await {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => left = left.saturating_sub(n as u64),
+                }
+            }
+        })
+        .await;
+    }
+
     /// Whether `e` is the error a read over the pre-hello budget fails with.
     pub fn is_over_budget(e: &io::Error) -> bool {
         e.kind() == io::ErrorKind::Other && e.to_string() == OVER_BUDGET

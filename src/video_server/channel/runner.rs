@@ -32,6 +32,11 @@ use crate::{
 const HELLO_TIMEOUT: Duration = Duration::from_secs(30);
 /// How long the result waits for the page's camera frame when the scenario wants it.
 const BEST_IMAGE_WAIT: Duration = Duration::from_secs(5);
+/// After a close for a protocol violation, how long and how much the channel keeps reading (and
+/// discarding) so the page receives the close frame instead of a connection reset.
+const LINGER: Duration = Duration::from_secs(1);
+/// See [`LINGER`].
+const LINGER_BYTES: u64 = 16 * 1024 * 1024;
 /// The instruction after which the session is PENDING (result being computed).
 const PENDING: &str = "TRACKER_CHALLENGE_PENDING";
 
@@ -539,6 +544,9 @@ impl Channel {
             End::Invalid(ProtocolError { close_code, reason })
         };
         match e {
+            tungstenite::Error::Protocol(
+                tungstenite::error::ProtocolError::ResetWithoutClosingHandshake,
+            ) => End::Vanished("connection lost: the page went away without a close frame".into()),
             tungstenite::Error::Protocol(p) => invalid(1002, format!("WebSocket protocol error: {p}")),
             tungstenite::Error::Utf8(why) => invalid(1007, format!("text frame is not UTF-8: {why}")),
             tungstenite::Error::Capacity(c) => invalid(
@@ -616,7 +624,8 @@ impl Channel {
             End::PeerClosed(why) => {
                 self.record("close", json!({"echoed": true}));
                 // Flushes the close frame tungstenite queued in answer to the page's.
-                let _ = tokio::time::timeout(self.write_timeout(), self.socket.close(None)).await;
+                // (`flush`, not `close`: writing anything after the peer's close is refused.)
+                let _ = tokio::time::timeout(self.write_timeout(), self.socket.flush()).await;
                 (None, Some(why.clone()))
             }
             End::Cancelled => (
@@ -642,6 +651,12 @@ impl Channel {
             self.record("close", json!({"code": code, "reason": text}));
             let limit = self.write_timeout();
             let _ = tokio::time::timeout(limit, self.socket.close(Some(frame))).await;
+            if matches!(end, End::Invalid(_)) {
+                // The page may still be sending (a frame over a limit): read and discard a
+                // bounded amount before dropping the connection, so it gets the close frame
+                // rather than a reset that discards it.
+                self.socket.get_mut().drain(LINGER_BYTES, LINGER).await;
+            }
         }
         if let (Some(session), End::Vanished(_) | End::PeerClosed(_) | End::Cancelled) =
             (&self.session, &end)
