@@ -246,7 +246,7 @@ async fn pin_session(
             PinError::UnknownScenario => unknown(&scenario),
             PinError::TooMany(cap) => ApiError::new(
                 StatusCode::TOO_MANY_REQUESTS,
-                format!("{cap} pins already wait for their captures (the limit is --max-sessions); start those captures or POST /__emulator/reset"),
+                format!("{cap} pins already wait for their captures (the limit is --max-sessions plus an eighth); start those captures or POST /__emulator/reset"),
             ),
             PinError::AlreadyStarted(st) => ApiError::new(
                 StatusCode::CONFLICT,

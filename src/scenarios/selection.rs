@@ -243,11 +243,13 @@ pub enum PinError {
     TooMany(usize),
 }
 
-/// Most pins held at once: `--max-sessions` (a pin waits for a session that has not started its
-/// capture, and a session holds at most one). Pins leave the map when their capture starts, and
-/// pins of sessions that are gone are pruned when the map is full.
+/// Most pins held at once: `--max-sessions` plus an eighth (a pin waits for a session that has
+/// not started its capture, a session holds at most one, and the store may briefly hold a
+/// sixteenth more sessions than its cap). Pins leave the map when their capture starts, and pins
+/// of sessions that are gone are pruned when the map is full.
 pub fn max_pins(state: &AppState) -> usize {
-    state.config.max_sessions.max(1)
+    let max = state.config.max_sessions.max(1);
+    max.saturating_add(max / 8)
 }
 
 /// Forgets pins whose session is gone or has started (no lock held on both at once: capture
