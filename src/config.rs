@@ -172,7 +172,11 @@ pub struct Config {
     /// Seconds the capture channel waits for a page to take a frame before it gives up and fails
     /// the session ("the page stopped reading"), so a client that never reads cannot keep a
     /// capture CAPTURING (1 at least).
-    #[arg(long, env = "WEBCAPTURE_EMULATOR_CHANNEL_WRITE_TIMEOUT", default_value_t = 10)]
+    #[arg(
+        long,
+        env = "WEBCAPTURE_EMULATOR_CHANNEL_WRITE_TIMEOUT",
+        default_value_t = 10
+    )]
     pub channel_write_timeout: u64,
 }
 

@@ -30,7 +30,10 @@ async fn wait_state_for(
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    panic!("session never reached {state}: {}", session.lock().summary());
+    panic!(
+        "session never reached {state}: {}",
+        session.lock().summary()
+    );
 }
 
 /// The reason recorded with the session's FAILED state.
@@ -133,7 +136,10 @@ async fn a_close_frame_from_the_page_is_echoed_and_fails_the_session_with_its_co
     }
     wait_state(&session, "FAILED").await;
     let reason = failure_reason(&session);
-    assert!(reason.contains("code 1001") && reason.contains("page left"), "{reason}");
+    assert!(
+        reason.contains("code 1001") && reason.contains("page left"),
+        "{reason}"
+    );
     emu.shutdown().await;
 }
 
@@ -156,7 +162,11 @@ async fn an_unmasked_client_frame_is_a_protocol_error_closed_with_1002() {
         }
         other => panic!("expected close 1002, got {other:?}"),
     }
-    assert_eq!(session.lock().summary()["state"], "CREATED", "no hello, no capture");
+    assert_eq!(
+        session.lock().summary()["state"],
+        "CREATED",
+        "no hello, no capture"
+    );
     emu.shutdown().await;
 }
 

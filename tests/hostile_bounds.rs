@@ -49,10 +49,14 @@ async fn the_queue_refuses_more_names_than_its_limit_with_413_and_memory_lists_i
         .await
         .expect("request");
     assert_eq!(res.status(), 200);
-    let res = post_json(&emu, "/__emulator/queue", json!({"scenarios": ["spoof", "timeout"]}))
-        .send()
-        .await
-        .expect("request");
+    let res = post_json(
+        &emu,
+        "/__emulator/queue",
+        json!({"scenarios": ["spoof", "timeout"]}),
+    )
+    .send()
+    .await
+    .expect("request");
     assert_error(res, 413, "Consume or DELETE").await;
 
     let mem = memory(&emu).await;
@@ -122,7 +126,10 @@ fn a_transcript_stops_growing_at_its_byte_cap_and_counts_what_it_dropped() {
         t.push("note", json!({ "big": big }));
     }
     let stored = t.events().len();
-    assert!(stored * 1024 * 1024 <= MAX_TEXT_BYTES, "{stored} events kept");
+    assert!(
+        stored * 1024 * 1024 <= MAX_TEXT_BYTES,
+        "{stored} events kept"
+    );
     assert_eq!(t.dropped() as usize, 10 - stored);
     t.push("note", json!({"small": true}));
     assert_eq!(t.events().len(), stored + 1, "small events still fit");
@@ -139,7 +146,10 @@ async fn an_upload_declaring_20000_by_20000_pixels_is_refused_with_400_before_de
         "{body}"
     );
     let mem = memory(&emu).await;
-    assert!(mem["maxImagePixels"].as_u64().unwrap_or(0) >= 12_000_000, "{mem}");
+    assert!(
+        mem["maxImagePixels"].as_u64().unwrap_or(0) >= 12_000_000,
+        "{mem}"
+    );
 }
 
 #[tokio::test]

@@ -162,9 +162,8 @@ async fn create(
     })?;
     let fields = parse_face_part(face_part.as_deref().unwrap_or_default())?;
     let len = image.len();
-    let image = fixtures::describe(image).map_err(|why| {
-        ApiError::bad_request(format!("The 'image' part ({len} bytes) is {why}"))
-    })?;
+    let image = fixtures::describe(image)
+        .map_err(|why| ApiError::bad_request(format!("The 'image' part ({len} bytes) is {why}")))?;
     let face = Face {
         id: state.new_id(),
         image: image.bytes,

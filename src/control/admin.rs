@@ -77,7 +77,10 @@ fn at_most_queue<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<String>, 
         fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
             f.write_str("an array of scenario names")
         }
-        fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        fn visit_seq<A: serde::de::SeqAccess<'de>>(
+            self,
+            mut seq: A,
+        ) -> Result<Self::Value, A::Error> {
             let mut names = Vec::new();
             while let Some(name) = seq.next_element::<String>()? {
                 if names.len() == MAX_QUEUE {

@@ -547,11 +547,18 @@ impl Channel {
             tungstenite::Error::Protocol(
                 tungstenite::error::ProtocolError::ResetWithoutClosingHandshake,
             ) => End::Vanished("connection lost: the page went away without a close frame".into()),
-            tungstenite::Error::Protocol(p) => invalid(1002, format!("WebSocket protocol error: {p}")),
-            tungstenite::Error::Utf8(why) => invalid(1007, format!("text frame is not UTF-8: {why}")),
+            tungstenite::Error::Protocol(p) => {
+                invalid(1002, format!("WebSocket protocol error: {p}"))
+            }
+            tungstenite::Error::Utf8(why) => {
+                invalid(1007, format!("text frame is not UTF-8: {why}"))
+            }
             tungstenite::Error::Capacity(c) => invalid(
                 1009,
-                format!("{c} (frames are limited to {} MB)", protocol::MAX_FRAME >> 20),
+                format!(
+                    "{c} (frames are limited to {} MB)",
+                    protocol::MAX_FRAME >> 20
+                ),
             ),
             tungstenite::Error::Io(io) if HelloGate::<()>::is_over_budget(&io) => invalid(
                 1009,
