@@ -158,7 +158,8 @@ impl<S> HelloGate<S> {
     }
 
     /// Reads and discards what the peer still sends, up to `max` bytes or `within`, whichever
-    /// comes first, or until it closes (a lingering close: the connection is dropped after a
+    /// comes first, or until it closes or answers with its close frame (a lingering close: the
+    /// connection is dropped after a
     /// close frame, and unread data would make the kernel answer with a reset that can discard
     /// the close frame at the peer). Uses an 8 KiB stack buffer; nothing is kept.
     pub async fn drain(&mut self, max: u64, within: std::time::Duration)
@@ -172,6 +173,9 @@ impl<S> HelloGate<S> {
             while left > 0 {
                 match self.inner.read(&mut buf).await {
                     Ok(0) | Err(_) => break,
+                    // The page's close frame in answer to ours (a masked close: 0x88, at most
+                    // 2 + 4 + 125 bytes, in a read of its own): the handshake is complete.
+                    Ok(n) if buf[0] == 0x88 && n <= 131 => break,
                     Ok(n) => left = left.saturating_sub(n as u64),
                 }
             }
