@@ -266,7 +266,8 @@ await attack('racing-hellos', '2 of 8 rounds: two pages got a result', async () 
   return { ok: perRound.every((r) => r === '1/999'), seen: `init/refused per round: ${perRound.join(' ')}` };
 });
 
-// 7. A client that never reads during a capture that sends 32 MB of frames.
+// 7. A client that never reads during a capture that sends 20 MB of frames (the plan itself,
+// prepared up front, is most of the RSS growth here).
 await attack('non-reading-client', 'capture stays CAPTURING forever', async () => {
   const id = await createSession(PORT, 'hostile-flood');
   const ws = await Ws.open();

@@ -37,7 +37,12 @@ pub fn routes() -> Router<AppState> {
         .route("/sessions/{id}/scenario", put(pin_session))
         .route("/reset", post(reset))
         .route("/journal", get(journal))
+        .layer(axum::extract::DefaultBodyLimit::max(MAX_ADMIN_BODY))
 }
+
+/// Largest admin request body (1 MiB: a full queue of 10,000 names is ~200 KB). Smaller than
+/// `--max-body` so a flood of queue POSTs cannot make the server buffer 8 MiB each.
+pub const MAX_ADMIN_BODY: usize = 1024 * 1024;
 
 /// Parses a JSON body, answering 400 with serde's explanation when it does not fit.
 fn parse<T: DeserializeOwned>(body: &Bytes, shape: &str) -> ApiResult<T> {
