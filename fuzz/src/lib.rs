@@ -98,6 +98,12 @@ pub fn rotating_session(every: u32) -> String {
             return id.clone();
         }
     }
+    // Forget everything first: the harness runs no sweeper, and sessions full of uploaded faces
+    // would otherwise grow the process past libFuzzer's -rss_limit_mb (a harness artifact).
+    let reset = Request::post("/__emulator/reset")
+        .body(Body::empty())
+        .expect("a static request");
+    send(reset);
     let req = Request::post("/video-server/init-liveness-session")
         .header("apikey", "fuzz")
         .header("content-type", "application/json")
