@@ -10,7 +10,7 @@ set -uo pipefail
 cd "$(dirname "$0")"
 SECONDS_EACH=${1:-60}; shift || true
 TARGETS=("$@")
-[ ${#TARGETS[@]} -gt 0 ] || TARGETS=(scenario_parser scenario_plan init_body face_upload channel_message)
+[ ${#TARGETS[@]} -gt 0 ] || TARGETS=(scenario_parser scenario_plan init_body face_upload channel_message image_upload admin_body)
 command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz
 mkdir -p /tmp/fuzz-scratch
 rc=0

@@ -109,6 +109,8 @@ pub fn finalize(
             finished: time::OffsetDateTime::now_utc(),
         });
         s.state = SessionState::Finished;
+        // The result stays readable for the full --session-ttl after the capture ends.
+        s.touched_at = std::time::Instant::now();
         let result_json = serde_json::to_value(&s.result).unwrap_or(Value::Null);
         s.transcript.push("result", result_json);
         state.notify_session(&s);
@@ -142,6 +144,7 @@ pub fn fail(state: &AppState, session: &SharedSession, reason: Value) {
             return;
         }
         s.state = SessionState::Failed;
+        s.touched_at = std::time::Instant::now();
         // Error 1301 is the vendor's "Video Capture timeout: No face detected during liveness
         // step": the liveness test was not completed within the time permitted, which core's
         // result calls TIMEOUT ("Returning the Results"). Other errors and disconnections leave

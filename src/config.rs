@@ -199,6 +199,16 @@ pub struct Config {
     /// Largest request body accepted, in bytes (larger ones get 413 with a JSON error).
     #[arg(long, env = "WEBCAPTURE_EMULATOR_MAX_BODY", default_value_t = 8 * 1024 * 1024)]
     pub max_body: usize,
+
+    /// Seconds the capture channel waits for a page to take a frame before it gives up and fails
+    /// the session ("the page stopped reading"), so a client that never reads cannot keep a
+    /// capture CAPTURING (1 at least).
+    #[arg(
+        long,
+        env = "WEBCAPTURE_EMULATOR_CHANNEL_WRITE_TIMEOUT",
+        default_value_t = 10
+    )]
+    pub channel_write_timeout: u64,
 }
 
 impl Default for Config {

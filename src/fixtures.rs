@@ -56,21 +56,65 @@ pub fn image(name: &str) -> Option<Image> {
     DESCRIBED.get(name).cloned()
 }
 
-/// Describes uploaded or grabbed bytes; `None` when they are not a JPEG or PNG image.
-pub fn from_bytes(bytes: Bytes) -> Option<Image> {
-    let size = imagesize::blob_size(&bytes).ok()?;
-    let content_type = match imagesize::image_type(&bytes).ok()? {
+/// Most pixels an uploaded or grabbed image may have (24 megapixels: a 6000×4000 camera frame).
+/// Checked from the header before anything decodes it: a 389 KB PNG can declare 20000×20000
+/// pixels, which `?compression=true` would otherwise decode into 1.6 GB.
+pub const MAX_PIXELS: u64 = 24_000_000;
+/// Longest side an uploaded or grabbed image may have, in pixels.
+pub const MAX_SIDE: u64 = 12_000;
+
+/// Why bytes were refused as an image; `Display` is the sentence shown to the client.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ImageRefusal {
+    /// Not a JPEG or PNG (or its header could not be read).
+    NotAnImage,
+    /// A JPEG or PNG whose header declares more than [`MAX_PIXELS`] or [`MAX_SIDE`].
+    TooLarge {
+        /// Declared width.
+        width: u64,
+        /// Declared height.
+        height: u64,
+    },
+}
+
+impl std::fmt::Display for ImageRefusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ImageRefusal::NotAnImage => f.write_str("not a JPEG or PNG image"),
+            ImageRefusal::TooLarge { width, height } => write!(
+                f,
+                "{width}×{height} pixels, over the emulator's limit of {} megapixels and {MAX_SIDE} pixels a side",
+                MAX_PIXELS / 1_000_000
+            ),
+        }
+    }
+}
+
+/// Describes uploaded or grabbed bytes from their header only (nothing is decoded): a JPEG or
+/// PNG within [`MAX_PIXELS`] / [`MAX_SIDE`], or why not.
+pub fn describe(bytes: Bytes) -> Result<Image, ImageRefusal> {
+    let size = imagesize::blob_size(&bytes).map_err(|_| ImageRefusal::NotAnImage)?;
+    let content_type = match imagesize::image_type(&bytes).map_err(|_| ImageRefusal::NotAnImage)? {
         imagesize::ImageType::Jpeg => "image/jpeg",
         imagesize::ImageType::Png => "image/png",
-        _ => return None,
+        _ => return Err(ImageRefusal::NotAnImage),
     };
-    Some(Image {
+    let (width, height) = (size.width as u64, size.height as u64);
+    if width > MAX_SIDE || height > MAX_SIDE || width.saturating_mul(height) > MAX_PIXELS {
+        return Err(ImageRefusal::TooLarge { width, height });
+    }
+    Ok(Image {
         digest: digest(&bytes),
         bytes,
         content_type: content_type.to_string(),
-        width: size.width as u32,
-        height: size.height as u32,
+        width: width as u32,
+        height: height as u32,
     })
+}
+
+/// [`describe`] for callers that only need to know whether the bytes are an acceptable image.
+pub fn from_bytes(bytes: Bytes) -> Option<Image> {
+    describe(bytes).ok()
 }
 
 /// Where the face sits in an image of this size: the fixtures draw it centred, filling about half
@@ -164,8 +208,18 @@ pub fn quality(digest_hex: &str) -> u32 {
 }
 
 /// Re-encodes any JPEG/PNG as a JPEG of `quality` (1..=100): what `?compression=true` returns.
+///
+/// The decoder is held to [`MAX_SIDE`] and a matching allocation budget as well, whatever the
+/// header check before it said (a second line of defence against lying headers).
 pub fn to_jpeg(bytes: &[u8], quality: u8) -> Result<Vec<u8>, image::ImageError> {
-    let decoded = image::load_from_memory(bytes)?;
+    let mut reader = image::ImageReader::new(std::io::Cursor::new(bytes)).with_guessed_format()?;
+    let mut limits = image::Limits::default();
+    limits.max_image_width = Some(MAX_SIDE as u32);
+    limits.max_image_height = Some(MAX_SIDE as u32);
+    // RGBA at 16 bits per channel for the largest accepted image.
+    limits.max_alloc = Some(MAX_PIXELS * 8);
+    reader.limits(limits);
+    let decoded = reader.decode()?;
     let mut out = Vec::new();
     let encoder =
         image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, quality.clamp(1, 100));

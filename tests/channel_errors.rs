@@ -184,8 +184,8 @@ async fn a_message_that_is_not_json_closes_the_channel_with_the_reason() {
     open_until_init(&mut ws, &id).await;
     ws.send(Message::Text("start please".into())).await.unwrap();
     match next(&mut ws, 3000).await {
-        Got::Closed(Some((1003, reason))) => assert!(reason.starts_with("not JSON"), "{reason}"),
-        other => panic!("expected close 1003, got {other:?}"),
+        Got::Closed(Some((1007, reason))) => assert!(reason.starts_with("not JSON"), "{reason}"),
+        other => panic!("expected close 1007, got {other:?}"),
     }
     wait_state(&session, "FAILED").await;
     let events = transcript(&session);
@@ -244,10 +244,10 @@ async fn a_best_image_that_is_not_an_image_is_refused() {
     open_until_init(&mut ws, &id).await;
     send(&mut ws, json!({"type": "bestImage", "data": "aGVsbG8="})).await;
     match next(&mut ws, 3000).await {
-        Got::Closed(Some((1003, reason))) => {
+        Got::Closed(Some((1007, reason))) => {
             assert!(reason.contains("not a JPEG or PNG"), "{reason}")
         }
-        other => panic!("expected close 1003, got {other:?}"),
+        other => panic!("expected close 1007, got {other:?}"),
     }
     emu.shutdown().await;
 }

@@ -28,6 +28,21 @@ pub const MAX_FACES_PER_SESSION: usize = 64;
 /// JPEG quality of `?compression=true`.
 const COMPRESSED_QUALITY: u8 = 70;
 
+/// Re-encodings (`?compression=true`) that may run at once: each decodes a whole image (up to
+/// [`fixtures::MAX_PIXELS`]), so a burst of them must not multiply that memory by the number of
+/// requests. Two keeps both cores busy; the others wait their turn.
+pub const MAX_CONCURRENT_REENCODES: usize = 2;
+/// How long a re-encoding waits for its turn before it is answered 429.
+const REENCODE_WAIT: std::time::Duration = std::time::Duration::from_secs(30);
+/// The permits of [`MAX_CONCURRENT_REENCODES`] (process-wide, like the CPU they stand for).
+static REENCODES: tokio::sync::Semaphore =
+    tokio::sync::Semaphore::const_new(MAX_CONCURRENT_REENCODES);
+
+/// Re-encodings running now (for `GET /__emulator/memory`).
+pub fn reencodes_running() -> usize {
+    MAX_CONCURRENT_REENCODES.saturating_sub(REENCODES.available_permits())
+}
+
 /// What the `face` part says (all optional).
 #[derive(Debug, Clone, PartialEq)]
 pub struct FaceFields {
@@ -150,11 +165,8 @@ async fn create(
     })?;
     let fields = parse_face_part(face_part.as_deref().unwrap_or_default())?;
     let len = image.len();
-    let image = fixtures::from_bytes(image).ok_or_else(|| {
-        ApiError::bad_request(format!(
-            "The 'image' part ({len} bytes) is not a JPEG or PNG image"
-        ))
-    })?;
+    let image = fixtures::describe(image)
+        .map_err(|why| ApiError::bad_request(format!("The 'image' part ({len} bytes) is {why}")))?;
     let face = Face {
         id: state.new_id(),
         image: image.bytes,
@@ -256,6 +268,16 @@ async fn image(
     }
     let (bytes, content_type) = if compression {
         let original = face.image.clone();
+        let _turn = tokio::time::timeout(REENCODE_WAIT, REENCODES.acquire())
+            .await
+            .ok()
+            .and_then(Result::ok)
+            .ok_or_else(|| {
+                ApiError::new(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    format!("{MAX_CONCURRENT_REENCODES} images are being re-encoded and others waited {} s for their turn; retry later", REENCODE_WAIT.as_secs()),
+                )
+            })?;
         let encoded =
             tokio::task::spawn_blocking(move || fixtures::to_jpeg(&original, COMPRESSED_QUALITY))
                 .await

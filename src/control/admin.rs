@@ -42,12 +42,21 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/reset", post(reset))
         .route("/journal", get(journal))
+        .layer(axum::extract::DefaultBodyLimit::max(MAX_ADMIN_BODY))
 }
+
+/// Largest admin request body (1 MiB: a full queue of 10,000 names is ~200 KB). Smaller than
+/// `--max-body` so a flood of queue POSTs cannot make the server buffer 8 MiB each.
+pub const MAX_ADMIN_BODY: usize = 1024 * 1024;
 
 /// Parses a JSON body, answering 400 with serde's explanation when it does not fit.
 fn parse<T: DeserializeOwned>(body: &Bytes, shape: &str) -> ApiResult<T> {
-    serde_json::from_slice(body)
-        .map_err(|e| ApiError::bad_request(format!("Invalid JSON body: {e}; expected {shape}")))
+    parse_result(serde_json::from_slice(body), shape)
+}
+
+/// [`parse`]'s answer for an already attempted parse.
+fn parse_result<T>(parsed: serde_json::Result<T>, shape: &str) -> ApiResult<T> {
+    parsed.map_err(|e| ApiError::bad_request(format!("Invalid JSON body: {e}; expected {shape}")))
 }
 
 /// `{"scenario": "NAME"}`.
@@ -56,10 +65,52 @@ struct ScenarioBody {
     scenario: String,
 }
 
+/// Most names the one-shot queue holds (far more than any test run queues: each is one capture).
+pub const MAX_QUEUE: usize = 10_000;
+
 /// `{"scenarios": ["NAME", ...]}`.
 #[derive(Deserialize)]
 struct QueueBody {
+    #[serde(deserialize_with = "at_most_queue")]
     scenarios: Vec<String>,
+}
+
+/// The error text a list longer than [`MAX_QUEUE`] stops parsing with (before it is all read
+/// into memory: 20 POSTs of 700,000 names once held 3.2 GB).
+const QUEUE_TOO_LONG: &str = "the list is longer than the queue's limit";
+
+/// Reads the `scenarios` array, stopping with [`QUEUE_TOO_LONG`] past [`MAX_QUEUE`] names.
+fn at_most_queue<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+    struct Names;
+    impl<'de> serde::de::Visitor<'de> for Names {
+        type Value = Vec<String>;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("an array of scenario names")
+        }
+        fn visit_seq<A: serde::de::SeqAccess<'de>>(
+            self,
+            mut seq: A,
+        ) -> Result<Self::Value, A::Error> {
+            let mut names = Vec::new();
+            while let Some(name) = seq.next_element::<String>()? {
+                if names.len() == MAX_QUEUE {
+                    return Err(serde::de::Error::custom(QUEUE_TOO_LONG));
+                }
+                names.push(name);
+            }
+            Ok(names)
+        }
+    }
+    d.deserialize_seq(Names)
+}
+
+/// 413 for a queue that would hold more than [`MAX_QUEUE`] names.
+fn queue_full(held: usize, adding: Option<usize>) -> ApiError {
+    let adding = adding.map_or_else(|| format!("more than {MAX_QUEUE}"), |n| n.to_string());
+    ApiError::new(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        format!("The queue holds at most {MAX_QUEUE} scenario names; it holds {held} and this body adds {adding}. Consume or DELETE /__emulator/queue first"),
+    )
 }
 
 /// 404 (unknown, with "did you mean") or 422 (present but invalid) for a name that cannot be played.
@@ -126,7 +177,12 @@ async fn get_queue(State(state): State<AppState>) -> Json<Value> {
 
 /// `POST /queue {"scenarios": [...]}`: appends (all or nothing: 404 if any name is unknown).
 async fn post_queue(State(state): State<AppState>, body: Bytes) -> ApiResult<Json<Value>> {
-    let QueueBody { scenarios } = parse(&body, "{\"scenarios\": [\"NAME\", ...]}")?;
+    let QueueBody { scenarios } = match serde_json::from_slice(&body) {
+        Err(e) if e.to_string().starts_with(QUEUE_TOO_LONG) => {
+            return Err(queue_full(state.selection.queue.lock().len(), None))
+        }
+        parsed => parse_result(parsed, "{\"scenarios\": [\"NAME\", ...]}")?,
+    };
     if let Some(Err(u)) = scenarios
         .iter()
         .map(|n| state.scenarios.resolve(n))
@@ -134,7 +190,13 @@ async fn post_queue(State(state): State<AppState>, body: Bytes) -> ApiResult<Jso
     {
         return Err(selection::unavailable_error(&u));
     }
-    state.selection.queue.lock().extend(scenarios);
+    {
+        let mut queue = state.selection.queue.lock();
+        if queue.len() + scenarios.len() > MAX_QUEUE {
+            return Err(queue_full(queue.len(), Some(scenarios.len())));
+        }
+        queue.extend(scenarios);
+    }
     let queue = queue_json(&state);
     state.notify(json!({"type": "selection", "queue": queue["scenarios"]}));
     Ok(Json(queue))
@@ -192,6 +254,10 @@ async fn pin_session(
         .map_err(|e| match e {
             PinError::UnknownSession => ApiError::not_found(format!("Unknown session id {id}")),
             PinError::UnknownScenario(u) => selection::unavailable_error(&u),
+            PinError::TooMany(cap) => ApiError::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                format!("{cap} pins already wait for their captures (the limit is --max-sessions plus an eighth); start those captures or POST /__emulator/reset"),
+            ),
             PinError::AlreadyStarted(st) => ApiError::new(
                 StatusCode::CONFLICT,
                 format!("Session {id} is {st:?}: its capture already started, and a running session keeps its scenario"),

@@ -37,7 +37,8 @@ async fn health() -> Json<Value> {
 /// `GET /__emulator/memory`: what the emulator holds and its resident memory, so someone who
 /// leaves it running for days (or a soak script) can see that every store stays within its bound:
 /// sessions (`--max-sessions`), GIPS identities, lockout fingerprints (forgotten one lockout window
-/// after their last failure) and journal lines (`--journal-size`).
+/// after their last failure), journal lines (`--journal-size`), the queue, pins, re-encodings
+/// running, and the fixed caps on transcripts, images and channel frames (README "Limits").
 async fn memory(axum::extract::State(state): axum::extract::State<AppState>) -> Json<Value> {
     Json(json!({
         "sessions": state.sessions.len(),
@@ -46,6 +47,20 @@ async fn memory(axum::extract::State(state): axum::extract::State<AppState>) -> 
         "lockoutFingerprints": state.lockouts.len(),
         "journalEntries": state.journal.len(),
         "journalSize": state.config.journal_size,
+        "queue": state.selection.queue.lock().len(),
+        "maxQueue": admin::MAX_QUEUE,
+        "pins": state.selection.pins.lock().len(),
+        "maxPins": crate::scenarios::selection::max_pins(&state),
+        "maxTranscriptEvents": crate::sessions::transcript::MAX_EVENTS,
+        "maxTranscriptBytes": crate::sessions::transcript::MAX_TEXT_BYTES,
+        "maxPageString": crate::video_server::channel::runner::MAX_PAGE_STRING,
+        "maxImagePixels": crate::fixtures::MAX_PIXELS,
+        "maxImageSide": crate::fixtures::MAX_SIDE,
+        "reencodes": crate::bioserver::faces::reencodes_running(),
+        "maxReencodes": crate::bioserver::faces::MAX_CONCURRENT_REENCODES,
+        "maxChannelBytesBeforeHello": crate::video_server::channel::MAX_BYTES_BEFORE_HELLO,
+        "maxChannelFrame": crate::video_server::channel::protocol::MAX_BEST_IMAGE,
+        "channelWriteTimeoutSeconds": state.config.channel_write_timeout.max(1),
         "rssBytes": resident_bytes(),
     }))
 }

@@ -262,6 +262,36 @@ pub enum PinError {
     UnknownScenario(Unavailable),
     /// The capture already started: a running session keeps its scenario.
     AlreadyStarted(SessionState),
+    /// As many pins as `--max-sessions` wait for their captures already.
+    TooMany(usize),
+}
+
+/// Most pins held at once: `--max-sessions` plus an eighth (a pin waits for a session that has
+/// not started its capture, a session holds at most one, and the store may briefly hold a
+/// sixteenth more sessions than its cap). Pins leave the map when their capture starts, and pins
+/// of sessions that are gone are pruned when the map is full.
+pub fn max_pins(state: &AppState) -> usize {
+    let max = state.config.max_sessions.max(1);
+    max.saturating_add(max / 8)
+}
+
+/// Forgets pins whose session is gone or has started (no lock held on both at once: capture
+/// start takes the session's lock, then the pins').
+fn prune_pins(state: &AppState) {
+    let ids: Vec<String> = state.selection.pins.lock().keys().cloned().collect();
+    let stale: Vec<String> = ids
+        .into_iter()
+        .filter(|id| {
+            state
+                .sessions
+                .peek(id)
+                .is_none_or(|s| s.lock().state != SessionState::Created)
+        })
+        .collect();
+    let mut pins = state.selection.pins.lock();
+    for id in &stale {
+        pins.remove(id);
+    }
 }
 
 /// Pins `name` on session `id` (admin API): the session plays it, whatever else selects.
@@ -283,11 +313,17 @@ pub fn pin(state: &AppState, id: &str, name: &str) -> Result<serde_json::Value, 
         );
         s.summary()
     };
-    state
-        .selection
-        .pins
-        .lock()
-        .insert(id.to_string(), name.to_string());
+    let cap = max_pins(state);
+    if state.selection.pins.lock().len() >= cap {
+        prune_pins(state);
+    }
+    {
+        let mut pins = state.selection.pins.lock();
+        if pins.len() >= cap && !pins.contains_key(id) {
+            return Err(PinError::TooMany(cap));
+        }
+        pins.insert(id.to_string(), name.to_string());
+    }
     state.notify(json!({"type": "session", "session": summary}));
     Ok(summary)
 }
@@ -308,7 +344,8 @@ pub fn resolve_at_capture_start(
     page_hint: Option<&str>,
 ) {
     let mut s = session.lock();
-    let pinned = state.selection.pins.lock().get(&s.id).cloned();
+    // Taken out: the pin has done its work once the capture starts.
+    let pinned = state.selection.pins.lock().remove(&s.id);
     if let Some(name) = pinned {
         if s.selected_by != SelectedBy::Pin || s.scenario_name != name {
             if let Some(scenario) = state.scenarios.get(&name) {

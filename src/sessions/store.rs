@@ -23,8 +23,9 @@ pub trait Expiring {
     /// Records activity now, so the TTL starts again.
     fn touch(&mut self);
     /// Eviction order when the store is over its cap: lower ranks go first (e.g. a finished
-    /// session, which no client is still waiting on); `None` never goes for the cap (e.g. a
-    /// session whose capture is running). Defaults to rank 0 (plain least-recently-used).
+    /// session, which no client is still waiting on); `None` never goes, neither for the cap nor
+    /// for the TTL (e.g. a session whose capture is running: its channel keeps it alive).
+    /// Defaults to rank 0 (plain least-recently-used).
     fn evict_rank(&self) -> Option<u8> {
         Some(0)
     }
@@ -95,8 +96,9 @@ impl<T: Expiring> BoundedStore<T> {
     }
 
     /// Drops entries untouched for longer than `ttl`, then, beyond `max`, the least recently touched
-    /// by [`Expiring::evict_rank`] (lower ranks first; entries ranked `None` — e.g. a session whose
-    /// capture channel is open — are never evicted for the cap). Returns how many were dropped.
+    /// by [`Expiring::evict_rank`] (lower ranks first). Entries ranked `None` — a session whose
+    /// capture channel is open — are kept whatever their age or the cap. Returns how many were
+    /// dropped.
     ///
     /// The choice is made under the read lock (requests keep being served) and only the removals
     /// take the write lock, so a full store does not stall every request once a second.
@@ -109,12 +111,13 @@ impl<T: Expiring> BoundedStore<T> {
             let now = Instant::now();
             for (id, e) in map.iter() {
                 let e = e.lock();
+                let Some(rank) = e.evict_rank() else {
+                    continue;
+                };
                 if now.saturating_duration_since(e.touched_at()) > ttl {
                     doomed.push(id.clone());
                 } else if over_cap {
-                    if let Some(rank) = e.evict_rank() {
-                        candidates.push((rank, e.touched_at(), id));
-                    }
+                    candidates.push((rank, e.touched_at(), id));
                 }
             }
             let excess = (map.len() - doomed.len())

@@ -19,6 +19,11 @@ use serde_json::{value::RawValue, Value};
 /// Upper bound on entries per session, so a runaway client cannot grow memory without limit.
 pub const MAX_EVENTS: usize = 5_000;
 
+/// Upper bound on the bytes of one session's event details (4 MiB; a whole success capture
+/// takes ~9 KB): an event that would go past it is counted in `droppedEvents`, not stored.
+/// Page-supplied strings are also cut before they get here (`channel::runner::clip`).
+pub const MAX_TEXT_BYTES: usize = 4 * 1024 * 1024;
+
 /// Up to this size the text is kept at its exact size: a session that is created and never used
 /// keeps only its creation and the init call (~450 bytes), which matters when 10,000 of them are
 /// kept (jumping to [`SECOND_TEXT_CAPACITY`] at the second event cost ~14 MB for an init flood).
@@ -195,6 +200,13 @@ impl Transcript {
         let start = self.text.len();
         write(&mut self.text);
         let end = self.text.len();
+        if end > MAX_TEXT_BYTES {
+            self.text.truncate(start);
+            // A huge event may have grown the buffer: give the excess back.
+            self.text.shrink_to(MAX_TEXT_BYTES);
+            self.dropped += 1;
+            return;
+        }
         // 4 GiB of details would need 5,000 events of ~850 KB: images are redacted long before.
         let (Ok(start), Ok(end)) = (u32::try_from(start), u32::try_from(end)) else {
             self.text.truncate(start);

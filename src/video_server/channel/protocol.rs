@@ -15,9 +15,10 @@ pub use crate::scenarios::playback::{error_payload, vendor_error_text};
 pub const MAX_MESSAGE: usize = 2 * 1024 * 1024;
 /// Largest `bestImage` frame (8 MB: a base64 JPEG of a full-HD camera frame fits easily).
 pub const MAX_BEST_IMAGE: usize = 8 * 1024 * 1024;
-/// Largest frame the WebSocket layer accepts at all; between this and the per-type limits the
-/// server can still answer with a close frame that names the limit.
-pub const MAX_FRAME: usize = 16 * 1024 * 1024;
+/// Largest frame the WebSocket layer accepts at all after `hello` (the `bestImage` limit: no
+/// message may be larger); a bigger one is refused with close 1009 as its header arrives, before
+/// it is buffered. Before `hello` far less is accepted (`channel::MAX_BYTES_BEFORE_HELLO`).
+pub const MAX_FRAME: usize = MAX_BEST_IMAGE;
 /// WebSocket close reasons are limited to 123 bytes by RFC 6455.
 const MAX_REASON: usize = 123;
 
@@ -145,7 +146,8 @@ impl ServerMessage {
 /// Why an inbound frame was refused; its text becomes the close reason.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ProtocolError {
-    /// WebSocket close code: 1003 (unsupported data), 1008 (policy) or 1009 (too big).
+    /// WebSocket close code: 1002 (WebSocket protocol error), 1003 (unsupported data), 1007
+    /// (invalid payload: not JSON, not UTF-8, not an image), 1008 (policy) or 1009 (too big).
     pub close_code: u16,
     /// What was wrong.
     pub reason: String,
@@ -191,12 +193,13 @@ pub fn parse_text(text: &str) -> Result<ClientMessage, ProtocolError> {
         ));
     }
     let message: ClientMessage = serde_json::from_str(text).map_err(|e| {
-        let what = if serde_json::from_str::<Value>(text).is_err() {
-            format!("not JSON: {e}")
+        // Text that is not JSON is an invalid payload (1007); JSON that is not one of the
+        // protocol's messages is data the channel does not take (1003).
+        if serde_json::from_str::<serde::de::IgnoredAny>(text).is_err() {
+            ProtocolError::new(1007, format!("not JSON: {e}"))
         } else {
-            format!("invalid message: {e}")
-        };
-        ProtocolError::new(1003, what)
+            ProtocolError::new(1003, format!("invalid message: {e}"))
+        }
     })?;
     if text.len() > MAX_MESSAGE && !matches!(message, ClientMessage::BestImage { .. }) {
         return Err(ProtocolError::new(
@@ -228,15 +231,15 @@ pub fn decode_best_image(data: &str) -> Result<bytes::Bytes, ProtocolError> {
     };
     let raw = base64::engine::general_purpose::STANDARD
         .decode(b64.trim())
-        .map_err(|e| ProtocolError::new(1003, format!("bestImage.data is not base64: {e}")))?;
+        .map_err(|e| ProtocolError::new(1007, format!("bestImage.data is not base64: {e}")))?;
     let bytes = bytes::Bytes::from(raw);
-    if crate::fixtures::from_bytes(bytes.clone()).is_none() {
-        return Err(ProtocolError::new(
-            1003,
-            "bestImage.data is not a JPEG or PNG image",
-        ));
+    match crate::fixtures::describe(bytes.clone()) {
+        Ok(_) => Ok(bytes),
+        Err(why @ crate::fixtures::ImageRefusal::TooLarge { .. }) => {
+            Err(ProtocolError::new(1009, format!("bestImage is {why}")))
+        }
+        Err(why) => Err(ProtocolError::new(1007, format!("bestImage.data is {why}"))),
     }
-    Ok(bytes)
 }
 
 /// The 429 payload of a real lockout (not a scripted one: the unlock time is the lockout's own).

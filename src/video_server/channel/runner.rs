@@ -7,11 +7,17 @@
 
 use std::time::Duration;
 
-use axum::extract::ws::{CloseFrame, Message, WebSocket};
 use bytes::Bytes;
+use futures_util::{SinkExt, StreamExt};
 use serde_json::{json, Value};
+use tokio_tungstenite::tungstenite::{
+    self,
+    protocol::{frame::coding::CloseCode, CloseFrame},
+    Message,
+};
 
 use super::protocol::{self, ClientMessage, ProtocolError, ServerMessage};
+use super::{ChannelSocket, HelloGate};
 use crate::{
     capture,
     scenarios::{
@@ -26,6 +32,11 @@ use crate::{
 const HELLO_TIMEOUT: Duration = Duration::from_secs(30);
 /// How long the result waits for the page's camera frame when the scenario wants it.
 const BEST_IMAGE_WAIT: Duration = Duration::from_secs(5);
+/// After a close for a protocol violation, how long and how much the channel keeps reading (and
+/// discarding) so the page receives the close frame instead of a connection reset.
+const LINGER: Duration = Duration::from_secs(1);
+/// See [`LINGER`].
+const LINGER_BYTES: u64 = 16 * 1024 * 1024;
 /// The instruction after which the session is PENDING (result being computed).
 const PENDING: &str = "TRACKER_CHALLENGE_PENDING";
 
@@ -37,6 +48,10 @@ enum Prepared {
 
 /// Frames longer than this are checked for images to leave out of the transcript.
 const REDACT_ABOVE: usize = 4096;
+/// Longest page-supplied string kept in the transcript as it is (a `finding`'s code, the hello's
+/// user agent or hint); longer ones are cut with a marker saying how much was left out, so a page
+/// cannot fill memory through the transcript (one session's reached 629 MB).
+pub const MAX_PAGE_STRING: usize = 512;
 
 /// What the channel plays, fixed when the capture starts (the session keeps this snapshot).
 struct CaptureStart {
@@ -61,14 +76,18 @@ pub struct Peer {
 enum End {
     /// The capture reached its end (result or error sent): close normally.
     Done,
-    /// The page went away (closed, vanished, or the network failed).
+    /// The page went away (vanished, or the network failed).
     Vanished(String),
+    /// The page sent a close frame: it is echoed (RFC 6455 §5.5.1), then the session fails.
+    PeerClosed(String),
     /// The page cancelled the capture.
     Cancelled,
     /// The page broke the protocol: close with the reason.
     Invalid(ProtocolError),
     /// The scenario asked for an abrupt drop: no close frame.
     Dropped,
+    /// The page stopped reading: nothing more can be written, the connection is dropped.
+    Stalled(String),
     /// The emulator is stopping.
     Shutdown,
 }
@@ -76,7 +95,7 @@ enum End {
 /// The state of one channel.
 struct Channel {
     state: AppState,
-    socket: WebSocket,
+    socket: ChannelSocket,
     peer: Peer,
     session: Option<SharedSession>,
     started: bool,
@@ -84,7 +103,7 @@ struct Channel {
 }
 
 /// Runs one channel to its end. Never panics on input; always leaves the session terminal.
-pub async fn run(state: AppState, socket: WebSocket, peer: Peer) {
+pub async fn run(state: AppState, socket: ChannelSocket, peer: Peer) {
     let mut ch = Channel {
         state,
         socket,
@@ -165,8 +184,13 @@ impl Channel {
             );
             return self.refuse_session(&why).await.map(|()| None);
         };
-        let refusal = match session.lock().state {
-            SessionState::Created => None,
+        // Checked and claimed under one lock: when hellos for one session race (a page that
+        // initialises twice), exactly one channel plays it and the others are refused.
+        let refusal = match &mut session.lock().state {
+            state @ SessionState::Created => {
+                *state = SessionState::Capturing;
+                None
+            }
             SessionState::Capturing | SessionState::Pending => Some(format!(
                 "Session '{session_id}' already has a capture channel"
             )),
@@ -178,8 +202,13 @@ impl Channel {
             return self.refuse_session(&why).await.map(|()| None);
         }
         self.session = Some(session.clone());
+        // From now on frames are bounded by the per-type limits, not the pre-hello budget.
+        self.socket.get_mut().open();
         self.record("receive", hello_for_transcript(&hello));
-        let hint = hint.clone().or_else(|| self.peer.query_hint.clone());
+        let hint = hint
+            .clone()
+            .or_else(|| self.peer.query_hint.clone())
+            .map(|h| clip(&h, MAX_PAGE_STRING).into_owned());
         Ok(Some((session, hint)))
     }
 
@@ -452,8 +481,10 @@ impl Channel {
                 data,
             } => {
                 let _ = data;
+                let code = code.as_deref().map(|c| clip(c, MAX_PAGE_STRING));
                 self.record("receive", json!({"type": "finding", "rule": code}));
                 if let Some(session) = &self.session {
+                    let message = message.as_deref().map(|m| clip(m, MAX_PAGE_STRING));
                     let report = json!({"rule": code, "detail": message});
                     let _ = crate::findings::on_page_report(&self.state, session, &report);
                 }
@@ -465,9 +496,9 @@ impl Channel {
     /// The next valid message; any way the socket ends or misbehaves becomes an [`End`].
     async fn next_message(&mut self) -> Result<ClientMessage, End> {
         loop {
-            let frame = match self.socket.recv().await {
+            let frame = match self.socket.next().await {
                 None => return Err(End::Vanished("the page closed the connection".into())),
-                Some(Err(e)) => return Err(End::Vanished(format!("connection lost: {e}"))),
+                Some(Err(e)) => return Err(self.read_failed(e)),
                 Some(Ok(frame)) => frame,
             };
             match frame {
@@ -493,15 +524,51 @@ impl Channel {
                 }
                 Message::Close(frame) => {
                     let (code, reason) = frame
-                        .map(|f| (f.code, f.reason.to_string()))
+                        .map(|f| (u16::from(f.code), clip(&f.reason, 123).into_owned()))
                         .unwrap_or((1005, String::new()));
-                    return Err(End::Vanished(format!(
+                    return Err(End::PeerClosed(format!(
                         "the page closed the channel (code {code}{}{reason})",
                         if reason.is_empty() { "" } else { ": " }
                     )));
                 }
-                Message::Ping(_) | Message::Pong(_) => continue,
+                Message::Ping(_) | Message::Pong(_) | Message::Frame(_) => continue,
             }
+        }
+    }
+
+    /// What a failed read means: a WebSocket protocol violation (close 1002), text that is not
+    /// UTF-8 (1007), a frame over the limits or over the pre-hello budget (1009), else the page
+    /// went away. The close frame is still sent after a violation, so the page learns why.
+    fn read_failed(&self, e: tungstenite::Error) -> End {
+        let invalid = |close_code, reason: String| {
+            self.record("receive", json!({"invalid": reason}));
+            End::Invalid(ProtocolError { close_code, reason })
+        };
+        match e {
+            tungstenite::Error::Protocol(
+                tungstenite::error::ProtocolError::ResetWithoutClosingHandshake,
+            ) => End::Vanished("connection lost: the page went away without a close frame".into()),
+            tungstenite::Error::Protocol(p) => {
+                invalid(1002, format!("WebSocket protocol error: {p}"))
+            }
+            tungstenite::Error::Utf8(why) => {
+                invalid(1007, format!("text frame is not UTF-8: {why}"))
+            }
+            tungstenite::Error::Capacity(c) => invalid(
+                1009,
+                format!(
+                    "{c} (frames are limited to {} MB)",
+                    protocol::MAX_FRAME >> 20
+                ),
+            ),
+            tungstenite::Error::Io(io) if HelloGate::<()>::is_over_budget(&io) => invalid(
+                1009,
+                format!(
+                    "more than {} KiB sent before hello; send hello first",
+                    super::MAX_BYTES_BEFORE_HELLO >> 10
+                ),
+            ),
+            other => End::Vanished(format!("connection lost: {other}")),
         }
     }
 
@@ -539,19 +606,36 @@ impl Channel {
         }
     }
 
-    /// Writes one text frame to the socket.
+    /// Writes one text frame to the socket, giving up after `--channel-write-timeout` (a page
+    /// that stopped reading: the session fails with that reason instead of staying CAPTURING).
     async fn put(&mut self, text: String) -> Result<(), End> {
-        self.socket
-            .send(Message::Text(text.into()))
-            .await
-            .map_err(|e| End::Vanished(format!("connection lost while sending: {e}")))
+        let limit = self.write_timeout();
+        match tokio::time::timeout(limit, self.socket.send(Message::Text(text.into()))).await {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(e)) => Err(End::Vanished(format!("connection lost while sending: {e}"))),
+            Err(_) => Err(End::Stalled(format!(
+                "the page stopped reading: a frame could not be sent within {} s (--channel-write-timeout)",
+                limit.as_secs()
+            ))),
+        }
+    }
+
+    fn write_timeout(&self) -> Duration {
+        Duration::from_secs(self.state.config.channel_write_timeout.max(1))
     }
 
     /// Closes the socket as `end` says and leaves the session terminal.
     async fn finish(mut self, end: End) {
         let (close, reason): (Option<(u16, String)>, Option<String>) = match &end {
             End::Done => (Some((1000, "capture finished".into())), None),
-            End::Vanished(why) => (None, Some(why.clone())),
+            End::Vanished(why) | End::Stalled(why) => (None, Some(why.clone())),
+            End::PeerClosed(why) => {
+                self.record("close", json!({"echoed": true}));
+                // Flushes the close frame tungstenite queued in answer to the page's.
+                // (`flush`, not `close`: writing anything after the peer's close is refused.)
+                let _ = tokio::time::timeout(self.write_timeout(), self.socket.flush()).await;
+                (None, Some(why.clone()))
+            }
             End::Cancelled => (
                 Some((1000, "capture cancelled".into())),
                 Some("cancelled by the page".into()),
@@ -568,14 +652,23 @@ impl Channel {
         };
         if let Some((code, text)) = close {
             let frame = CloseFrame {
-                code,
+                code: CloseCode::from(code),
                 reason: text.clone().into(),
             };
             // Recorded before it is sent, so a page that saw the close finds it in the transcript.
             self.record("close", json!({"code": code, "reason": text}));
-            let _ = self.socket.send(Message::Close(Some(frame))).await;
+            let limit = self.write_timeout();
+            let _ = tokio::time::timeout(limit, self.socket.close(Some(frame))).await;
+            if matches!(end, End::Invalid(_)) {
+                // The page may still be sending (a frame over a limit): read and discard a
+                // bounded amount before dropping the connection, so it gets the close frame
+                // rather than a reset that discards it.
+                self.socket.get_mut().drain(LINGER_BYTES, LINGER).await;
+            }
         }
-        if let (Some(session), End::Vanished(_) | End::Cancelled) = (&self.session, &end) {
+        if let (Some(session), End::Vanished(_) | End::PeerClosed(_) | End::Cancelled) =
+            (&self.session, &end)
+        {
             crate::findings::on_channel_closed(&self.state, session);
         }
         if let (Some(session), Some(reason)) = (&self.session, reason) {
@@ -619,8 +712,27 @@ impl Channel {
     }
 }
 
-/// The hello as recorded (the user agent is kept: it explains environment-detection outcomes).
+/// `text` cut to at most `max` bytes (on a character boundary) with a marker saying how many
+/// bytes were left out; borrowed as it is when it fits (the normal case allocates nothing).
+pub fn clip(text: &str, max: usize) -> std::borrow::Cow<'_, str> {
+    if text.len() <= max {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut end = max;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    std::borrow::Cow::Owned(format!(
+        "{}…[{} more bytes cut]",
+        &text[..end],
+        text.len() - end
+    ))
+}
+
+/// The hello as recorded (the user agent is kept: it explains environment-detection outcomes);
+/// its page-supplied strings are [`clip`]ped.
 fn hello_for_transcript(hello: &ClientMessage) -> Value {
+    let clipped = |v: &Option<String>| v.as_deref().map(|t| clip(t, MAX_PAGE_STRING).into_owned());
     match hello {
         ClientMessage::Hello {
             session_id,
@@ -628,7 +740,7 @@ fn hello_for_transcript(hello: &ClientMessage) -> Value {
             user_agent,
             sdk,
         } => {
-            json!({"type": "hello", "sessionId": session_id, "scenario": scenario, "userAgent": user_agent, "sdk": sdk})
+            json!({"type": "hello", "sessionId": session_id, "scenario": clipped(scenario), "userAgent": clipped(user_agent), "sdk": clipped(sdk)})
         }
         other => json!({ "type": other.kind() }),
     }
