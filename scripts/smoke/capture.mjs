@@ -12,6 +12,16 @@ import WebSocket from 'ws';
  * @returns {Promise<{sessionId: string, end: object, result: object, messages: string[]}>}
  */
 export async function capture(base, opts = {}) {
+  const sessionId = await createSession(base, opts);
+  return { sessionId, ...(await runChannel(base, sessionId, opts)) };
+}
+
+/**
+ * `POST /video-server/init-liveness-session` as an integrator's back end does; returns the id.
+ * @param {string} base
+ * @param {{scenario?: string, mode?: string, apikey?: string}} [opts]
+ */
+export async function createSession(base, opts = {}) {
   const apikey = opts.apikey ?? 'smoke-test-key';
   const headers = { apikey, 'content-type': 'application/json' };
   if (opts.scenario) headers['x-emulator-scenario'] = opts.scenario;
@@ -31,7 +41,17 @@ export async function capture(base, opts = {}) {
   const location = init.headers.get('location') ?? '';
   const sessionId = location.split('/bio-sessions/')[1];
   if (!sessionId) throw new Error(`init-liveness-session gave no session id (Location: ${location})`);
+  return sessionId;
+}
 
+/**
+ * The capture channel of an existing session, then its result from the core API.
+ * @param {string} base
+ * @param {string} sessionId
+ * @param {{apikey?: string, hint?: string, timeoutMs?: number}} [opts]
+ */
+export async function runChannel(base, sessionId, opts = {}) {
+  const apikey = opts.apikey ?? 'smoke-test-key';
   const ws = new WebSocket(`${base.replace(/^http/, 'ws')}/video-server/engine.io?sessionId=${sessionId}`);
   const messages = [];
   const end = await new Promise((resolve, reject) => {
@@ -65,5 +85,5 @@ export async function capture(base, opts = {}) {
   ws.close();
   const res = await fetch(`${base}/bioserver-app/v2/bio-sessions/${sessionId}/liveness-challenge-result`, { headers: { apikey } });
   const result = await res.json();
-  return { sessionId, end, result, messages };
+  return { end, result, messages };
 }
