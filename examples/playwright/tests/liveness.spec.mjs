@@ -15,7 +15,7 @@ test('a live person passes the check', async ({ page, useScenario, emulatorSessi
   expect(await runCheck(page)).toBe('Liveness: SUCCESS');
   const [session] = await emulatorSessions.waitFor();
   expect(session.scenario).toBe('success');
-  expect(session.selectedBy).toBe('page');
+  expect(session.selectedBy).toBe('pageHint');
   expect(await emulatorSessions.findings()).toEqual([]);
 });
 

@@ -15,6 +15,12 @@ const child = spawn(binary, process.argv.slice(2), { stdio: 'inherit' });
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
   process.on(signal, () => child.kill(signal));
 }
+// `npx` ends without passing its SIGTERM on to us: when our parent is gone, end the emulator too
+// rather than leave it holding its port.
+const parent = process.ppid;
+setInterval(() => {
+  if (process.ppid !== parent) child.kill('SIGTERM');
+}, 500).unref();
 child.on('error', (e) => {
   process.stderr.write(`webcapture-emulator: cannot run ${binary}: ${e.message}\n`);
   process.exit(1);

@@ -39,7 +39,7 @@ export interface ScenarioListing {
 export interface SessionSummary {
   id: string;
   scenario: string;
-  /** What chose the scenario: pin, header, page, match, queue, default... */
+  /** What chose the scenario: `pin`, `header`, `pageHint`, `match`, `queue`, `default`... */
   selectedBy: string;
   livenessMode: string;
   state: SessionState;
