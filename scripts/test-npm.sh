@@ -22,7 +22,7 @@ esac
 PLAYWRIGHT=1.65.1 WS=8.18.3 TYPESCRIPT=5.9.3 TYPES_NODE=20.19.43
 
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/webcapture-npm-test.XXXXXX")"
-trap 'rm -rf "$WORK"' EXIT
+[ -n "${KEEP_WORK:-}" ] || trap 'rm -rf "$WORK"' EXIT
 NPM_FLAGS=(--no-audit --no-fund --loglevel=error)
 
 [ -d scripts/smoke/node_modules/ws ] || (cd scripts/smoke && npm ci "${NPM_FLAGS[@]}")
@@ -68,7 +68,7 @@ node -e '
   report.suites.forEach(walk);
   const [, r] = all.find(([title]) => title.includes("before onClientInitEnd"));
   const a = r.attachments.find((x) => x.name === "webcapture-emulator-sessions.json");
-  if (!a) throw new Error("no sessions attachment on the test failed by strictFindings");
+  if (!a) throw new Error("no sessions attachment on the test failed by strictFindings: " + JSON.stringify({ status: r.status, errors: r.errors, attachments: r.attachments.map((x) => x.name) }));
   console.log("report: the strictFindings failure carries webcapture-emulator-sessions.json");
 ' "$P/test-results/report.json"
 

@@ -18,13 +18,21 @@ export const SCENARIOS_ENV = 'WEBCAPTURE_EMULATOR_SCENARIOS';
 const TERMINAL = ['FINISHED', 'FAILED'];
 
 /**
- * For a Playwright `globalSetup`: starts one emulator for the whole run (default `timeScale: 0`),
+ * What the fixture's emulators default to: no waiting, and no lockout. The lockout counts failed
+ * captures per client IP + User-Agent, which every test's browser (and the app's back end) share,
+ * so five failing tests would make the next tests' captures answer 429. The `lockout` scenario
+ * still plays its 429; pass `lockoutAttempts` to test the real lockout (with one worker).
+ */
+export const FIXTURE_DEFAULTS = Object.freeze({ timeScale: 0, lockoutAttempts: 0 });
+
+/**
+ * For a Playwright `globalSetup`: starts one emulator for the whole run (FIXTURE_DEFAULTS),
  * publishes its URL and scenarios folder to the workers through the environment, and returns the
  * teardown that stops it.
  * @param {import('./index.js').StartOptions} [options]
  */
 export async function setupEmulator(options = {}) {
-  const emulator = await startEmulator({ timeScale: 0, ...options });
+  const emulator = await startEmulator({ ...FIXTURE_DEFAULTS, ...options });
   process.env[URL_ENV] = emulator.url;
   process.env[SCENARIOS_ENV] = emulator.scenariosDir;
   const teardown = () => emulator.stop();
@@ -66,7 +74,7 @@ export const test = base.extend({
         return;
       }
       // No shared emulator configured: this worker starts its own.
-      const emulator = await startEmulator({ timeScale: 0, ...emulatorOptions });
+      const emulator = await startEmulator({ ...FIXTURE_DEFAULTS, ...emulatorOptions });
       try {
         await use(emulator);
       } finally {
