@@ -72,5 +72,6 @@ node -e '
   console.log("report: the strictFindings failure carries webcapture-emulator-sessions.json");
 ' "$P/test-results/report.json"
 
+echo "packaging, types, workflow and example suite took ${SECONDS} s"
 echo "== JS API tests (node:test) against the installed package"
 cd "$P" && node --test --test-concurrency=1 api-test/
