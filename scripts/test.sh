@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Runs every test: Rust unit + integration tests, then the browser tests in Debian's Chromium.
+# Runs every test: Rust unit + integration tests, the npm packaging with its JS API tests and the
+# example Playwright suite (scripts/test-npm.sh), then the browser tests in Debian's Chromium.
 # Installs what the tests need when it is missing (Chromium from apt, npm packages), so it works
 # on a fresh machine as root with only the package registries reachable.
 set -euo pipefail
@@ -21,6 +22,9 @@ echo "== cargo build"
 cargo build --quiet
 echo "== cargo test"
 cargo test --quiet 2>&1
+
+echo "== npm packages, JS API, Playwright fixture and example (scripts/test-npm.sh)"
+bash scripts/test-npm.sh "$PWD/target/debug/webcapture-emulator"
 
 if [ -f tests/browser/package.json ]; then
   echo "== browser tests"
