@@ -174,8 +174,19 @@ export interface StartOptions {
   watchPoll?: number;
   journalSize?: number;
   journalImages?: boolean;
+  /** Turn the vendor's opt-in lockout on (off by default). */
+  lockout?: boolean;
   lockoutAttempts?: number;
   lockoutSeconds?: number;
+  /** Extra `Host` names the emulator answers to (compose service names, /etc/hosts aliases). */
+  allowedHost?: string | string[];
+  /** Control-plane token for non-loopback clients (when bound off loopback). */
+  adminToken?: string;
+  headerTimeout?: number;
+  bodyTimeout?: number;
+  bodyDeadline?: number;
+  maxBody?: number;
+  channelWriteTimeout?: number;
   [flag: string]: unknown;
 }
 

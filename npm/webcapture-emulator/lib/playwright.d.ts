@@ -9,8 +9,8 @@ export declare const URL_ENV: 'WEBCAPTURE_EMULATOR_URL';
 /** `WEBCAPTURE_EMULATOR_SCENARIOS`: its scenarios folder (for writeScenario). */
 export declare const SCENARIOS_ENV: 'WEBCAPTURE_EMULATOR_SCENARIOS';
 
-/** The fixture's emulators: `--time-scale 0` and `--lockout-attempts 0` (failures of one test would lock out the next: every test shares the client IP + User-Agent the lockout counts by). */
-export declare const FIXTURE_DEFAULTS: Readonly<{ timeScale: 0; lockoutAttempts: 0 }>;
+/** The fixture's emulators: `--time-scale 0` (lockout stays off, the emulator's default: with it on, failures of one test would lock out the next, as every test shares the client IP + User-Agent it counts by). */
+export declare const FIXTURE_DEFAULTS: Readonly<{ timeScale: 0 }>;
 
 /** For `globalSetup`: starts one emulator for the run, publishes it to the workers, returns the teardown. */
 export declare function setupEmulator(options?: StartOptions): Promise<(() => Promise<void>) & { emulator: Emulator }>;

@@ -18,12 +18,12 @@ export const SCENARIOS_ENV = 'WEBCAPTURE_EMULATOR_SCENARIOS';
 const TERMINAL = ['FINISHED', 'FAILED'];
 
 /**
- * What the fixture's emulators default to: no waiting, and no lockout. The lockout counts failed
- * captures per client IP + User-Agent, which every test's browser (and the app's back end) share,
- * so five failing tests would make the next tests' captures answer 429. The `lockout` scenario
- * still plays its 429; pass `lockoutAttempts` to test the real lockout (with one worker).
+ * What the fixture's emulators default to: no waiting. Lockout stays off, as it is in the emulator
+ * unless `lockout: true` is given: it counts failed captures per client IP + User-Agent, which
+ * every test's browser shares, so with it on, five failing tests would make the next tests'
+ * captures answer 429. The `lockout` scenario plays its 429 either way.
  */
-export const FIXTURE_DEFAULTS = Object.freeze({ timeScale: 0, lockoutAttempts: 0 });
+export const FIXTURE_DEFAULTS = Object.freeze({ timeScale: 0 });
 
 /**
  * For a Playwright `globalSetup`: starts one emulator for the whole run (FIXTURE_DEFAULTS),
