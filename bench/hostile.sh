@@ -6,7 +6,11 @@
 # --channel-write-timeout 2; a second one with --session-ttl 2 for the TTL attack), runs
 # bench/hostile.mjs (Node, no dependencies), then checks both logs for panics. Each attack line
 # says what was answered (HTTP status, close code), the RSS growth (< 50 MB to pass) and the
-# issue's "before" observation. Everything is saved under bench/results/hostile-*/.
+# issue's "before" observation. Then bench/hostile-front.py (Python 3, standard library) re-tries the
+# front-door attacks (sections 1, 2, 3, 5's flags and 6: Origin, Host, CORS, callback forgery, numeric
+# flags, 413/431/408 answers) against emulators of its own on free ports. Exit status 1 when any
+# attack failed, an emulator died or a log shows a panic. Everything is saved under
+# bench/results/hostile-*/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -55,6 +59,9 @@ timeout 600 node bench/hostile.mjs --port $PORT --pid $PID --ttl-port $TTL_PORT 
 for pid in $PID $TTL_PID; do
   kill -0 "$pid" 2>/dev/null || { echo "FAIL  the emulator (pid $pid) died during the runs"; rc=1; }
 done
+echo "front door (bench/hostile-front.py):"
+timeout 300 python3 bench/hostile-front.py --bin "$BIN" --out "$OUT/front" "${ONLY[@]}" \
+  | tee "$OUT/hostile-front.log" || rc=1
 panics=$(cat "$OUT"/emulator*.log | grep -c -i 'panicked' || true)
 echo "panics in the server logs: $panics"
 [ "$panics" = 0 ] || rc=1
