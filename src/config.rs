@@ -66,7 +66,12 @@ pub struct Config {
     pub admin_token: Option<String>,
 
     /// Port to bind; 0 picks any free port (the chosen one is printed in the `listening on` line).
-    #[arg(long, env = "WEBCAPTURE_EMULATOR_PORT", default_value_t = 8080)]
+    #[arg(
+        long,
+        env = "WEBCAPTURE_EMULATOR_PORT",
+        allow_negative_numbers = true,
+        default_value_t = 8080
+    )]
     pub port: u16,
 
     /// Accepted API key (repeatable, or comma-separated in the env variable). When none is given,
@@ -83,7 +88,12 @@ pub struct Config {
     pub no_auth: bool,
 
     /// Seconds a session (and its faces) is kept after it was last touched.
-    #[arg(long, env = "WEBCAPTURE_EMULATOR_SESSION_TTL", default_value_t = 1800)]
+    #[arg(
+        long,
+        env = "WEBCAPTURE_EMULATOR_SESSION_TTL",
+        allow_negative_numbers = true,
+        default_value_t = 1800
+    )]
     pub session_ttl: u64,
 
     /// Upper bound on sessions kept in memory; the oldest finished ones are dropped first, then
@@ -92,6 +102,7 @@ pub struct Config {
     #[arg(
         long,
         env = "WEBCAPTURE_EMULATOR_MAX_SESSIONS",
+        allow_negative_numbers = true,
         default_value_t = 10_000
     )]
     pub max_sessions: usize,
@@ -105,7 +116,11 @@ pub struct Config {
     pub scenarios: Option<PathBuf>,
 
     /// Poll the scenario directory every MS milliseconds instead of relying on file-system events.
-    #[arg(long, env = "WEBCAPTURE_EMULATOR_WATCH_POLL")]
+    #[arg(
+        long,
+        env = "WEBCAPTURE_EMULATOR_WATCH_POLL",
+        allow_negative_numbers = true
+    )]
     pub watch_poll: Option<u64>,
 
     /// Scenario used when nothing else selects one.
@@ -117,11 +132,16 @@ pub struct Config {
     pub default_scenario: String,
 
     /// Multiplies every scripted delay: 0.1 is ten times faster, 0 plays without waiting (order kept).
-    #[arg(long, env = "WEBCAPTURE_EMULATOR_TIME_SCALE", default_value_t = 1.0)]
+    #[arg(
+        long,
+        env = "WEBCAPTURE_EMULATOR_TIME_SCALE",
+        allow_negative_numbers = true,
+        default_value_t = 1.0
+    )]
     pub time_scale: f64,
 
     /// Seed for every random choice (ids, jitter, scores), so runs are repeatable.
-    #[arg(long, env = "WEBCAPTURE_EMULATOR_SEED")]
+    #[arg(long, env = "WEBCAPTURE_EMULATOR_SEED", allow_negative_numbers = true)]
     pub seed: Option<u64>,
 
     /// Lock a client out (errorFn 429 with unlockDateTime, overriding the chosen scenario) after
@@ -137,6 +157,7 @@ pub struct Config {
     #[arg(
         long,
         env = "WEBCAPTURE_EMULATOR_LOCKOUT_ATTEMPTS",
+        allow_negative_numbers = true,
         default_value_t = 5
     )]
     pub lockout_attempts: u32,
@@ -145,12 +166,18 @@ pub struct Config {
     #[arg(
         long,
         env = "WEBCAPTURE_EMULATOR_LOCKOUT_SECONDS",
+        allow_negative_numbers = true,
         default_value_t = 300
     )]
     pub lockout_seconds: u64,
 
     /// Entries kept in the request journal (a ring buffer).
-    #[arg(long, env = "WEBCAPTURE_EMULATOR_JOURNAL_SIZE", default_value_t = 1000)]
+    #[arg(
+        long,
+        env = "WEBCAPTURE_EMULATOR_JOURNAL_SIZE",
+        allow_negative_numbers = true,
+        default_value_t = 1000
+    )]
     pub journal_size: usize,
 
     /// Keep images (base64) in transcripts and the journal export.
@@ -183,21 +210,37 @@ pub struct Config {
 
     /// Seconds a client may take to send a request's headers (also closes idle keep-alive
     /// connections), so slow or half-open clients cannot hold sockets forever.
-    #[arg(long, env = "WEBCAPTURE_EMULATOR_HEADER_TIMEOUT", default_value_t = 30)]
+    #[arg(
+        long,
+        env = "WEBCAPTURE_EMULATOR_HEADER_TIMEOUT",
+        allow_negative_numbers = true,
+        default_value_t = 30
+    )]
     pub header_timeout: u64,
 
     /// Seconds a client may leave a request body half-sent (between two chunks) before the
     /// request is answered 408, so a stalled upload cannot hold a handler forever.
-    #[arg(long, env = "WEBCAPTURE_EMULATOR_BODY_TIMEOUT", default_value_t = 30)]
+    #[arg(
+        long,
+        env = "WEBCAPTURE_EMULATOR_BODY_TIMEOUT",
+        allow_negative_numbers = true,
+        default_value_t = 30
+    )]
     pub body_timeout: u64,
 
     /// Seconds a whole request body may take to arrive, however steadily it trickles, before the
     /// request is answered 408 (an 8 MiB body at 100 kB/s takes 80 s).
-    #[arg(long, env = "WEBCAPTURE_EMULATOR_BODY_DEADLINE", default_value_t = 300)]
+    #[arg(
+        long,
+        env = "WEBCAPTURE_EMULATOR_BODY_DEADLINE",
+        allow_negative_numbers = true,
+        default_value_t = 300
+    )]
     pub body_deadline: u64,
 
     /// Largest request body accepted, in bytes (larger ones get 413 with a JSON error).
-    #[arg(long, env = "WEBCAPTURE_EMULATOR_MAX_BODY", default_value_t = 8 * 1024 * 1024)]
+    #[arg(long, env = "WEBCAPTURE_EMULATOR_MAX_BODY",
+        allow_negative_numbers = true, default_value_t = 8 * 1024 * 1024)]
     pub max_body: usize,
 
     /// Seconds the capture channel waits for a page to take a frame before it gives up and fails
@@ -206,6 +249,7 @@ pub struct Config {
     #[arg(
         long,
         env = "WEBCAPTURE_EMULATOR_CHANNEL_WRITE_TIMEOUT",
+        allow_negative_numbers = true,
         default_value_t = 10
     )]
     pub channel_write_timeout: u64,

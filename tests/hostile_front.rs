@@ -412,6 +412,8 @@ fn every_bad_numeric_flag_stops_the_binary_with_a_message_naming_it() {
         (&["--time-scale", "1e21"], "--time-scale"),
         (&["--time-scale", "NaN"], "--time-scale"),
         (&["--time-scale=-1"], "--time-scale"),
+        (&["--time-scale", "-1"], "--time-scale"),
+        (&["--session-ttl", "-1"], "--session-ttl"),
         (&["--time-scale", "inf"], "--time-scale"),
         (&["--session-ttl", "18446744073709551615"], "--session-ttl"),
         (&["--lockout-seconds", "99999999999"], "--lockout-seconds"),
