@@ -212,27 +212,14 @@ impl ScenarioLibrary {
 
     /// `f` applied to the entry called `name` (or the successor of an old name), in place.
     fn entry_ref<R>(&self, name: &str, f: impl FnOnce(Option<&Entry>) -> R) -> R {
-        let entries = self.entries.read();
-        let entry = entries.get(name).or_else(|| {
-            ALIASES
-                .iter()
-                .find(|(from, _)| *from == name)
-                .and_then(|(_, to)| entries.get(*to))
-        });
-        f(entry)
+        f(lookup(&self.entries.read(), name))
     }
 
     /// The playable version of `name`, or why there is none: unknown (with a "did you mean")
     /// or present but never valid (with its `file:line:column` problems).
     pub fn resolve(&self, name: &str) -> Result<Arc<Scenario>, Unavailable> {
         let entries = self.entries.read();
-        let entry = entries.get(name).or_else(|| {
-            ALIASES
-                .iter()
-                .find(|(from, _)| *from == name)
-                .and_then(|(_, to)| entries.get(*to))
-        });
-        match entry {
+        match lookup(&entries, name) {
             Some(e) => e.scenario.clone().ok_or_else(|| Unavailable::Invalid {
                 name: name.to_string(),
                 error: e.error.clone().unwrap_or_default(),
@@ -415,6 +402,16 @@ fn read_dir_texts(dir: &Path) -> FolderTexts {
         out.insert(name.to_string(), validate::read_scenario_file(&path));
     }
     (out, folder_error)
+}
+
+/// The entry called `name` in `entries`, or the one an old name (an alias) now stands for.
+fn lookup<'a>(entries: &'a BTreeMap<String, Entry>, name: &str) -> Option<&'a Entry> {
+    entries.get(name).or_else(|| {
+        ALIASES
+            .iter()
+            .find(|(from, _)| *from == name)
+            .and_then(|(_, to)| entries.get(*to))
+    })
 }
 
 #[cfg(test)]
