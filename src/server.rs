@@ -159,10 +159,7 @@ async fn serve_plain(
         };
         let _ = stream.set_nodelay(true);
         // A second descriptor of the socket, for the lingering close once hyper is done with it.
-        let twin = {
-            use std::os::fd::AsFd;
-            stream.as_fd().try_clone_to_owned().ok()
-        };
+        let twin = crate::http::wire::twin(&stream);
         let upgraded = Arc::new(std::sync::atomic::AtomicBool::new(false));
         let saw_upgrade = upgraded.clone();
         let service =

@@ -174,10 +174,34 @@ impl<T: AsyncWrite + Unpin> AsyncWrite for JsonErrors<T> {
     }
 }
 
+/// A second handle to a connection's socket: a file descriptor on Unix, a socket handle on
+/// Windows (the prebuilt binaries cover both).
+#[cfg(unix)]
+pub type SocketTwin = std::os::fd::OwnedFd;
+/// A second handle to a connection's socket: a file descriptor on Unix, a socket handle on
+/// Windows (the prebuilt binaries cover both).
+#[cfg(windows)]
+pub type SocketTwin = std::os::windows::io::OwnedSocket;
+
+/// A second handle to `stream`'s socket, kept for the lingering close once hyper is done with the
+/// connection (`None` if the system refuses to duplicate it: the close is then not lingering).
+pub fn twin(stream: &tokio::net::TcpStream) -> Option<SocketTwin> {
+    #[cfg(unix)]
+    {
+        use std::os::fd::AsFd;
+        stream.as_fd().try_clone_to_owned().ok()
+    }
+    #[cfg(windows)]
+    {
+        use std::os::windows::io::AsSocket;
+        stream.as_socket().try_clone_to_owned().ok()
+    }
+}
+
 /// Drains `socket` (a duplicate of a connection hyper has finished with) for a bounded time and
 /// size, then closes it: the client's unread body is consumed instead of resetting the
 /// connection under the answer it has not read yet.
-pub async fn linger(socket: std::os::fd::OwnedFd) {
+pub async fn linger(socket: SocketTwin) {
     let std = std::net::TcpStream::from(socket);
     let _ = std.shutdown(std::net::Shutdown::Write);
     let Ok(stream) = tokio::net::TcpStream::from_std(std) else {
