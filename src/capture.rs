@@ -128,15 +128,11 @@ pub fn finalize(
 
 /// Ends a capture without a played result (error sent to the page, or the channel dropped).
 ///
-/// `reason` is recorded as is; when it carries an error code (`{"error": {"code"}}` as the
-/// channel sends it, or `{"code"}`) that is the user's failure (1301, 1303), the attempt counts
+/// `reason` is recorded as is; when it carries an error code (`{"error": {"code"}}`, as the
+/// channel sends it) that is the user's failure (1301, 1303), the attempt counts
 /// towards lockout. A vanished page, a cancel, a 429, a 503 or a server error does not.
 pub fn fail(state: &AppState, session: &SharedSession, reason: Value) {
-    let code = reason
-        .get("error")
-        .and_then(|e| e.get("code"))
-        .or_else(|| reason.get("code"))
-        .and_then(Value::as_u64);
+    let code = reason.pointer("/error/code").and_then(Value::as_u64);
     let user_failure = code.is_some_and(crate::sessions::lockout::is_user_failure_code);
     {
         let mut s = session.lock();
@@ -149,7 +145,7 @@ pub fn fail(state: &AppState, session: &SharedSession, reason: Value) {
         // step": the liveness test was not completed within the time permitted, which core's
         // result calls TIMEOUT ("Returning the Results"). Other errors and disconnections leave
         // no result (core reports FAILED).
-        if reason.pointer("/error/code").and_then(Value::as_u64) == Some(1301) {
+        if code == Some(1301) {
             s.result = Some(LivenessResult {
                 liveness_status: LivenessStatus::Timeout,
                 diagnostic: Some(crate::scenarios::playback::vendor_error_text(1301).to_string()),
