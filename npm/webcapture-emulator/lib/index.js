@@ -1,10 +1,12 @@
 // The JavaScript API of webcapture-emulator: start and stop an emulator, and drive its admin API
 // (/__emulator/...) with one method per endpoint. Types: index.d.ts.
 import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { binaryPath, BINARY_ENV, PLATFORMS } from './binary.js';
+
+let stagingCounter = 0;
 
 export { binaryPath, BINARY_ENV, PLATFORMS };
 
@@ -197,7 +199,11 @@ export class EmulatorClient {
       if (before.error) throw new EmulatorError(`Scenario '${name}' is invalid: ${before.error}`, { body: before });
       return before;
     }
-    await writeFile(file, text);
+    // Written beside the target under a hidden name (the emulator ignores dot files) and renamed
+    // into place, so the watcher never reads a half-written file and reports it invalid.
+    const staging = join(this.scenariosDir, `.${name}.json.${process.pid}.${++stagingCounter}.tmp`);
+    await writeFile(staging, text);
+    await rename(staging, file);
     const deadline = Date.now() + (options.timeoutMs ?? 10_000);
     const same = (a, b) => JSON.stringify(a) === JSON.stringify(b);
     for (;;) {
