@@ -148,7 +148,9 @@ pub fn fail(state: &AppState, session: &SharedSession, reason: Value) {
         if code == Some(1301) {
             s.result = Some(LivenessResult {
                 liveness_status: LivenessStatus::Timeout,
-                diagnostic: Some(crate::scenarios::playback::vendor_error_text(1301).to_string()),
+                diagnostic: Some(
+                    crate::scenarios::vendor_errors::vendor_error_text(1301).to_string(),
+                ),
                 best_image_id: None,
                 finished: time::OffsetDateTime::now_utc(),
             });

@@ -14,7 +14,7 @@
 //! | [`error`] | [`error::ApiError`]: the vendor's `{code, error}` answers |
 //! | [`http`] | API keys, CORS/CORP, JSON errors, the journal |
 //! | [`sessions`] | bio-sessions, faces, transcripts, the bounded store |
-//! | [`scenarios`] | scenario format, catalogue + hot reload, selection, playback |
+//! | [`scenarios`] | scenario format, catalogue + hot reload, selection, the plan a channel plays |
 //! | [`video_server`] | `/video-server/**`: init, capabilities, network check, scripts, channel |
 //! | [`bioserver`] | `/bioserver-app/v2/**`: results, faces, matches |
 //! | [`gips`] | `/gips/v1/**`: identities, consents, capture sessions, status, portrait |
@@ -40,6 +40,7 @@ pub mod server;
 pub mod sessions;
 pub mod signing;
 pub mod state;
+pub mod time_format;
 pub mod video_server;
 
 use axum::Router;

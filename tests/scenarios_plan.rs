@@ -1,6 +1,7 @@
-//! The channel plan of every built-in scenario in every mode: snapshots of what the page receives
-//! (at `--time-scale 0` the order is all that matters; offsets are the unscaled script), and the
-//! event-order rules of the integration contract §5.2–§5.4 and §5.10 checked on each plan.
+//! The plan of every built-in scenario in every mode — the very plan the capture channel walks —
+//! as snapshots of what the page receives (at `--time-scale 0` the order is all that matters;
+//! offsets are the unscaled script, from the start of each part), and the event-order rules of
+//! the integration contract §4.3.1, §5.2–§5.4, §5.10 and §5.11 checked on each plan.
 
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
@@ -8,13 +9,18 @@ use serde_json::Value;
 use webcapture_emulator::scenarios::{
     library::{builtin_names, ScenarioLibrary},
     model::{ClientEvent, LivenessMode},
-    playback::{init_plan, plan, render, Action, Planned},
+    plan::{plan, render, Action, Plan, Planned},
 };
 
-fn plan_of(name: &str, mode: LivenessMode) -> Vec<Planned> {
+fn full_plan_of(name: &str, mode: LivenessMode) -> Plan {
     let lib = ScenarioLibrary::builtin();
     let scenario = lib.get(name).expect("built-in");
     plan(&scenario, mode, 2, &mut ChaCha8Rng::seed_from_u64(42))
+}
+
+/// The capture part (after `init`) of a built-in scenario's plan.
+fn plan_of(name: &str, mode: LivenessMode) -> Vec<Planned> {
+    full_plan_of(name, mode).capture
 }
 
 fn lines(rendered: &Value) -> String {
@@ -44,17 +50,24 @@ fn every_builtin_scenario_plays_a_stable_plan_in_every_mode() {
     let lib = ScenarioLibrary::builtin();
     for name in builtin_names() {
         let scenario = lib.get(&name).unwrap();
+        let init = full_plan_of(&name, LivenessMode::LivenessPassive).init;
         let mut text = format!(
             "# {name}: {}\n\n## init\n{}\n",
             scenario.description,
-            lines(&render(&init_plan(&scenario)))
+            lines(&render(&init))
         );
         for mode in LivenessMode::ALL {
-            text.push_str(&format!(
-                "\n## {}\n{}\n",
-                mode.as_str(),
-                lines(&render(&plan_of(&name, mode)))
-            ));
+            let played = full_plan_of(&name, mode);
+            assert_eq!(
+                played.init, init,
+                "{name}: the init part is the same in every mode"
+            );
+            let capture = if played.capture.is_empty() {
+                "(nothing: the init error ends the capture)".to_string()
+            } else {
+                lines(&render(&played.capture))
+            };
+            text.push_str(&format!("\n## {}\n{}\n", mode.as_str(), capture));
         }
         insta::assert_snapshot!(format!("plan-{name}"), text);
     }
@@ -78,9 +91,31 @@ fn frame(a: &Action) -> Option<&Value> {
 fn every_plan_follows_the_contract_event_order() {
     for name in builtin_names() {
         for mode in LivenessMode::ALL {
-            let p = plan_of(&name, mode);
-            let actions: Vec<&Action> = p.iter().map(|x| &x.action).collect();
             let ctx = format!("{name} in {}", mode.as_str());
+            let played = full_plan_of(&name, mode);
+            let init: Vec<&Action> = played.init.iter().map(|x| &x.action).collect();
+            let (answer, progress) = init.split_last().expect("init answers");
+            assert!(
+                progress
+                    .iter()
+                    .all(|a| frame(a).is_some_and(|f| f.get("downloadProgress").is_some())),
+                "{ctx}: only downloadProgress while initFaceCaptureClient is pending"
+            );
+            match answer {
+                Action::Init => {
+                    assert!(!played.capture.is_empty(), "{ctx}: a capture follows init")
+                }
+                Action::Error(_) => {
+                    assert!(
+                        played.capture.is_empty(),
+                        "{ctx}: nothing after an init error"
+                    );
+                    continue;
+                }
+                other => panic!("{ctx}: init ends with {other:?}"),
+            }
+            let p = played.capture;
+            let actions: Vec<&Action> = p.iter().map(|x| &x.action).collect();
             assert_eq!(
                 actions[0],
                 &Action::WaitFor(ClientEvent::StartCapture),
@@ -208,19 +243,39 @@ fn the_same_seed_gives_the_same_plan() {
 
 #[test]
 fn init_errors_come_after_the_download_progress() {
-    let lib = ScenarioLibrary::builtin();
-    let p = init_plan(&lib.get("lockout").unwrap());
+    let p = full_plan_of("lockout", LivenessMode::LivenessPassive).init;
     assert!(
         matches!(p.last().unwrap().action, Action::Error(ref e) if e.code == 429 && e.unlock_in_seconds == Some(90))
     );
     assert!(frame(&p[0].action).unwrap()["downloadProgress"].is_number());
-    let p = init_plan(&lib.get("server-overloaded").unwrap());
+    let p = full_plan_of("server-overloaded", LivenessMode::LivenessPassive).init;
     assert!(matches!(p.last().unwrap().action, Action::Error(ref e) if e.code == 503));
+}
+
+/// The one init timing (scenarios/README.md): each progress value after `intervalMs`, the answer
+/// (`init` or the error) with the last one.
+#[test]
+fn each_download_progress_follows_its_interval_and_the_answer_follows_the_last() {
+    for (name, answer_at) in [
+        ("success", 500),
+        ("lockout", 500),
+        ("server-overloaded", 100),
+    ] {
+        let p = full_plan_of(name, LivenessMode::LivenessActive).init;
+        let (answer, progress) = p.split_last().unwrap();
+        assert!(progress.iter().all(|x| x.delay_ms == 100), "{name}");
+        assert_eq!(answer.delay_ms, 0, "{name}");
+        assert_eq!(
+            p.iter().map(|x| x.delay_ms).sum::<u64>(),
+            answer_at,
+            "{name}"
+        );
+    }
 }
 
 #[test]
 fn an_error_payload_has_a_numeric_code_and_an_iso_unlock_time_for_429() {
-    use webcapture_emulator::scenarios::{model::ChannelError, playback::error_payload};
+    use webcapture_emulator::scenarios::{model::ChannelError, vendor_errors::error_payload};
     let now = time::macros::datetime!(2026-01-14 14:28:35.643 UTC);
     let v = error_payload(
         &ChannelError {
@@ -286,7 +341,8 @@ fn on_client_init_end_comes_a_second_after_start_capture_unless_the_scenario_say
             LivenessMode::LivenessPassive,
             2,
             &mut ChaCha8Rng::seed_from_u64(1),
-        );
+        )
+        .capture;
         assert_eq!(client_init_delay(&steps), ms, "{file}");
     }
 }

@@ -1,4 +1,4 @@
-//! A scenario that validates is played at capture start: `playback::plan` turns it into timed
+//! A scenario that validates is played at capture start: `plan::plan` turns it into timed
 //! channel events for each liveness mode and challenge count. Whatever the validator lets through
 //! (`durationMs` up to its maximum, any `fps`, `repeat` up to u32::MAX...) must plan in bounded
 //! time and memory. Run with `-rss_limit_mb=1024` so unbounded plans are reported as findings.
@@ -6,7 +6,7 @@
 
 use libfuzzer_sys::fuzz_target;
 use rand::SeedableRng;
-use webcapture_emulator::scenarios::{model::LivenessMode, playback, validate};
+use webcapture_emulator::scenarios::{model::LivenessMode, plan, validate};
 
 fuzz_target!(|data: &[u8]| {
     let (n, rest) = data
@@ -20,6 +20,6 @@ fuzz_target!(|data: &[u8]| {
     };
     let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(7);
     for mode in LivenessMode::ALL {
-        let _ = playback::plan(&scenario, mode, n, &mut rng);
+        let _ = plan::plan(&scenario, mode, n, &mut rng);
     }
 });

@@ -84,16 +84,8 @@ pub(crate) fn tagged(id: &str, answer: ApiResult<Response>) -> Response {
     response
 }
 
-/// RFC 3339 in UTC with at most millisecond precision, the vendor's date format
-/// (`2017-05-18T12:41:09.58Z`).
-pub(crate) fn rfc3339(t: OffsetDateTime) -> String {
-    let millis = t.nanosecond() / 1_000_000 * 1_000_000;
-    t.to_offset(time::UtcOffset::UTC)
-        .replace_nanosecond(millis)
-        .unwrap_or(t)
-        .format(&time::format_description::well_known::Rfc3339)
-        .unwrap_or_default()
-}
+/// Core's date format (RFC 3339, UTC, at most milliseconds), kept with the others.
+pub(crate) use crate::time_format::rfc3339_millis as rfc3339;
 
 /// When something created at `t` expires: `t` + `--session-ttl`.
 pub(crate) fn expires(state: &AppState, t: OffsetDateTime) -> String {

@@ -281,7 +281,7 @@ fn lockouts_json(state: &AppState) -> Value {
         .map(|l| {
             json!({
                 "fingerprint": l.fingerprint,
-                "unlockDateTime": crate::scenarios::playback::iso_millis(l.until),
+                "unlockDateTime": crate::time_format::iso_millis(l.until),
             })
         })
         .collect();

@@ -37,7 +37,7 @@ fn display<T: std::fmt::Display, S: serde::Serializer>(v: &T, s: S) -> Result<S:
 }
 
 fn rfc3339<S: serde::Serializer>(t: &std::time::SystemTime, s: S) -> Result<S::Ok, S::Error> {
-    time::serde::rfc3339::serialize(&time::OffsetDateTime::from(*t), s)
+    s.serialize_str(&crate::time_format::rfc3339(time::OffsetDateTime::from(*t)))
 }
 
 /// The last N HTTP exchanges, oldest dropped first: enough to debug an integration without

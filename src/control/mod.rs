@@ -8,7 +8,7 @@ pub mod findings_api;
 pub mod journal;
 pub mod live;
 pub mod observer;
-pub mod playback;
+pub mod trainer;
 
 use axum::{routing::get, Json, Router};
 use serde_json::{json, Value};
@@ -25,7 +25,7 @@ pub fn routes() -> Router<AppState> {
         .merge(live::routes())
         .merge(export::routes())
         .merge(findings_api::routes())
-        .merge(playback::routes())
+        .merge(trainer::routes())
         .merge(crate::signing::routes())
 }
 

@@ -17,7 +17,6 @@ use axum::{
     routing::{get, post},
     Router,
 };
-use time::OffsetDateTime;
 
 use crate::{
     error::{ApiError, ApiResult},
@@ -60,12 +59,5 @@ pub(crate) fn identity(state: &AppState, id: &str) -> ApiResult<SharedIdentity> 
     })
 }
 
-/// GIPS's date-time format, as in the documentation's examples (`2018-11-20T13:41:00.869`, UTC).
-pub(crate) fn timestamp(t: OffsetDateTime) -> String {
-    let f = time::macros::format_description!(
-        "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]"
-    );
-    t.to_offset(time::UtcOffset::UTC)
-        .format(&f)
-        .unwrap_or_default()
-}
+/// GIPS's date-time format (UTC, no zone designator), kept with the others.
+pub(crate) use crate::time_format::gips as timestamp;

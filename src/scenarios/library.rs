@@ -71,7 +71,7 @@ impl Entry {
             v["error"] = serde_json::Value::String(e.clone());
         }
         if let Some(at) = self.loaded_at {
-            v["loadedAt"] = serde_json::Value::String(super::playback::iso_millis(at));
+            v["loadedAt"] = serde_json::Value::String(crate::time_format::iso_millis(at));
         }
         v
     }

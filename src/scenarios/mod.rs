@@ -1,15 +1,18 @@
 //! Scenarios: the file format ([`model`]), the catalogue with hot reload ([`library`]), the choice
-//! of a scenario for a session ([`selection`]) and the conversion of a scenario into timed channel
-//! events ([`playback`]).
+//! of a scenario for a session ([`selection`]), the one [`plan`] a capture channel plays from it,
+//! the vendor's error texts ([`vendor_errors`]) and the JSON merge patch files use to alter bodies
+//! ([`merge_patch`]).
 
 pub mod library;
 pub mod locate;
+pub mod merge_patch;
 pub mod model;
-pub mod playback;
+pub mod plan;
 pub mod rest;
 pub mod selection;
 pub mod shape;
 pub mod validate;
+pub mod vendor_errors;
 pub mod watch;
 
 pub use library::ScenarioLibrary;

@@ -16,8 +16,8 @@ use axum::{
 use serde_json::{json, Value};
 
 use super::{
+    merge_patch::merge,
     model::{Endpoint, LivenessMode, RestAnswer},
-    playback::merge,
     selection::{self, Chosen, SelectionInput},
 };
 use crate::{

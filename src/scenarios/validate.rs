@@ -498,7 +498,7 @@ fn check_plan_size(bad: &mut impl FnMut(String, String), s: &Scenario) {
     }
 }
 
-/// (frames, bytes) a step adds to a plan, as [`super::playback::plan`] would generate them.
+/// (frames, bytes) a step adds to a plan, as [`super::plan::plan`] would generate them.
 fn step_size(step: &Step) -> (u64, u64) {
     const FACE_FRAME_BYTES: u64 = 320;
     let interval = |fps: f64| {

@@ -259,9 +259,7 @@ pub fn record_outcome(state: &AppState, session: &SharedSession, user_failure: b
         Duration::from_secs(state.config.lockout_seconds),
     );
     if let Some(until) = locked {
-        let when = until
-            .format(&time::format_description::well_known::Rfc3339)
-            .unwrap_or_default();
+        let when = crate::time_format::rfc3339(until);
         session.lock().transcript.push(
             "finding",
             serde_json::json!({"lockout": format!("{} failed captures from this client: new captures get 429 until {when}", state.config.lockout_attempts), "unlockDateTime": when}),

@@ -221,7 +221,7 @@ impl BioSession {
             "selectedBy": self.selected_by,
             "livenessMode": self.params.liveness_mode,
             "state": self.state,
-            "created": self.created.format(&time::format_description::well_known::Rfc3339).unwrap_or_default(),
+            "created": crate::time_format::rfc3339(self.created),
             "ageMs": self.created_at.elapsed().as_millis() as u64,
             "livenessStatus": self.result.as_ref().map(|r| r.liveness_status),
         })

@@ -6,10 +6,7 @@
 //! `ARCHITECTURE.md`, section "Capture channel protocol".
 
 use serde::{Deserialize, Serialize};
-use serde_json::{json, Value};
-
-use crate::scenarios::playback::iso_millis;
-pub use crate::scenarios::playback::{error_payload, vendor_error_text};
+use serde_json::Value;
 
 /// Largest inbound frame of any type except `bestImage` (2 MB).
 pub const MAX_MESSAGE: usize = 2 * 1024 * 1024;
@@ -51,9 +48,11 @@ pub enum ClientMessage {
         /// Base64 image bytes (a `data:` URL prefix is tolerated).
         data: String,
     },
-    /// Something the stub noticed about the integration (reserved; recorded in the transcript).
+    /// A page-side integration rule the stub saw broken: recorded in the transcript and, when
+    /// `code` names a rule of [`crate::findings`], raised as that session's finding.
     Finding {
-        /// Short machine-readable id of the finding.
+        /// The rule id (`missing-callback-option`, `video-before-client-init-end`...); unknown ids
+        /// only reach the transcript.
         #[serde(default)]
         code: Option<String>,
         /// Human explanation.
@@ -242,11 +241,6 @@ pub fn decode_best_image(data: &str) -> Result<bytes::Bytes, ProtocolError> {
     }
 }
 
-/// The 429 payload of a real lockout (not a scripted one: the unlock time is the lockout's own).
-pub fn lockout_payload(until: time::OffsetDateTime) -> Value {
-    json!({"code": 429, "error": vendor_error_text(429), "unlockDateTime": iso_millis(until)})
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -310,12 +304,5 @@ mod tests {
     fn close_reasons_fit_in_a_close_frame() {
         let r = truncate_reason(&"é".repeat(200));
         assert!(r.len() <= 123);
-    }
-
-    #[test]
-    fn lockout_payload_has_an_iso_unlock_date() {
-        let p = lockout_payload(time::macros::datetime!(2026-01-14 14:30:05.643 UTC));
-        assert_eq!(p["unlockDateTime"], "2026-01-14T14:30:05.643Z");
-        assert_eq!(p["code"], 429);
     }
 }

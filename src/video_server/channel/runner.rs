@@ -1,4 +1,4 @@
-//! One capture channel: the task that owns one WebSocket and walks the session's playback plan.
+//! One capture channel: the task that owns one WebSocket and walks the session's [`Plan`].
 //!
 //! There is exactly one task per socket and it only ever waits on the socket, a timer or the
 //! shutdown token, so an idle channel costs a parked future (no polling). Every message both ways
@@ -22,9 +22,10 @@ use crate::{
     capture,
     scenarios::{
         model::{BestImageSource, ChannelError, ClientEvent, LivenessMode, Scenario},
-        playback::{self, Action},
+        plan::{self, Action, Plan, Planned},
+        vendor_errors,
     },
-    sessions::{store::SharedSession, transcript::JsonText, SessionState},
+    sessions::{control::Gate, store::SharedSession, transcript::JsonText, SessionState},
     state::AppState,
 };
 
@@ -44,6 +45,43 @@ const PENDING: &str = "TRACKER_CHALLENGE_PENDING";
 enum Prepared {
     Frame(JsonText),
     Action(Action),
+}
+
+/// One part of the plan with its tracking frames serialized, each with its unscaled delay.
+fn prepare(steps: Vec<Planned>) -> Vec<(u64, Prepared)> {
+    steps
+        .into_iter()
+        .map(|step| {
+            let prepared = match step.action {
+                Action::Tracking(frame) => {
+                    Prepared::Frame(ServerMessage::Tracking { data: frame }.to_text())
+                }
+                other => Prepared::Action(other),
+            };
+            (step.delay_ms, prepared)
+        })
+        .collect()
+}
+
+/// Which part of the [`Plan`] is being walked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Part {
+    /// While `initFaceCaptureClient` is pending. Not held by the trainer controls (the page has
+    /// no client yet, so nothing a trainer explains), and its `downloadProgress` frames are sent
+    /// unstamped (`scheduledAt` measures the capture's tracking stream).
+    Init,
+    /// After `init`: every action passes the trainer controls; tracking frames are stamped.
+    Capture,
+}
+
+/// How a walk of one part ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Walked {
+    /// The capture ended in this part (result, error or injected error sent).
+    ToTheEnd,
+    /// Every step was played and the capture goes on (after the init part: the page has its
+    /// client).
+    Through,
 }
 
 /// Frames longer than this are checked for images to leave out of the transcript.
@@ -126,7 +164,8 @@ pub async fn run(state: AppState, socket: ChannelSocket, peer: Peer) {
 }
 
 impl Channel {
-    /// The whole conversation: hello, init phase, then the plan.
+    /// The whole conversation: hello, then the session's [`Plan`] as it is: its init part, then
+    /// (once the page has its client) its capture part.
     async fn play(&mut self) -> Result<(), End> {
         let Some((session, hint)) = self.accept_hello().await? else {
             return Ok(());
@@ -135,27 +174,36 @@ impl Channel {
         self.notify();
 
         if let Some(until) = self.locked_until() {
-            return self.send_error(protocol::lockout_payload(until)).await;
+            return self.send_error(vendor_errors::lockout_payload(until)).await;
         }
-        let init = &capture.scenario.capture.init;
-        for value in &init.download_progress {
-            self.pause(self.state.scaled(init.interval_ms)).await?;
-            self.send(ServerMessage::Tracking {
-                data: json!({ "downloadProgress": value }),
-            })
-            .await?;
+        let Plan {
+            init,
+            capture: steps,
+        } = plan::plan(
+            &capture.scenario,
+            capture.mode,
+            capture.number_of_challenge,
+            &mut self.state.child_rng(),
+        );
+        // Tracking frames are serialized now: the session keeps its plan while it plays, and a
+        // frame's text is a fifth of the size of its JSON tree (and is not serialized twice).
+        let (init, steps) = (prepare(init), prepare(steps));
+        if self.walk(&session, &capture, Part::Init, init).await? == Walked::ToTheEnd {
+            return Ok(());
         }
-        if let Some(error) = &init.error {
-            return self.send_scenario_error(error).await;
+        match self.walk(&session, &capture, Part::Capture, steps).await? {
+            Walked::ToTheEnd => Ok(()),
+            Walked::Through => {
+                // A timeline without Result or Error: the capture simply ends without a verdict.
+                self.record(
+                    "note",
+                    json!({"note": "the scenario timeline ended without a result or an error"}),
+                );
+                Err(End::Vanished(
+                    "the scenario timeline ended without a result".into(),
+                ))
+            }
         }
-        self.send(ServerMessage::Init {
-            liveness_mode: capture.mode.as_str().to_string(),
-            number_of_challenge: capture.number_of_challenge,
-            scenario: capture.scenario_name.clone(),
-            browser: serde_json::to_value(&capture.scenario.browser).unwrap_or(Value::Null),
-        })
-        .await?;
-        self.walk_plan(&session, &capture).await
     }
 
     /// Waits for the `hello` and checks its session. `None` when the session was refused (the
@@ -231,37 +279,20 @@ impl Channel {
         }
     }
 
-    /// Plays the scenario's timeline after `init`, each action after its delay and the
-    /// session's control gate, until the result, an error or the end of the plan.
-    async fn walk_plan(
+    /// Plays one part of the plan, each action due its delay (scaled) after the previous one's
+    /// due time; in the capture part each also passes the session's trainer controls first
+    /// (dashboard pause/step/inject) and tracking frames carry their due time on the wire.
+    /// [`Walked::ToTheEnd`] when the capture ended in it (result, error or drop).
+    async fn walk(
         &mut self,
         session: &SharedSession,
         capture: &CaptureStart,
-    ) -> Result<(), End> {
-        let scenario = &capture.scenario;
-        let wants_camera = scenario.browser.best_image == BestImageSource::Camera;
-        let plan = playback::plan(
-            scenario,
-            capture.mode,
-            capture.number_of_challenge,
-            &mut self.state.child_rng(),
-        );
-        // Tracking frames are serialized now: the session keeps its plan while it plays, and a
-        // frame's text is a fifth of the size of its JSON tree (and is not serialized twice).
-        let plan: Vec<(u64, Prepared)> = plan
-            .into_iter()
-            .map(|step| {
-                let prepared = match step.action {
-                    Action::Tracking(frame) => {
-                        Prepared::Frame(ServerMessage::Tracking { data: frame }.to_text())
-                    }
-                    other => Prepared::Action(other),
-                };
-                (step.delay_ms, prepared)
-            })
-            .collect();
+        part: Part,
+        steps: Vec<(u64, Prepared)>,
+    ) -> Result<Walked, End> {
+        let wants_camera = capture.scenario.browser.best_image == BestImageSource::Camera;
         let control = session.lock().control.clone();
-        // Each action is due at a fixed time from the start of the walk (the sum of the delays
+        // Each action is due at a fixed time from the start of the part (the sum of the delays
         // before it), not "delay after the previous send": a 10 fps tracking stream stays at
         // 10 fps when the server is busy instead of drifting by each frame's lag. The schedule
         // restarts from now after anything that legitimately holds the walk (the page's
@@ -271,33 +302,50 @@ impl Channel {
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| d.as_millis() as u64);
         let mut due = start;
-        for (delay_ms, prepared) in plan {
+        for (delay_ms, prepared) in steps {
             let delay = self.state.scaled(delay_ms);
             if !delay.is_zero() {
                 due = crate::state::instant_after(due, delay);
                 self.pause_until(due).await?;
             }
-            // The common case (not paused, nothing injected) without registering for wake-ups.
-            let gate = match control.try_gate() {
-                Some(gate) => gate,
-                None => {
-                    let gate = self.gate(&control).await?;
-                    due = tokio::time::Instant::now();
-                    gate
+            if part == Part::Capture {
+                // The common case (not paused, nothing injected) without registering for wake-ups.
+                let gate = match control.try_gate() {
+                    Some(gate) => gate,
+                    None => {
+                        let gate = self.gate(&control).await?;
+                        due = tokio::time::Instant::now();
+                        gate
+                    }
+                };
+                if let Gate::Inject(error) = gate {
+                    self.send_scenario_error(&error).await?;
+                    return Ok(Walked::ToTheEnd);
                 }
-            };
-            if let crate::sessions::control::Gate::Inject(error) = gate {
-                return self.send_scenario_error(&error).await;
             }
             let action = match prepared {
-                Prepared::Frame(text) => {
+                Prepared::Frame(text) if part == Part::Capture => {
                     let offset_ms = due.saturating_duration_since(start).as_millis() as u64;
                     self.send_frame(text, start_epoch_ms + offset_ms).await?;
+                    continue;
+                }
+                Prepared::Frame(text) => {
+                    self.send_text(text).await?;
                     continue;
                 }
                 Prepared::Action(action) => action,
             };
             match action {
+                Action::Init => {
+                    self.send(ServerMessage::Init {
+                        liveness_mode: capture.mode.as_str().to_string(),
+                        number_of_challenge: capture.number_of_challenge,
+                        scenario: capture.scenario_name.clone(),
+                        browser: serde_json::to_value(&capture.scenario.browser)
+                            .unwrap_or(Value::Null),
+                    })
+                    .await?
+                }
                 Action::WaitFor(ClientEvent::StartCapture) => {
                     self.wait_for_start().await?;
                     due = tokio::time::Instant::now();
@@ -315,7 +363,10 @@ impl Channel {
                         self.set_pending();
                     }
                 }
-                Action::Error(error) => return self.send_scenario_error(&error).await,
+                Action::Error(error) => {
+                    self.send_scenario_error(&error).await?;
+                    return Ok(Walked::ToTheEnd);
+                }
                 Action::Disconnect => return Err(End::Dropped),
                 Action::Result => {
                     if wants_camera && self.camera_image.is_none() {
@@ -326,24 +377,17 @@ impl Channel {
                         data: json!({ "bestImageInfo": info }),
                     })
                     .await?;
-                    return Ok(());
+                    return Ok(Walked::ToTheEnd);
                 }
             }
         }
-        // A timeline without Result or Error: the capture simply ends without a verdict.
-        self.record(
-            "note",
-            json!({"note": "the scenario timeline ended without a result or an error"}),
-        );
-        Err(End::Vanished(
-            "the scenario timeline ended without a result".into(),
-        ))
+        Ok(Walked::Through)
     }
 
     /// Sends a scripted or injected error as `errorFn`; the capture ends with it.
     async fn send_scenario_error(&mut self, error: &ChannelError) -> Result<(), End> {
         let now = time::OffsetDateTime::now_utc();
-        let payload = protocol::error_payload(error, now, self.lockout_seconds());
+        let payload = vendor_errors::error_payload(error, now, self.lockout_seconds());
         self.send_error(payload).await
     }
 
@@ -410,15 +454,6 @@ impl Channel {
         Ok(())
     }
 
-    /// Sleeps for `d` while still serving the page's messages (zero: no waiting, order kept).
-    async fn pause(&mut self, d: Duration) -> Result<(), End> {
-        if d.is_zero() {
-            return Ok(());
-        }
-        self.pause_until(crate::state::instant_after(tokio::time::Instant::now(), d))
-            .await
-    }
-
     /// Sleeps until `deadline` while still serving the page's messages (past: no waiting).
     async fn pause_until(&mut self, deadline: tokio::time::Instant) -> Result<(), End> {
         if deadline <= tokio::time::Instant::now() {
@@ -448,7 +483,8 @@ impl Channel {
                 }
                 self.started = true;
                 if let Some(until) = self.locked_until() {
-                    self.send_error(protocol::lockout_payload(until)).await?;
+                    self.send_error(vendor_errors::lockout_payload(until))
+                        .await?;
                     return Err(End::Done);
                 }
                 Ok(())

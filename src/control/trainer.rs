@@ -1,9 +1,12 @@
-//! Playback controls for a live session, for trainers: `POST /__emulator/sessions/{id}/pause`,
-//! `/resume`, `/step`, `/inject` `{"code": N}` and `GET /__emulator/sessions/{id}/control`.
+//! Trainer controls for a live capture (the dashboard's buttons): `POST
+//! /__emulator/sessions/{id}/pause`, `/resume`, `/step`, `/inject` `{"code": N}` and
+//! `GET /__emulator/sessions/{id}/control`.
 //!
-//! The commands act on the session's [`SessionControl`](crate::sessions::control::SessionControl), which the channel runner consults before
-//! each action it plays; each command is written into the transcript (kind `control`) so the
-//! timeline shows where the trainer intervened, and announced live to the dashboard.
+//! The commands act on the session's [`SessionControl`](crate::sessions::control::SessionControl),
+//! which the channel runner consults before each action of the capture part of its plan (not
+//! while `initFaceCaptureClient` is pending); each command is written into the transcript (kind
+//! `control`) so the timeline shows where the trainer intervened, and announced live to the
+//! dashboard.
 
 use axum::{
     extract::{Path, State},
@@ -16,7 +19,7 @@ use serde_json::{json, Value};
 
 use crate::{
     error::{ApiError, ApiResult},
-    scenarios::{model::ChannelError, playback::DEFAULT_UNLOCK_SECONDS},
+    scenarios::{model::ChannelError, vendor_errors::DEFAULT_UNLOCK_SECONDS},
     sessions::{control::ControlState, store::SharedSession},
     state::AppState,
 };

@@ -1,20 +1,38 @@
-//! Turns a scenario into the timed list of channel actions one session plays.
+//! A scenario as the one [`Plan`] its capture channel plays: what is sent, in which order, after
+//! which (unscaled) delay.
 //!
 //! The plan is computed once when the capture starts (so it is deterministic under `--seed`), and
-//! the channel ([`crate::video_server::channel`]) walks it, sleeping `delay_ms × --time-scale`
-//! before each action. Keeping generation here and transport there lets tests check a whole
-//! scenario's events without a socket.
+//! the channel ([`crate::video_server::channel::runner`]) walks it as it is, sleeping
+//! `delay_ms × --time-scale` before each action: nothing the page receives from the scenario is
+//! decided anywhere else. Keeping generation here and transport there lets tests check a whole
+//! scenario's events without a socket (`tests/scenarios_plan.rs` snapshots every built-in one),
+//! and what they check is what is played.
+//!
+//! A plan has two parts, because the page lives through two phases:
+//! - [`Plan::init`], while `initFaceCaptureClient` is pending: the `downloadProgress` events, each
+//!   after `capture.init.intervalMs` (a progress value reports a download under way, so time has
+//!   passed before even the first), then at once the answer: [`Action::Init`] (the client
+//!   resolves) or the init error (the client rejects, then `errorFn`, contract §5.11), the same
+//!   way as soon as the download is complete. `scenarios/README.md` gives the reasoning.
+//! - [`Plan::capture`], after `init`: the timeline of the session's mode, from the page's
+//!   `startCapture` to the result, an error or a drop. Empty when the init part ends in an error.
 
 use rand::Rng;
 use serde_json::{json, Value};
 
-use super::model::{ChannelError, LivenessMode, Scenario, Step};
+use super::{
+    merge_patch::merge,
+    model::{ChannelError, ClientEvent, LivenessMode, Scenario, Step},
+    vendor_errors::error_text,
+};
 
 /// One thing the channel does.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Action {
+    /// Resolve `initFaceCaptureClient`: the `init` message (mode, challenge count, scenario).
+    Init,
     /// Block until the page sends this event.
-    WaitFor(super::model::ClientEvent),
+    WaitFor(ClientEvent),
     /// `onClientInitEnd()`.
     ClientInitEnd,
     /// `trackingFn(frame)`.
@@ -38,6 +56,24 @@ pub struct Planned {
     pub action: Action,
 }
 
+/// Everything one capture channel plays from its scenario, in order (see the module docs).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Plan {
+    /// While `initFaceCaptureClient` is pending: `downloadProgress`, then [`Action::Init`] or the
+    /// init error.
+    pub init: Vec<Planned>,
+    /// After `init`: `waitFor startCapture` … the result, an error or a drop. Empty when
+    /// [`Plan::init`] ends in an error (the page never gets a client).
+    pub capture: Vec<Planned>,
+}
+
+impl Plan {
+    /// Both parts in the order they are played.
+    pub fn actions(&self) -> impl Iterator<Item = &Planned> {
+        self.init.iter().chain(&self.capture)
+    }
+}
+
 /// Milliseconds from `startCapture` to `onClientInitEnd` when a scenario does not say
 /// (`capture.clientInitDelayMs`): about what the real client takes to negotiate its WebRTC video
 /// stream (signalling round trip, ICE through the vendor's TURN relay, DTLS handshake, first key
@@ -46,7 +82,7 @@ pub const DEFAULT_CLIENT_INIT_DELAY_MS: u64 = 1000;
 
 /// The built-in believable timeline of a mode (used when a scenario gives none).
 pub fn default_timeline(mode: LivenessMode) -> Vec<Step> {
-    use super::model::ClientEvent::StartCapture;
+    use ClientEvent::StartCapture;
     let mut steps = vec![
         Step::WaitFor {
             event: StartCapture,
@@ -150,7 +186,7 @@ fn adapt_common(common: &[Step], mode: LivenessMode) -> Vec<Step> {
 }
 
 fn ensure_start(mut steps: Vec<Step>) -> Vec<Step> {
-    use super::model::ClientEvent::StartCapture;
+    use ClientEvent::StartCapture;
     let start = match steps.iter().position(|s| {
         matches!(
             s,
@@ -176,95 +212,32 @@ fn ensure_start(mut steps: Vec<Step>) -> Vec<Step> {
     steps
 }
 
-/// What the channel does while `initFaceCaptureClient` is pending: `downloadProgress` events,
-/// then, when the scenario raises one, the init error (the client promise rejects, then
-/// `errorFn` is called on the next macrotask, contract §5.11).
-pub fn init_plan(scenario: &Scenario) -> Vec<Planned> {
+/// What the channel plays while `initFaceCaptureClient` is pending: each `downloadProgress`
+/// value after `intervalMs`, then, with no further pause, the init error when the scenario raises
+/// one, else `init`.
+fn init_plan(scenario: &Scenario) -> Vec<Planned> {
     let init = &scenario.capture.init;
     let mut out: Vec<Planned> = init
         .download_progress
         .iter()
-        .enumerate()
-        .map(|(i, p)| Planned {
-            delay_ms: if i == 0 { 0 } else { init.interval_ms },
+        .map(|p| Planned {
+            delay_ms: init.interval_ms,
             action: Action::Tracking(json!({ "downloadProgress": p })),
         })
         .collect();
-    if let Some(e) = &init.error {
-        out.push(Planned {
-            delay_ms: init.interval_ms,
-            action: Action::Error(e.clone()),
-        });
-    }
+    out.push(Planned {
+        delay_ms: 0,
+        action: match &init.error {
+            Some(e) => Action::Error(e.clone()),
+            None => Action::Init,
+        },
+    });
     out
 }
 
-/// The vendor's text for an error code (Global Error Codes table of the Web SDK documentation).
-///
-/// Scenario files usually give only a code; the page must still receive the text the real
-/// back end would send, so both the channel and the dashboard's plan preview take it from here.
-pub fn vendor_error_text(code: u32) -> &'static str {
-    match code {
-        400 => "Invalid Input: missing input or wrong input.",
-        429 => "Maximum captures attempt reached",
-        503 => "The server is overloaded. Try again in few seconds.",
-        1100 => "Biometric services are not fully functional.",
-        1200 => "Internal error. An error occurred while initializing.",
-        1201 => "Internal error. An error occurred while tracking the face.",
-        1301 => "Video Capture timeout: No face detected during liveness step.",
-        1303 => "Poor video quality.",
-        1304 => "No active video stream found. Allow device usage.",
-        _ => "Internal Error.",
-    }
-}
-
-/// Seconds a scripted 429 locks out when neither the file nor the caller gives any.
-pub const DEFAULT_UNLOCK_SECONDS: i64 = 60;
-
-/// The `errorFn` argument for `e` sent at `now`: `{code, error}` with a numeric code, plus an
-/// ISO-8601 `unlockDateTime` for 429 or whenever the error names `unlock_in_seconds`
-/// (contract §4.4.4). A 429 without `unlock_in_seconds` unlocks after `default_unlock_seconds`.
-///
-/// This is the single source of the payload: the channel sends it and tests check it without a
-/// socket.
-pub fn error_payload(
-    e: &ChannelError,
-    now: time::OffsetDateTime,
-    default_unlock_seconds: i64,
-) -> Value {
-    let text = e
-        .error
-        .clone()
-        .unwrap_or_else(|| vendor_error_text(e.code).to_string());
-    let mut v = json!({"code": e.code, "error": text});
-    if e.code == 429 || e.unlock_in_seconds.is_some() {
-        let secs = e.unlock_in_seconds.unwrap_or(default_unlock_seconds);
-        // Checked: an injected `unlockInSeconds` is any i64, and `OffsetDateTime + Duration` panics.
-        let until = now
-            .checked_add(time::Duration::seconds(secs))
-            .unwrap_or(now);
-        v["unlockDateTime"] = Value::String(iso_millis(until));
-    }
-    v
-}
-
-/// `2026-01-14T14:30:05.643Z`: the form the vendor sends and `new Date()` parses.
-pub fn iso_millis(t: time::OffsetDateTime) -> String {
-    let t = t.to_offset(time::UtcOffset::UTC);
-    format!(
-        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z",
-        t.year(),
-        u8::from(t.month()),
-        t.day(),
-        t.hour(),
-        t.minute(),
-        t.second(),
-        t.millisecond()
-    )
-}
-
-/// A plan rendered as transcript-like JSON: one object per action with its offset from the start
-/// (`tMs`, unscaled) and what is sent. Used by snapshot tests and the dashboard's preview.
+/// One part of a plan rendered as transcript-like JSON: one object per action with its offset from
+/// the start of the part (`tMs`, unscaled) and what is sent, so snapshot tests read as the page's
+/// timeline.
 pub fn render(plan: &[Planned]) -> Value {
     let mut t = 0u64;
     Value::Array(
@@ -272,6 +245,7 @@ pub fn render(plan: &[Planned]) -> Value {
             .map(|p| {
                 t += p.delay_ms;
                 let mut v = match &p.action {
+                    Action::Init => json!({"send": "init"}),
                     Action::WaitFor(e) => json!({"waitFor": e}),
                     Action::ClientInitEnd => json!({"send": "onClientInitEnd"}),
                     Action::Tracking(frame) => json!({"send": "trackingFn", "arg": frame}),
@@ -280,7 +254,7 @@ pub fn render(plan: &[Planned]) -> Value {
                     }
                     Action::Error(e) => json!({"send": "errorFn", "arg": {
                         "code": e.code,
-                        "error": e.error.clone().unwrap_or_else(|| vendor_error_text(e.code).to_string()),
+                        "error": error_text(e),
                         "unlockInSeconds": e.unlock_in_seconds,
                     }}),
                     Action::Disconnect => json!({"send": "disconnect"}),
@@ -293,7 +267,8 @@ pub fn render(plan: &[Planned]) -> Value {
     )
 }
 
-/// Expands a scenario's timeline for one session into timed actions.
+/// The plan one session plays: its scenario's init phase, then (unless that ends in an error) the
+/// timeline of `mode` expanded into timed actions.
 ///
 /// Randomness (tracking jitter, challenge positions) comes only from `rng`, so the same seed gives
 /// the same plan, and the plan can be checked without a socket.
@@ -302,17 +277,35 @@ pub fn render(plan: &[Planned]) -> Value {
 /// use rand::SeedableRng;
 /// use webcapture_emulator::scenarios::{
 ///     model::{LivenessMode, Scenario},
-///     playback::{plan, Action},
+///     plan::{plan, Action},
 /// };
 ///
 /// let scenario: Scenario = serde_json::from_str(r#"{"result":{"livenessStatus":"SPOOF"}}"#).unwrap();
 /// let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(42);
-/// let steps = plan(&scenario, LivenessMode::LivenessPassive, 0, &mut rng);
-/// // Every capture ends with the result (or an error); the page's startCapture comes first.
-/// assert_eq!(steps.last().unwrap().action, Action::Result);
-/// assert!(steps.iter().any(|p| matches!(p.action, Action::WaitFor(_))));
+/// let played = plan(&scenario, LivenessMode::LivenessPassive, 0, &mut rng);
+/// // The client resolves once the download progress is over…
+/// assert_eq!(played.init.last().unwrap().action, Action::Init);
+/// // …then the page's startCapture comes first and the capture ends with the result.
+/// assert!(matches!(played.capture[0].action, Action::WaitFor(_)));
+/// assert_eq!(played.capture.last().unwrap().action, Action::Result);
 /// ```
 pub fn plan(
+    scenario: &Scenario,
+    mode: LivenessMode,
+    number_of_challenge: u32,
+    rng: &mut impl Rng,
+) -> Plan {
+    let init = init_plan(scenario);
+    let capture = if scenario.capture.init.error.is_some() {
+        Vec::new()
+    } else {
+        capture_plan(scenario, mode, number_of_challenge, rng)
+    };
+    Plan { init, capture }
+}
+
+/// The timeline of `mode` expanded into timed actions (the part after `init`).
+fn capture_plan(
     scenario: &Scenario,
     mode: LivenessMode,
     number_of_challenge: u32,
@@ -512,37 +505,4 @@ fn circle_xy(c: &Value) -> (f64, f64) {
         c["x"].as_f64().unwrap_or(640.0),
         c["y"].as_f64().unwrap_or(360.0),
     )
-}
-
-/// JSON merge patch (RFC 7396): `patch` is applied onto `target`.
-///
-/// Scenario files override vendor answers with a partial body; merge patch is the standard that
-/// lets them change one member, add one, or remove one with `null`.
-///
-/// ```
-/// use serde_json::json;
-/// use webcapture_emulator::scenarios::playback::merge;
-///
-/// let mut body = json!({"livenessStatus": "SUCCESS", "diagnostic": "ok", "score": 3000});
-/// merge(&mut body, &json!({"livenessStatus": "SPOOF", "diagnostic": null}));
-/// assert_eq!(body, json!({"livenessStatus": "SPOOF", "score": 3000}));
-/// ```
-pub fn merge(target: &mut Value, patch: &Value) {
-    match patch {
-        Value::Object(p) => {
-            if !target.is_object() {
-                *target = json!({});
-            }
-            if let Value::Object(t) = target {
-                for (k, v) in p {
-                    if v.is_null() {
-                        t.remove(k);
-                    } else {
-                        merge(t.entry(k.clone()).or_insert(Value::Null), v);
-                    }
-                }
-            }
-        }
-        other => *target = other.clone(),
-    }
 }
