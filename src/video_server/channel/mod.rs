@@ -1,5 +1,6 @@
 //! The capture channel: a WebSocket at `/video-server/engine.io` (any subpath, any query) between
-//! the stub SDK's `initFaceCaptureClient` and the scenario playback.
+//! the stub SDK's `initFaceCaptureClient` and the session's [`Plan`](crate::scenarios::plan::Plan),
+//! which [`runner`] walks.
 //!
 //! It is public (browsers send no API key) and accepts any `Origin`, because integrator pages are
 //! served from their own origin. The wire protocol is in [`protocol`]; [`runner`] plays one socket.

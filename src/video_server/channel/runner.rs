@@ -1,7 +1,8 @@
 //! One capture channel: the task that owns one WebSocket and walks the session's [`Plan`].
 //!
-//! There is exactly one task per socket and it only ever waits on the socket, a timer or the
-//! shutdown token, so an idle channel costs a parked future (no polling). Every message both ways
+//! There is exactly one task per socket and it only ever waits on the socket, a timer, the
+//! session's trainer controls (a dashboard pause) or the shutdown token, so an idle channel costs
+//! a parked future (no polling). Every message both ways
 //! is recorded in the session transcript; every way a channel can end (`End`) leaves the session
 //! in a terminal state with the reason recorded.
 
@@ -411,7 +412,8 @@ impl Channel {
         Ok(())
     }
 
-    /// Waits at the session's playback control (dashboard pause/step/inject), serving the page meanwhile.
+    /// Waits at the session's trainer controls (dashboard pause/step/inject, routes in
+    /// [`crate::control::trainer`]), serving the page meanwhile.
     async fn gate(
         &mut self,
         control: &crate::sessions::control::SessionControl,
