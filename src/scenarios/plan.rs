@@ -67,13 +67,6 @@ pub struct Plan {
     pub capture: Vec<Planned>,
 }
 
-impl Plan {
-    /// Both parts in the order they are played.
-    pub fn actions(&self) -> impl Iterator<Item = &Planned> {
-        self.init.iter().chain(&self.capture)
-    }
-}
-
 /// Milliseconds from `startCapture` to `onClientInitEnd` when a scenario does not say
 /// (`capture.clientInitDelayMs`): about what the real client takes to negotiate its WebRTC video
 /// stream (signalling round trip, ICE through the vendor's TURN relay, DTLS handshake, first key
