@@ -2,9 +2,9 @@
 //!
 //! There is exactly one task per socket and it only ever waits on the socket, a timer, the
 //! session's trainer controls (a dashboard pause) or the shutdown token, so an idle channel costs
-//! a parked future (no polling). Every message both ways
-//! is recorded in the session transcript; every way a channel can end (`End`) leaves the session
-//! in a terminal state with the reason recorded.
+//! a parked future (no polling). Every message both ways is recorded in the session transcript;
+//! every way a channel can end (`End`) leaves the session in a terminal state with the reason
+//! recorded.
 
 use std::time::Duration;
 
