@@ -11,7 +11,7 @@ use crate::{
     error::ApiError,
     scenarios::{
         model::LivenessStatus,
-        selection::{select_for_new_session, SelectionInput},
+        selection::{select, Queue, SelectionInput},
     },
     sessions::{
         store::SharedSession, BioSession, Face, LivenessResult, SessionParams, SessionState,
@@ -26,8 +26,12 @@ pub fn create_session(
     input: SelectionInput,
     fingerprint: Option<String>,
 ) -> Result<SharedSession, ApiError> {
-    let chosen = select_for_new_session(state, &input, &params)
-        .map_err(|u| crate::scenarios::selection::unavailable_error(&u.0))?;
+    let chosen = select(
+        &state.scenarios,
+        &state.selection,
+        &input.facts(&params),
+        Queue::Take,
+    )?;
     let id = state.new_id();
     let mut session = BioSession::new(id, params, chosen.scenario, chosen.name, chosen.selected_by);
     session.fingerprint = fingerprint;

@@ -49,8 +49,9 @@ async fn memory(axum::extract::State(state): axum::extract::State<AppState>) -> 
         "journalSize": state.config.journal_size,
         "queue": state.selection.queue.lock().len(),
         "maxQueue": admin::MAX_QUEUE,
-        "pins": state.selection.pins.lock().len(),
-        "maxPins": crate::scenarios::selection::max_pins(&state),
+        // Pins live in their sessions, so they are bounded (and pruned) with them.
+        "pins": state.sessions.count(crate::scenarios::selection::is_pinned),
+        "maxPins": state.config.max_sessions,
         "maxTranscriptEvents": crate::sessions::transcript::MAX_EVENTS,
         "maxTranscriptBytes": crate::sessions::transcript::MAX_TEXT_BYTES,
         "maxPageString": crate::video_server::channel::runner::MAX_PAGE_STRING,

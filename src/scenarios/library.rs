@@ -127,6 +127,30 @@ impl Unavailable {
     }
 }
 
+/// The answer for a name that cannot be played, the same on every surface (init, GIPS, admin
+/// default/queue/pin, page hint endpoint): 404 for an unknown name, with `didYouMean` when one
+/// is close; 422 for a scenario whose file exists but has no valid version, with its problems.
+impl From<Unavailable> for crate::error::ApiError {
+    fn from(u: Unavailable) -> Self {
+        use crate::error::ApiError;
+        match &u {
+            Unavailable::Unknown { did_you_mean, .. } => {
+                let e = ApiError::not_found(u.message());
+                match did_you_mean {
+                    Some(s) => e.with("didYouMean", s.clone()),
+                    None => e,
+                }
+            }
+            Unavailable::Invalid { error, .. } => {
+                ApiError::new(axum::http::StatusCode::UNPROCESSABLE_ENTITY, u.message()).with(
+                    "problems",
+                    error.lines().map(str::to_string).collect::<Vec<_>>(),
+                )
+            }
+        }
+    }
+}
+
 /// The catalogue: built-in scenarios overlaid by the `--scenarios` directory. It keeps the last
 /// good version of each file, so a broken edit never changes what sessions play.
 #[derive(Default)]

@@ -215,7 +215,7 @@ impl Channel {
     /// Fixes the session's scenario for good (pin > request > page hint) and marks it CAPTURING
     /// by this page's device.
     fn begin_capture(&self, session: &SharedSession, hint: Option<&str>) -> CaptureStart {
-        crate::scenarios::selection::resolve_at_capture_start(&self.state, session, hint);
+        crate::scenarios::selection::resolve_at_capture_start(&self.state.scenarios, session, hint);
         let mut s = session.lock();
         s.state = SessionState::Capturing;
         // Lockout counts the device that captures (the page), not the integrator's back end
