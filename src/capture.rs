@@ -125,7 +125,7 @@ pub fn finalize(
         .result
         .as_ref()
         .is_some_and(|r| crate::sessions::lockout::is_user_failure_status(r.liveness_status));
-    crate::sessions::lockout::record_outcome(state, session, user_failure);
+    record_outcome(state, session, user_failure);
     crate::callbacks::on_final(state, session);
     info
 }
@@ -161,7 +161,46 @@ pub fn fail(state: &AppState, session: &SharedSession, reason: Value) {
             .push("state", json!({"state": "FAILED", "reason": reason}));
         state.notify_session(&s);
     }
-    crate::sessions::lockout::record_outcome(state, session, user_failure);
+    record_outcome(state, session, user_failure);
+}
+
+/// Records a capture outcome for the session's fingerprint: `user_failure` says whether it was
+/// a failed attempt of the user's (only those count, and only while lockout is on).
+fn record_outcome(state: &AppState, session: &SharedSession, user_failure: bool) {
+    if !user_failure || !state.lockouts.enabled() {
+        return;
+    }
+    let Some(fingerprint) = session.lock().fingerprint.clone() else {
+        return;
+    };
+    let locked = state.lockouts.record_failure(
+        &fingerprint,
+        time::OffsetDateTime::now_utc(),
+        state.config.lockout_attempts,
+        std::time::Duration::from_secs(state.config.lockout_seconds),
+    );
+    if let Some(until) = locked {
+        let when = until
+            .format(&time::format_description::well_known::Rfc3339)
+            .unwrap_or_default();
+        session.lock().transcript.push(
+            "finding",
+            serde_json::json!({"lockout": format!("{} failed captures from this client: new captures get 429 until {when}", state.config.lockout_attempts), "unlockDateTime": when}),
+        );
+        // The dashboard reloads its list of locked clients.
+        state.notify(serde_json::json!({"type": "lockouts"}));
+    }
+}
+
+/// When the fingerprint is locked out, the time the lock ends (channel init/startCapture answer 429).
+/// Always `None` while lockout is off.
+pub fn locked_until(state: &AppState, fingerprint: Option<&str>) -> Option<time::OffsetDateTime> {
+    if state.config.lockout_attempts == 0 || !state.lockouts.enabled() {
+        return None;
+    }
+    state
+        .lockouts
+        .locked_until(fingerprint?, time::OffsetDateTime::now_utc())
 }
 
 /// `{w, h, boxX, boxY, boxW, boxH}` of the best image (what `showChallengeResult` carries).

@@ -6,6 +6,7 @@ pub mod dashboard;
 pub mod export;
 pub mod findings_api;
 pub mod journal;
+pub mod keys;
 pub mod live;
 pub mod observer;
 pub mod playback;
@@ -26,7 +27,7 @@ pub fn routes() -> Router<AppState> {
         .merge(export::routes())
         .merge(findings_api::routes())
         .merge(playback::routes())
-        .merge(crate::signing::routes())
+        .merge(keys::routes())
 }
 
 /// `GET /__emulator/health`: liveness probe for scripts waiting on start-up.

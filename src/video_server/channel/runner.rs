@@ -680,7 +680,7 @@ impl Channel {
 
     fn locked_until(&self) -> Option<time::OffsetDateTime> {
         let fp = self.peer.fingerprint.clone();
-        crate::sessions::lockout::locked_until(&self.state, Some(&fp))
+        crate::capture::locked_until(&self.state, Some(&fp))
     }
 
     fn lockout_seconds(&self) -> i64 {
