@@ -1,7 +1,7 @@
 //! Playback controls for a live session, for trainers: `POST /__emulator/sessions/{id}/pause`,
 //! `/resume`, `/step`, `/inject` `{"code": N}` and `GET /__emulator/sessions/{id}/control`.
 //!
-//! The commands act on the session's [`SessionControl`](crate::sessions::control::SessionControl), which the channel runner consults before
+//! The commands act on the session's [`SessionControl`](crate::sessions::gate::SessionControl), which the channel runner consults before
 //! each action it plays; each command is written into the transcript (kind `control`) so the
 //! timeline shows where the trainer intervened, and announced live to the dashboard.
 
@@ -17,7 +17,7 @@ use serde_json::{json, Value};
 use crate::{
     error::{ApiError, ApiResult},
     scenarios::{model::ChannelError, playback::DEFAULT_UNLOCK_SECONDS},
-    sessions::{control::ControlState, store::SharedSession},
+    sessions::{gate::ControlState, store::SharedSession},
     state::AppState,
 };
 

@@ -286,7 +286,7 @@ impl Channel {
                     gate
                 }
             };
-            if let crate::sessions::control::Gate::Inject(error) = gate {
+            if let crate::sessions::gate::Gate::Inject(error) = gate {
                 return self.send_scenario_error(&error).await;
             }
             let action = match prepared {
@@ -370,8 +370,8 @@ impl Channel {
     /// Waits at the session's playback control (dashboard pause/step/inject), serving the page meanwhile.
     async fn gate(
         &mut self,
-        control: &crate::sessions::control::SessionControl,
-    ) -> Result<crate::sessions::control::Gate, End> {
+        control: &crate::sessions::gate::SessionControl,
+    ) -> Result<crate::sessions::gate::Gate, End> {
         loop {
             tokio::select! {
                 g = control.gate() => return Ok(g),
