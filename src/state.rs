@@ -31,7 +31,10 @@ pub struct Inner {
     pub selection: Selection,
     /// Ring buffer of recent requests.
     pub journal: Journal,
-    /// The one source of randomness, seeded by `--seed` so runs repeat.
+    /// The source of every scripted random choice (ids, each session's child generator), seeded by
+    /// `--seed` so runs repeat. Not from here (OS randomness, so not repeated): the signing key and
+    /// certificate, ES256 signatures (ring takes only its own system RNG), the TLS certificate and
+    /// the admin token.
     pub rng: Mutex<ChaCha8Rng>,
     /// When the emulator started.
     pub started: Instant,

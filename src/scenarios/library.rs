@@ -116,10 +116,13 @@ impl Unavailable {
     /// The sentence an API answer carries.
     pub fn message(&self) -> String {
         match self {
-            Unavailable::Unknown { name, did_you_mean } => match did_you_mean {
-                Some(s) => format!("Unknown scenario '{name}': did you mean '{s}'? (see GET /__emulator/scenarios)"),
-                None => format!("Unknown scenario '{name}' (see GET /__emulator/scenarios)"),
-            },
+            Unavailable::Unknown { name, did_you_mean } => {
+                let hint = did_you_mean
+                    .as_ref()
+                    .map(|s| format!(": did you mean '{s}'?"))
+                    .unwrap_or_default();
+                format!("Unknown scenario '{name}'{hint} (see GET /__emulator/scenarios)")
+            }
             Unavailable::Invalid { name, error } => format!(
                 "Scenario '{name}' is invalid, so it cannot be played (fix its file; the catalogue reloads it): {error}"
             ),
