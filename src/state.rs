@@ -27,7 +27,7 @@ pub struct Inner {
     pub sessions: SessionStore,
     /// The scenario catalogue (hot-reloaded).
     pub scenarios: Arc<ScenarioLibrary>,
-    /// Default, queue and pins.
+    /// Default scenario and one-shot queue (pins live in their sessions).
     pub selection: Selection,
     /// Ring buffer of recent requests.
     pub journal: Journal,

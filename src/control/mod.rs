@@ -50,9 +50,10 @@ async fn memory(axum::extract::State(state): axum::extract::State<AppState>) -> 
         "journalSize": state.config.journal_size,
         "queue": state.selection.queue.lock().len(),
         "maxQueue": admin::MAX_QUEUE,
-        // Pins live in their sessions, so they are bounded (and pruned) with them.
+        // Pins live in their sessions (one each), so they are bounded and pruned with them:
+        // `maxPins` is the most sessions the store may hold (it briefly holds a sixteenth over).
         "pins": state.sessions.count(crate::scenarios::selection::is_pinned),
-        "maxPins": state.config.max_sessions,
+        "maxPins": state.config.max_sessions.max(1).saturating_add(state.config.max_sessions.max(1) / 8),
         "maxTranscriptEvents": crate::sessions::transcript::MAX_EVENTS,
         "maxTranscriptBytes": crate::sessions::transcript::MAX_TEXT_BYTES,
         "maxPageString": crate::video_server::channel::runner::MAX_PAGE_STRING,
