@@ -144,8 +144,9 @@ pub struct Chosen {
     pub selected_by: SelectedBy,
 }
 
-/// The one selection order: the requested name (an error when it cannot be played), else
-/// [`unrequested`]. Every surface calls this, so they never disagree on what a request gets.
+/// The one selection order: the requested name (an error when it cannot be played), else the
+/// first match rule that fits a creating request, else the queue's first playable name, else the
+/// default. Every surface calls this, so they never disagree on what a request gets.
 pub fn select(
     library: &ScenarioLibrary,
     selection: &Selection,
