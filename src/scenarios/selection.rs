@@ -333,3 +333,59 @@ pub fn resolve_at_capture_start(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenarios::model::LivenessMode;
+
+    fn queued(names: &[&str]) -> Selection {
+        let selection = Selection::new("success");
+        selection
+            .queue
+            .lock()
+            .extend(names.iter().map(|n| n.to_string()));
+        selection
+    }
+
+    #[test]
+    fn every_caller_skips_a_queued_name_that_is_gone_and_only_creation_takes_the_head() {
+        let library = ScenarioLibrary::load(None);
+        let selection = queued(&["no-longer-in-the-catalogue", "spoof"]);
+        // The served scripts and session-less requests look at the queue without taking it.
+        let peeked = select(
+            &library,
+            &selection,
+            &RequestFacts::sessionless(None),
+            Queue::Peek,
+        );
+        assert_eq!(peeked.map(|c| c.name).ok().as_deref(), Some("spoof"));
+        assert_eq!(
+            for_sessionless_request(&library, &selection, None).name,
+            "spoof"
+        );
+        assert_eq!(selection.queue.lock().len(), 2);
+        // The creating request takes the same name, dropping the stale one before it.
+        let params = SessionParams::new(LivenessMode::LivenessPassive);
+        let input = SelectionInput::default();
+        let taken = select(&library, &selection, &input.facts(&params), Queue::Take);
+        let taken = taken.ok().map(|c| (c.name, c.selected_by));
+        assert_eq!(taken, Some(("spoof".to_string(), SelectedBy::Queue)));
+        assert!(selection.queue.lock().is_empty());
+        assert_eq!(
+            for_sessionless_request(&library, &selection, None).selected_by,
+            SelectedBy::Default
+        );
+    }
+
+    #[test]
+    fn a_requested_name_that_cannot_be_played_is_an_error_except_for_sessionless_requests() {
+        let library = ScenarioLibrary::load(None);
+        let selection = queued(&["timeout"]);
+        let facts = RequestFacts::sessionless(Some("no-such-scenario"));
+        let err = select(&library, &selection, &facts, Queue::Peek).err();
+        assert!(matches!(err, Some(Unavailable::Unknown { .. })), "{err:?}");
+        let fallback = for_sessionless_request(&library, &selection, Some("no-such-scenario"));
+        assert_eq!(fallback.name, "timeout");
+    }
+}
