@@ -158,3 +158,25 @@ impl Rule {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_rule_has_a_unique_id_a_title_and_a_fix() {
+        let mut ids: Vec<&str> = RULES.iter().map(|r| r.id).collect();
+        ids.sort();
+        ids.dedup();
+        assert_eq!(ids.len(), RULES.len());
+        for r in RULES {
+            assert!(!r.title.is_empty() && r.fix.len() > 40, "{}", r.id);
+        }
+    }
+
+    #[test]
+    fn the_dashboard_reads_who_detects_a_rule_as_observer() {
+        let rule = serde_json::to_value(RULES[0]).unwrap_or_default();
+        assert_eq!(rule["observer"], "page", "{rule}");
+    }
+}
