@@ -1,5 +1,7 @@
 //! The life of one capture session across the three services: creation (video-server init or
-//! GIPS capture session), the final result (played by the channel), and failure.
+//! GIPS capture session), the final result (played by the channel), and failure — and what an
+//! outcome means for lockout ([`locked_until`]; the table itself is `sessions::lockout`, which
+//! knows nothing of the flags or the state).
 //!
 //! Ordering invariant (integration contract §5.10): the result is final in core and GIPS *before*
 //! the callback is sent and *before* the page gets `showChallengeResult`. [`finalize`] does the
