@@ -15,10 +15,7 @@
 //! scaled by `--time-scale` with a 10 ms floor) for at most [`MAX_REAL_ATTEMPTS`] real attempts.
 //! Every attempt is a `callback` transcript event with its status, latency and error.
 
-use std::{
-    sync::OnceLock,
-    time::{Duration, Instant},
-};
+use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 
@@ -255,10 +252,6 @@ fn push(state: &AppState, session: &SharedSession, event: Value) {
     };
     state.notify(json!({"type": "callback", "sessionId": session_id, "callback": event}));
 }
-
-/// The lazily built HTTP client kept in the state: one per emulator, so connections are pooled
-/// across sessions and belong to the emulator's runtime.
-pub type ClientCell = OnceLock<Result<reqwest::Client, String>>;
 
 /// The shared client: `--callback-insecure` decides whether self-signed targets are accepted; no
 /// proxy from the environment (targets are usually local); a timeout per attempt.

@@ -1,5 +1,7 @@
 //! The life of one capture session across the three services: creation (video-server init or
-//! GIPS capture session), the final result (played by the channel), and failure.
+//! GIPS capture session), the final result (played by the channel), and failure — and what an
+//! outcome means for lockout ([`locked_until`]; the table itself is `sessions::lockout`, which
+//! knows nothing of the flags or the state).
 //!
 //! Ordering invariant (integration contract §5.10): the result is final in core and GIPS *before*
 //! the callback is sent and *before* the page gets `showChallengeResult`. [`finalize`] does the
@@ -11,7 +13,7 @@ use crate::{
     error::ApiError,
     scenarios::{
         model::LivenessStatus,
-        selection::{select_for_new_session, SelectionInput},
+        selection::{select, Queue, SelectionInput},
     },
     sessions::{
         store::SharedSession, BioSession, Face, LivenessResult, SessionParams, SessionState,
@@ -26,8 +28,12 @@ pub fn create_session(
     input: SelectionInput,
     fingerprint: Option<String>,
 ) -> Result<SharedSession, ApiError> {
-    let chosen = select_for_new_session(state, &input, &params)
-        .map_err(|u| crate::scenarios::selection::unavailable_error(&u.0))?;
+    let chosen = select(
+        &state.scenarios,
+        &state.selection,
+        &input.facts(&params),
+        Queue::Take,
+    )?;
     let id = state.new_id();
     let mut session = BioSession::new(id, params, chosen.scenario, chosen.name, chosen.selected_by);
     session.fingerprint = fingerprint;
@@ -121,7 +127,7 @@ pub fn finalize(
         .result
         .as_ref()
         .is_some_and(|r| crate::sessions::lockout::is_user_failure_status(r.liveness_status));
-    crate::sessions::lockout::record_outcome(state, session, user_failure);
+    record_outcome(state, session, user_failure);
     crate::callbacks::on_final(state, session);
     info
 }
@@ -159,7 +165,44 @@ pub fn fail(state: &AppState, session: &SharedSession, reason: Value) {
             .push("state", json!({"state": "FAILED", "reason": reason}));
         state.notify_session(&s);
     }
-    crate::sessions::lockout::record_outcome(state, session, user_failure);
+    record_outcome(state, session, user_failure);
+}
+
+/// Records a capture outcome for the session's fingerprint: `user_failure` says whether it was
+/// a failed attempt of the user's (only those count, and only while lockout is on).
+fn record_outcome(state: &AppState, session: &SharedSession, user_failure: bool) {
+    if !user_failure || !state.lockouts.enabled() {
+        return;
+    }
+    let Some(fingerprint) = session.lock().fingerprint.clone() else {
+        return;
+    };
+    let locked = state.lockouts.record_failure(
+        &fingerprint,
+        time::OffsetDateTime::now_utc(),
+        state.config.lockout_attempts,
+        std::time::Duration::from_secs(state.config.lockout_seconds),
+    );
+    if let Some(until) = locked {
+        let when = crate::time_format::rfc3339(until);
+        session.lock().transcript.push(
+            "finding",
+            serde_json::json!({"lockout": format!("{} failed captures from this client: new captures get 429 until {when}", state.config.lockout_attempts), "unlockDateTime": when}),
+        );
+        // The dashboard reloads its list of locked clients.
+        state.notify(serde_json::json!({"type": "lockouts"}));
+    }
+}
+
+/// When the fingerprint is locked out, the time the lock ends (channel init/startCapture answer 429).
+/// Always `None` while lockout is off.
+pub fn locked_until(state: &AppState, fingerprint: Option<&str>) -> Option<time::OffsetDateTime> {
+    if state.config.lockout_attempts == 0 || !state.lockouts.enabled() {
+        return None;
+    }
+    state
+        .lockouts
+        .locked_until(fingerprint?, time::OffsetDateTime::now_utc())
 }
 
 /// `{w, h, boxX, boxY, boxW, boxH}` of the best image (what `showChallengeResult` carries).

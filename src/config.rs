@@ -140,7 +140,8 @@ pub struct Config {
     )]
     pub time_scale: f64,
 
-    /// Seed for every random choice (ids, jitter, scores), so runs are repeatable.
+    /// Seed for every scripted random choice (ids, jitter, scores), so runs repeat; the signing
+    /// key, its certificate, ES256 signatures and the TLS certificate still use OS randomness.
     #[arg(long, env = "WEBCAPTURE_EMULATOR_SEED", allow_negative_numbers = true)]
     pub seed: Option<u64>,
 

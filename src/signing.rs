@@ -6,20 +6,14 @@
 //! the payload equals the body it received. The key pair is generated at start (ES256, P-256) or
 //! loaded with `--signing-key` (PKCS#8 PEM, EC P-256 → ES256 or RSA → RS256). It is published as
 //! a self-signed X.509 certificate at `/__emulator/certificate.pem` and as a JWKS at
-//! `/__emulator/jwks.json`; the `kid` is the key's RFC 7638 thumbprint.
+//! `/__emulator/jwks.json` (routes in `control::keys`, with the rest of the control plane); the
+//! `kid` is the key's RFC 7638 thumbprint. This module is the crypto alone: it knows no state.
 //!
 //! Signatures are made with `ring` (already in the tree for TLS): its assembly P-256 signs in
 //! tens of microseconds, where the pure-Rust backend of `jsonwebtoken` took ~400 µs — a fifth
 //! of the server's CPU when thousands of captures finish at once. `jsonwebtoken` still builds
 //! the JWK and verifies in tests.
 
-use axum::{
-    extract::State,
-    http::header,
-    response::{IntoResponse, Response},
-    routing::get,
-    Json, Router,
-};
 use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
 use jsonwebtoken::{
     jwk::{Jwk, JwkSet, ThumbprintHash},
@@ -27,7 +21,7 @@ use jsonwebtoken::{
 };
 use serde_json::{json, Value};
 
-use crate::{config::Config, error::ApiError, scenarios::model::SignatureMode, state::AppState};
+use crate::{config::Config, scenarios::model::SignatureMode};
 
 /// Why a signing key could not be set up.
 #[derive(Debug, thiserror::Error)]
@@ -257,7 +251,7 @@ impl Signer {
 /// `Invalid` attaches a well-formed JWS whose signature does not verify (to exercise integrators'
 /// verification code); `Absent` attaches nothing. Only JSON objects can carry a member, so for an
 /// array (the matches answer) call this on each element.
-pub fn attach(state: &AppState, body: &mut Value, mode: SignatureMode) {
+pub fn attach(signer: &Signer, body: &mut Value, mode: SignatureMode) {
     let Some(obj) = body.as_object_mut() else {
         return;
     };
@@ -272,7 +266,7 @@ pub fn attach(state: &AppState, body: &mut Value, mode: SignatureMode) {
             return;
         }
     };
-    let jws = match state.signer.sign(&payload) {
+    let jws = match signer.sign(&payload) {
         Ok(jws) => jws,
         Err(e) => {
             tracing::error!(error = %e, "cannot sign a result");
@@ -296,35 +290,4 @@ fn corrupt(jws: &str) -> String {
         *first ^= 0xff;
     }
     format!("{signing_input}.{}", URL_SAFE_NO_PAD.encode(bytes))
-}
-
-/// `/__emulator/certificate.pem`, `/__emulator/jwks.json` and, when serving HTTPS,
-/// `/__emulator/tls-certificate.pem` (to install on a phone or give to an HTTP client).
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/certificate.pem", get(certificate))
-        .route("/jwks.json", get(jwks))
-        .route("/tls-certificate.pem", get(tls_certificate))
-}
-
-async fn certificate(State(state): State<AppState>) -> Response {
-    pem_response(state.signer.certificate_pem().to_string())
-}
-
-async fn jwks(State(state): State<AppState>) -> Json<Value> {
-    Json(state.signer.jwks())
-}
-
-async fn tls_certificate(State(state): State<AppState>) -> Response {
-    match state.tls_certificate.get() {
-        Some(pem) => pem_response(pem.clone()),
-        None => ApiError::not_found(
-            "The emulator is not serving HTTPS: start it with --tls to get a certificate",
-        )
-        .into_response(),
-    }
-}
-
-fn pem_response(pem: String) -> Response {
-    ([(header::CONTENT_TYPE, "application/x-pem-file")], pem).into_response()
 }

@@ -27,11 +27,14 @@ pub struct Inner {
     pub sessions: SessionStore,
     /// The scenario catalogue (hot-reloaded).
     pub scenarios: Arc<ScenarioLibrary>,
-    /// Default, queue and pins.
+    /// Default scenario and one-shot queue (pins live in their sessions).
     pub selection: Selection,
     /// Ring buffer of recent requests.
     pub journal: Journal,
-    /// The one source of randomness, seeded by `--seed` so runs repeat.
+    /// The source of every scripted random choice (ids, each session's child generator), seeded by
+    /// `--seed` so runs repeat. Not from here (OS randomness, so not repeated): the signing key and
+    /// certificate, ES256 signatures (ring takes only its own system RNG), the TLS certificate and
+    /// the admin token.
     pub rng: Mutex<ChaCha8Rng>,
     /// When the emulator started.
     pub started: Instant,
@@ -47,8 +50,10 @@ pub struct Inner {
     pub gips: crate::gips::store::IdentityStore,
     /// PEM of the HTTPS certificate when serving with `--tls` (set once by the server at start).
     pub tls_certificate: std::sync::OnceLock<String>,
-    /// The HTTP client of result callbacks (built on first use).
-    pub callback_client: crate::callbacks::ClientCell,
+    /// The HTTP client of result callbacks, built on first use by `callbacks` (the error text when
+    /// it cannot be built): one per emulator, so connections are pooled across sessions and
+    /// belong to the emulator's runtime. A plain cell here, so the state needs no `callbacks`.
+    pub callback_client: std::sync::OnceLock<Result<reqwest::Client, String>>,
     /// How many admin resets happened: parts that keep their own memory (the findings observer)
     /// compare it with the count they last saw, an atomic load instead of a subscription.
     pub resets: std::sync::atomic::AtomicU64,

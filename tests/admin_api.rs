@@ -298,7 +298,10 @@ async fn reset_forgets_sessions_queue_pins_lockouts_and_journal() {
         json!({"scenario": "success"})
     );
     assert!(running.state.lockouts.is_empty());
-    assert!(running.state.selection.pins.lock().is_empty());
+    assert_eq!(
+        get_json(&format!("{base}/__emulator/memory")).await.1["pins"],
+        0
+    );
     let (_, journal) = get_json(&format!("{base}/__emulator/journal")).await;
     assert_eq!(journal[0]["seq"], 1, "the journal restarted: {journal}");
     assert_eq!(journal[0]["uri"], "/__emulator/reset");

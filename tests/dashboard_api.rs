@@ -10,7 +10,7 @@ use webcapture_emulator::{
     config::Config,
     scenarios::{model::LivenessMode, selection::SelectionInput},
     server::{self, Running},
-    sessions::{control::Gate, store::SharedSession, SessionParams},
+    sessions::{gate::Gate, store::SharedSession, SessionParams},
 };
 
 async fn start(config: Config) -> Running {

@@ -154,12 +154,12 @@ async fn match_rules_can_select_by_mode_and_api_key() {
 async fn the_page_hint_replaces_queue_and_default_but_not_a_request() {
     let running = start().await;
     let by_default = session(&running, None);
-    resolve_at_capture_start(&running.state, &by_default, Some("poor-quality"));
+    resolve_at_capture_start(&running.state.scenarios, &by_default, Some("poor-quality"));
     assert_eq!(scenario_of(&by_default), "poor-quality");
     assert_eq!(by_default.lock().selected_by, SelectedBy::PageHint);
 
     let requested = session(&running, Some("spoof"));
-    resolve_at_capture_start(&running.state, &requested, Some("poor-quality"));
+    resolve_at_capture_start(&running.state.scenarios, &requested, Some("poor-quality"));
     assert_eq!(scenario_of(&requested), "spoof");
 }
 
@@ -167,7 +167,7 @@ async fn the_page_hint_replaces_queue_and_default_but_not_a_request() {
 async fn an_unknown_page_hint_is_noted_and_ignored() {
     let running = start().await;
     let s = session(&running, None);
-    resolve_at_capture_start(&running.state, &s, Some("does-not-exist"));
+    resolve_at_capture_start(&running.state.scenarios, &s, Some("does-not-exist"));
     assert_eq!(scenario_of(&s), "success");
     let guard = s.lock();
     let note = guard
@@ -195,7 +195,7 @@ async fn an_admin_pin_wins_over_request_and_page_hint() {
     .await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["scenario"], "timeout");
-    resolve_at_capture_start(&running.state, &s, Some("poor-quality"));
+    resolve_at_capture_start(&running.state.scenarios, &s, Some("poor-quality"));
     assert_eq!(scenario_of(&s), "timeout");
     assert_eq!(s.lock().selected_by, SelectedBy::Pin);
 }
@@ -222,17 +222,26 @@ async fn a_pin_after_the_capture_started_is_refused_with_409() {
 async fn sessionless_requests_follow_header_then_queue_head_without_consuming_then_default() {
     let running = start().await;
     let state = &running.state;
-    assert_eq!(for_sessionless_request(state, None).name, "success");
-    assert_eq!(for_sessionless_request(state, Some("spoof")).name, "spoof");
-    state.selection.queue.lock().push_back("timeout".into());
-    assert_eq!(for_sessionless_request(state, None).name, "timeout");
     assert_eq!(
-        for_sessionless_request(state, None).name,
+        for_sessionless_request(&state.scenarios, &state.selection, None).name,
+        "success"
+    );
+    assert_eq!(
+        for_sessionless_request(&state.scenarios, &state.selection, Some("spoof")).name,
+        "spoof"
+    );
+    state.selection.queue.lock().push_back("timeout".into());
+    assert_eq!(
+        for_sessionless_request(&state.scenarios, &state.selection, None).name,
+        "timeout"
+    );
+    assert_eq!(
+        for_sessionless_request(&state.scenarios, &state.selection, None).name,
         "timeout",
         "the head is not consumed"
     );
     assert_eq!(
-        for_sessionless_request(state, Some("unknown-name")).name,
+        for_sessionless_request(&state.scenarios, &state.selection, Some("unknown-name")).name,
         "timeout"
     );
 }

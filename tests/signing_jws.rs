@@ -29,7 +29,7 @@ async fn a_signed_body_verifies_against_the_published_jwks() {
     assert!(key["x"].is_string() && key["y"].is_string() && key["kid"].is_string());
 
     let mut body = result_body();
-    signing::attach(&running.state, &mut body, SignatureMode::Valid);
+    signing::attach(&running.state.signer, &mut body, SignatureMode::Valid);
     let jws = body["signature"].as_str().expect("signature attached");
     let header: Value = serde_json::from_slice(
         &URL_SAFE_NO_PAD
@@ -59,7 +59,7 @@ async fn a_tampered_body_or_payload_is_rejected() {
     let running = start(Config::for_tests()).await.expect("start");
     let set = jwks(&running.url()).await;
     let mut body = result_body();
-    signing::attach(&running.state, &mut body, SignatureMode::Valid);
+    signing::attach(&running.state.signer, &mut body, SignatureMode::Valid);
 
     let mut tampered = body.clone();
     tampered["livenessStatus"] = json!("SPOOF");
@@ -92,7 +92,7 @@ async fn scenarios_can_make_the_signature_invalid_or_absent() {
     let running = start(Config::for_tests()).await.expect("start");
     let set = jwks(&running.url()).await;
     let mut invalid = result_body();
-    signing::attach(&running.state, &mut invalid, SignatureMode::Invalid);
+    signing::attach(&running.state.signer, &mut invalid, SignatureMode::Invalid);
     assert_eq!(
         invalid["signature"].as_str().map(|s| s.split('.').count()),
         Some(3),
@@ -102,7 +102,7 @@ async fn scenarios_can_make_the_signature_invalid_or_absent() {
 
     let mut absent = result_body();
     absent["signature"] = json!("stale");
-    signing::attach(&running.state, &mut absent, SignatureMode::Absent);
+    signing::attach(&running.state.signer, &mut absent, SignatureMode::Absent);
     assert_eq!(absent, result_body(), "no signature member at all");
     running.shutdown().await;
 }
@@ -164,7 +164,7 @@ async fn a_loaded_rsa_key_signs_with_rs256() {
     assert_eq!(raw["keys"][0]["alg"], "RS256");
     let set = jwks(&running.url()).await;
     let mut body = result_body();
-    signing::attach(&running.state, &mut body, SignatureMode::Valid);
+    signing::attach(&running.state.signer, &mut body, SignatureMode::Valid);
     assert_eq!(verify(&body, &set), Ok(()));
     running.shutdown().await;
 }

@@ -101,7 +101,7 @@ pub async fn get_matches(
         let signed: Vec<Value> = elements
             .into_iter()
             .map(|(mut element, mode)| {
-                signing::attach(&state, &mut element, mode);
+                signing::attach(&state.signer, &mut element, mode);
                 element
             })
             .collect();

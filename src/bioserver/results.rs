@@ -57,7 +57,7 @@ pub async fn get_result(
         None => {
             let is_final = body.get("livenessStatus").and_then(Value::as_str) != Some("PENDING");
             if is_final {
-                signing::attach(&state, &mut body, signature);
+                signing::attach(&state.signer, &mut body, signature);
             }
             let bytes = Bytes::from(body.to_string());
             if cacheable {

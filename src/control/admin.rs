@@ -113,14 +113,6 @@ fn queue_full(held: usize, adding: Option<usize>) -> ApiError {
     )
 }
 
-/// 404 (unknown, with "did you mean") or 422 (present but invalid) for a name that cannot be played.
-fn unknown(state: &AppState, name: &str) -> ApiError {
-    match state.scenarios.resolve(name) {
-        Err(u) => selection::unavailable_error(&u),
-        Ok(_) => ApiError::not_found(format!("Unknown scenario '{name}'")),
-    }
-}
-
 /// `GET /scenarios`: `[{name, description, source, valid, error?}]`.
 async fn list_scenarios(State(state): State<AppState>) -> Json<Value> {
     Json(Value::Array(state.scenarios.listing()))
@@ -131,11 +123,7 @@ async fn get_scenario(
     State(state): State<AppState>,
     Path(name): Path<String>,
 ) -> ApiResult<Json<Value>> {
-    let entry = state
-        .scenarios
-        .entry(&name)
-        .ok_or_else(|| unknown(&state, &name))?;
-    let scenario = entry.scenario.ok_or_else(|| unknown(&state, &name))?;
+    let scenario = state.scenarios.resolve(&name)?;
     serde_json::to_value(&*scenario)
         .map(Json)
         .map_err(|e| ApiError::internal(format!("cannot serialise scenario '{name}': {e}")))
@@ -159,7 +147,7 @@ async fn get_default(State(state): State<AppState>) -> Json<Value> {
 async fn put_default(State(state): State<AppState>, body: Bytes) -> ApiResult<Json<Value>> {
     let ScenarioBody { scenario } = parse(&body, "{\"scenario\": \"NAME\"}")?;
     if let Err(u) = state.scenarios.resolve(&scenario) {
-        return Err(selection::unavailable_error(&u));
+        return Err(ApiError::from(u));
     }
     *state.selection.default.lock() = scenario.clone();
     state.notify(json!({"type": "selection", "default": scenario}));
@@ -188,7 +176,7 @@ async fn post_queue(State(state): State<AppState>, body: Bytes) -> ApiResult<Jso
         .map(|n| state.scenarios.resolve(n))
         .find(Result::is_err)
     {
-        return Err(selection::unavailable_error(&u));
+        return Err(ApiError::from(u));
     }
     {
         let mut queue = state.selection.queue.lock();
@@ -249,20 +237,19 @@ async fn pin_session(
     body: Bytes,
 ) -> ApiResult<Json<Value>> {
     let ScenarioBody { scenario } = parse(&body, "{\"scenario\": \"NAME\"}")?;
-    selection::pin(&state, &id, &scenario)
-        .map(Json)
-        .map_err(|e| match e {
-            PinError::UnknownSession => ApiError::not_found(format!("Unknown session id {id}")),
-            PinError::UnknownScenario(u) => selection::unavailable_error(&u),
-            PinError::TooMany(cap) => ApiError::new(
-                StatusCode::TOO_MANY_REQUESTS,
-                format!("{cap} pins already wait for their captures (the limit is --max-sessions plus an eighth); start those captures or POST /__emulator/reset"),
-            ),
+    let session = state
+        .sessions
+        .get(&id)
+        .ok_or_else(|| ApiError::not_found(format!("Unknown session id {id}")))?;
+    let summary = selection::pin(&state.scenarios, &session, &scenario).map_err(|e| match e {
+            PinError::UnknownScenario(u) => ApiError::from(u),
             PinError::AlreadyStarted(st) => ApiError::new(
                 StatusCode::CONFLICT,
                 format!("Session {id} is {st:?}: its capture already started, and a running session keeps its scenario"),
             ),
-        })
+        })?;
+    state.notify(json!({"type": "session", "session": summary}));
+    Ok(Json(summary))
 }
 
 /// `{"enabled": bool}`.
@@ -319,7 +306,6 @@ async fn delete_lockouts(State(state): State<AppState>) -> Json<Value> {
 /// returns to `--default-scenario` and lockout to on or off as `--lockout` says.
 async fn reset(State(state): State<AppState>) -> Json<Value> {
     state.sessions.clear();
-    state.selection.pins.lock().clear();
     state.selection.queue.lock().clear();
     *state.selection.default.lock() = state.config.default_scenario.clone();
     state.lockouts.clear();

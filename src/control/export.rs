@@ -70,7 +70,7 @@ pub fn session_json(s: &BioSession, keep_images: bool) -> Value {
         Value::Object(m) => m,
         _ => Map::new(),
     };
-    out.insert("findings".into(), json!(s.control.observed().findings));
+    out.insert("findings".into(), json!(s.findings.recorded));
     out.insert("events".into(), json!(s.transcript.events()));
     out.insert("droppedEvents".into(), json!(s.transcript.dropped()));
     let mut v = Value::Object(out);

@@ -6,6 +6,7 @@ pub mod dashboard;
 pub mod export;
 pub mod findings_api;
 pub mod journal;
+pub mod keys;
 pub mod live;
 pub mod observer;
 pub mod trainer;
@@ -26,7 +27,7 @@ pub fn routes() -> Router<AppState> {
         .merge(export::routes())
         .merge(findings_api::routes())
         .merge(trainer::routes())
-        .merge(crate::signing::routes())
+        .merge(keys::routes())
 }
 
 /// `GET /__emulator/health`: liveness probe for scripts waiting on start-up.
@@ -49,8 +50,10 @@ async fn memory(axum::extract::State(state): axum::extract::State<AppState>) -> 
         "journalSize": state.config.journal_size,
         "queue": state.selection.queue.lock().len(),
         "maxQueue": admin::MAX_QUEUE,
-        "pins": state.selection.pins.lock().len(),
-        "maxPins": crate::scenarios::selection::max_pins(&state),
+        // Pins live in their sessions (one each), so they are bounded and pruned with them:
+        // `maxPins` is the most sessions the store may hold (it briefly holds a sixteenth over).
+        "pins": state.sessions.count(crate::scenarios::selection::is_pinned),
+        "maxPins": state.config.max_sessions.max(1).saturating_add(state.config.max_sessions.max(1) / 8),
         "maxTranscriptEvents": crate::sessions::transcript::MAX_EVENTS,
         "maxTranscriptBytes": crate::sessions::transcript::MAX_TEXT_BYTES,
         "maxPageString": crate::video_server::channel::runner::MAX_PAGE_STRING,

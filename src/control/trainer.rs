@@ -2,7 +2,7 @@
 //! /__emulator/sessions/{id}/pause`, `/resume`, `/step`, `/inject` `{"code": N}` and
 //! `GET /__emulator/sessions/{id}/control`.
 //!
-//! The commands act on the session's [`SessionControl`](crate::sessions::control::SessionControl),
+//! The commands act on the session's [`SessionControl`](crate::sessions::gate::SessionControl),
 //! which the channel runner consults before each action of the capture part of its plan (not
 //! while `initFaceCaptureClient` is pending); each command is written into the transcript (kind
 //! `control`) so the timeline shows where the trainer intervened, and announced live to the
@@ -20,7 +20,7 @@ use serde_json::{json, Value};
 use crate::{
     error::{ApiError, ApiResult},
     scenarios::{model::ChannelError, vendor_errors::DEFAULT_UNLOCK_SECONDS},
-    sessions::{control::ControlState, store::SharedSession},
+    sessions::{gate::ControlState, store::SharedSession},
     state::AppState,
 };
 

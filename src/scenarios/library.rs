@@ -116,13 +116,40 @@ impl Unavailable {
     /// The sentence an API answer carries.
     pub fn message(&self) -> String {
         match self {
-            Unavailable::Unknown { name, did_you_mean } => match did_you_mean {
-                Some(s) => format!("Unknown scenario '{name}': did you mean '{s}'? (see GET /__emulator/scenarios)"),
-                None => format!("Unknown scenario '{name}' (see GET /__emulator/scenarios)"),
-            },
+            Unavailable::Unknown { name, did_you_mean } => {
+                let hint = did_you_mean
+                    .as_ref()
+                    .map(|s| format!(": did you mean '{s}'?"))
+                    .unwrap_or_default();
+                format!("Unknown scenario '{name}'{hint} (see GET /__emulator/scenarios)")
+            }
             Unavailable::Invalid { name, error } => format!(
                 "Scenario '{name}' is invalid, so it cannot be played (fix its file; the catalogue reloads it): {error}"
             ),
+        }
+    }
+}
+
+/// The answer for a name that cannot be played, the same on every surface (init, GIPS, admin
+/// default/queue/pin, page hint endpoint): 404 for an unknown name, with `didYouMean` when one
+/// is close; 422 for a scenario whose file exists but has no valid version, with its problems.
+impl From<Unavailable> for crate::error::ApiError {
+    fn from(u: Unavailable) -> Self {
+        use crate::error::ApiError;
+        match &u {
+            Unavailable::Unknown { did_you_mean, .. } => {
+                let e = ApiError::not_found(u.message());
+                match did_you_mean {
+                    Some(s) => e.with("didYouMean", s.clone()),
+                    None => e,
+                }
+            }
+            Unavailable::Invalid { error, .. } => {
+                ApiError::new(axum::http::StatusCode::UNPROCESSABLE_ENTITY, u.message()).with(
+                    "problems",
+                    error.lines().map(str::to_string).collect::<Vec<_>>(),
+                )
+            }
         }
     }
 }

@@ -145,13 +145,27 @@ pub async fn playback(state: &AppState, req: Request, routes: Routes) -> Respons
             None => Some(state.selection.creation.lock().await),
             Some(_) => None,
         };
-        let preview = selection::preview_for_new_session(state, &input, &params).ok();
+        let preview = selection::select(
+            &state.scenarios,
+            &state.selection,
+            &input.facts(&params),
+            selection::Queue::Peek,
+        )
+        .ok()
+        .map(|chosen| {
+            let from_queue = chosen.selected_by == crate::sessions::SelectedBy::Queue;
+            (chosen, from_queue)
+        });
         if preview.as_ref().is_some_and(|(_, from_queue)| *from_queue) {
             queue_turn = turn;
         }
         (req, preview)
     } else {
-        let chosen = selection::for_sessionless_request(state, header.as_deref());
+        let chosen = selection::for_sessionless_request(
+            &state.scenarios,
+            &state.selection,
+            header.as_deref(),
+        );
         (req, Some((chosen, false)))
     };
     let pre_answer = match (&session, &before) {
@@ -163,7 +177,7 @@ pub async fn playback(state: &AppState, req: Request, routes: Routes) -> Respons
     // An error answer is given instead of the handler's.
     if let Some(answer) = pre_answer.filter(|a| a.status.is_some_and(|s| s >= 400) && authorised) {
         if let Some((chosen, true)) = &before {
-            selection::consume_queue_head(state, &chosen.name);
+            state.selection.consume_head(&chosen.name);
         }
         drop(queue_turn);
         let name = match (&session, &before) {

@@ -1,22 +1,28 @@
-//! Choosing a scenario for a new session, with the precedence of the product spec §3:
-//! pin, request header/field, page hint, match rules, one-shot queue, default, `success`.
+//! Choosing the scenario a request plays, with the precedence of the product spec §3 written once
+//! in [`select`]: request header/field, match rules (session-creating requests only), one-shot
+//! queue, default, `success`.
 //!
-//! Creation applies request, match rules, queue and default ([`select_for_new_session`]); the
-//! admin pin and the page hint arrive later and are applied by [`pin`] and
-//! [`resolve_at_capture_start`]. Requests that belong to no session use [`for_sessionless_request`].
+//! Every caller uses [`select`]: session creation takes the queue's head ([`Queue::Take`]); REST
+//! playback before a session exists, session-less requests and the served scripts only look at it
+//! ([`Queue::Peek`]). The admin pin and the page hint arrive later, once a session exists: [`pin`]
+//! writes the pin into the session itself (so it is pruned with the session), and
+//! [`resolve_at_capture_start`] applies pin > request > page hint when the channel opens.
+//!
+//! This module knows the catalogue, the selection state and the session, never the whole
+//! application state: it sits below `state.rs`, which holds a [`Selection`].
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
+use std::sync::Arc;
 
 use parking_lot::Mutex;
 use serde_json::json;
 
-use std::sync::Arc;
-
 use crate::{
-    error::ApiError,
-    scenarios::{library::Unavailable, model::Scenario},
-    sessions::{BioSession, SelectedBy, SessionParams, SessionState},
-    state::AppState,
+    scenarios::{
+        library::{ScenarioLibrary, Unavailable},
+        model::Scenario,
+    },
+    sessions::{store::SharedSession, BioSession, SelectedBy, SessionParams, SessionState},
 };
 
 /// The mutable selection state set through the admin API and the dashboard.
@@ -26,8 +32,6 @@ pub struct Selection {
     pub default: Mutex<String>,
     /// One-shot queue: each new session takes the head.
     pub queue: Mutex<VecDeque<String>>,
-    /// Pins by session id.
-    pub pins: Mutex<HashMap<String, String>>,
     /// Taken by a session-creating request from the moment it sees the queue head until its
     /// session has taken it, so parallel creations never answer for the same queued name.
     pub creation: tokio::sync::Mutex<()>,
@@ -41,15 +45,65 @@ impl Selection {
             ..Default::default()
         }
     }
+
+    /// Removes the queue's head if it is `name`: a [`Queue::Peek`] decided by the queue was used
+    /// (REST playback answered for it), so the next creation must not get it again.
+    pub fn consume_head(&self, name: &str) {
+        let mut queue = self.queue.lock();
+        if queue.front().map(String::as_str) == Some(name) {
+            queue.pop_front();
+        }
+    }
 }
 
-/// What the session-creating request says that can select a scenario.
+/// What the session-creating request says that can select a scenario (owned, for handlers).
 #[derive(Debug, Clone, Default)]
 pub struct SelectionInput {
     /// `X-Emulator-Scenario` header or `scenario` body field.
     pub requested: Option<String>,
     /// `apikey` header.
     pub api_key: Option<String>,
+}
+
+impl SelectionInput {
+    /// The facts [`select`] reads, for a request creating a session with `params`.
+    pub fn facts<'a>(&'a self, params: &'a SessionParams) -> RequestFacts<'a> {
+        RequestFacts {
+            requested: self.requested.as_deref(),
+            api_key: self.api_key.as_deref(),
+            creating: Some(params),
+        }
+    }
+}
+
+/// The request facts that can select a scenario: one type for every caller of [`select`].
+#[derive(Debug, Clone, Copy, Default)]
+pub struct RequestFacts<'a> {
+    /// The scenario the request names (`X-Emulator-Scenario`, `scenario` field, script URL).
+    pub requested: Option<&'a str>,
+    /// Its `apikey` header (match rules may name one).
+    pub api_key: Option<&'a str>,
+    /// The parameters of the session it creates: match rules apply only to creating requests.
+    pub creating: Option<&'a SessionParams>,
+}
+
+impl<'a> RequestFacts<'a> {
+    /// A request that belongs to no session and creates none, naming `requested` (or nothing).
+    pub fn sessionless(requested: Option<&'a str>) -> Self {
+        RequestFacts {
+            requested,
+            ..Default::default()
+        }
+    }
+}
+
+/// Whether selecting takes the one-shot queue's head or only looks at it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Queue {
+    /// A session is created now: the head is its, the next one gets the next name.
+    Take,
+    /// Nothing is created (or not yet): the head stays for the next creation.
+    Peek,
 }
 
 /// The scenario a request names in its `X-Emulator-Scenario` header (trimmed; blank is none).
@@ -90,106 +144,87 @@ pub struct Chosen {
     pub selected_by: SelectedBy,
 }
 
-/// An explicitly requested scenario that cannot be played: unknown (404, with a "did you mean")
-/// or present but invalid (422, with its `file:line:column` problems).
-#[derive(Debug, Clone)]
-pub struct UnknownScenario(pub Unavailable);
-
-/// The answer for a name that cannot be played, the same on every surface (init, GIPS, admin
-/// default/queue/pin, page hint endpoint): 404 for an unknown name, with `didYouMean` when one
-/// is close; 422 for a scenario whose file exists but has no valid version, with its problems.
-pub fn unavailable_error(u: &Unavailable) -> ApiError {
-    match u {
-        Unavailable::Unknown { did_you_mean, .. } => {
-            let e = ApiError::not_found(u.message());
-            match did_you_mean {
-                Some(s) => e.with("didYouMean", s.clone()),
-                None => e,
-            }
-        }
-        Unavailable::Invalid { error, .. } => {
-            ApiError::new(axum::http::StatusCode::UNPROCESSABLE_ENTITY, u.message()).with(
-                "problems",
-                error.lines().map(str::to_string).collect::<Vec<_>>(),
-            )
-        }
+/// The one selection order: the requested name (an error when it cannot be played), else the
+/// first match rule that fits a creating request, else the queue's first playable name, else the
+/// default. Every surface calls this, so they never disagree on what a request gets.
+pub fn select(
+    library: &ScenarioLibrary,
+    selection: &Selection,
+    facts: &RequestFacts,
+    queue: Queue,
+) -> Result<Chosen, Unavailable> {
+    match facts.requested {
+        Some(name) => library.resolve(name).map(|scenario| Chosen {
+            scenario,
+            name: name.to_string(),
+            selected_by: SelectedBy::Request,
+        }),
+        None => Ok(unrequested(library, selection, facts, queue)),
     }
 }
 
-/// Chooses the scenario of a new session (pins and page hints apply later, when the channel opens).
-/// Consumes the head of the one-shot queue when the queue decides.
-pub fn select_for_new_session(
-    state: &AppState,
-    input: &SelectionInput,
-    params: &SessionParams,
-) -> Result<Chosen, UnknownScenario> {
-    if let Some(chosen) = requested_or_matched(state, input, params)? {
-        return Ok(chosen);
+/// What a request gets when it names no (playable) scenario: the first match rule that fits a
+/// creating request, else the queue's first playable name (names whose file was deleted meanwhile
+/// are skipped, and dropped when taking), else the default.
+fn unrequested(
+    library: &ScenarioLibrary,
+    selection: &Selection,
+    facts: &RequestFacts,
+    queue: Queue,
+) -> Chosen {
+    if let Some(chosen) = facts
+        .creating
+        .and_then(|params| matched(library, facts.api_key, params))
+    {
+        return chosen;
     }
-    // Pop until a known name: a queued scenario whose file was deleted meanwhile is skipped.
-    loop {
-        let Some(name) = state.selection.queue.lock().pop_front() else {
-            break;
+    let head = {
+        let mut names = selection.queue.lock();
+        match queue {
+            Queue::Take => std::iter::from_fn(|| names.pop_front())
+                .find_map(|name| library.get(&name).map(|s| (name, s))),
+            Queue::Peek => names
+                .iter()
+                .find_map(|name| library.get(name).map(|s| (name.clone(), s))),
+        }
+    };
+    if let Some((name, scenario)) = head {
+        return Chosen {
+            scenario,
+            name,
+            selected_by: SelectedBy::Queue,
         };
-        if let Some(scenario) = state.scenarios.get(&name) {
-            return Ok(Chosen {
-                scenario,
-                name,
-                selected_by: SelectedBy::Queue,
-            });
-        }
     }
-    Ok(default_choice(state))
+    default_choice(library, selection)
 }
 
-/// What creation would choose, without consuming the queue (the REST layer uses it to answer
-/// init-liveness-session before a session exists). `from_queue` tells whether the queue decided.
-pub fn preview_for_new_session(
-    state: &AppState,
-    input: &SelectionInput,
+/// The scenario of a request that belongs to no session (capabilities, network check, GIPS calls
+/// before a capture session): [`select`] with the queue peeked, and a name it cannot play ignored.
+pub fn for_sessionless_request(
+    library: &ScenarioLibrary,
+    selection: &Selection,
+    header: Option<&str>,
+) -> Chosen {
+    let facts = RequestFacts::sessionless(header);
+    select(library, selection, &facts, Queue::Peek)
+        .unwrap_or_else(|_| unrequested(library, selection, &facts, Queue::Peek))
+}
+
+/// The first scenario (by name) with a match rule that fits the creating request.
+fn matched(
+    library: &ScenarioLibrary,
+    api_key: Option<&str>,
     params: &SessionParams,
-) -> Result<(Chosen, bool), UnknownScenario> {
-    if let Some(chosen) = requested_or_matched(state, input, params)? {
-        return Ok((chosen, false));
-    }
-    if let Some(chosen) = queue_head(state) {
-        return Ok((chosen, true));
-    }
-    Ok((default_choice(state), false))
-}
-
-fn requested_or_matched(
-    state: &AppState,
-    input: &SelectionInput,
-    params: &SessionParams,
-) -> Result<Option<Chosen>, UnknownScenario> {
-    if let Some(name) = &input.requested {
-        return state
-            .scenarios
-            .resolve(name)
-            .map(|scenario| {
-                Some(Chosen {
-                    scenario,
-                    name: name.clone(),
-                    selected_by: SelectedBy::Request,
-                })
-            })
-            .map_err(UnknownScenario);
-    }
-    Ok(matched(state, input, params))
-}
-
-/// The first scenario (by name) with a match rule that fits the request.
-fn matched(state: &AppState, input: &SelectionInput, params: &SessionParams) -> Option<Chosen> {
-    state.scenarios.find_map(|entry| {
+) -> Option<Chosen> {
+    library.find_map(|entry| {
         let scenario = entry.scenario.as_ref()?;
         let fits = scenario.match_rules.iter().any(|rule| {
-            let eq = |want: &Option<String>, have: Option<&String>| {
-                want.as_ref().is_none_or(|w| have == Some(w))
+            let eq = |want: &Option<String>, have: Option<&str>| {
+                want.as_deref().is_none_or(|w| have == Some(w))
             };
-            eq(&rule.correlation_id, params.correlation_id.as_ref())
-                && eq(&rule.evidence_id, params.evidence_id.as_ref())
-                && eq(&rule.api_key, input.api_key.as_ref())
+            eq(&rule.correlation_id, params.correlation_id.as_deref())
+                && eq(&rule.evidence_id, params.evidence_id.as_deref())
+                && eq(&rule.api_key, api_key)
                 && rule.liveness_mode.is_none_or(|m| m == params.liveness_mode)
         });
         fits.then(|| Chosen {
@@ -200,33 +235,13 @@ fn matched(state: &AppState, input: &SelectionInput, params: &SessionParams) -> 
     })
 }
 
-/// The queue's head, not consumed.
-fn queue_head(state: &AppState) -> Option<Chosen> {
-    let queue = state.selection.queue.lock();
-    queue.iter().find_map(|name| {
-        state.scenarios.get(name).map(|scenario| Chosen {
-            scenario,
-            name: name.clone(),
-            selected_by: SelectedBy::Queue,
-        })
-    })
-}
-
-/// Removes the queue's head if it is `name` (after a preview decided by the queue was used).
-pub fn consume_queue_head(state: &AppState, name: &str) {
-    let mut queue = state.selection.queue.lock();
-    if queue.front().map(String::as_str) == Some(name) {
-        queue.pop_front();
-    }
-}
-
 /// The default scenario (falling back to `success`, then to an empty scenario, which is a success).
-pub fn default_choice(state: &AppState) -> Chosen {
-    let name = state.selection.default.lock().clone();
-    let (scenario, name) = match state.scenarios.get(&name) {
+fn default_choice(library: &ScenarioLibrary, selection: &Selection) -> Chosen {
+    let name = selection.default.lock().clone();
+    let (scenario, name) = match library.get(&name) {
         Some(s) => (s, name),
         None => (
-            state.scenarios.get("success").unwrap_or_default(),
+            library.get("success").unwrap_or_default(),
             "success".to_string(),
         ),
     };
@@ -237,95 +252,39 @@ pub fn default_choice(state: &AppState) -> Chosen {
     }
 }
 
-/// The scenario of a request that belongs to no session (capabilities, network check, GIPS calls
-/// before a capture session): its own `X-Emulator-Scenario` header when known, else the queue's
-/// head (not consumed), else the default.
-pub fn for_sessionless_request(state: &AppState, header: Option<&str>) -> Chosen {
-    if let Some(name) = header {
-        if let Some(scenario) = state.scenarios.get(name) {
-            return Chosen {
-                scenario,
-                name: name.to_string(),
-                selected_by: SelectedBy::Request,
-            };
-        }
-    }
-    queue_head(state).unwrap_or_else(|| default_choice(state))
-}
-
 /// Why a pin was refused.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PinError {
-    /// No session with that id.
-    UnknownSession,
     /// No playable scenario with that name.
     UnknownScenario(Unavailable),
     /// The capture already started: a running session keeps its scenario.
     AlreadyStarted(SessionState),
-    /// As many pins as `--max-sessions` wait for their captures already.
-    TooMany(usize),
 }
 
-/// Most pins held at once: `--max-sessions` plus an eighth (a pin waits for a session that has
-/// not started its capture, a session holds at most one, and the store may briefly hold a
-/// sixteenth more sessions than its cap). Pins leave the map when their capture starts, and pins
-/// of sessions that are gone are pruned when the map is full.
-pub fn max_pins(state: &AppState) -> usize {
-    let max = state.config.max_sessions.max(1);
-    max.saturating_add(max / 8)
+/// Pins `name` on `session` (admin API): the session plays it, whatever else selects. The pin is
+/// kept in the session alone (`selected_by: Pin`), so it goes when the session goes. Returns the
+/// session's summary.
+pub fn pin(
+    library: &ScenarioLibrary,
+    session: &SharedSession,
+    name: &str,
+) -> Result<serde_json::Value, PinError> {
+    let scenario = library.resolve(name).map_err(PinError::UnknownScenario)?;
+    let mut s = session.lock();
+    if s.state != SessionState::Created {
+        return Err(PinError::AlreadyStarted(s.state));
+    }
+    play(&mut s, name, scenario, SelectedBy::Pin);
+    s.transcript.push(
+        "state",
+        json!({"scenario": name, "selectedBy": SelectedBy::Pin}),
+    );
+    Ok(s.summary())
 }
 
-/// Forgets pins whose session is gone or has started (no lock held on both at once: capture
-/// start takes the session's lock, then the pins').
-fn prune_pins(state: &AppState) {
-    let ids: Vec<String> = state.selection.pins.lock().keys().cloned().collect();
-    let stale: Vec<String> = ids
-        .into_iter()
-        .filter(|id| {
-            state
-                .sessions
-                .peek(id)
-                .is_none_or(|s| s.lock().state != SessionState::Created)
-        })
-        .collect();
-    let mut pins = state.selection.pins.lock();
-    for id in &stale {
-        pins.remove(id);
-    }
-}
-
-/// Pins `name` on session `id` (admin API): the session plays it, whatever else selects.
-pub fn pin(state: &AppState, id: &str, name: &str) -> Result<serde_json::Value, PinError> {
-    let session = state.sessions.get(id).ok_or(PinError::UnknownSession)?;
-    let scenario = state
-        .scenarios
-        .resolve(name)
-        .map_err(PinError::UnknownScenario)?;
-    let summary = {
-        let mut s = session.lock();
-        if s.state != SessionState::Created {
-            return Err(PinError::AlreadyStarted(s.state));
-        }
-        play(&mut s, name, scenario, SelectedBy::Pin);
-        s.transcript.push(
-            "state",
-            json!({"scenario": name, "selectedBy": SelectedBy::Pin}),
-        );
-        s.summary()
-    };
-    let cap = max_pins(state);
-    if state.selection.pins.lock().len() >= cap {
-        prune_pins(state);
-    }
-    {
-        let mut pins = state.selection.pins.lock();
-        if pins.len() >= cap && !pins.contains_key(id) {
-            return Err(PinError::TooMany(cap));
-        }
-        pins.insert(id.to_string(), name.to_string());
-    }
-    state.notify(json!({"type": "session", "session": summary}));
-    Ok(summary)
+/// Whether `session` waits for its capture with a pinned scenario (counted by `/memory`).
+pub fn is_pinned(session: &BioSession) -> bool {
+    session.selected_by == SelectedBy::Pin && session.state == SessionState::Created
 }
 
 /// Makes the session play `scenario` (a late choice, before the channel starts playing).
@@ -336,28 +295,21 @@ fn play(s: &mut BioSession, name: &str, scenario: Arc<Scenario>, by: SelectedBy)
 }
 
 /// Applies the late selection means when the capture channel opens: an admin pin wins over
-/// everything; a page hint wins over match rules, queue and default (not over an explicit request).
-/// After this the session's scenario never changes.
+/// everything (it is already in the session); a page hint wins over match rules, queue and
+/// default (not over an explicit request). After this the session's scenario never changes.
 pub fn resolve_at_capture_start(
-    state: &AppState,
-    session: &crate::sessions::store::SharedSession,
+    library: &ScenarioLibrary,
+    session: &SharedSession,
     page_hint: Option<&str>,
 ) {
     let mut s = session.lock();
-    // Taken out: the pin has done its work once the capture starts.
-    let pinned = state.selection.pins.lock().remove(&s.id);
-    if let Some(name) = pinned {
-        if s.selected_by != SelectedBy::Pin || s.scenario_name != name {
-            if let Some(scenario) = state.scenarios.get(&name) {
-                play(&mut s, &name, scenario, SelectedBy::Pin);
-            }
-        }
+    if s.selected_by == SelectedBy::Pin {
         return;
     }
     let Some(hint) = page_hint.map(str::trim).filter(|h| !h.is_empty()) else {
         return;
     };
-    if matches!(s.selected_by, SelectedBy::Pin | SelectedBy::Request) {
+    if s.selected_by == SelectedBy::Request {
         let why = format!(
             "the scenario was selected by {:?}, which wins over the page hint",
             s.selected_by
@@ -366,21 +318,74 @@ pub fn resolve_at_capture_start(
             .push("note", json!({"pageHint": hint, "ignored": why}));
         return;
     }
-    match state.scenarios.get(hint) {
-        Some(scenario) => {
+    match library.resolve(hint) {
+        Ok(scenario) => {
             play(&mut s, hint, scenario, SelectedBy::PageHint);
             s.transcript.push(
                 "state",
                 json!({"scenario": hint, "selectedBy": SelectedBy::PageHint}),
             );
         }
-        None => {
-            let why = match state.scenarios.resolve(hint) {
-                Err(u) => format!("{}; keeping '{}'", u.message(), s.scenario_name),
-                Ok(_) => format!("unknown scenario '{hint}'; keeping '{}'", s.scenario_name),
-            };
+        Err(u) => {
+            let why = format!("{}; keeping '{}'", u.message(), s.scenario_name);
             s.transcript
                 .push("note", json!({"pageHint": hint, "ignored": why}));
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenarios::model::LivenessMode;
+
+    fn queued(names: &[&str]) -> Selection {
+        let selection = Selection::new("success");
+        selection
+            .queue
+            .lock()
+            .extend(names.iter().map(|n| n.to_string()));
+        selection
+    }
+
+    #[test]
+    fn every_caller_skips_a_queued_name_that_is_gone_and_only_creation_takes_the_head() {
+        let library = ScenarioLibrary::load(None);
+        let selection = queued(&["no-longer-in-the-catalogue", "spoof"]);
+        // The served scripts and session-less requests look at the queue without taking it.
+        let peeked = select(
+            &library,
+            &selection,
+            &RequestFacts::sessionless(None),
+            Queue::Peek,
+        );
+        assert_eq!(peeked.map(|c| c.name).ok().as_deref(), Some("spoof"));
+        assert_eq!(
+            for_sessionless_request(&library, &selection, None).name,
+            "spoof"
+        );
+        assert_eq!(selection.queue.lock().len(), 2);
+        // The creating request takes the same name, dropping the stale one before it.
+        let params = SessionParams::new(LivenessMode::LivenessPassive);
+        let input = SelectionInput::default();
+        let taken = select(&library, &selection, &input.facts(&params), Queue::Take);
+        let taken = taken.ok().map(|c| (c.name, c.selected_by));
+        assert_eq!(taken, Some(("spoof".to_string(), SelectedBy::Queue)));
+        assert!(selection.queue.lock().is_empty());
+        assert_eq!(
+            for_sessionless_request(&library, &selection, None).selected_by,
+            SelectedBy::Default
+        );
+    }
+
+    #[test]
+    fn a_requested_name_that_cannot_be_played_is_an_error_except_for_sessionless_requests() {
+        let library = ScenarioLibrary::load(None);
+        let selection = queued(&["timeout"]);
+        let facts = RequestFacts::sessionless(Some("no-such-scenario"));
+        let err = select(&library, &selection, &facts, Queue::Peek).err();
+        assert!(matches!(err, Some(Unavailable::Unknown { .. })), "{err:?}");
+        let fallback = for_sessionless_request(&library, &selection, Some("no-such-scenario"));
+        assert_eq!(fallback.name, "timeout");
     }
 }

@@ -4,7 +4,8 @@
 //! The real service, when its back-end fingerprinting option is enabled ("Fingerprinting feature
 //! should be enable on backend", Global Error Codes), counts a user's incorrect liveness attempts
 //! per client (IP + User-Agent) in a window and, after `--lockout-attempts` of them, refuses new
-//! captures until the window has passed. Integrators must show a countdown, so the emulator
+//! captures until the window has passed (the table is here; `capture::record_outcome` and
+//! `capture::locked_until` apply it with the flags). Integrators must show a countdown, so the emulator
 //! reproduces it, but only when asked (`--lockout` or the dashboard): a test suite that runs its
 //! failure cases before its success cases must not find its success capture locked out. Only the
 //! user's failures count ([`is_user_failure_code`], [`is_user_failure_status`]): a capacity
@@ -29,7 +30,7 @@ use std::{
 use parking_lot::Mutex;
 use time::OffsetDateTime;
 
-use crate::{scenarios::model::LivenessStatus, sessions::store::SharedSession, state::AppState};
+use crate::scenarios::model::LivenessStatus;
 
 /// Most fingerprints tracked at once; beyond it the stalest are dropped first.
 const MAX_FINGERPRINTS: usize = 100_000;
@@ -241,43 +242,6 @@ pub fn is_user_failure_status(status: LivenessStatus) -> bool {
         status,
         LivenessStatus::Spoof | LivenessStatus::Failed | LivenessStatus::Timeout
     )
-}
-
-/// Records a capture outcome for the session's fingerprint: `user_failure` says whether it was
-/// a failed attempt of the user's (only those count, and only while lockout is on).
-pub fn record_outcome(state: &AppState, session: &SharedSession, user_failure: bool) {
-    if !user_failure || !state.lockouts.enabled() {
-        return;
-    }
-    let Some(fingerprint) = session.lock().fingerprint.clone() else {
-        return;
-    };
-    let locked = state.lockouts.record_failure(
-        &fingerprint,
-        OffsetDateTime::now_utc(),
-        state.config.lockout_attempts,
-        Duration::from_secs(state.config.lockout_seconds),
-    );
-    if let Some(until) = locked {
-        let when = crate::time_format::rfc3339(until);
-        session.lock().transcript.push(
-            "finding",
-            serde_json::json!({"lockout": format!("{} failed captures from this client: new captures get 429 until {when}", state.config.lockout_attempts), "unlockDateTime": when}),
-        );
-        // The dashboard reloads its list of locked clients.
-        state.notify(serde_json::json!({"type": "lockouts"}));
-    }
-}
-
-/// When the fingerprint is locked out, the time the lock ends (channel init/startCapture answer 429).
-/// Always `None` while lockout is off.
-pub fn locked_until(state: &AppState, fingerprint: Option<&str>) -> Option<OffsetDateTime> {
-    if state.config.lockout_attempts == 0 || !state.lockouts.enabled() {
-        return None;
-    }
-    state
-        .lockouts
-        .locked_until(fingerprint?, OffsetDateTime::now_utc())
 }
 
 #[cfg(test)]

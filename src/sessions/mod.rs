@@ -4,7 +4,7 @@
 //! (portrait status) and the control plane (transcripts), so it lives in one concurrent store with
 //! a TTL sweeper that keeps memory bounded under any load.
 
-pub mod control;
+pub mod gate;
 pub mod lockout;
 pub mod store;
 pub mod transcript;
@@ -141,6 +141,41 @@ pub struct LivenessResult {
     pub finished: OffsetDateTime,
 }
 
+/// One observed departure from an integration rule (the rules themselves are
+/// `crate::findings::rules`): a copy of the rule's words with what was seen, so a transcript or an
+/// export always says what to change, not only what happened.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Finding {
+    /// Rule id.
+    pub rule: String,
+    /// Rule title.
+    pub title: String,
+    /// What exactly was observed.
+    pub detail: String,
+    /// How to fix it.
+    pub fix: String,
+    /// Milliseconds since the session was created (0 for findings without a session).
+    pub t_ms: u64,
+}
+
+/// What the findings hooks remember about one session between requests: kept in the session, so
+/// it is bounded and dropped with it.
+#[derive(Debug, Default)]
+pub struct SessionFindings {
+    /// When the page's back end last asked for the liveness result (for the polling rule).
+    pub last_result_request: Option<Instant>,
+    /// Findings recorded so far, oldest first (one per rule).
+    pub recorded: Vec<Finding>,
+}
+
+impl SessionFindings {
+    /// Whether rule `id` was already recorded (each rule is recorded once per session).
+    pub fn has(&self, id: &str) -> bool {
+        self.recorded.iter().any(|f| f.rule == id)
+    }
+}
+
 /// One bio-session: the single record that the video-server, core, GIPS and the control plane all
 /// read and update, so every surface agrees on a capture's state and result.
 #[derive(Debug)]
@@ -175,8 +210,10 @@ pub struct BioSession {
     pub created_at: Instant,
     /// Last activity, for the TTL.
     pub touched_at: Instant,
-    /// Playback control (pause/step/inject) and the findings observer's memory.
-    pub control: control::SessionControl,
+    /// The trainer's gate (pause/step/inject) the channel runner passes before each action.
+    pub control: gate::SessionControl,
+    /// What the integration findings hooks remember about this session (kept and dropped with it).
+    pub findings: SessionFindings,
     /// The signed `liveness-challenge-result` body once the session is `Finished` (it never
     /// changes then), so polls serve bytes instead of re-signing and re-hashing.
     pub result_body: Option<bytes::Bytes>,
@@ -208,7 +245,8 @@ impl BioSession {
             created: OffsetDateTime::now_utc(),
             created_at: now,
             touched_at: now,
-            control: control::SessionControl::new(),
+            control: gate::SessionControl::new(),
+            findings: SessionFindings::default(),
             result_body: None,
         }
     }

@@ -90,6 +90,12 @@ impl<T: Expiring> BoundedStore<T> {
         self.len() == 0
     }
 
+    /// How many entries satisfy `f`: one pass, no copies (for counts derived from the entries,
+    /// like the pins waiting in sessions, instead of a second table to keep in step).
+    pub fn count(&self, f: impl Fn(&T) -> bool) -> usize {
+        self.inner.read().values().filter(|e| f(&e.lock())).count()
+    }
+
     /// Forgets every entry (admin reset).
     pub fn clear(&self) {
         self.inner.write().clear();

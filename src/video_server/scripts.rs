@@ -11,7 +11,7 @@
 //!   fetch `GET /video-server/emulator/browser?scenario=NAME` (synchronously, once, for the
 //!   environment script; a development tool can afford it).
 
-use std::{collections::HashMap, sync::Arc};
+use std::collections::HashMap;
 
 use axum::{
     extract::{Query, State},
@@ -23,7 +23,15 @@ use axum::{
 use include_dir::{include_dir, Dir};
 use serde_json::{json, Value};
 
-use crate::{error::ApiError, scenarios::model::Scenario, state::AppState};
+use crate::{
+    error::ApiError,
+    scenarios::{
+        library::Unavailable,
+        model::Scenario,
+        selection::{self, Chosen},
+    },
+    state::AppState,
+};
 
 /// The stub SDK scripts, embedded at build time.
 pub static SCRIPTS: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/scripts-js");
@@ -74,17 +82,17 @@ async fn script(
     };
     let requested = query.get("emulator-scenario").filter(|s| !s.is_empty());
     let config = match browser_scenario(&state, requested.map(String::as_str)) {
-        Some((scenario_name, scenario)) => config_json(&scenario_name, &scenario, "server"),
+        Ok(chosen) => config_json(&chosen.name, &chosen.scenario, "server"),
         // An unknown name in a script URL must not break the page: serve the default and say why.
-        None => {
-            let (n, s) = browser_scenario(&state, None).unwrap_or_default();
-            let mut c = config_json(&n, &s, "server");
-            let asked = requested.map(String::as_str).unwrap_or_default();
-            let why = match state.scenarios.resolve(asked) {
-                Err(u) => u.message(),
-                Ok(_) => format!("unknown scenario '{asked}'"),
-            };
-            c["warning"] = json!(format!("{why} (in the script URL); using '{n}'"));
+        Err(why) => {
+            let chosen =
+                selection::for_sessionless_request(&state.scenarios, &state.selection, None);
+            let mut c = config_json(&chosen.name, &chosen.scenario, "server");
+            c["warning"] = json!(format!(
+                "{} (in the script URL); using '{}'",
+                why.message(),
+                chosen.name
+            ));
             c
         }
     };
@@ -127,20 +135,13 @@ async fn browser_config(
     Query(query): Query<HashMap<String, String>>,
 ) -> Result<Response, ApiError> {
     let requested = query.get("scenario").filter(|s| !s.is_empty());
-    let (name, scenario) =
-        browser_scenario(&state, requested.map(String::as_str)).ok_or_else(|| {
-            let name = requested.map(String::as_str).unwrap_or_default();
-            match state.scenarios.resolve(name) {
-                Err(u) => crate::scenarios::selection::unavailable_error(&u),
-                Ok(_) => ApiError::not_found(format!("Unknown scenario '{name}'")),
-            }
-        })?;
+    let chosen = browser_scenario(&state, requested.map(String::as_str))?;
     let source = if requested.is_some() {
         "hint"
     } else {
         "server"
     };
-    let mut response = Json(config_json(&name, &scenario, source)).into_response();
+    let mut response = Json(config_json(&chosen.name, &chosen.scenario, source)).into_response();
     response
         .headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
@@ -148,18 +149,16 @@ async fn browser_config(
     Ok(response)
 }
 
-/// The scenario a request without a session follows: the named one (None if unknown), else the
-/// queue's head without consuming it, else the default.
-fn browser_scenario(state: &AppState, name: Option<&str>) -> Option<(String, Arc<Scenario>)> {
-    if let Some(name) = name {
-        return state.scenarios.get(name).map(|s| (name.to_string(), s));
-    }
-    let head = state.selection.queue.lock().front().cloned();
-    if let Some((name, s)) = head.and_then(|n| state.scenarios.get(&n).map(|s| (n, s))) {
-        return Some((name, s));
-    }
-    let chosen = crate::scenarios::selection::default_choice(state);
-    Some((chosen.name, chosen.scenario))
+/// The scenario a request without a session follows ([`selection::select`], the queue peeked):
+/// the named one (an error if it cannot be played), else the queue's first playable name, else
+/// the default.
+fn browser_scenario(state: &AppState, name: Option<&str>) -> Result<Chosen, Unavailable> {
+    selection::select(
+        &state.scenarios,
+        &state.selection,
+        &selection::RequestFacts::sessionless(name),
+        selection::Queue::Peek,
+    )
 }
 
 /// What the scripts receive: the scenario name, its browser part, and where it came from.

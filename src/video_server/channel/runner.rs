@@ -26,7 +26,7 @@ use crate::{
         plan::{self, Action, Plan, Planned},
         vendor_errors,
     },
-    sessions::{control::Gate, store::SharedSession, transcript::JsonText, SessionState},
+    sessions::{gate::Gate, store::SharedSession, transcript::JsonText, SessionState},
     state::AppState,
 };
 
@@ -264,7 +264,7 @@ impl Channel {
     /// Fixes the session's scenario for good (pin > request > page hint) and marks it CAPTURING
     /// by this page's device.
     fn begin_capture(&self, session: &SharedSession, hint: Option<&str>) -> CaptureStart {
-        crate::scenarios::selection::resolve_at_capture_start(&self.state, session, hint);
+        crate::scenarios::selection::resolve_at_capture_start(&self.state.scenarios, session, hint);
         let mut s = session.lock();
         s.state = SessionState::Capturing;
         // Lockout counts the device that captures (the page), not the integrator's back end
@@ -416,8 +416,8 @@ impl Channel {
     /// [`crate::control::trainer`]), serving the page meanwhile.
     async fn gate(
         &mut self,
-        control: &crate::sessions::control::SessionControl,
-    ) -> Result<crate::sessions::control::Gate, End> {
+        control: &crate::sessions::gate::SessionControl,
+    ) -> Result<crate::sessions::gate::Gate, End> {
         loop {
             tokio::select! {
                 g = control.gate() => return Ok(g),
@@ -718,7 +718,7 @@ impl Channel {
 
     fn locked_until(&self) -> Option<time::OffsetDateTime> {
         let fp = self.peer.fingerprint.clone();
-        crate::sessions::lockout::locked_until(&self.state, Some(&fp))
+        crate::capture::locked_until(&self.state, Some(&fp))
     }
 
     fn lockout_seconds(&self) -> i64 {

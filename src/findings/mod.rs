@@ -4,7 +4,8 @@
 //! A front-end developer whose page "mostly works" against the emulator still wants to know what
 //! will break against the real service: a key leaked to the browser, a result fetched too early, a
 //! capture closed during the upload (the black-screen FAQ). Each rule here has an id, a title and
-//! a fix; [`record`] stores a [`Finding`] once per rule per session, pushes it into the transcript
+//! a fix (the data, in [`rules`]); the hooks here raise them: [`record`] stores a [`Finding`] once
+//! per rule per session (in the session's [`crate::sessions::SessionFindings`]), pushes it into the transcript
 //! (kind `finding`), logs it (warn, or error with `--strict` so CI fails loudly) and tells the
 //! dashboard.
 //!
@@ -14,182 +15,21 @@
 //! `POST /__emulator/sessions/{id}/findings`), and [`check_init_body`] / [`on_key_protected_request`],
 //! which the request observer ([`crate::control::observer`]) applies to every request.
 
-use std::time::{Duration, Instant};
+pub mod rules;
+
+use std::time::Instant;
 
 use axum::http::HeaderMap;
-use serde::Serialize;
 use serde_json::{json, Value};
+
+pub use crate::sessions::Finding;
+pub use rules::*;
 
 use crate::{
     error::ApiError,
     sessions::{store::SharedSession, SessionState},
     state::AppState,
 };
-
-/// The video element was shown before the SDK called `onClientInitEnd` (reported by the stub SDK).
-pub const VIDEO_BEFORE_INIT_END: &str = "video-before-client-init-end";
-/// The capture was closed while the SDK was in TRACKER_CHALLENGE_PENDING.
-pub const CLOSED_WHILE_PENDING: &str = "closed-while-pending";
-/// `initFaceCaptureClient` was called without a mandatory callback (reported by the stub SDK).
-pub const MISSING_CALLBACK_OPTION: &str = "missing-callback-option";
-/// The liveness result was requested before the capture ended.
-pub const RESULT_BEFORE_CAPTURE_END: &str = "result-before-capture-end";
-/// The liveness result was requested again less than a second after the previous request.
-pub const RESULT_POLLED_TOO_FAST: &str = "result-polled-too-fast";
-/// A browser sent an API key to a key-protected endpoint.
-pub const API_KEY_IN_BROWSER: &str = "api-key-in-browser";
-/// A 429 on init-liveness-session was answered by retrying at once.
-pub const RETRY_AFTER_429_AT_ONCE: &str = "retry-after-429-at-once";
-/// A liveness mode the vendor no longer supports was asked for.
-pub const RETIRED_LIVENESS_MODE: &str = "retired-liveness-mode";
-/// A securityLevel below the recommended HIGH was asked for.
-pub const SECURITY_LEVEL_BELOW_HIGH: &str = "security-level-below-high";
-/// The session's callbackURL could not be reached.
-pub const CALLBACK_UNREACHABLE: &str = "callback-unreachable";
-
-/// Two result requests closer than this are "polling more than once a second".
-pub const MIN_RESULT_POLL_INTERVAL: Duration = Duration::from_millis(1000);
-
-/// Who can observe a rule being broken.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub enum Observer {
-    /// The emulator sees it in the requests it serves.
-    Emulator,
-    /// Only the page sees it; the stub SDK reports it (channel message or POST).
-    Page,
-    /// Both can see it.
-    Both,
-}
-
-/// One integration rule: a mistake real integrator code makes, with the fix to show, so a finding
-/// in a transcript always says what to change and not only what happened.
-#[derive(Debug, Clone, Copy, Serialize)]
-pub struct Rule {
-    /// Stable id (used in transcripts, logs and the stub SDK's reports).
-    pub id: &'static str,
-    /// One line for the dashboard.
-    pub title: &'static str,
-    /// What to change in the integration.
-    pub fix: &'static str,
-    /// Who detects it.
-    pub observer: Observer,
-}
-
-/// Every rule the emulator knows, in the order the dashboard lists them.
-pub const RULES: &[Rule] = &[
-    Rule {
-        id: VIDEO_BEFORE_INIT_END,
-        title: "Video shown before onClientInitEnd",
-        fix: "Keep the camera preview hidden (display:none, visibility:hidden, or behind an opaque loader) until the SDK calls onClientInitEnd, then show it. Before that the capture client is not ready and the user sees a frozen or unguided video. A page that passes no onClientInitEnd (like the vendor's active template) must at least not show the preview before startCapture; better, pass onClientInitEnd and show it there.",
-        observer: Observer::Page,
-    },
-    Rule {
-        id: CLOSED_WHILE_PENDING,
-        title: "Capture closed while TRACKER_CHALLENGE_PENDING",
-        fix: "After showChallengeInstruction('TRACKER_CHALLENGE_PENDING') the capture is being uploaded and analysed: keep the client connected and show a waiting screen. Call disconnect() only after showChallengeResult or errorFn (the vendor's black-screen FAQ).",
-        observer: Observer::Both,
-    },
-    Rule {
-        id: MISSING_CALLBACK_OPTION,
-        title: "Mandatory callback option missing",
-        fix: "Pass showChallengeInstruction, showChallengeResult, trackingFn and errorFn to BioserverVideo.initFaceCaptureClient(); without them the user never sees the instructions, the errors or the result. onClientInitEnd is also listed as mandatory in the vendor doc, but the vendor's own active template omits it, so its absence is not reported here; pass it anyway and show the camera preview only once it is called.",
-        observer: Observer::Page,
-    },
-    Rule {
-        id: RESULT_BEFORE_CAPTURE_END,
-        title: "Result requested before the capture ended",
-        fix: "Ask for liveness-challenge-result only after the page received showChallengeResult or your back end received the result callback; before that the result is not final.",
-        observer: Observer::Emulator,
-    },
-    Rule {
-        id: RESULT_POLLED_TOO_FAST,
-        title: "Result polled more than once a second",
-        fix: "Request the result once, after showChallengeResult or the callback. If you must poll, wait at least 1 s between requests and give up after about 10.",
-        observer: Observer::Emulator,
-    },
-    Rule {
-        id: API_KEY_IN_BROWSER,
-        title: "API key sent by a browser",
-        fix: "Call init-liveness-session, capabilities, Bioserver core and GIPS from your back end only. The apikey must never reach the front end: give the page the session id, nothing else.",
-        observer: Observer::Emulator,
-    },
-    Rule {
-        id: RETRY_AFTER_429_AT_ONCE,
-        title: "429 answered by an immediate retry",
-        fix: "On 429 do not retry at once: tell the user to wait (until unlockDateTime when given) or back off for several seconds with jitter before creating a new session.",
-        observer: Observer::Emulator,
-    },
-    Rule {
-        id: RETIRED_LIVENESS_MODE,
-        title: "Retired liveness mode",
-        fix: "Use LIVENESS_PASSIVE, LIVENESS_PASSIVE_VIDEO or LIVENESS_ACTIVE. LIVENESS_MEDIUM and the other older modes are no longer supported by the vendor.",
-        observer: Observer::Emulator,
-    },
-    Rule {
-        id: SECURITY_LEVEL_BELOW_HIGH,
-        title: "securityLevel below HIGH",
-        fix: "Send securityLevel HIGH, or leave it out (HIGH is the default): the vendor recommends HIGH for every liveness mode.",
-        observer: Observer::Emulator,
-    },
-    Rule {
-        id: CALLBACK_UNREACHABLE,
-        title: "Callback URL cannot be reached",
-        fix: "Give a callbackURL the video-server can reach (your back end's public or LAN address, not the browser's localhost) that answers 2xx to POST {\"sessionId\"}.",
-        observer: Observer::Emulator,
-    },
-];
-
-/// Liveness modes the vendor no longer accepts on init-liveness-session.
-pub const RETIRED_MODES: &[&str] = &[
-    "LIVENESS_MEDIUM",
-    "LIVENESS_LOW",
-    "LIVENESS_HIGH",
-    "LIVENESS_VERY_HIGH",
-    "NO_LIVENESS",
-];
-
-/// The callbacks `initFaceCaptureClient` must be given.
-pub const MANDATORY_CALLBACKS: &[&str] = &[
-    "showChallengeResult",
-    "trackingFn",
-    "errorFn",
-    "showChallengeInstruction",
-];
-
-/// Looks a rule up by id.
-pub fn rule(id: &str) -> Option<&'static Rule> {
-    RULES.iter().find(|r| r.id == id)
-}
-
-/// One observed departure from a rule.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Finding {
-    /// Rule id.
-    pub rule: String,
-    /// Rule title.
-    pub title: String,
-    /// What exactly was observed.
-    pub detail: String,
-    /// How to fix it.
-    pub fix: String,
-    /// Milliseconds since the session was created (0 for findings without a session).
-    pub t_ms: u64,
-}
-
-impl Finding {
-    /// A finding of `rule` with `detail`, at `t_ms`.
-    pub fn new(rule: &Rule, detail: impl Into<String>, t_ms: u64) -> Self {
-        Finding {
-            rule: rule.id.to_string(),
-            title: rule.title.to_string(),
-            detail: detail.into(),
-            fix: rule.fix.to_string(),
-            t_ms,
-        }
-    }
-}
 
 /// Records a finding of `rule_id` for `session`, once per rule per session: stored with the
 /// session, pushed into its transcript (kind `finding`), logged and announced to the dashboard.
@@ -207,14 +47,12 @@ pub fn record(
     let detail = detail.into();
     let (finding, session_id) = {
         let mut s = session.lock();
-        let control = s.control.clone();
-        let mut observed = control.observed();
-        if observed.findings.iter().any(|f| f.rule == rule.id) {
+        if s.findings.has(rule.id) {
             return None;
         }
         let t_ms = s.created_at.elapsed().as_millis() as u64;
-        let finding = Finding::new(rule, detail, t_ms);
-        observed.findings.push(finding.clone());
+        let finding = rule.finding(detail, t_ms);
+        s.findings.recorded.push(finding.clone());
         s.transcript.push(
             "finding",
             json!({"rule": finding.rule, "title": finding.title, "detail": finding.detail, "fix": finding.fix}),
@@ -234,7 +72,7 @@ pub fn record_unattached(
     detail: impl Into<String>,
 ) -> Option<Finding> {
     let rule = rule(rule_id)?;
-    let finding = Finding::new(rule, detail, 0);
+    let finding = rule.finding(detail, 0);
     log(state, None, &finding);
     state.notify(json!({"type": "finding", "sessionId": null, "finding": finding}));
     Some(finding)
@@ -242,9 +80,7 @@ pub fn record_unattached(
 
 /// The findings recorded for a session, oldest first.
 pub fn of(session: &SharedSession) -> Vec<Finding> {
-    let control = session.lock().control.clone();
-    let found = control.observed().findings.clone();
-    found
+    session.lock().findings.recorded.clone()
 }
 
 fn log(state: &AppState, session_id: Option<&str>, f: &Finding) {
@@ -263,14 +99,11 @@ pub fn on_result_request(state: &AppState, session: &SharedSession) {
     // Each rule is recorded once per session: checked before formatting its detail, so a
     // client polling in a tight loop costs a lookup, not a string per request.
     let (session_state, previous, early_known, fast_known) = {
-        let s = session.lock();
-        let control = s.control.clone();
-        let mut observed = control.observed();
-        let previous = observed.last_result_request.replace(now);
-        let known = |id: &str| observed.findings.iter().any(|f| f.rule == id);
+        let mut s = session.lock();
+        let previous = s.findings.last_result_request.replace(now);
         let (early, fast) = (
-            known(RESULT_BEFORE_CAPTURE_END),
-            known(RESULT_POLLED_TOO_FAST),
+            s.findings.has(RESULT_BEFORE_CAPTURE_END),
+            s.findings.has(RESULT_POLLED_TOO_FAST),
         );
         (s.state, previous, early, fast)
     };
@@ -380,7 +213,7 @@ pub fn on_page_report(
             RULES.iter().map(|r| r.id).collect::<Vec<_>>().join(", ")
         ))
     })?;
-    if rule.observer == Observer::Emulator {
+    if rule.detected_by == Detector::Emulator {
         return Err(ApiError::bad_request(format!(
             "Rule '{rule_id}' is detected by the emulator itself and cannot be reported by the page"
         )));
@@ -466,17 +299,6 @@ fn state_name(s: SessionState) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn every_rule_has_a_unique_id_a_title_and_a_fix() {
-        let mut ids: Vec<&str> = RULES.iter().map(|r| r.id).collect();
-        ids.sort();
-        ids.dedup();
-        assert_eq!(ids.len(), RULES.len());
-        for r in RULES {
-            assert!(!r.title.is_empty() && r.fix.len() > 40, "{}", r.id);
-        }
-    }
 
     #[test]
     fn a_retired_mode_and_a_low_security_level_are_flagged() {

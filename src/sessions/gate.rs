@@ -1,4 +1,4 @@
-//! Per-session playback control: pause, resume, step one event, inject a failure now.
+//! The per-session trainer gate: pause, resume, step one event, inject a failure now.
 //!
 //! A trainer explaining a failure flow needs to stop a capture at a precise moment and say what
 //! the page is showing, then let it go on one event at a time or break it on purpose. The channel
@@ -11,12 +11,12 @@
 //! }
 //! ```
 //!
-//! The control is a cheap, cloneable handle (it lives in [`crate::sessions::BioSession::control`]);
+//! The gate is a cheap, cloneable handle (it lives in [`crate::sessions::BioSession::control`]);
 //! the runner clones it out of the session lock and awaits [`SessionControl::gate`] without holding
-//! the lock. Dashboard commands arrive through the admin routes in
-//! [`crate::control::dashboard`] and wake a waiting runner at once.
+//! the lock. Dashboard commands arrive through the control plane's pause/step/inject routes and
+//! wake a waiting runner at once.
 
-use std::{collections::VecDeque, sync::Arc, time::Instant};
+use std::{collections::VecDeque, sync::Arc};
 
 use parking_lot::Mutex;
 use serde::Serialize;
@@ -58,28 +58,17 @@ struct Inner {
     waiting: bool,
 }
 
-/// What the integration observer remembers about one session between requests
-/// (see [`crate::findings`]).
-#[derive(Debug, Default)]
-pub struct Observed {
-    /// When the page's back end last asked for the liveness result.
-    pub last_result_request: Option<Instant>,
-    /// Findings recorded so far (one per rule).
-    pub findings: Vec<crate::findings::Finding>,
-}
-
-/// The control plane's handle on one session: its playback control and the observer's memory.
+/// The control plane's handle on one session's playback: the gate the runner passes.
 #[derive(Debug, Clone, Default)]
 pub struct SessionControl {
     shared: Arc<Shared>,
 }
 
-/// One allocation per session for the control, the wake-up and the observer's memory.
+/// One allocation per session for the gate's state and its wake-up.
 #[derive(Debug, Default)]
 struct Shared {
     inner: Mutex<Inner>,
     wake: Notify,
-    observed: Mutex<Observed>,
 }
 
 impl SessionControl {
@@ -189,11 +178,6 @@ impl SessionControl {
             return Some(Gate::Proceed);
         }
         None
-    }
-
-    /// The observer's memory of this session (locked briefly by [`crate::findings`]).
-    pub fn observed(&self) -> parking_lot::MutexGuard<'_, Observed> {
-        self.shared.observed.lock()
     }
 }
 
