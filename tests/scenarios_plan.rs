@@ -2,13 +2,14 @@
 //! (at `--time-scale 0` the order is all that matters; offsets are the unscaled script), and the
 //! event-order rules of the integration contract §5.2–§5.4 and §5.10 checked on each plan.
 
+mod support;
+
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use serde_json::Value;
-use webcapture_emulator::scenarios::{
-    library::{builtin_names, ScenarioLibrary},
-    model::{ClientEvent, LivenessMode},
-    playback::{init_plan, plan, render, Action, Planned},
+use support::internals::{
+    builtin_names, init_plan, plan, render, Action, ClientEvent, LivenessMode, Planned,
+    ScenarioLibrary,
 };
 
 fn plan_of(name: &str, mode: LivenessMode) -> Vec<Planned> {
@@ -220,7 +221,7 @@ fn init_errors_come_after_the_download_progress() {
 
 #[test]
 fn an_error_payload_has_a_numeric_code_and_an_iso_unlock_time_for_429() {
-    use webcapture_emulator::scenarios::{model::ChannelError, playback::error_payload};
+    use support::internals::{error_payload, ChannelError};
     let now = time::macros::datetime!(2026-01-14 14:28:35.643 UTC);
     let v = error_payload(
         &ChannelError {

@@ -1,6 +1,5 @@
 //! Helpers shared by the GIPS tests: the sample's GIPS headers, identity creation, and a strict
 //! port of `parse-multipart@1.0.4` (what the sample parses the portrait with, contract §2.3.6).
-#![allow(dead_code)]
 
 use reqwest::{header::CONTENT_TYPE, Client, RequestBuilder};
 use serde_json::Value;
