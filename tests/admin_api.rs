@@ -262,18 +262,8 @@ async fn reset_forgets_sessions_queue_pins_lockouts_and_journal() {
         Some(r#"{"scenario":"spoof"}"#),
     )
     .await;
-    request(
-        Method::POST,
-        &format!("{base}/__emulator/queue"),
-        Some(r#"{"scenarios":["spoof"]}"#),
-    )
-    .await;
-    request(
-        Method::PUT,
-        &format!("{base}/__emulator/default-scenario"),
-        Some(r#"{"scenario":"timeout"}"#),
-    )
-    .await;
+    emu.queue(&["spoof"]).await;
+    emu.set_default_scenario("timeout").await;
     emu.state().lockouts.record_failure(
         "fp",
         time::OffsetDateTime::now_utc(),

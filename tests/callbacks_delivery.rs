@@ -96,11 +96,7 @@ async fn receiver(
     let app = Router::new()
         .route("/cb/{kind}", post(receive))
         .with_state(r);
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind receiver");
-    let addr = listener.local_addr().expect("addr");
-    tokio::spawn(async move { axum::serve(listener, app).await });
+    let addr = serve_on_loopback(app).await;
     (format!("http://{addr}/cb"), arrivals, rx)
 }
 

@@ -19,21 +19,6 @@ use tokio_tungstenite::tungstenite::{
     Message,
 };
 
-/// Polls the session's summary until `state` (up to `secs`), for ends that take a timeout.
-async fn wait_state_for(session: &SharedSession, state: &str, secs: u64) -> Value {
-    for _ in 0..secs * 20 {
-        let summary = session.lock().summary();
-        if summary["state"] == state {
-            return summary;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!(
-        "session never reached {state}: {}",
-        session.lock().summary()
-    );
-}
-
 /// The reason recorded with the session's FAILED state.
 fn failure_reason(session: &SharedSession) -> String {
     transcript(session)
@@ -205,7 +190,7 @@ async fn a_page_that_stops_reading_fails_its_session_after_the_write_timeout() {
     open_until_init(&mut ws, &id).await;
     send(&mut ws, json!({"type": "startCapture"})).await;
     // From here the page never reads again.
-    wait_state_for(&session, "FAILED", 30).await;
+    wait_state_for(&session, "FAILED", Duration::from_secs(30)).await;
     let reason = failure_reason(&session);
     assert!(reason.contains("stopped reading"), "{reason}");
     drop(ws);

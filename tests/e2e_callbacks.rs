@@ -69,11 +69,7 @@ async fn receiver(emu: &TestEmulator) -> (String, Arc<Mutex<Vec<Arrival>>>) {
     let app = Router::new()
         .route("/liveness-result-callback", post(on_callback))
         .with_state(r);
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind receiver");
-    let addr = listener.local_addr().expect("receiver address");
-    tokio::spawn(async move { axum::serve(listener, app).await });
+    let addr = serve_on_loopback(app).await;
     (format!("http://{addr}/liveness-result-callback"), arrivals)
 }
 

@@ -6,7 +6,7 @@ mod support;
 
 use std::time::Duration;
 
-use reqwest::{header::CONTENT_TYPE, StatusCode};
+use reqwest::StatusCode;
 use serde_json::{json, Value};
 use support::{gips::*, *};
 
@@ -132,20 +132,15 @@ async fn an_idv_back_end_reads_a_verified_portrait_after_a_capture_over_the_chan
         .bytes()
         .await
         .expect("bytes");
-    let res = gips(emu.http().get(emu.at(&format!(
-        "/gips/v1/identities/{identity}/attributes/portrait/capture"
-    ))))
-    .send()
-    .await
-    .expect("portrait");
-    assert_eq!(res.status(), StatusCode::OK);
-    let content_type = res.headers()[CONTENT_TYPE]
-        .to_str()
-        .expect("ASCII")
-        .to_string();
+    let (content_type, body) = fetch_portrait(
+        emu.http(),
+        emu.gips(&format!(
+            "/identities/{identity}/attributes/portrait/capture"
+        )),
+    )
+    .await;
     let boundary = get_boundary(&content_type);
     assert!(!boundary.is_empty() && !boundary.starts_with('"'));
-    let body = res.bytes().await.expect("portrait body");
     let parts = parse_multipart(&body, &boundary).expect("parse-multipart accepts it");
     assert_eq!(parts.len(), 1);
     assert!(parts[0].filename.ends_with(".jpg") || parts[0].filename.ends_with(".png"));

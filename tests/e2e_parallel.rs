@@ -128,14 +128,7 @@ async fn two_hundred_parallel_sessions_each_play_their_own_scenario() {
     let queued: Vec<String> = (0..FROM_QUEUE)
         .map(|i| names[(i * 7 + 3) % names.len()].clone())
         .collect();
-    let res = emu
-        .http()
-        .post(emu.at("/__emulator/queue"))
-        .json(&json!({"scenarios": queued}))
-        .send()
-        .await
-        .expect("queue");
-    assert_eq!(res.status(), 200);
+    emu.queue(&queued).await;
 
     let mut jobs = Vec::new();
     for i in 0..WITH_HEADER + FROM_QUEUE {
@@ -208,14 +201,7 @@ async fn parallel_creations_never_share_or_skip_a_queued_name() {
             }
         })
         .collect();
-    let res = emu
-        .http()
-        .post(emu.at("/__emulator/queue"))
-        .json(&json!({"scenarios": queued}))
-        .send()
-        .await
-        .expect("queue");
-    assert_eq!(res.status(), 200);
+    emu.queue(&queued).await;
     let jobs = (0..100).map(|i| {
         let emu = &emu;
         async move {

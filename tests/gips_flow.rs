@@ -156,18 +156,11 @@ async fn a_verified_portrait_is_read_back_byte_identical_after_the_whole_flow() 
         json!({"source": "LIVE_CAPTURE_VIDEO", "channel": "webSDK"})
     );
 
-    let res = gips(client.get(format!(
-        "{base}/identities/{id}/attributes/portrait/capture"
-    )))
-    .send()
-    .await
-    .expect("portrait");
-    assert_eq!(res.status(), StatusCode::OK);
-    let content_type = res.headers()[CONTENT_TYPE]
-        .to_str()
-        .expect("ASCII")
-        .to_string();
-    let body = res.bytes().await.expect("portrait body");
+    let (content_type, body) = fetch_portrait(
+        &client,
+        format!("{base}/identities/{id}/attributes/portrait/capture"),
+    )
+    .await;
     let boundary = get_boundary(&content_type);
     assert!(
         !boundary.is_empty() && !boundary.starts_with('"'),
@@ -201,10 +194,7 @@ async fn the_strict_parser_rejects_the_documentations_multipart_example() {
 #[tokio::test]
 async fn both_capture_session_routes_work_and_liveness_high_means_active() {
     let (emu, client, base) = emulator().await;
-    let id = create_identity(&client, &base).await["id"]
-        .as_str()
-        .expect("id")
-        .to_string();
+    let id = new_identity(&client, &base).await;
     let cases = [
         (
             "live-capture-session",
@@ -271,10 +261,7 @@ async fn a_rejected_portrait_reports_errors_with_a_2xx_status() {
     let mut scenario = Scenario::default();
     scenario.result.gips.errors = vec![json!({"code": "NO_FACE", "message": "No face detected"})];
     emu.add_scenario("test-gips-rejected", scenario);
-    let id = create_identity(&client, &base).await["id"]
-        .as_str()
-        .expect("id")
-        .to_string();
+    let id = new_identity(&client, &base).await;
     let capture = start_capture(
         &client,
         &base,
@@ -339,10 +326,7 @@ async fn the_scenario_decides_not_verified_and_a_lower_strength_gives_loa1() {
         ("test-not-verified", "NOT_VERIFIED", "LOA0"),
         ("test-level2", "VERIFIED", "LOA1"),
     ] {
-        let id = create_identity(&client, &base).await["id"]
-            .as_str()
-            .expect("id")
-            .to_string();
+        let id = new_identity(&client, &base).await;
         let capture = start_capture(
             &client,
             &base,
@@ -394,10 +378,7 @@ async fn unknown_ids_get_a_json_404_and_issued_ids_always_answer_2xx() {
             "{url}: {body}"
         );
     }
-    let id = create_identity(&client, &base).await["id"]
-        .as_str()
-        .expect("id")
-        .to_string();
+    let id = new_identity(&client, &base).await;
     let (code, global) = get_json(&client, format!("{base}/identities/{id}")).await;
     assert_eq!(code, StatusCode::OK);
     assert_eq!(global["globalStatus"]["status"], "EXPECTING_INPUT");
@@ -409,10 +390,7 @@ async fn unknown_ids_get_a_json_404_and_issued_ids_always_answer_2xx() {
 #[tokio::test]
 async fn bad_bodies_get_a_400_that_says_what_is_wrong() {
     let (emu, client, base) = emulator().await;
-    let id = create_identity(&client, &base).await["id"]
-        .as_str()
-        .expect("id")
-        .to_string();
+    let id = new_identity(&client, &base).await;
     let cases = [
         ("consents", "not json", "application/json", "JSON"),
         ("consents", "[]", "application/json", "empty"),

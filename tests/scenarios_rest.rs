@@ -43,23 +43,13 @@ async fn requests_without_a_session_follow_the_queue_head_without_consuming_it_t
     let emu = TestEmulator::start().await;
     let base = emu.url();
     assert_eq!(capabilities(&base, None).await.status().as_u16(), 200);
-    request(
-        Method::POST,
-        &format!("{base}/__emulator/queue"),
-        Some(r#"{"scenarios":["services-down"]}"#),
-    )
-    .await;
+    emu.queue(&["services-down"]).await;
     assert_eq!(capabilities(&base, None).await.status().as_u16(), 500);
     assert_eq!(capabilities(&base, None).await.status().as_u16(), 500);
     let (_, queue) = get_json(&format!("{base}/__emulator/queue")).await;
     assert_eq!(queue["scenarios"], json!(["services-down"]));
     request(Method::DELETE, &format!("{base}/__emulator/queue"), None).await;
-    request(
-        Method::PUT,
-        &format!("{base}/__emulator/default-scenario"),
-        Some(r#"{"scenario":"services-down"}"#),
-    )
-    .await;
+    emu.set_default_scenario("services-down").await;
     assert_eq!(capabilities(&base, None).await.status().as_u16(), 500);
     assert_eq!(
         capabilities(&base, Some("success")).await.status().as_u16(),
@@ -84,12 +74,7 @@ async fn a_missing_api_key_still_gets_401_not_the_scripted_answer() {
 async fn init_backpressure_answers_429_with_its_body_and_consumes_its_queue_item() {
     let emu = TestEmulator::start().await;
     let base = emu.url();
-    request(
-        Method::POST,
-        &format!("{base}/__emulator/queue"),
-        Some(r#"{"scenarios":["init-backpressure","spoof"]}"#),
-    )
-    .await;
+    emu.queue(&["init-backpressure", "spoof"]).await;
     let r = http()
         .post(format!("{base}/video-server/init-liveness-session"))
         .header("apikey", "k")

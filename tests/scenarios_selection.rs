@@ -22,18 +22,8 @@ async fn without_any_selection_a_session_plays_success() {
 async fn the_requested_scenario_wins_over_queue_and_default() {
     let emu = TestEmulator::start().await;
     let base = emu.url();
-    request(
-        Method::PUT,
-        &format!("{base}/__emulator/default-scenario"),
-        Some(r#"{"scenario":"timeout"}"#),
-    )
-    .await;
-    request(
-        Method::POST,
-        &format!("{base}/__emulator/queue"),
-        Some(r#"{"scenarios":["disconnect"]}"#),
-    )
-    .await;
+    emu.set_default_scenario("timeout").await;
+    emu.queue(&["disconnect"]).await;
     let s = emu.backend_session(Some("spoof"));
     assert_eq!(scenario_of(&s), "spoof");
     assert_eq!(s.lock().selected_by, SelectedBy::Request);
@@ -69,19 +59,8 @@ async fn an_unknown_requested_scenario_is_refused_with_404() {
 #[tokio::test]
 async fn the_queue_is_consumed_one_session_each_then_the_default_applies() {
     let emu = TestEmulator::start().await;
-    let base = emu.url();
-    request(
-        Method::PUT,
-        &format!("{base}/__emulator/default-scenario"),
-        Some(r#"{"scenario":"no-match"}"#),
-    )
-    .await;
-    request(
-        Method::POST,
-        &format!("{base}/__emulator/queue"),
-        Some(r#"{"scenarios":["timeout","spoof"]}"#),
-    )
-    .await;
+    emu.set_default_scenario("no-match").await;
+    emu.queue(&["timeout", "spoof"]).await;
     let names: Vec<String> = (0..3)
         .map(|_| scenario_of(&emu.backend_session(None)))
         .collect();
@@ -91,13 +70,7 @@ async fn the_queue_is_consumed_one_session_each_then_the_default_applies() {
 #[tokio::test]
 async fn match_rules_select_by_correlation_id_before_the_queue() {
     let emu = TestEmulator::start().await;
-    let base = emu.url();
-    request(
-        Method::POST,
-        &format!("{base}/__emulator/queue"),
-        Some(r#"{"scenarios":["timeout"]}"#),
-    )
-    .await;
+    emu.queue(&["timeout"]).await;
     let mut p = SessionParams::new(LivenessMode::LivenessActive);
     p.correlation_id = Some("emulator-spoof".into());
     let s = capture::create_session(emu.state(), p, SelectionInput::default(), None).unwrap();

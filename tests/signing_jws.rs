@@ -7,7 +7,7 @@ use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
 use serde_json::{json, Value};
 use support::{
     internals::SignatureMode,
-    signing::{jwks, verify},
+    signing::{jwks, published_jwks, verify},
     *,
 };
 
@@ -18,12 +18,7 @@ fn result_body() -> Value {
 #[tokio::test]
 async fn a_signed_body_verifies_against_the_published_jwks() {
     let emu = TestEmulator::start().await;
-    let raw: Value = reqwest::get(emu.admin("/jwks.json"))
-        .await
-        .expect("GET")
-        .json()
-        .await
-        .expect("JSON");
+    let raw = published_jwks(&emu).await;
     let key = &raw["keys"][0];
     assert_eq!(key["kty"], "EC");
     assert_eq!(key["crv"], "P-256");
@@ -120,12 +115,7 @@ async fn the_certificate_carries_the_published_public_key() {
     let pem = res.text().await.expect("text");
     assert!(pem.starts_with("-----BEGIN CERTIFICATE-----"));
     let der = pem::parse_certificate(&pem);
-    let raw: Value = reqwest::get(emu.admin("/jwks.json"))
-        .await
-        .expect("GET")
-        .json()
-        .await
-        .expect("JSON");
+    let raw = published_jwks(&emu).await;
     let mut point = vec![0x04];
     point.extend(
         URL_SAFE_NO_PAD
@@ -157,12 +147,7 @@ async fn a_loaded_rsa_key_signs_with_rs256() {
         ..Config::for_tests()
     };
     let emu = TestEmulator::with_config(config).await;
-    let raw: Value = reqwest::get(emu.admin("/jwks.json"))
-        .await
-        .expect("GET")
-        .json()
-        .await
-        .expect("JSON");
+    let raw = published_jwks(&emu).await;
     assert_eq!(raw["keys"][0]["kty"], "RSA");
     assert_eq!(raw["keys"][0]["alg"], "RS256");
     let set = jwks(&emu).await;
@@ -182,12 +167,7 @@ async fn a_loaded_ec_key_is_the_one_published() {
         ..Config::for_tests()
     };
     let emu = TestEmulator::with_config(config).await;
-    let raw: Value = reqwest::get(emu.admin("/jwks.json"))
-        .await
-        .expect("GET")
-        .json()
-        .await
-        .expect("JSON");
+    let raw = published_jwks(&emu).await;
     let x = URL_SAFE_NO_PAD
         .decode(raw["keys"][0]["x"].as_str().expect("x"))
         .expect("b64");
@@ -203,23 +183,13 @@ async fn a_bad_signing_key_stops_the_start_with_a_message_naming_the_problem() {
         signing_key: Some(file.path().to_path_buf()),
         ..Config::for_tests()
     };
-    let err = TestEmulator::builder()
-        .config(config)
-        .try_start()
-        .await
-        .err()
-        .expect("start fails");
+    let err = TestEmulator::builder().config(config).refused().await;
     assert!(err.to_string().contains("signing key"), "{err}");
     let missing = Config {
         signing_key: Some("/nonexistent/key.pem".into()),
         ..Config::for_tests()
     };
-    let err = TestEmulator::builder()
-        .config(missing)
-        .try_start()
-        .await
-        .err()
-        .expect("start fails");
+    let err = TestEmulator::builder().config(missing).refused().await;
     assert!(err.to_string().contains("/nonexistent/key.pem"), "{err}");
 }
 

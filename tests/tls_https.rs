@@ -136,12 +136,7 @@ async fn unusable_tls_files_stop_the_start_with_a_message() {
         tls_key: Some(key_path),
         ..tls_config()
     };
-    let err = TestEmulator::builder()
-        .config(config)
-        .try_start()
-        .await
-        .err()
-        .expect("start fails");
+    let err = TestEmulator::builder().config(config).refused().await;
     assert!(err.to_string().contains("TLS"), "{err}");
 }
 

@@ -124,7 +124,13 @@ pub fn kinds(msgs: &[Value]) -> Vec<String> {
 
 /// Waits until the session reaches `state` (the runner ends asynchronously).
 pub async fn wait_state(session: &SharedSession, state: &str) -> Value {
-    for _ in 0..100 {
+    wait_state_for(session, state, Duration::from_secs(2)).await
+}
+
+/// Like [`wait_state`], for ends that take a timeout: polls the summary for up to `limit`.
+pub async fn wait_state_for(session: &SharedSession, state: &str, limit: Duration) -> Value {
+    let deadline = tokio::time::Instant::now() + limit;
+    while tokio::time::Instant::now() < deadline {
         let summary = session.lock().summary();
         if summary["state"] == state {
             return summary;

@@ -3,12 +3,12 @@
 
 use std::{net::SocketAddr, path::Path, sync::Arc};
 
-use reqwest::{multipart, Client, RequestBuilder, Response};
+use reqwest::{multipart, Client, Method, RequestBuilder, Response};
 use serde::Serialize;
 use serde_json::{json, Value};
 
 use super::{
-    http::{face_id, fixture, session_id, KEY},
+    http::{face_id, fixture, request, session_id, KEY},
     internals::{
         capture, ApiError, AppState, Config, Entry, LivenessMode, Running, Scenario,
         SelectionInput, SessionParams, SharedSession, Source,
@@ -67,6 +67,18 @@ impl Builder {
     /// [`Builder::try_start`] to test that.
     pub async fn start(self) -> TestEmulator {
         self.try_start().await.expect("emulator starts")
+    }
+
+    /// Starts expecting a refusal (a bad flag or file) and returns why the emulator refused.
+    pub async fn refused(self) -> std::io::Error {
+        match self.try_start().await {
+            Ok(emu) => {
+                let url = emu.url();
+                emu.shutdown().await;
+                panic!("the emulator started at {url} but should have refused")
+            }
+            Err(why) => why,
+        }
     }
 
     /// Like [`Builder::start`], but returns why the emulator refused to start.
@@ -285,6 +297,21 @@ impl TestEmulator {
     /// Makes `session`'s result final with the camera's `image`, if any.
     pub fn finalize(&self, session: &SharedSession, image: Option<Vec<u8>>) -> Value {
         capture::finalize(&self.running.state, session, image.map(bytes::Bytes::from))
+    }
+
+    /// Queues `names` for the next sessions (`POST /__emulator/queue`), asserting they were taken.
+    pub async fn queue<S: Serialize>(&self, names: &[S]) {
+        let body = json!({ "scenarios": names }).to_string();
+        let (status, answer) = request(Method::POST, &self.admin("/queue"), Some(&body)).await;
+        assert_eq!(status, 200, "queue {body}: {answer}");
+    }
+
+    /// Makes `name` the default scenario (`PUT /__emulator/default-scenario`), asserting it was.
+    pub async fn set_default_scenario(&self, name: &str) {
+        let body = json!({ "scenario": name }).to_string();
+        let url = self.admin("/default-scenario");
+        let (status, answer) = request(Method::PUT, &url, Some(&body)).await;
+        assert_eq!(status, 200, "default scenario {name}: {answer}");
     }
 
     /// Stops the server gracefully.

@@ -1,7 +1,7 @@
 //! Answers read the way an integrator reads them: ids from `Location`, the vendor's JSON errors,
 //! plain JSON calls, and snapshot redactions.
 
-use std::time::Duration;
+use std::{net::SocketAddr, time::Duration};
 
 use reqwest::{Method, Response};
 use serde_json::Value;
@@ -84,6 +84,17 @@ pub async fn request(method: Method, url: &str, body: Option<&str>) -> (u16, Val
     let r = req.send().await.expect("request");
     let status = r.status().as_u16();
     (status, r.json().await.unwrap_or(Value::Null))
+}
+
+/// Serves `app` on a free loopback port (a stand-in for the integrator's back end, e.g. the
+/// receiver of result callbacks) until the test's runtime ends; returns where.
+pub async fn serve_on_loopback(app: axum::Router) -> SocketAddr {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind a loopback port");
+    let addr = listener.local_addr().expect("bound address");
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    addr
 }
 
 /// Polls `check` every 20 ms until it holds (gives up after 10 s, which only a broken emulator hits).

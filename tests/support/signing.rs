@@ -60,12 +60,17 @@ pub fn verify(body: &Value, jwks: &JwkSet) -> Result<(), String> {
     Ok(())
 }
 
-/// The JWKS `emu` publishes.
-pub async fn jwks(emu: &TestEmulator) -> JwkSet {
+/// The JWKS `emu` publishes, as JSON (`GET /__emulator/jwks.json`).
+pub async fn published_jwks(emu: &TestEmulator) -> Value {
     reqwest::get(emu.admin("/jwks.json"))
         .await
         .expect("GET jwks")
         .json()
         .await
         .expect("JWKS JSON")
+}
+
+/// The JWKS `emu` publishes, as an integrator's JOSE library reads it.
+pub async fn jwks(emu: &TestEmulator) -> JwkSet {
+    serde_json::from_value(published_jwks(emu).await).expect("a JWK set")
 }
