@@ -52,20 +52,14 @@ async fn scenarios_are_listed_with_name_description_source_and_validity() {
 
 #[tokio::test]
 async fn an_invalid_file_is_listed_with_its_error_and_place() {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(
-        dir.path().join("broken.json"),
-        "{\n  \"capture\": {\"timeline\": []}\n}",
-    )
-    .unwrap();
     let emu = TestEmulator::builder()
-        .scenarios_dir(dir.path(), None)
+        .scenario_file("broken.json", "{\n  \"capture\": {\"timeline\": []}\n}")
         .start()
         .await;
     let e = listed(&emu, "broken").await.unwrap();
     assert_eq!(e["valid"], false);
     assert_eq!(e["source"], "file");
-    let file = dir.path().join("broken.json").display().to_string();
+    let file = emu.scenario_dir().join("broken.json").display().to_string();
     assert_eq!(
         e["error"],
         format!("{file}:2:15: timeline never ends: add a final step of type \"result\", \"error\" or \"disconnect\"")

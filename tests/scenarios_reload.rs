@@ -34,14 +34,11 @@ fn write(dir: &Path, file: &str, description: &str) {
 
 #[tokio::test]
 async fn an_added_file_becomes_selectable_and_an_edit_is_played_by_the_next_session() {
-    let dir = tempfile::tempdir().unwrap();
-    let emu = TestEmulator::builder()
-        .scenarios_dir(dir.path(), None)
-        .start()
-        .await;
+    let emu = TestEmulator::builder().scenario_folder().start().await;
+    let dir = emu.scenario_dir();
     assert!(listed(&emu, "mine").await.is_none());
 
-    write(dir.path(), "mine.json", "v1");
+    write(dir, "mine.json", "v1");
     wait_for_description(&emu, "mine", "v1").await;
     let entry = listed(&emu, "mine").await.unwrap();
     assert_eq!(entry["source"], "file");
@@ -50,7 +47,7 @@ async fn an_added_file_becomes_selectable_and_an_edit_is_played_by_the_next_sess
     assert!(first_load.ends_with('Z'), "loadedAt: {entry}");
 
     let old_session = emu.backend_session(Some("mine"));
-    write(dir.path(), "mine.json", "v2");
+    write(dir, "mine.json", "v2");
     wait_for_description(&emu, "mine", "v2").await;
     let second_load = listed(&emu, "mine").await.unwrap()["loadedAt"]
         .as_str()
@@ -66,16 +63,13 @@ async fn an_added_file_becomes_selectable_and_an_edit_is_played_by_the_next_sess
 
 #[tokio::test]
 async fn a_broken_save_keeps_the_last_good_version_and_is_listed_with_its_place() {
-    let dir = tempfile::tempdir().unwrap();
-    let emu = TestEmulator::builder()
-        .scenarios_dir(dir.path(), None)
-        .start()
-        .await;
-    write(dir.path(), "mine.json", "good");
+    let emu = TestEmulator::builder().scenario_folder().start().await;
+    let dir = emu.scenario_dir();
+    write(dir, "mine.json", "good");
     wait_for_description(&emu, "mine", "good").await;
 
     fs::write(
-        dir.path().join("mine.json"),
+        dir.join("mine.json"),
         "{\n  \"description\": \"bad\",\n  \"result\": {\"livenessStatus\": \"MAYBE\"}\n}",
     )
     .unwrap();
@@ -87,7 +81,7 @@ async fn a_broken_save_keeps_the_last_good_version_and_is_listed_with_its_place(
     .await;
     let entry = listed(&emu, "mine").await.unwrap();
     let error = entry["error"].as_str().unwrap();
-    let file = dir.path().join("mine.json").display().to_string();
+    let file = dir.join("mine.json").display().to_string();
     assert!(error.starts_with(&format!("{file}:3:")), "{error}");
     assert!(
         error.contains("result.livenessStatus: expected one of \"SUCCESS\", \"FAILED\", \"SPOOF\", \"ERROR\", \"TIMEOUT\", found \"MAYBE\""),
@@ -106,46 +100,36 @@ async fn a_broken_save_keeps_the_last_good_version_and_is_listed_with_its_place(
     assert_eq!(status, 200);
     assert_eq!(body["description"], "good");
 
-    write(dir.path(), "mine.json", "fixed");
+    write(dir, "mine.json", "fixed");
     wait_for_description(&emu, "mine", "fixed").await;
     assert_eq!(listed(&emu, "mine").await.unwrap()["valid"], true);
 }
 
 #[tokio::test]
 async fn a_file_that_overrides_a_builtin_wins_and_deleting_it_restores_the_builtin() {
-    let dir = tempfile::tempdir().unwrap();
-    let emu = TestEmulator::builder()
-        .scenarios_dir(dir.path(), None)
-        .start()
-        .await;
+    let emu = TestEmulator::builder().scenario_folder().start().await;
+    let dir = emu.scenario_dir();
     let builtin = description_of_new_session(&emu, "spoof").await.unwrap();
 
-    write(dir.path(), "spoof.json", "my spoof");
+    write(dir, "spoof.json", "my spoof");
     wait_for_description(&emu, "spoof", "my spoof").await;
     assert_eq!(listed(&emu, "spoof").await.unwrap()["source"], "file");
 
-    fs::remove_file(dir.path().join("spoof.json")).unwrap();
+    fs::remove_file(dir.join("spoof.json")).unwrap();
     wait_for_description(&emu, "spoof", &builtin).await;
     assert_eq!(listed(&emu, "spoof").await.unwrap()["source"], "builtin");
 }
 
 #[tokio::test]
 async fn editor_save_patterns_all_take_effect() {
-    let dir = tempfile::tempdir().unwrap();
-    let emu = TestEmulator::builder()
-        .scenarios_dir(dir.path(), None)
-        .start()
-        .await;
-    write(dir.path(), "mine.json", "v1");
+    let emu = TestEmulator::builder().scenario_folder().start().await;
+    let dir = emu.scenario_dir();
+    write(dir, "mine.json", "v1");
     wait_for_description(&emu, "mine", "v1").await;
 
     // Write to a temporary file, then rename over the original (vim, VS Code, most editors).
-    write(dir.path(), ".mine.json.tmp", "v2");
-    fs::rename(
-        dir.path().join(".mine.json.tmp"),
-        dir.path().join("mine.json"),
-    )
-    .unwrap();
+    write(dir, ".mine.json.tmp", "v2");
+    fs::rename(dir.join(".mine.json.tmp"), dir.join("mine.json")).unwrap();
     wait_for_description(&emu, "mine", "v2").await;
 
     // Truncate, then write in place (nano, `>` redirection).
@@ -154,7 +138,7 @@ async fn editor_save_patterns_all_take_effect() {
         let mut f = fs::OpenOptions::new()
             .write(true)
             .truncate(true)
-            .open(dir.path().join("mine.json"))
+            .open(dir.join("mine.json"))
             .unwrap();
         f.flush().unwrap();
         f.write_all(br#"{"description": "v3"}"#).unwrap();
@@ -164,16 +148,12 @@ async fn editor_save_patterns_all_take_effect() {
     // Atomic symlink swap (ConfigMaps, deploy tools): a new link renamed over the file.
     let versions = tempfile::tempdir().unwrap();
     write(versions.path(), "v4.json", "v4");
-    std::os::unix::fs::symlink(
-        versions.path().join("v4.json"),
-        dir.path().join(".link.tmp"),
-    )
-    .unwrap();
-    fs::rename(dir.path().join(".link.tmp"), dir.path().join("mine.json")).unwrap();
+    std::os::unix::fs::symlink(versions.path().join("v4.json"), dir.join(".link.tmp")).unwrap();
+    fs::rename(dir.join(".link.tmp"), dir.join("mine.json")).unwrap();
     wait_for_description(&emu, "mine", "v4").await;
 
     // Rename: the old name disappears, the new one appears.
-    fs::rename(dir.path().join("mine.json"), dir.path().join("yours.json")).unwrap();
+    fs::rename(dir.join("mine.json"), dir.join("yours.json")).unwrap();
     wait_for_description(&emu, "yours", "v4").await;
     eventually("the old name is gone", || async {
         listed(&emu, "mine").await.is_none()
@@ -183,26 +163,24 @@ async fn editor_save_patterns_all_take_effect() {
 
 #[tokio::test]
 async fn polling_mode_sees_changes_without_file_system_events() {
-    let dir = tempfile::tempdir().unwrap();
     let emu = TestEmulator::builder()
-        .scenarios_dir(dir.path(), Some(50))
+        .scenario_folder()
+        .watch_poll(50)
         .start()
         .await;
-    write(dir.path(), "polled.json", "p1");
+    let dir = emu.scenario_dir();
+    write(dir, "polled.json", "p1");
     wait_for_description(&emu, "polled", "p1").await;
-    write(dir.path(), "polled.json", "p2");
+    write(dir, "polled.json", "p2");
     wait_for_description(&emu, "polled", "p2").await;
 }
 
 #[tokio::test]
 async fn a_reload_is_announced_to_live_listeners() {
-    let dir = tempfile::tempdir().unwrap();
-    let emu = TestEmulator::builder()
-        .scenarios_dir(dir.path(), None)
-        .start()
-        .await;
+    let emu = TestEmulator::builder().scenario_folder().start().await;
+    let dir = emu.scenario_dir();
     let mut live = emu.state().live.subscribe();
-    write(dir.path(), "announced.json", "a");
+    write(dir, "announced.json", "a");
     let event = tokio::time::timeout(std::time::Duration::from_secs(10), async {
         loop {
             if let Ok(e) = live.recv().await {
@@ -220,16 +198,13 @@ async fn a_reload_is_announced_to_live_listeners() {
 #[tokio::test]
 async fn a_save_whose_plan_would_exceed_the_bound_is_refused_at_its_step_and_the_last_good_version_stays(
 ) {
-    let dir = tempfile::tempdir().unwrap();
-    let emu = TestEmulator::builder()
-        .scenarios_dir(dir.path(), None)
-        .start()
-        .await;
-    write(dir.path(), "mine.json", "good");
+    let emu = TestEmulator::builder().scenario_folder().start().await;
+    let dir = emu.scenario_dir();
+    write(dir, "mine.json", "good");
     wait_for_description(&emu, "mine", "good").await;
     let big = "x".repeat(200_000);
     fs::write(
-        dir.path().join("mine.json"),
+        dir.join("mine.json"),
         format!("{{\"description\": \"huge\",\n \"capture\": {{\"timeline\": [\n  {{\"type\": \"faceTracking\", \"durationMs\": 60000, \"fps\": 30, \"with\": {{\"pad\": \"{big}\"}}}},\n  {{\"type\": \"result\"}}]}}}}"),
     )
     .unwrap();
@@ -241,7 +216,7 @@ async fn a_save_whose_plan_would_exceed_the_bound_is_refused_at_its_step_and_the
     .await;
     let entry = listed(&emu, "mine").await.unwrap();
     let error = entry["error"].as_str().unwrap();
-    let file = dir.path().join("mine.json").display().to_string();
+    let file = dir.join("mine.json").display().to_string();
     assert!(
         error.starts_with(&format!(
             "{file}:3:3: with this step the `timeline` timeline makes about"
@@ -260,12 +235,13 @@ async fn a_save_whose_plan_would_exceed_the_bound_is_refused_at_its_step_and_the
 
 #[tokio::test]
 async fn a_huge_sparse_file_in_the_folder_is_refused_from_its_size_and_listed() {
-    let dir = tempfile::tempdir().unwrap();
     let emu = TestEmulator::builder()
-        .scenarios_dir(dir.path(), Some(50))
+        .scenario_folder()
+        .watch_poll(50)
         .start()
         .await;
-    let f = fs::File::create(dir.path().join("huge.json")).unwrap();
+    let dir = emu.scenario_dir();
+    let f = fs::File::create(dir.join("huge.json")).unwrap();
     f.set_len(1 << 30).unwrap();
     eventually("the huge file is listed", || async {
         listed(&emu, "huge").await.is_some()

@@ -119,19 +119,9 @@ async fn init_backpressure_is_selected_by_header_or_body_field() {
 
 #[tokio::test]
 async fn a_patch_a_replacement_a_status_and_headers_alter_the_normal_answer() {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(
-        dir.path().join("patched.json"),
-        r#"{"description": "p", "rest": {"capabilities": {"patch": {"version": "9.9.9", "bioserver-core": null}, "headers": {"X-Scripted": "yes"}}}}"#,
-    )
-    .unwrap();
-    std::fs::write(
-        dir.path().join("replaced.json"),
-        r#"{"description": "r", "rest": {"capabilities": {"status": 202, "body": {"replaced": true}}}}"#,
-    )
-    .unwrap();
     let emu = TestEmulator::builder()
-        .scenarios_dir(dir.path(), None)
+        .scenario_file("patched.json", r#"{"description": "p", "rest": {"capabilities": {"patch": {"version": "9.9.9", "bioserver-core": null}, "headers": {"X-Scripted": "yes"}}}}"#)
+        .scenario_file("replaced.json", r#"{"description": "r", "rest": {"capabilities": {"status": 202, "body": {"replaced": true}}}}"#)
         .start()
         .await;
     let base = emu.url();
@@ -155,15 +145,12 @@ async fn a_patch_a_replacement_a_status_and_headers_alter_the_normal_answer() {
 
 #[tokio::test]
 async fn a_scripted_delay_is_scaled_by_time_scale() {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(
-        dir.path().join("slow.json"),
-        r#"{"description": "s", "rest": {"capabilities": {"delayMs": 600000}}}"#,
-    )
-    .unwrap();
     // --time-scale 0 (the test default) plays even a ten-minute delay at once, order kept.
     let emu = TestEmulator::builder()
-        .scenarios_dir(dir.path(), None)
+        .scenario_file(
+            "slow.json",
+            r#"{"description": "s", "rest": {"capabilities": {"delayMs": 600000}}}"#,
+        )
         .start()
         .await;
     let r = tokio::time::timeout(
@@ -177,14 +164,11 @@ async fn a_scripted_delay_is_scaled_by_time_scale() {
 
 #[tokio::test]
 async fn a_sessions_rest_calls_follow_its_scenario_and_are_in_its_transcript() {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(
-        dir.path().join("core-down.json"),
-        r#"{"description": "c", "rest": {"getBioSession": {"status": 503}}}"#,
-    )
-    .unwrap();
     let emu = TestEmulator::builder()
-        .scenarios_dir(dir.path(), None)
+        .scenario_file(
+            "core-down.json",
+            r#"{"description": "c", "rest": {"getBioSession": {"status": 503}}}"#,
+        )
         .start()
         .await;
     let s = emu.backend_session(Some("core-down"));
@@ -216,14 +200,11 @@ async fn a_sessions_rest_calls_follow_its_scenario_and_are_in_its_transcript() {
 #[tokio::test]
 async fn the_network_check_endpoints_follow_the_scenario_without_an_api_key() {
     // weak-network only delays them; at --time-scale 0 they answer as normal, so script a status.
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(
-        dir.path().join("net-down.json"),
-        r#"{"description": "n", "rest": {"networkLatency": {"status": 503}}}"#,
-    )
-    .unwrap();
     let emu = TestEmulator::builder()
-        .scenarios_dir(dir.path(), None)
+        .scenario_file(
+            "net-down.json",
+            r#"{"description": "n", "rest": {"networkLatency": {"status": 503}}}"#,
+        )
         .start()
         .await;
     let r = http()

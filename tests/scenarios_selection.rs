@@ -85,14 +85,8 @@ async fn match_rules_select_by_correlation_id_before_the_queue() {
 
 #[tokio::test]
 async fn match_rules_can_select_by_mode_and_api_key() {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(
-        dir.path().join("active-only.json"),
-        r#"{"description": "a", "match": [{"livenessMode": "LIVENESS_ACTIVE", "apiKey": "k-active"}]}"#,
-    )
-    .unwrap();
     let emu = TestEmulator::builder()
-        .scenarios_dir(dir.path(), None)
+        .scenario_file("active-only.json", r#"{"description": "a", "match": [{"livenessMode": "LIVENESS_ACTIVE", "apiKey": "k-active"}]}"#)
         .start()
         .await;
     let make = |mode, key: &str| {
@@ -356,17 +350,14 @@ async fn a_misspelt_scenario_name_gets_a_did_you_mean_on_every_surface() {
 
 #[tokio::test]
 async fn a_scenario_whose_file_is_present_but_invalid_is_answered_as_invalid_with_its_place() {
-    let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("too-young.json");
-    std::fs::write(
-        &file,
-        "{\n  \"result\": {\"age\": {\"aboveThreshold\": false}}\n}\n",
-    )
-    .unwrap();
     let emu = TestEmulator::builder()
-        .scenarios_dir(dir.path(), None)
+        .scenario_file(
+            "too-young.json",
+            "{\n  \"result\": {\"age\": {\"aboveThreshold\": false}}\n}\n",
+        )
         .start()
         .await;
+    let file = emu.scenario_dir().join("too-young.json");
     let base = emu.url();
     let place = format!(
         "{}:2:14: result.age: expected a number, found an object.",

@@ -6,6 +6,7 @@ use std::{net::SocketAddr, path::Path, sync::Arc};
 use reqwest::{multipart, Client, Method, RequestBuilder, Response};
 use serde::Serialize;
 use serde_json::{json, Value};
+use tempfile::TempDir;
 
 use super::{
     http::{face_id, fixture, request, session_id, KEY},
@@ -20,6 +21,8 @@ use super::{
 pub struct TestEmulator {
     running: Running,
     http: Client,
+    /// The scenario folder the emulator owns (see [`Builder::scenario_file`]), removed with it.
+    folder: Option<TempDir>,
 }
 
 /// How to start a [`TestEmulator`]: [`Config::for_tests`] (port 0, no waiting, seed 42) plus
@@ -28,6 +31,7 @@ pub struct TestEmulator {
 pub struct Builder {
     config: Config,
     scenarios: Vec<(String, Value)>,
+    folder: Option<TempDir>,
 }
 
 impl Builder {
@@ -55,6 +59,32 @@ impl Builder {
             c.scenarios = Some(dir.to_path_buf());
             c.watch_poll = watch_poll;
         })
+    }
+
+    /// Gives the emulator a scenario folder of its own, empty until the test writes to it
+    /// ([`TestEmulator::scenario_dir`]); it is watched as `--scenarios` is.
+    pub fn scenario_folder(mut self) -> Self {
+        if self.folder.is_none() {
+            let folder = tempfile::tempdir().expect("a temporary scenario folder");
+            self.config.scenarios = Some(folder.path().to_path_buf());
+            self.folder = Some(folder);
+        }
+        self
+    }
+
+    /// Writes `text` as the file `name` of the emulator's own scenario folder before it starts,
+    /// as a scenario author would save it.
+    pub fn scenario_file(self, name: &str, text: &str) -> Self {
+        let this = self.scenario_folder();
+        if let Some(folder) = &this.folder {
+            std::fs::write(folder.path().join(name), text).expect("write the scenario file");
+        }
+        this
+    }
+
+    /// Polls the scenario folder every `ms` instead of waiting for OS events.
+    pub fn watch_poll(self, ms: u64) -> Self {
+        self.configure(|c| c.watch_poll = Some(ms))
     }
 
     /// Adds `scenario` (JSON in the scenario-file format) to the catalogue as `name`.
@@ -87,6 +117,7 @@ impl Builder {
         let emu = TestEmulator {
             running,
             http: Client::new(),
+            folder: self.folder,
         };
         for (name, scenario) in self.scenarios {
             emu.add_scenario(&name, scenario);
@@ -111,6 +142,7 @@ impl TestEmulator {
         Builder {
             config: Config::for_tests(),
             scenarios: Vec::new(),
+            folder: None,
         }
     }
 
@@ -137,6 +169,15 @@ impl TestEmulator {
     /// A GIPS URL: `/gips/v1` + `path`.
     pub fn gips(&self, path: &str) -> String {
         self.at(&format!("/gips/v1{path}"))
+    }
+
+    /// The emulator's own scenario folder (panics unless built with
+    /// [`Builder::scenario_folder`] or [`Builder::scenario_file`]).
+    pub fn scenario_dir(&self) -> &Path {
+        self.folder
+            .as_ref()
+            .map(TempDir::path)
+            .expect("built with a scenario folder")
     }
 
     /// The bound address (the real port, the emulator was asked for port 0).
