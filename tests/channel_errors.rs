@@ -51,11 +51,13 @@ async fn a_second_channel_for_a_capturing_session_is_refused() {
 
 #[tokio::test]
 async fn an_init_error_is_sent_instead_of_init_and_fails_the_session() {
-    let emu = TestEmulator::start().await;
-    emu.add_scenario(
-        "test-overloaded",
-        json!({"capture": {"init": {"error": {"code": 503}}}}),
-    );
+    let emu = TestEmulator::builder()
+        .scenario(
+            "test-overloaded",
+            json!({"capture": {"init": {"error": {"code": 503}}}}),
+        )
+        .start()
+        .await;
     let (id, session) = emu.session(LivenessMode::LivenessPassive, Some("test-overloaded"));
     let mut ws = emu.channel().await;
     send(&mut ws, hello(&id)).await;
@@ -75,11 +77,13 @@ async fn an_init_error_is_sent_instead_of_init_and_fails_the_session() {
 
 #[tokio::test]
 async fn a_lockout_error_carries_an_iso_unlock_date() {
-    let emu = TestEmulator::start().await;
-    emu.add_scenario(
-        "test-locked",
-        json!({"capture": {"init": {"error": {"code": 429, "unlockInSeconds": 90}}}}),
-    );
+    let emu = TestEmulator::builder()
+        .scenario(
+            "test-locked",
+            json!({"capture": {"init": {"error": {"code": 429, "unlockInSeconds": 90}}}}),
+        )
+        .start()
+        .await;
     let (id, _session) = emu.session(LivenessMode::LivenessActive, Some("test-locked"));
     let mut ws = emu.channel().await;
     send(&mut ws, hello(&id)).await;
@@ -100,15 +104,17 @@ async fn a_lockout_error_carries_an_iso_unlock_date() {
 
 #[tokio::test]
 async fn a_timeline_error_reaches_the_page_after_tracking() {
-    let emu = TestEmulator::start().await;
-    emu.add_scenario(
-        "test-timeout",
-        json!({"capture": {"timeline": [
-            {"type": "waitFor", "event": "startCapture"},
-            {"type": "faceTracking", "durationMs": 500, "noFace": true},
-            {"type": "error", "code": 1301}
-        ]}}),
-    );
+    let emu = TestEmulator::builder()
+        .scenario(
+            "test-timeout",
+            json!({"capture": {"timeline": [
+                {"type": "waitFor", "event": "startCapture"},
+                {"type": "faceTracking", "durationMs": 500, "noFace": true},
+                {"type": "error", "code": 1301}
+            ]}}),
+        )
+        .start()
+        .await;
     let (id, session) = emu.session(LivenessMode::LivenessPassive, Some("test-timeout"));
     let mut ws = emu.channel().await;
     open_until_init(&mut ws, &id).await;
@@ -132,15 +138,17 @@ async fn a_timeline_error_reaches_the_page_after_tracking() {
 
 #[tokio::test]
 async fn another_timeline_error_leaves_the_session_failed_without_a_status() {
-    let emu = TestEmulator::start().await;
-    emu.add_scenario(
-        "test-quality",
-        json!({"capture": {"timeline": [
-            {"type": "waitFor", "event": "startCapture"},
-            {"type": "faceTracking", "durationMs": 300},
-            {"type": "error", "code": 1303}
-        ]}}),
-    );
+    let emu = TestEmulator::builder()
+        .scenario(
+            "test-quality",
+            json!({"capture": {"timeline": [
+                {"type": "waitFor", "event": "startCapture"},
+                {"type": "faceTracking", "durationMs": 300},
+                {"type": "error", "code": 1303}
+            ]}}),
+        )
+        .start()
+        .await;
     let (id, session) = emu.session(LivenessMode::LivenessPassive, Some("test-quality"));
     let mut ws = emu.channel().await;
     open_until_init(&mut ws, &id).await;
@@ -154,11 +162,11 @@ async fn another_timeline_error_leaves_the_session_failed_without_a_status() {
 
 #[tokio::test]
 async fn a_scripted_disconnect_drops_the_connection_without_a_close_frame() {
-    let emu = TestEmulator::start().await;
-    emu.add_scenario(
-        "test-drop",
-        json!({"capture": {"timeline": [{"type": "waitFor", "event": "startCapture"}, {"type": "disconnect"}]}}),
-    );
+    let emu = TestEmulator::builder()
+        .scenario("test-drop",
+        json!({"capture": {"timeline": [{"type": "waitFor", "event": "startCapture"}, {"type": "disconnect"}]}}))
+        .start()
+        .await;
     let (id, session) = emu.session(LivenessMode::LivenessPassive, Some("test-drop"));
     let mut ws = emu.channel().await;
     open_until_init(&mut ws, &id).await;
@@ -248,11 +256,11 @@ async fn a_best_image_that_is_not_an_image_is_refused() {
 
 #[tokio::test]
 async fn a_page_that_vanishes_mid_capture_ends_its_session_cleanly() {
-    let emu = TestEmulator::start().await;
-    emu.add_scenario(
-        "test-slow",
-        json!({"capture": {"timeline": [{"type": "waitFor", "event": "startCapture"}, {"type": "result"}]}}),
-    );
+    let emu = TestEmulator::builder()
+        .scenario("test-slow",
+        json!({"capture": {"timeline": [{"type": "waitFor", "event": "startCapture"}, {"type": "result"}]}}))
+        .start()
+        .await;
     let (id, session) = emu.session(LivenessMode::LivenessPassive, Some("test-slow"));
     let mut ws = emu.channel().await;
     open_until_init(&mut ws, &id).await;

@@ -136,15 +136,17 @@ async fn an_active_session_gets_the_join_the_dots_challenge() {
 
 #[tokio::test]
 async fn pending_marks_the_session_pending_until_the_result() {
-    let emu = TestEmulator::start().await;
-    emu.add_scenario(
-        "test-stuck-pending",
-        json!({"capture": {"timeline": [
-            {"type": "waitFor", "event": "startCapture"},
-            {"type": "instruction", "value": "TRACKER_CHALLENGE_PENDING"},
-            {"type": "wait", "ms": 600000}
-        ]}}),
-    );
+    let emu = TestEmulator::builder()
+        .scenario(
+            "test-stuck-pending",
+            json!({"capture": {"timeline": [
+                {"type": "waitFor", "event": "startCapture"},
+                {"type": "instruction", "value": "TRACKER_CHALLENGE_PENDING"},
+                {"type": "wait", "ms": 600000}
+            ]}}),
+        )
+        .start()
+        .await;
     let (id, session) = emu.session(LivenessMode::LivenessPassive, Some("test-stuck-pending"));
     let mut ws = emu.channel().await;
     open_until_init(&mut ws, &id).await;
@@ -194,8 +196,10 @@ async fn every_message_both_ways_is_in_the_transcript() {
 #[tokio::test]
 async fn a_camera_frame_from_the_page_becomes_the_best_image() {
     use base64::Engine;
-    let emu = TestEmulator::start().await;
-    emu.add_scenario("test-camera", json!({"browser": {"bestImage": "camera"}}));
+    let emu = TestEmulator::builder()
+        .scenario("test-camera", json!({"browser": {"bestImage": "camera"}}))
+        .start()
+        .await;
     let (id, session) = emu.session(LivenessMode::LivenessPassive, Some("test-camera"));
     let mut png = Vec::new();
     image::RgbImage::from_pixel(320, 240, image::Rgb([200, 150, 120]))

@@ -56,11 +56,11 @@ async fn a_big_frame_before_hello_is_closed_with_1009_without_being_buffered() {
 
 #[tokio::test]
 async fn racing_hellos_for_one_session_give_it_to_exactly_one_channel() {
-    let emu = TestEmulator::start().await;
-    emu.add_scenario(
-        "test-held",
-        json!({"capture": {"timeline": [{"type": "waitFor", "event": "startCapture"}, {"type": "result"}]}}),
-    );
+    let emu = TestEmulator::builder()
+        .scenario("test-held",
+        json!({"capture": {"timeline": [{"type": "waitFor", "event": "startCapture"}, {"type": "result"}]}}))
+        .start()
+        .await;
     let (id, _session) = emu.session(LivenessMode::LivenessPassive, Some("test-held"));
     let mut sockets = Vec::new();
     for _ in 0..40 {
@@ -97,11 +97,11 @@ async fn racing_hellos_for_one_session_give_it_to_exactly_one_channel() {
 
 #[tokio::test]
 async fn a_close_frame_from_the_page_is_echoed_and_fails_the_session_with_its_code() {
-    let emu = TestEmulator::start().await;
-    emu.add_scenario(
-        "test-held",
-        json!({"capture": {"timeline": [{"type": "waitFor", "event": "startCapture"}, {"type": "result"}]}}),
-    );
+    let emu = TestEmulator::builder()
+        .scenario("test-held",
+        json!({"capture": {"timeline": [{"type": "waitFor", "event": "startCapture"}, {"type": "result"}]}}))
+        .start()
+        .await;
     let (id, session) = emu.session(LivenessMode::LivenessPassive, Some("test-held"));
     let mut ws = emu.channel().await;
     open_until_init(&mut ws, &id).await;

@@ -53,8 +53,10 @@ async fn every_script_is_javascript_without_a_key_and_defines_its_global() {
 
 #[tokio::test]
 async fn a_script_url_can_name_the_scenario_to_bake_in() {
-    let emu = TestEmulator::start().await;
-    emu.add_scenario("test-denied", json!({"browser": {"camera": "denied"}}));
+    let emu = TestEmulator::builder()
+        .scenario("test-denied", json!({"browser": {"camera": "denied"}}))
+        .start()
+        .await;
     let body = reqwest::get(format!(
         "{}/video-server/bioserver-video-api.js?emulator-scenario=test-denied",
         emu.url()
@@ -70,11 +72,13 @@ async fn a_script_url_can_name_the_scenario_to_bake_in() {
 
 #[tokio::test]
 async fn the_browser_route_returns_a_scenarios_browser_part() {
-    let emu = TestEmulator::start().await;
-    emu.add_scenario(
-        "test-weak",
-        json!({"browser": {"network": {"uploadKbps": 120}}}),
-    );
+    let emu = TestEmulator::builder()
+        .scenario(
+            "test-weak",
+            json!({"browser": {"network": {"uploadKbps": 120}}}),
+        )
+        .start()
+        .await;
     let res = reqwest::get(format!(
         "{}/video-server/emulator/browser?scenario=test-weak",
         emu.url()

@@ -82,17 +82,19 @@ async fn an_age_threshold_adds_the_age_estimation() {
 
 #[tokio::test]
 async fn the_age_estimate_comes_from_the_scenario() {
-    let emu = TestEmulator::start().await;
-    emu.add_scenario(
-        "teenager",
-        Scenario {
-            result: ResultSpec {
-                age: 15.0,
-                ..ResultSpec::default()
+    let emu = TestEmulator::builder()
+        .scenario(
+            "teenager",
+            Scenario {
+                result: ResultSpec {
+                    age: 15.0,
+                    ..ResultSpec::default()
+                },
+                ..Scenario::default()
             },
-            ..Scenario::default()
-        },
-    );
+        )
+        .start()
+        .await;
     let id = emu
         .create(json!({"livenessMode": "LIVENESS_PASSIVE_VIDEO", "ageThreshold": 18, "scenario": "teenager"}))
         .await;
@@ -132,18 +134,20 @@ async fn above_threshold_is_the_estimate_at_or_over_the_sessions_threshold_as_do
 
 #[tokio::test]
 async fn a_spoof_scenario_reports_spoof_with_its_diagnostic() {
-    let emu = TestEmulator::start().await;
-    emu.add_scenario(
-        "spoofed",
-        Scenario {
-            result: ResultSpec {
-                liveness_status: LivenessStatus::Spoof,
-                diagnostic: Some("mask detected".into()),
-                ..ResultSpec::default()
+    let emu = TestEmulator::builder()
+        .scenario(
+            "spoofed",
+            Scenario {
+                result: ResultSpec {
+                    liveness_status: LivenessStatus::Spoof,
+                    diagnostic: Some("mask detected".into()),
+                    ..ResultSpec::default()
+                },
+                ..Scenario::default()
             },
-            ..Scenario::default()
-        },
-    );
+        )
+        .start()
+        .await;
     let id = emu
         .create(json!({"livenessMode": "LIVENESS_PASSIVE", "scenario": "spoofed"}))
         .await;
@@ -411,17 +415,19 @@ async fn a_compression_value_that_is_not_a_boolean_is_a_400() {
 
 #[tokio::test]
 async fn the_image_is_204_when_the_scenario_disables_image_storage() {
-    let emu = TestEmulator::start().await;
-    emu.add_scenario(
-        "no-storage",
-        Scenario {
-            result: ResultSpec {
-                image_storage: false,
-                ..ResultSpec::default()
+    let emu = TestEmulator::builder()
+        .scenario(
+            "no-storage",
+            Scenario {
+                result: ResultSpec {
+                    image_storage: false,
+                    ..ResultSpec::default()
+                },
+                ..Scenario::default()
             },
-            ..Scenario::default()
-        },
-    );
+        )
+        .start()
+        .await;
     let res = emu
         .post("/video-server/init-liveness-session")
         .header("X-Emulator-Scenario", "no-storage")
@@ -491,17 +497,19 @@ async fn matches_list_every_other_face_best_first_with_a_consistent_far() {
 
 #[tokio::test]
 async fn a_no_match_scenario_scores_below_the_threshold() {
-    let emu = TestEmulator::start().await;
-    emu.add_scenario(
-        "mismatch",
-        Scenario {
-            result: ResultSpec {
-                match_score: 1200.0,
-                ..ResultSpec::default()
+    let emu = TestEmulator::builder()
+        .scenario(
+            "mismatch",
+            Scenario {
+                result: ResultSpec {
+                    match_score: 1200.0,
+                    ..ResultSpec::default()
+                },
+                ..Scenario::default()
             },
-            ..Scenario::default()
-        },
-    );
+        )
+        .start()
+        .await;
     let id = emu
         .create(json!({"livenessMode": "LIVENESS_PASSIVE", "scenario": "mismatch"}))
         .await;
@@ -515,17 +523,19 @@ async fn a_no_match_scenario_scores_below_the_threshold() {
 
 #[tokio::test]
 async fn a_score_just_above_the_threshold_stays_above_it() {
-    let emu = TestEmulator::start().await;
-    emu.add_scenario(
-        "borderline",
-        Scenario {
-            result: ResultSpec {
-                match_score: 3000.0,
-                ..ResultSpec::default()
+    let emu = TestEmulator::builder()
+        .scenario(
+            "borderline",
+            Scenario {
+                result: ResultSpec {
+                    match_score: 3000.0,
+                    ..ResultSpec::default()
+                },
+                ..Scenario::default()
             },
-            ..Scenario::default()
-        },
-    );
+        )
+        .start()
+        .await;
     let id = emu
         .create(json!({"livenessMode": "LIVENESS_PASSIVE", "scenario": "borderline"}))
         .await;

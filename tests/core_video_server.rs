@@ -252,8 +252,10 @@ async fn init_without_an_api_key_is_a_401() {
 
 #[tokio::test]
 async fn the_scenario_header_selects_the_scenario() {
-    let emu = TestEmulator::start().await;
-    emu.add_scenario("quiet", Scenario::default());
+    let emu = TestEmulator::builder()
+        .scenario("quiet", Scenario::default())
+        .start()
+        .await;
     let res = emu
         .post("/video-server/init-liveness-session")
         .header("X-Emulator-Scenario", "quiet")
@@ -269,8 +271,10 @@ async fn the_scenario_header_selects_the_scenario() {
 
 #[tokio::test]
 async fn the_scenario_body_field_selects_the_scenario() {
-    let emu = TestEmulator::start().await;
-    emu.add_scenario("quiet", Scenario::default());
+    let emu = TestEmulator::builder()
+        .scenario("quiet", Scenario::default())
+        .start()
+        .await;
     let id = emu
         .create(json!({"livenessMode": "LIVENESS_PASSIVE", "scenario": "quiet"}))
         .await;

@@ -87,9 +87,11 @@ impl Builder {
         self.configure(|c| c.watch_poll = Some(ms))
     }
 
-    /// Adds `scenario` (JSON in the scenario-file format) to the catalogue as `name`.
-    pub fn scenario(mut self, name: &str, scenario: Value) -> Self {
-        self.scenarios.push((name.to_string(), scenario));
+    /// Adds `scenario` (a [`Scenario`] or its JSON, as in a scenario file) to the catalogue as
+    /// `name` before the first request.
+    pub fn scenario(mut self, name: &str, scenario: impl Serialize) -> Self {
+        let json = serde_json::to_value(scenario).expect("scenario serializes");
+        self.scenarios.push((name.to_string(), json));
         self
     }
 
