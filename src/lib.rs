@@ -5,6 +5,48 @@
 //! identity-proofing API — plus stub versions of the four browser SDK scripts. What a capture shows
 //! is played from scenario files chosen per session.
 //!
+//! ## Getting started
+//! Start the emulator inside a test on a free port, then talk to it over HTTP exactly as an
+//! integrator's back end talks to the real services: create a liveness session, read its result.
+//!
+//! ```
+//! use webcapture_emulator::{server, Config};
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! // Port 0, no waiting, a fixed seed: what a test wants.
+//! let emulator = server::start(Config::for_tests()).await?;
+//! let http = reqwest::Client::new();
+//!
+//! // The back end creates a session (any API key is accepted by default)...
+//! let created = http
+//!     .post(format!("{}/video-server/init-liveness-session", emulator.url()))
+//!     .header("apikey", "my-key")
+//!     .json(&serde_json::json!({"livenessMode": "LIVENESS_PASSIVE"}))
+//!     .send()
+//!     .await?;
+//! assert_eq!(created.status(), 201);
+//! let session: serde_json::Value = created.json().await?;
+//! let id = session["id"].as_str().ok_or("no session id")?;
+//!
+//! // ...and reads its result: PENDING until the page's capture finishes it.
+//! let result: serde_json::Value = http
+//!     .get(format!(
+//!         "{}/bioserver-app/v2/bio-sessions/{id}/liveness-challenge-result",
+//!         emulator.url()
+//!     ))
+//!     .header("apikey", "my-key")
+//!     .send()
+//!     .await?
+//!     .json()
+//!     .await?;
+//! assert_eq!(result["livenessStatus"], "PENDING");
+//!
+//! emulator.shutdown().await;
+//! # Ok(())
+//! # }
+//! ```
+//!
 //! ## Layout
 //! | module | concept |
 //! |---|---|

@@ -1,16 +1,15 @@
 //! The admin API of spec §5: the shapes external checks rely on, and JSON errors for bad input.
 
-#[path = "scenarios_support/mod.rs"]
 mod support;
 
 use reqwest::Method;
 use serde_json::{json, Value};
-use support::*;
+use support::{internals::schema_json, *};
 
 #[tokio::test]
 async fn scenarios_are_listed_with_name_description_source_and_validity() {
-    let running = start().await;
-    let (status, list) = get_json(&format!("{}/__emulator/scenarios", running.url())).await;
+    let emu = TestEmulator::start().await;
+    let (status, list) = get_json(&emu.admin("/scenarios")).await;
     assert_eq!(status, 200);
     let list = list.as_array().unwrap();
     for name in [
@@ -53,22 +52,19 @@ async fn scenarios_are_listed_with_name_description_source_and_validity() {
 
 #[tokio::test]
 async fn an_invalid_file_is_listed_with_its_error_and_place() {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(
-        dir.path().join("broken.json"),
-        "{\n  \"capture\": {\"timeline\": []}\n}",
-    )
-    .unwrap();
-    let running = start_with_dir(dir.path(), None).await;
-    let e = listed(&running, "broken").await.unwrap();
+    let emu = TestEmulator::builder()
+        .scenario_file("broken.json", "{\n  \"capture\": {\"timeline\": []}\n}")
+        .start()
+        .await;
+    let e = listed(&emu, "broken").await.unwrap();
     assert_eq!(e["valid"], false);
     assert_eq!(e["source"], "file");
-    let file = dir.path().join("broken.json").display().to_string();
+    let file = emu.scenario_dir().join("broken.json").display().to_string();
     assert_eq!(
         e["error"],
         format!("{file}:2:15: timeline never ends: add a final step of type \"result\", \"error\" or \"disconnect\"")
     );
-    let (status, body) = get_json(&format!("{}/__emulator/scenarios/broken", running.url())).await;
+    let (status, body) = get_json(&emu.admin("/scenarios/broken")).await;
     assert_eq!(status, 422, "present but invalid, not unknown: {body}");
     let error = body["error"].as_str().unwrap();
     assert!(
@@ -83,20 +79,20 @@ async fn an_invalid_file_is_listed_with_its_error_and_place() {
 
 #[tokio::test]
 async fn one_scenario_is_served_as_json_and_an_unknown_one_is_404() {
-    let running = start().await;
-    let (status, body) = get_json(&format!("{}/__emulator/scenarios/spoof", running.url())).await;
+    let emu = TestEmulator::start().await;
+    let (status, body) = get_json(&emu.admin("/scenarios/spoof")).await;
     assert_eq!(status, 200);
     assert_eq!(body["result"]["livenessStatus"], "SPOOF");
-    let (status, body) = get_json(&format!("{}/__emulator/scenarios/nope", running.url())).await;
+    let (status, body) = get_json(&emu.admin("/scenarios/nope")).await;
     assert_eq!(status, 404);
     assert_eq!(body["code"], 404);
 }
 
 #[tokio::test]
 async fn the_schema_is_served_and_describes_scenarios() {
-    let running = start().await;
+    let emu = TestEmulator::start().await;
     let r = http()
-        .get(format!("{}/__emulator/scenario.schema.json", running.url()))
+        .get(emu.admin("/scenario.schema.json"))
         .send()
         .await
         .unwrap();
@@ -115,20 +111,20 @@ fn the_committed_schema_file_is_up_to_date() {
     .unwrap();
     assert_eq!(
         committed.trim_end(),
-        webcapture_emulator::scenarios::schema_json().trim_end(),
+        schema_json().trim_end(),
         "regenerate it: cargo run -- schema > scenarios/scenario.schema.json"
     );
 }
 
 #[tokio::test]
 async fn the_default_scenario_can_be_read_and_set_and_unknown_names_are_404() {
-    let running = start().await;
-    let url = format!("{}/__emulator/default-scenario", running.url());
+    let emu = TestEmulator::start().await;
+    let url = emu.admin("/default-scenario");
     assert_eq!(get_json(&url).await.1, json!({"scenario": "success"}));
-    let (status, body) = send(Method::PUT, &url, Some(r#"{"scenario":"spoof"}"#)).await;
+    let (status, body) = request(Method::PUT, &url, Some(r#"{"scenario":"spoof"}"#)).await;
     assert_eq!((status, body), (200, json!({"scenario": "spoof"})));
     assert_eq!(get_json(&url).await.1, json!({"scenario": "spoof"}));
-    let (status, body) = send(Method::PUT, &url, Some(r#"{"scenario":"nope"}"#)).await;
+    let (status, body) = request(Method::PUT, &url, Some(r#"{"scenario":"nope"}"#)).await;
     assert_eq!(status, 404);
     assert!(body["error"]
         .as_str()
@@ -139,8 +135,8 @@ async fn the_default_scenario_can_be_read_and_set_and_unknown_names_are_404() {
 
 #[tokio::test]
 async fn bad_bodies_get_400_json() {
-    let running = start().await;
-    let base = running.url();
+    let emu = TestEmulator::start().await;
+    let base = emu.url();
     for (method, path, body) in [
         (Method::PUT, "/__emulator/default-scenario", "not json"),
         (
@@ -155,7 +151,7 @@ async fn bad_bodies_get_400_json() {
         ),
         (Method::POST, "/__emulator/queue", ""),
     ] {
-        let (status, b) = send(method.clone(), &format!("{base}{path}"), Some(body)).await;
+        let (status, b) = request(method.clone(), &format!("{base}{path}"), Some(body)).await;
         assert_eq!(status, 400, "{method} {path} {body}");
         assert_eq!(b["code"], 400);
         assert!(
@@ -170,11 +166,11 @@ async fn bad_bodies_get_400_json() {
 
 #[tokio::test]
 async fn the_queue_appends_lists_refuses_unknown_names_and_empties() {
-    let running = start().await;
-    let url = format!("{}/__emulator/queue", running.url());
+    let emu = TestEmulator::start().await;
+    let url = emu.admin("/queue");
     assert_eq!(get_json(&url).await.1, json!({"scenarios": []}));
-    send(Method::POST, &url, Some(r#"{"scenarios":["spoof"]}"#)).await;
-    let (status, body) = send(
+    request(Method::POST, &url, Some(r#"{"scenarios":["spoof"]}"#)).await;
+    let (status, body) = request(
         Method::POST,
         &url,
         Some(r#"{"scenarios":["timeout","lockout"]}"#),
@@ -182,7 +178,7 @@ async fn the_queue_appends_lists_refuses_unknown_names_and_empties() {
     .await;
     assert_eq!(status, 200);
     assert_eq!(body, json!({"scenarios": ["spoof", "timeout", "lockout"]}));
-    let (status, _) = send(
+    let (status, _) = request(
         Method::POST,
         &url,
         Some(r#"{"scenarios":["timeout","nope"]}"#),
@@ -197,16 +193,16 @@ async fn the_queue_appends_lists_refuses_unknown_names_and_empties() {
         3,
         "all or nothing"
     );
-    let (status, body) = send(Method::DELETE, &url, None).await;
+    let (status, body) = request(Method::DELETE, &url, None).await;
     assert_eq!((status, body), (200, json!({"scenarios": []})));
 }
 
 #[tokio::test]
 async fn sessions_are_listed_and_detailed_with_their_transcript() {
-    let running = start().await;
-    let s = session(&running, Some("spoof"));
+    let emu = TestEmulator::start().await;
+    let s = emu.backend_session(Some("spoof"));
     let id = s.lock().id.clone();
-    let (status, list) = get_json(&format!("{}/__emulator/sessions", running.url())).await;
+    let (status, list) = get_json(&emu.admin("/sessions")).await;
     assert_eq!(status, 200);
     let item = &list.as_array().unwrap()[0];
     assert_eq!(item["id"], id);
@@ -214,7 +210,7 @@ async fn sessions_are_listed_and_detailed_with_their_transcript() {
     assert_eq!(item["livenessMode"], "LIVENESS_PASSIVE");
     assert_eq!(item["state"], "CREATED");
 
-    let (status, detail) = get_json(&format!("{}/__emulator/sessions/{id}", running.url())).await;
+    let (status, detail) = get_json(&emu.admin(&format!("/sessions/{id}"))).await;
     assert_eq!(status, 200);
     assert_eq!(detail["scenario"], "spoof");
     let first = &detail["events"][0];
@@ -222,26 +218,26 @@ async fn sessions_are_listed_and_detailed_with_their_transcript() {
     assert_eq!(first["data"]["state"], "CREATED");
     assert!(first["tMs"].is_u64());
 
-    let (status, body) = get_json(&format!("{}/__emulator/sessions/unknown", running.url())).await;
+    let (status, body) = get_json(&emu.admin("/sessions/unknown")).await;
     assert_eq!(status, 404);
     assert_eq!(body["code"], 404);
 }
 
 #[tokio::test]
 async fn pinning_an_unknown_session_or_scenario_is_404() {
-    let running = start().await;
-    let s = session(&running, None);
+    let emu = TestEmulator::start().await;
+    let s = emu.backend_session(None);
     let id = s.lock().id.clone();
-    let (status, _) = send(
+    let (status, _) = request(
         Method::PUT,
-        &format!("{}/__emulator/sessions/nope/scenario", running.url()),
+        &emu.admin("/sessions/nope/scenario"),
         Some(r#"{"scenario":"spoof"}"#),
     )
     .await;
     assert_eq!(status, 404);
-    let (status, _) = send(
+    let (status, _) = request(
         Method::PUT,
-        &format!("{}/__emulator/sessions/{id}/scenario", running.url()),
+        &emu.admin(&format!("/sessions/{id}/scenario")),
         Some(r#"{"scenario":"nope"}"#),
     )
     .await;
@@ -250,29 +246,19 @@ async fn pinning_an_unknown_session_or_scenario_is_404() {
 
 #[tokio::test]
 async fn reset_forgets_sessions_queue_pins_lockouts_and_journal() {
-    let running = start().await;
-    let base = running.url();
-    let s = session(&running, None);
+    let emu = TestEmulator::start().await;
+    let base = emu.url();
+    let s = emu.backend_session(None);
     let id = s.lock().id.clone();
-    send(
+    request(
         Method::PUT,
         &format!("{base}/__emulator/sessions/{id}/scenario"),
         Some(r#"{"scenario":"spoof"}"#),
     )
     .await;
-    send(
-        Method::POST,
-        &format!("{base}/__emulator/queue"),
-        Some(r#"{"scenarios":["spoof"]}"#),
-    )
-    .await;
-    send(
-        Method::PUT,
-        &format!("{base}/__emulator/default-scenario"),
-        Some(r#"{"scenario":"timeout"}"#),
-    )
-    .await;
-    running.state.lockouts.record_failure(
+    emu.queue(&["spoof"]).await;
+    emu.set_default_scenario("timeout").await;
+    emu.state().lockouts.record_failure(
         "fp",
         time::OffsetDateTime::now_utc(),
         1,
@@ -281,7 +267,7 @@ async fn reset_forgets_sessions_queue_pins_lockouts_and_journal() {
     let (_, journal) = get_json(&format!("{base}/__emulator/journal")).await;
     assert!(!journal.as_array().unwrap().is_empty());
 
-    let (status, _) = send(Method::POST, &format!("{base}/__emulator/reset"), None).await;
+    let (status, _) = request(Method::POST, &format!("{base}/__emulator/reset"), None).await;
     assert_eq!(status, 200);
     assert_eq!(
         get_json(&format!("{base}/__emulator/sessions")).await.1,
@@ -297,11 +283,8 @@ async fn reset_forgets_sessions_queue_pins_lockouts_and_journal() {
             .1,
         json!({"scenario": "success"})
     );
-    assert!(running.state.lockouts.is_empty());
-    assert_eq!(
-        get_json(&format!("{base}/__emulator/memory")).await.1["pins"],
-        0
-    );
+    assert!(emu.state().lockouts.is_empty());
+    assert_eq!(get_json(&emu.admin("/memory")).await.1["pins"], 0);
     let (_, journal) = get_json(&format!("{base}/__emulator/journal")).await;
     assert_eq!(journal[0]["seq"], 1, "the journal restarted: {journal}");
     assert_eq!(journal[0]["uri"], "/__emulator/reset");
@@ -309,8 +292,8 @@ async fn reset_forgets_sessions_queue_pins_lockouts_and_journal() {
 
 #[tokio::test]
 async fn memory_reports_what_each_bounded_store_holds_and_the_resident_size() {
-    let running = start().await;
-    let url = running.url();
+    let emu = TestEmulator::start().await;
+    let url = emu.url();
     let client = reqwest::Client::new();
     let created = client
         .post(format!("{url}/video-server/init-liveness-session"))

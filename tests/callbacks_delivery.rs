@@ -2,6 +2,8 @@
 //! arrives), retries, simulated failures, skip, self-signed HTTPS, isolation from a hanging
 //! receiver, and the transcript of every attempt.
 
+mod support;
+
 use std::{
     sync::{
         atomic::{AtomicUsize, Ordering},
@@ -18,18 +20,11 @@ use axum::{
 };
 use parking_lot::Mutex;
 use serde_json::{json, Value};
-use tokio::sync::mpsc;
-use webcapture_emulator::{
-    capture,
-    scenarios::{
-        library::{Entry, Source},
-        model::{LivenessMode, Scenario},
-        selection::SelectionInput,
-    },
-    server::{start, Running},
-    sessions::{store::SharedSession, SessionParams, SessionState},
-    AppState, Config,
+use support::{
+    internals::{AppState, LivenessMode, Scenario, SessionState, SharedSession, MAX_REAL_ATTEMPTS},
+    *,
 };
+use tokio::sync::mpsc;
 
 /// What the receiver saw for one request.
 #[derive(Debug, Clone)]
@@ -84,7 +79,7 @@ async fn receive(
 
 /// Starts a receiver on 127.0.0.1:0; returns its base URL, the arrivals and a stream of them.
 async fn receiver(
-    running: &Running,
+    emu: &TestEmulator,
 ) -> (
     String,
     Arc<Mutex<Vec<Arrival>>>,
@@ -92,7 +87,7 @@ async fn receiver(
 ) {
     let (tx, rx) = mpsc::unbounded_channel();
     let r = Receiver {
-        emulator: running.state.clone(),
+        emulator: emu.state().clone(),
         arrivals: Arc::default(),
         tx,
         flaky_calls: Arc::default(),
@@ -101,34 +96,16 @@ async fn receiver(
     let app = Router::new()
         .route("/cb/{kind}", post(receive))
         .with_state(r);
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind receiver");
-    let addr = listener.local_addr().expect("addr");
-    tokio::spawn(async move { axum::serve(listener, app).await });
+    let addr = serve_on_loopback(app).await;
     (format!("http://{addr}/cb"), arrivals, rx)
 }
 
-fn session_with_callback(running: &Running, url: &str, scenario: Option<&str>) -> SharedSession {
-    let params = SessionParams {
-        callback_url: Some(url.to_string()),
-        ..SessionParams::new(LivenessMode::LivenessPassive)
-    };
-    let input = SelectionInput {
-        requested: scenario.map(str::to_string),
-        api_key: None,
-    };
-    capture::create_session(&running.state, params, input, None).expect("session")
-}
-
-fn put_scenario(running: &Running, name: &str, scenario: Scenario) {
-    running.state.scenarios.put(Entry {
-        name: name.into(),
-        source: Source::Builtin,
-        scenario: Some(Arc::new(scenario)),
-        error: None,
-        loaded_at: None,
-    });
+fn session_with_callback(emu: &TestEmulator, url: &str, scenario: Option<&str>) -> SharedSession {
+    emu.new_session(
+        NewSession::new(LivenessMode::LivenessPassive)
+            .callback(url)
+            .scenario(scenario),
+    )
 }
 
 fn callback_events(session: &SharedSession) -> Vec<Value> {
@@ -170,11 +147,11 @@ async fn next_arrival(rx: &mut mpsc::UnboundedReceiver<Arrival>) -> Arrival {
 
 #[tokio::test]
 async fn the_callback_arrives_after_the_result_is_final_with_the_session_id() {
-    let running = start(Config::for_tests()).await.expect("start");
-    let (base, _, mut rx) = receiver(&running).await;
-    let session = session_with_callback(&running, &format!("{base}/ok"), None);
+    let emu = TestEmulator::start().await;
+    let (base, _, mut rx) = receiver(&emu).await;
+    let session = session_with_callback(&emu, &format!("{base}/ok"), None);
     let id = session.lock().id.clone();
-    capture::finalize(&running.state, &session, None);
+    emu.finalize(&session, None);
 
     let arrival = next_arrival(&mut rx).await;
     assert_eq!(arrival.body, json!({"sessionId": id}));
@@ -191,15 +168,15 @@ async fn the_callback_arrives_after_the_result_is_final_with_the_session_id() {
     assert_eq!(events[0]["attempt"], 1);
     assert!(events[0]["latencyMs"].is_u64());
     assert_eq!(events[0]["url"], format!("{base}/ok"));
-    running.shutdown().await;
+    emu.shutdown().await;
 }
 
 #[tokio::test]
 async fn a_target_answering_5xx_is_retried_until_it_accepts_and_every_attempt_is_recorded() {
-    let running = start(Config::for_tests()).await.expect("start");
-    let (base, arrivals, _rx) = receiver(&running).await;
-    let session = session_with_callback(&running, &format!("{base}/fail-twice"), None);
-    capture::finalize(&running.state, &session, None);
+    let emu = TestEmulator::start().await;
+    let (base, arrivals, _rx) = receiver(&emu).await;
+    let session = session_with_callback(&emu, &format!("{base}/fail-twice"), None);
+    emu.finalize(&session, None);
 
     let events = delivery_outcome(&session).await;
     let statuses: Vec<Value> = events.iter().map(|e| e["status"].clone()).collect();
@@ -209,18 +186,18 @@ async fn a_target_answering_5xx_is_retried_until_it_accepts_and_every_attempt_is
         .is_some_and(|e| e.contains("503")));
     assert_eq!(events[2]["delivered"], true);
     assert_eq!(arrivals.lock().len(), 3, "the target saw every attempt");
-    running.shutdown().await;
+    emu.shutdown().await;
 }
 
 #[tokio::test]
 async fn a_target_that_never_accepts_is_given_up_after_a_bounded_number_of_attempts() {
-    let running = start(Config::for_tests()).await.expect("start");
-    let (base, arrivals, _rx) = receiver(&running).await;
-    let session = session_with_callback(&running, &format!("{base}/always-500"), None);
-    capture::finalize(&running.state, &session, None);
+    let emu = TestEmulator::start().await;
+    let (base, arrivals, _rx) = receiver(&emu).await;
+    let session = session_with_callback(&emu, &format!("{base}/always-500"), None);
+    emu.finalize(&session, None);
 
     let events = delivery_outcome(&session).await;
-    let attempts = webcapture_emulator::callbacks::MAX_REAL_ATTEMPTS as usize;
+    let attempts = MAX_REAL_ATTEMPTS as usize;
     assert_eq!(events.len(), attempts + 1, "{events:?}");
     assert!(events[..attempts]
         .iter()
@@ -228,22 +205,22 @@ async fn a_target_that_never_accepts_is_given_up_after_a_bounded_number_of_attem
     assert_eq!(events[attempts]["final"], true);
     assert_eq!(events[attempts]["delivered"], false);
     assert_eq!(arrivals.lock().len(), attempts);
-    running.shutdown().await;
+    emu.shutdown().await;
 }
 
 #[tokio::test]
 async fn fail_times_records_simulated_failures_and_the_target_sees_only_real_attempts() {
-    let running = start(Config::for_tests()).await.expect("start");
+    let emu = TestEmulator::start().await;
     let mut scenario = Scenario::default();
     scenario.result.callback.fail_times = 2;
-    put_scenario(&running, "test-callback-fail-twice", scenario);
-    let (base, arrivals, _rx) = receiver(&running).await;
+    emu.add_scenario("test-callback-fail-twice", scenario);
+    let (base, arrivals, _rx) = receiver(&emu).await;
     let session = session_with_callback(
-        &running,
+        &emu,
         &format!("{base}/ok"),
         Some("test-callback-fail-twice"),
     );
-    capture::finalize(&running.state, &session, None);
+    emu.finalize(&session, None);
 
     let events = delivery_outcome(&session).await;
     assert_eq!(events.len(), 3, "{events:?}");
@@ -253,26 +230,25 @@ async fn fail_times_records_simulated_failures_and_the_target_sees_only_real_att
     assert_eq!(events[2]["simulated"], false);
     assert_eq!(events[2]["delivered"], true);
     assert_eq!(arrivals.lock().len(), 1);
-    running.shutdown().await;
+    emu.shutdown().await;
 }
 
 #[tokio::test]
 async fn skip_sends_nothing_and_the_transcript_says_why() {
-    let running = start(Config::for_tests()).await.expect("start");
+    let emu = TestEmulator::start().await;
     let mut scenario = Scenario::default();
     scenario.result.callback.skip = true;
-    put_scenario(&running, "test-callback-skip", scenario);
-    let (base, arrivals, _rx) = receiver(&running).await;
-    let session =
-        session_with_callback(&running, &format!("{base}/ok"), Some("test-callback-skip"));
-    capture::finalize(&running.state, &session, None);
+    emu.add_scenario("test-callback-skip", scenario);
+    let (base, arrivals, _rx) = receiver(&emu).await;
+    let session = session_with_callback(&emu, &format!("{base}/ok"), Some("test-callback-skip"));
+    emu.finalize(&session, None);
 
     let events = callback_events(&session);
     assert_eq!(events.len(), 1);
     assert_eq!(events[0]["skipped"], true);
     // A session finished afterwards proves the receiver works and nothing came for the skipped one.
-    let control = session_with_callback(&running, &format!("{base}/ok"), None);
-    capture::finalize(&running.state, &control, None);
+    let control = session_with_callback(&emu, &format!("{base}/ok"), None);
+    emu.finalize(&control, None);
     delivery_outcome(&control).await;
     let control_id = control.lock().id.clone();
     let seen: Vec<Value> = arrivals
@@ -281,21 +257,21 @@ async fn skip_sends_nothing_and_the_transcript_says_why() {
         .map(|a| a.body["sessionId"].clone())
         .collect();
     assert_eq!(seen, vec![json!(control_id)]);
-    running.shutdown().await;
+    emu.shutdown().await;
 }
 
 #[tokio::test]
 async fn a_hanging_receiver_does_not_delay_another_sessions_callback() {
-    let running = start(Config::for_tests()).await.expect("start");
-    let (base, _, mut rx) = receiver(&running).await;
-    let stuck = session_with_callback(&running, &format!("{base}/hang"), None);
-    capture::finalize(&running.state, &stuck, None);
+    let emu = TestEmulator::start().await;
+    let (base, _, mut rx) = receiver(&emu).await;
+    let stuck = session_with_callback(&emu, &format!("{base}/hang"), None);
+    emu.finalize(&stuck, None);
     let first = next_arrival(&mut rx).await;
     assert_eq!(first.path, "hang");
 
-    let other = session_with_callback(&running, &format!("{base}/ok"), None);
+    let other = session_with_callback(&emu, &format!("{base}/ok"), None);
     let other_id = other.lock().id.clone();
-    capture::finalize(&running.state, &other, None);
+    emu.finalize(&other, None);
     let second = next_arrival(&mut rx).await;
     assert_eq!(second.body, json!({"sessionId": other_id}));
     let events = delivery_outcome(&other).await;
@@ -304,12 +280,12 @@ async fn a_hanging_receiver_does_not_delay_another_sessions_callback() {
         callback_events(&stuck).is_empty(),
         "the hanging attempt is still pending while the other session was delivered"
     );
-    running.shutdown().await;
+    emu.shutdown().await;
 }
 
 #[tokio::test]
 async fn a_self_signed_https_target_is_accepted() {
-    let running = start(Config::for_tests()).await.expect("start");
+    let emu = TestEmulator::start().await;
     let _ = rustls::crypto::ring::default_provider().install_default();
     let cert = rcgen::generate_simple_self_signed(vec!["localhost".to_string()]).expect("cert");
     let tls = axum_server::tls_rustls::RustlsConfig::from_pem(
@@ -333,27 +309,27 @@ async fn a_self_signed_https_target_is_accepted() {
     let port = listener.local_addr().expect("addr").port();
     tokio::spawn(axum_server::from_tcp_rustls(listener, tls).serve(app.into_make_service()));
 
-    let session = session_with_callback(&running, &format!("https://localhost:{port}/cb"), None);
+    let session = session_with_callback(&emu, &format!("https://localhost:{port}/cb"), None);
     let id = session.lock().id.clone();
-    capture::finalize(&running.state, &session, None);
+    emu.finalize(&session, None);
     let body = tokio::time::timeout(Duration::from_secs(20), rx.recv())
         .await
         .expect("arrives")
         .expect("alive");
     assert_eq!(body, json!({"sessionId": id}));
     assert_eq!(delivery_outcome(&session).await[0]["status"], 200);
-    running.shutdown().await;
+    emu.shutdown().await;
 }
 
 #[tokio::test]
 async fn a_callback_url_that_is_not_http_is_reported_not_retried() {
-    let running = start(Config::for_tests()).await.expect("start");
-    let session = session_with_callback(&running, "ftp://example.invalid/cb", None);
-    capture::finalize(&running.state, &session, None);
+    let emu = TestEmulator::start().await;
+    let session = session_with_callback(&emu, "ftp://example.invalid/cb", None);
+    emu.finalize(&session, None);
     let events = delivery_outcome(&session).await;
     assert_eq!(events.len(), 1);
     assert!(events[0]["error"]
         .as_str()
         .is_some_and(|e| e.contains("not an http(s) URL")));
-    running.shutdown().await;
+    emu.shutdown().await;
 }

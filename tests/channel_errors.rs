@@ -1,17 +1,16 @@
 //! The capture channel's errors: refused sessions, scenario errors, drops, bad messages, vanishing pages.
 
-mod channel_support;
+mod support;
 
-use channel_support::*;
 use futures_util::SinkExt;
 use serde_json::json;
+use support::{internals::LivenessMode, *};
 use tokio_tungstenite::tungstenite::Message;
-use webcapture_emulator::scenarios::model::LivenessMode;
 
 #[tokio::test]
 async fn an_unknown_session_gets_an_error_then_a_close_that_says_why() {
-    let emu = emulator().await;
-    let mut ws = connect(&emu, "/video-server/engine.io").await;
+    let emu = TestEmulator::start().await;
+    let mut ws = emu.channel().await;
     send(&mut ws, hello("no-such-session")).await;
     let Got::Msg(m) = next(&mut ws, 3000).await else {
         panic!("expected an error message")
@@ -34,11 +33,11 @@ async fn an_unknown_session_gets_an_error_then_a_close_that_says_why() {
 
 #[tokio::test]
 async fn a_second_channel_for_a_capturing_session_is_refused() {
-    let emu = emulator().await;
-    let (id, _session) = session(&emu, LivenessMode::LivenessPassive, None);
-    let mut first = connect(&emu, "/video-server/engine.io").await;
+    let emu = TestEmulator::start().await;
+    let (id, _session) = emu.session(LivenessMode::LivenessPassive, None);
+    let mut first = emu.channel().await;
     open_until_init(&mut first, &id).await;
-    let mut second = connect(&emu, "/video-server/engine.io").await;
+    let mut second = emu.channel().await;
     send(&mut second, hello(&id)).await;
     let Got::Msg(m) = next(&mut second, 3000).await else {
         panic!("expected an error")
@@ -52,14 +51,15 @@ async fn a_second_channel_for_a_capturing_session_is_refused() {
 
 #[tokio::test]
 async fn an_init_error_is_sent_instead_of_init_and_fails_the_session() {
-    let emu = emulator().await;
-    add_scenario(
-        &emu,
-        "test-overloaded",
-        json!({"capture": {"init": {"error": {"code": 503}}}}),
-    );
-    let (id, session) = session(&emu, LivenessMode::LivenessPassive, Some("test-overloaded"));
-    let mut ws = connect(&emu, "/video-server/engine.io").await;
+    let emu = TestEmulator::builder()
+        .scenario(
+            "test-overloaded",
+            json!({"capture": {"init": {"error": {"code": 503}}}}),
+        )
+        .start()
+        .await;
+    let (id, session) = emu.session(LivenessMode::LivenessPassive, Some("test-overloaded"));
+    let mut ws = emu.channel().await;
     send(&mut ws, hello(&id)).await;
     let (msgs, end) = drain(&mut ws).await;
     let last = msgs.last().expect("an error");
@@ -77,14 +77,15 @@ async fn an_init_error_is_sent_instead_of_init_and_fails_the_session() {
 
 #[tokio::test]
 async fn a_lockout_error_carries_an_iso_unlock_date() {
-    let emu = emulator().await;
-    add_scenario(
-        &emu,
-        "test-locked",
-        json!({"capture": {"init": {"error": {"code": 429, "unlockInSeconds": 90}}}}),
-    );
-    let (id, _session) = session(&emu, LivenessMode::LivenessActive, Some("test-locked"));
-    let mut ws = connect(&emu, "/video-server/engine.io").await;
+    let emu = TestEmulator::builder()
+        .scenario(
+            "test-locked",
+            json!({"capture": {"init": {"error": {"code": 429, "unlockInSeconds": 90}}}}),
+        )
+        .start()
+        .await;
+    let (id, _session) = emu.session(LivenessMode::LivenessActive, Some("test-locked"));
+    let mut ws = emu.channel().await;
     send(&mut ws, hello(&id)).await;
     let (msgs, _) = drain(&mut ws).await;
     let err = &msgs.last().expect("error")["data"];
@@ -103,18 +104,19 @@ async fn a_lockout_error_carries_an_iso_unlock_date() {
 
 #[tokio::test]
 async fn a_timeline_error_reaches_the_page_after_tracking() {
-    let emu = emulator().await;
-    add_scenario(
-        &emu,
-        "test-timeout",
-        json!({"capture": {"timeline": [
-            {"type": "waitFor", "event": "startCapture"},
-            {"type": "faceTracking", "durationMs": 500, "noFace": true},
-            {"type": "error", "code": 1301}
-        ]}}),
-    );
-    let (id, session) = session(&emu, LivenessMode::LivenessPassive, Some("test-timeout"));
-    let mut ws = connect(&emu, "/video-server/engine.io").await;
+    let emu = TestEmulator::builder()
+        .scenario(
+            "test-timeout",
+            json!({"capture": {"timeline": [
+                {"type": "waitFor", "event": "startCapture"},
+                {"type": "faceTracking", "durationMs": 500, "noFace": true},
+                {"type": "error", "code": 1301}
+            ]}}),
+        )
+        .start()
+        .await;
+    let (id, session) = emu.session(LivenessMode::LivenessPassive, Some("test-timeout"));
+    let mut ws = emu.channel().await;
     open_until_init(&mut ws, &id).await;
     send(&mut ws, json!({"type": "startCapture"})).await;
     let (msgs, _) = drain(&mut ws).await;
@@ -136,18 +138,19 @@ async fn a_timeline_error_reaches_the_page_after_tracking() {
 
 #[tokio::test]
 async fn another_timeline_error_leaves_the_session_failed_without_a_status() {
-    let emu = emulator().await;
-    add_scenario(
-        &emu,
-        "test-quality",
-        json!({"capture": {"timeline": [
-            {"type": "waitFor", "event": "startCapture"},
-            {"type": "faceTracking", "durationMs": 300},
-            {"type": "error", "code": 1303}
-        ]}}),
-    );
-    let (id, session) = session(&emu, LivenessMode::LivenessPassive, Some("test-quality"));
-    let mut ws = connect(&emu, "/video-server/engine.io").await;
+    let emu = TestEmulator::builder()
+        .scenario(
+            "test-quality",
+            json!({"capture": {"timeline": [
+                {"type": "waitFor", "event": "startCapture"},
+                {"type": "faceTracking", "durationMs": 300},
+                {"type": "error", "code": 1303}
+            ]}}),
+        )
+        .start()
+        .await;
+    let (id, session) = emu.session(LivenessMode::LivenessPassive, Some("test-quality"));
+    let mut ws = emu.channel().await;
     open_until_init(&mut ws, &id).await;
     send(&mut ws, json!({"type": "startCapture"})).await;
     let (msgs, _) = drain(&mut ws).await;
@@ -159,14 +162,13 @@ async fn another_timeline_error_leaves_the_session_failed_without_a_status() {
 
 #[tokio::test]
 async fn a_scripted_disconnect_drops_the_connection_without_a_close_frame() {
-    let emu = emulator().await;
-    add_scenario(
-        &emu,
-        "test-drop",
-        json!({"capture": {"timeline": [{"type": "waitFor", "event": "startCapture"}, {"type": "disconnect"}]}}),
-    );
-    let (id, session) = session(&emu, LivenessMode::LivenessPassive, Some("test-drop"));
-    let mut ws = connect(&emu, "/video-server/engine.io").await;
+    let emu = TestEmulator::builder()
+        .scenario("test-drop",
+        json!({"capture": {"timeline": [{"type": "waitFor", "event": "startCapture"}, {"type": "disconnect"}]}}))
+        .start()
+        .await;
+    let (id, session) = emu.session(LivenessMode::LivenessPassive, Some("test-drop"));
+    let mut ws = emu.channel().await;
     open_until_init(&mut ws, &id).await;
     send(&mut ws, json!({"type": "startCapture"})).await;
     // clientInitEnd is added to every timeline right after startCapture; then the drop.
@@ -178,9 +180,9 @@ async fn a_scripted_disconnect_drops_the_connection_without_a_close_frame() {
 
 #[tokio::test]
 async fn a_message_that_is_not_json_closes_the_channel_with_the_reason() {
-    let emu = emulator().await;
-    let (id, session) = session(&emu, LivenessMode::LivenessPassive, None);
-    let mut ws = connect(&emu, "/video-server/engine.io").await;
+    let emu = TestEmulator::start().await;
+    let (id, session) = emu.session(LivenessMode::LivenessPassive, None);
+    let mut ws = emu.channel().await;
     open_until_init(&mut ws, &id).await;
     ws.send(Message::Text("start please".into())).await.unwrap();
     match next(&mut ws, 3000).await {
@@ -197,9 +199,9 @@ async fn a_message_that_is_not_json_closes_the_channel_with_the_reason() {
 
 #[tokio::test]
 async fn an_unknown_message_type_is_named_in_the_close_reason() {
-    let emu = emulator().await;
-    let (id, _session) = session(&emu, LivenessMode::LivenessPassive, None);
-    let mut ws = connect(&emu, "/video-server/engine.io").await;
+    let emu = TestEmulator::start().await;
+    let (id, _session) = emu.session(LivenessMode::LivenessPassive, None);
+    let mut ws = emu.channel().await;
     open_until_init(&mut ws, &id).await;
     send(&mut ws, json!({"type": "jump"})).await;
     match next(&mut ws, 3000).await {
@@ -211,8 +213,8 @@ async fn an_unknown_message_type_is_named_in_the_close_reason() {
 
 #[tokio::test]
 async fn a_message_before_hello_is_refused() {
-    let emu = emulator().await;
-    let mut ws = connect(&emu, "/video-server/engine.io").await;
+    let emu = TestEmulator::start().await;
+    let mut ws = emu.channel().await;
     send(&mut ws, json!({"type": "startCapture"})).await;
     match next(&mut ws, 3000).await {
         Got::Closed(Some((1008, reason))) => assert!(reason.contains("must be hello"), "{reason}"),
@@ -223,9 +225,9 @@ async fn a_message_before_hello_is_refused() {
 
 #[tokio::test]
 async fn an_oversized_message_is_refused_with_the_limit() {
-    let emu = emulator().await;
-    let (id, _session) = session(&emu, LivenessMode::LivenessPassive, None);
-    let mut ws = connect(&emu, "/video-server/engine.io").await;
+    let emu = TestEmulator::start().await;
+    let (id, _session) = emu.session(LivenessMode::LivenessPassive, None);
+    let mut ws = emu.channel().await;
     open_until_init(&mut ws, &id).await;
     let big = json!({"type": "finding", "message": "x".repeat(3 * 1024 * 1024)});
     send(&mut ws, big).await;
@@ -238,9 +240,9 @@ async fn an_oversized_message_is_refused_with_the_limit() {
 
 #[tokio::test]
 async fn a_best_image_that_is_not_an_image_is_refused() {
-    let emu = emulator().await;
-    let (id, _session) = session(&emu, LivenessMode::LivenessPassive, None);
-    let mut ws = connect(&emu, "/video-server/engine.io").await;
+    let emu = TestEmulator::start().await;
+    let (id, _session) = emu.session(LivenessMode::LivenessPassive, None);
+    let mut ws = emu.channel().await;
     open_until_init(&mut ws, &id).await;
     send(&mut ws, json!({"type": "bestImage", "data": "aGVsbG8="})).await;
     match next(&mut ws, 3000).await {
@@ -254,14 +256,13 @@ async fn a_best_image_that_is_not_an_image_is_refused() {
 
 #[tokio::test]
 async fn a_page_that_vanishes_mid_capture_ends_its_session_cleanly() {
-    let emu = emulator().await;
-    add_scenario(
-        &emu,
-        "test-slow",
-        json!({"capture": {"timeline": [{"type": "waitFor", "event": "startCapture"}, {"type": "result"}]}}),
-    );
-    let (id, session) = session(&emu, LivenessMode::LivenessPassive, Some("test-slow"));
-    let mut ws = connect(&emu, "/video-server/engine.io").await;
+    let emu = TestEmulator::builder()
+        .scenario("test-slow",
+        json!({"capture": {"timeline": [{"type": "waitFor", "event": "startCapture"}, {"type": "result"}]}}))
+        .start()
+        .await;
+    let (id, session) = emu.session(LivenessMode::LivenessPassive, Some("test-slow"));
+    let mut ws = emu.channel().await;
     open_until_init(&mut ws, &id).await;
     drop(ws); // no close frame, no startCapture: the page is gone
     wait_state(&session, "FAILED").await;
@@ -282,9 +283,9 @@ async fn a_page_that_vanishes_mid_capture_ends_its_session_cleanly() {
 
 #[tokio::test]
 async fn a_cancel_ends_the_session_without_a_result() {
-    let emu = emulator().await;
-    let (id, session) = session(&emu, LivenessMode::LivenessPassive, None);
-    let mut ws = connect(&emu, "/video-server/engine.io").await;
+    let emu = TestEmulator::start().await;
+    let (id, session) = emu.session(LivenessMode::LivenessPassive, None);
+    let mut ws = emu.channel().await;
     open_until_init(&mut ws, &id).await;
     send(&mut ws, json!({"type": "cancel"})).await;
     let (_, end) = drain(&mut ws).await;
@@ -298,11 +299,11 @@ async fn a_cancel_ends_the_session_without_a_result() {
 
 #[tokio::test]
 async fn shutdown_closes_open_channels() {
-    let emu = emulator().await;
-    let (id, session) = session(&emu, LivenessMode::LivenessPassive, None);
-    let mut ws = connect(&emu, "/video-server/engine.io").await;
+    let emu = TestEmulator::start().await;
+    let (id, session) = emu.session(LivenessMode::LivenessPassive, None);
+    let mut ws = emu.channel().await;
     open_until_init(&mut ws, &id).await;
-    emu.state.shutdown.cancel();
+    emu.state().shutdown.cancel();
     match next(&mut ws, 3000).await {
         Got::Closed(Some((1001, _))) | Got::Dropped => {}
         other => panic!("expected the channel to close, got {other:?}"),

@@ -1,16 +1,15 @@
 //! The capture channel plays a session's scenario in the order integrator code relies on.
 
-mod channel_support;
+mod support;
 
-use channel_support::*;
 use serde_json::json;
-use webcapture_emulator::scenarios::model::LivenessMode;
+use support::{internals::LivenessMode, *};
 
 #[tokio::test]
 async fn a_passive_success_plays_progress_init_then_capture_then_result() {
-    let emu = emulator().await;
-    let (id, session) = session(&emu, LivenessMode::LivenessPassive, None);
-    let mut ws = connect(&emu, "/video-server/engine.io").await;
+    let emu = TestEmulator::start().await;
+    let (id, session) = emu.session(LivenessMode::LivenessPassive, None);
+    let mut ws = emu.channel().await;
     let (before, init) = open_until_init(&mut ws, &id).await;
 
     assert!(!before.is_empty(), "downloadProgress precedes init");
@@ -70,9 +69,9 @@ async fn a_passive_success_plays_progress_init_then_capture_then_result() {
 
 #[tokio::test]
 async fn the_result_is_final_before_the_page_hears_of_it() {
-    let emu = emulator().await;
-    let (id, session) = session(&emu, LivenessMode::LivenessPassiveVideo, None);
-    let mut ws = connect(&emu, "/video-server/engine.io").await;
+    let emu = TestEmulator::start().await;
+    let (id, session) = emu.session(LivenessMode::LivenessPassiveVideo, None);
+    let mut ws = emu.channel().await;
     open_until_init(&mut ws, &id).await;
     send(&mut ws, json!({"type": "startCapture"})).await;
     loop {
@@ -98,9 +97,9 @@ async fn the_result_is_final_before_the_page_hears_of_it() {
 
 #[tokio::test]
 async fn an_active_session_gets_the_join_the_dots_challenge() {
-    let emu = emulator().await;
-    let (id, session) = session(&emu, LivenessMode::LivenessActive, None);
-    let mut ws = connect(&emu, "/video-server/engine.io/").await;
+    let emu = TestEmulator::start().await;
+    let (id, session) = emu.session(LivenessMode::LivenessActive, None);
+    let mut ws = emu.channel_at("/video-server/engine.io/").await;
     let (_, init) = open_until_init(&mut ws, &id).await;
     assert_eq!(init["livenessMode"], "LIVENESS_ACTIVE");
     assert_eq!(init["numberOfChallenge"], 2);
@@ -137,22 +136,19 @@ async fn an_active_session_gets_the_join_the_dots_challenge() {
 
 #[tokio::test]
 async fn pending_marks_the_session_pending_until_the_result() {
-    let emu = emulator().await;
-    add_scenario(
-        &emu,
-        "test-stuck-pending",
-        json!({"capture": {"timeline": [
-            {"type": "waitFor", "event": "startCapture"},
-            {"type": "instruction", "value": "TRACKER_CHALLENGE_PENDING"},
-            {"type": "wait", "ms": 600000}
-        ]}}),
-    );
-    let (id, session) = session(
-        &emu,
-        LivenessMode::LivenessPassive,
-        Some("test-stuck-pending"),
-    );
-    let mut ws = connect(&emu, "/video-server/engine.io").await;
+    let emu = TestEmulator::builder()
+        .scenario(
+            "test-stuck-pending",
+            json!({"capture": {"timeline": [
+                {"type": "waitFor", "event": "startCapture"},
+                {"type": "instruction", "value": "TRACKER_CHALLENGE_PENDING"},
+                {"type": "wait", "ms": 600000}
+            ]}}),
+        )
+        .start()
+        .await;
+    let (id, session) = emu.session(LivenessMode::LivenessPassive, Some("test-stuck-pending"));
+    let mut ws = emu.channel().await;
     open_until_init(&mut ws, &id).await;
     send(&mut ws, json!({"type": "startCapture"})).await;
     // time-scale 0 skips the wait, so the timeline ends without a result: the session fails.
@@ -171,9 +167,11 @@ async fn pending_marks_the_session_pending_until_the_result() {
 
 #[tokio::test]
 async fn every_message_both_ways_is_in_the_transcript() {
-    let emu = emulator().await;
-    let (id, session) = session(&emu, LivenessMode::LivenessPassive, None);
-    let mut ws = connect(&emu, "/video-server/engine.io?EIO=4&transport=websocket").await;
+    let emu = TestEmulator::start().await;
+    let (id, session) = emu.session(LivenessMode::LivenessPassive, None);
+    let mut ws = emu
+        .channel_at("/video-server/engine.io?EIO=4&transport=websocket")
+        .await;
     open_until_init(&mut ws, &id).await;
     send(&mut ws, json!({"type": "startCapture"})).await;
     let (msgs, _) = drain(&mut ws).await;
@@ -198,18 +196,16 @@ async fn every_message_both_ways_is_in_the_transcript() {
 #[tokio::test]
 async fn a_camera_frame_from_the_page_becomes_the_best_image() {
     use base64::Engine;
-    let emu = emulator().await;
-    add_scenario(
-        &emu,
-        "test-camera",
-        json!({"browser": {"bestImage": "camera"}}),
-    );
-    let (id, session) = session(&emu, LivenessMode::LivenessPassive, Some("test-camera"));
+    let emu = TestEmulator::builder()
+        .scenario("test-camera", json!({"browser": {"bestImage": "camera"}}))
+        .start()
+        .await;
+    let (id, session) = emu.session(LivenessMode::LivenessPassive, Some("test-camera"));
     let mut png = Vec::new();
     image::RgbImage::from_pixel(320, 240, image::Rgb([200, 150, 120]))
         .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
         .unwrap();
-    let mut ws = connect(&emu, "/video-server/engine.io").await;
+    let mut ws = emu.channel().await;
     let (_, init) = open_until_init(&mut ws, &id).await;
     assert_eq!(init["browser"]["bestImage"], "camera");
     send(&mut ws, json!({"type": "startCapture"})).await;
@@ -230,14 +226,13 @@ async fn a_camera_frame_from_the_page_becomes_the_best_image() {
 #[tokio::test]
 async fn tracking_frames_carry_the_time_they_were_due_on_a_steady_rhythm() {
     // 10 fps at a tenth of real time: a face frame is due every 10 ms.
-    let emu = webcapture_emulator::server::start(webcapture_emulator::Config {
+    let emu = TestEmulator::with_config(Config {
         time_scale: 0.1,
-        ..webcapture_emulator::Config::for_tests()
+        ..Config::for_tests()
     })
-    .await
-    .expect("server starts");
-    let (id, session) = session(&emu, LivenessMode::LivenessPassive, None);
-    let mut ws = connect(&emu, "/video-server/engine.io").await;
+    .await;
+    let (id, session) = emu.session(LivenessMode::LivenessPassive, None);
+    let mut ws = emu.channel().await;
     open_until_init(&mut ws, &id).await;
     send(&mut ws, json!({"type": "startCapture"})).await;
     let (msgs, _) = drain(&mut ws).await;

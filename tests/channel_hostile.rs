@@ -3,41 +3,24 @@
 //! session TTL while a capture runs. Each ends in a close frame with the right code (or a
 //! documented error) and a session left in a state that says why.
 
-mod channel_support;
+mod support;
 
 use std::time::Duration;
 
-use channel_support::*;
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{json, Value};
+use support::{
+    internals::{LivenessMode, SharedSession},
+    *,
+};
 use tokio::io::AsyncWriteExt;
 use tokio_tungstenite::tungstenite::{
     protocol::{frame::coding::CloseCode, CloseFrame},
     Message,
 };
-use webcapture_emulator::{scenarios::model::LivenessMode, server, Config};
-
-/// Polls the session's summary until `state` (up to `secs`), for ends that take a timeout.
-async fn wait_state_for(
-    session: &webcapture_emulator::sessions::store::SharedSession,
-    state: &str,
-    secs: u64,
-) -> Value {
-    for _ in 0..secs * 20 {
-        let summary = session.lock().summary();
-        if summary["state"] == state {
-            return summary;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!(
-        "session never reached {state}: {}",
-        session.lock().summary()
-    );
-}
 
 /// The reason recorded with the session's FAILED state.
-fn failure_reason(session: &webcapture_emulator::sessions::store::SharedSession) -> String {
+fn failure_reason(session: &SharedSession) -> String {
     transcript(session)
         .iter()
         .rev()
@@ -48,8 +31,8 @@ fn failure_reason(session: &webcapture_emulator::sessions::store::SharedSession)
 
 #[tokio::test]
 async fn a_big_frame_before_hello_is_closed_with_1009_without_being_buffered() {
-    let emu = emulator().await;
-    let ws = connect(&emu, "/video-server/engine.io").await;
+    let emu = TestEmulator::start().await;
+    let ws = emu.channel().await;
     let (mut sink, mut stream) = ws.split();
     // 4 MiB of text before any hello: the server stops reading at 64 KiB.
     let big = "x".repeat(4 * 1024 * 1024);
@@ -73,16 +56,15 @@ async fn a_big_frame_before_hello_is_closed_with_1009_without_being_buffered() {
 
 #[tokio::test]
 async fn racing_hellos_for_one_session_give_it_to_exactly_one_channel() {
-    let emu = emulator().await;
-    add_scenario(
-        &emu,
-        "test-held",
-        json!({"capture": {"timeline": [{"type": "waitFor", "event": "startCapture"}, {"type": "result"}]}}),
-    );
-    let (id, _session) = session(&emu, LivenessMode::LivenessPassive, Some("test-held"));
+    let emu = TestEmulator::builder()
+        .scenario("test-held",
+        json!({"capture": {"timeline": [{"type": "waitFor", "event": "startCapture"}, {"type": "result"}]}}))
+        .start()
+        .await;
+    let (id, _session) = emu.session(LivenessMode::LivenessPassive, Some("test-held"));
     let mut sockets = Vec::new();
     for _ in 0..40 {
-        sockets.push(connect(&emu, "/video-server/engine.io").await);
+        sockets.push(emu.channel().await);
     }
     // Every hello is written before any answer is read.
     for ws in &mut sockets {
@@ -115,14 +97,13 @@ async fn racing_hellos_for_one_session_give_it_to_exactly_one_channel() {
 
 #[tokio::test]
 async fn a_close_frame_from_the_page_is_echoed_and_fails_the_session_with_its_code() {
-    let emu = emulator().await;
-    add_scenario(
-        &emu,
-        "test-held",
-        json!({"capture": {"timeline": [{"type": "waitFor", "event": "startCapture"}, {"type": "result"}]}}),
-    );
-    let (id, session) = session(&emu, LivenessMode::LivenessPassive, Some("test-held"));
-    let mut ws = connect(&emu, "/video-server/engine.io").await;
+    let emu = TestEmulator::builder()
+        .scenario("test-held",
+        json!({"capture": {"timeline": [{"type": "waitFor", "event": "startCapture"}, {"type": "result"}]}}))
+        .start()
+        .await;
+    let (id, session) = emu.session(LivenessMode::LivenessPassive, Some("test-held"));
+    let mut ws = emu.channel().await;
     open_until_init(&mut ws, &id).await;
     ws.send(Message::Close(Some(CloseFrame {
         code: CloseCode::Away,
@@ -145,9 +126,9 @@ async fn a_close_frame_from_the_page_is_echoed_and_fails_the_session_with_its_co
 
 #[tokio::test]
 async fn an_unmasked_client_frame_is_a_protocol_error_closed_with_1002() {
-    let emu = emulator().await;
-    let (id, session) = session(&emu, LivenessMode::LivenessPassive, None);
-    let mut ws = connect(&emu, "/video-server/engine.io").await;
+    let emu = TestEmulator::start().await;
+    let (id, session) = emu.session(LivenessMode::LivenessPassive, None);
+    let mut ws = emu.channel().await;
     // A server-style (unmasked) text frame written under the client's WebSocket layer.
     let raw: &[u8] = b"\x81\x05hello";
     let _ = id;
@@ -172,8 +153,8 @@ async fn an_unmasked_client_frame_is_a_protocol_error_closed_with_1002() {
 
 #[tokio::test]
 async fn a_text_frame_that_is_not_utf8_is_closed_with_1007() {
-    let emu = emulator().await;
-    let mut ws = connect(&emu, "/video-server/engine.io").await;
+    let emu = TestEmulator::start().await;
+    let mut ws = emu.channel().await;
     // A masked text frame (mask 0) whose payload is not UTF-8.
     let raw: &[u8] = b"\x81\x82\x00\x00\x00\x00\xff\xfe";
     match ws.get_mut() {
@@ -189,16 +170,14 @@ async fn a_text_frame_that_is_not_utf8_is_closed_with_1007() {
 
 #[tokio::test]
 async fn a_page_that_stops_reading_fails_its_session_after_the_write_timeout() {
-    let emu = server::start(Config {
+    let emu = TestEmulator::with_config(Config {
         channel_write_timeout: 1,
         ..Config::for_tests()
     })
-    .await
-    .expect("server starts");
+    .await;
     // 4,000 frames of 8 KB sent as fast as possible: far more than socket buffers hold.
     let frame = json!({"face": true, "padding": "p".repeat(8 * 1024)});
-    add_scenario(
-        &emu,
+    emu.add_scenario(
         "test-flood",
         json!({"capture": {"timeline": [
             {"type": "waitFor", "event": "startCapture"},
@@ -206,12 +185,12 @@ async fn a_page_that_stops_reading_fails_its_session_after_the_write_timeout() {
             {"type": "result"}
         ]}}),
     );
-    let (id, session) = session(&emu, LivenessMode::LivenessPassive, Some("test-flood"));
-    let mut ws = connect(&emu, "/video-server/engine.io").await;
+    let (id, session) = emu.session(LivenessMode::LivenessPassive, Some("test-flood"));
+    let mut ws = emu.channel().await;
     open_until_init(&mut ws, &id).await;
     send(&mut ws, json!({"type": "startCapture"})).await;
     // From here the page never reads again.
-    wait_state_for(&session, "FAILED", 30).await;
+    wait_state_for(&session, "FAILED", Duration::from_secs(30)).await;
     let reason = failure_reason(&session);
     assert!(reason.contains("stopped reading"), "{reason}");
     drop(ws);
@@ -220,15 +199,13 @@ async fn a_page_that_stops_reading_fails_its_session_after_the_write_timeout() {
 
 #[tokio::test]
 async fn an_open_channel_keeps_its_session_past_the_ttl_and_the_result_stays_readable() {
-    let emu = server::start(Config {
+    let emu = TestEmulator::with_config(Config {
         session_ttl: 1,
         time_scale: 1.0,
         ..Config::for_tests()
     })
-    .await
-    .expect("server starts");
-    add_scenario(
-        &emu,
+    .await;
+    emu.add_scenario(
         "test-long",
         json!({"capture": {"timeline": [
             {"type": "waitFor", "event": "startCapture"},
@@ -236,22 +213,22 @@ async fn an_open_channel_keeps_its_session_past_the_ttl_and_the_result_stays_rea
             {"type": "result"}
         ]}}),
     );
-    let (id, session) = session(&emu, LivenessMode::LivenessPassive, Some("test-long"));
-    let mut ws = connect(&emu, "/video-server/engine.io").await;
+    let (id, session) = emu.session(LivenessMode::LivenessPassive, Some("test-long"));
+    let mut ws = emu.channel().await;
     open_until_init(&mut ws, &id).await;
     send(&mut ws, json!({"type": "startCapture"})).await;
     // The capture runs 2.5 s, the TTL is 1 s and the sweeper runs every second.
     let (msgs, _) = drain(&mut ws).await;
     assert!(kinds(&msgs).contains(&"result".to_string()), "{msgs:?}");
     assert!(
-        emu.state.sessions.peek(&id).is_some(),
+        emu.state().sessions.peek(&id).is_some(),
         "the session survived its capture"
     );
     let http = reqwest::Client::new();
     let res = http
         .get(format!(
             "http://{}/bioserver-app/v2/bio-sessions/{id}/liveness-challenge-result",
-            emu.addr
+            emu.addr()
         ))
         .header("apikey", "k")
         .send()

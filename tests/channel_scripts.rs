@@ -1,10 +1,10 @@
 //! The four stub SDK scripts and the browser-config route are served publicly, as JavaScript,
 //! with the scenario's browser part baked in.
 
-mod channel_support;
+mod support;
 
-use channel_support::*;
 use serde_json::{json, Value};
+use support::*;
 
 const NAMES: [(&str, &str); 4] = [
     ("bioserver-environment-api.js", "BioserverEnvironment"),
@@ -15,9 +15,9 @@ const NAMES: [(&str, &str); 4] = [
 
 #[tokio::test]
 async fn every_script_is_javascript_without_a_key_and_defines_its_global() {
-    let emu = emulator().await;
+    let emu = TestEmulator::start().await;
     for (name, global) in NAMES {
-        let res = reqwest::get(format!("{}/video-server/{name}", emu.url()))
+        let res = reqwest::get(emu.at(&format!("/video-server/{name}")))
             .await
             .unwrap();
         assert_eq!(res.status(), 200, "{name}");
@@ -53,12 +53,10 @@ async fn every_script_is_javascript_without_a_key_and_defines_its_global() {
 
 #[tokio::test]
 async fn a_script_url_can_name_the_scenario_to_bake_in() {
-    let emu = emulator().await;
-    add_scenario(
-        &emu,
-        "test-denied",
-        json!({"browser": {"camera": "denied"}}),
-    );
+    let emu = TestEmulator::builder()
+        .scenario("test-denied", json!({"browser": {"camera": "denied"}}))
+        .start()
+        .await;
     let body = reqwest::get(format!(
         "{}/video-server/bioserver-video-api.js?emulator-scenario=test-denied",
         emu.url()
@@ -74,12 +72,13 @@ async fn a_script_url_can_name_the_scenario_to_bake_in() {
 
 #[tokio::test]
 async fn the_browser_route_returns_a_scenarios_browser_part() {
-    let emu = emulator().await;
-    add_scenario(
-        &emu,
-        "test-weak",
-        json!({"browser": {"network": {"uploadKbps": 120}}}),
-    );
+    let emu = TestEmulator::builder()
+        .scenario(
+            "test-weak",
+            json!({"browser": {"network": {"uploadKbps": 120}}}),
+        )
+        .start()
+        .await;
     let res = reqwest::get(format!(
         "{}/video-server/emulator/browser?scenario=test-weak",
         emu.url()
@@ -95,7 +94,7 @@ async fn the_browser_route_returns_a_scenarios_browser_part() {
 
 #[tokio::test]
 async fn the_browser_route_answers_404_json_for_an_unknown_scenario() {
-    let emu = emulator().await;
+    let emu = TestEmulator::start().await;
     let res = reqwest::get(format!(
         "{}/video-server/emulator/browser?scenario=nope",
         emu.url()
@@ -111,8 +110,8 @@ async fn the_browser_route_answers_404_json_for_an_unknown_scenario() {
 
 #[tokio::test]
 async fn the_channel_path_without_an_upgrade_is_a_json_error() {
-    let emu = emulator().await;
-    let res = reqwest::get(format!("{}/video-server/engine.io/", emu.url()))
+    let emu = TestEmulator::start().await;
+    let res = reqwest::get(emu.at("/video-server/engine.io/"))
         .await
         .unwrap();
     assert!(res.status().is_client_error());

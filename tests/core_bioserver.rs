@@ -1,15 +1,11 @@
 //! The Bioserver core API: bio-sessions, liveness results, faces, images and matches.
 
-mod core_support;
+mod support;
 
-use core_support::{assert_error, face_id, fixture, location, redacted, Emu};
 use serde_json::{json, Value};
-use webcapture_emulator::{
-    fixtures,
-    scenarios::{
-        model::{LivenessStatus, ResultSpec},
-        Scenario,
-    },
+use support::{
+    internals::{fixtures, LivenessStatus, ResultSpec, Scenario},
+    *,
 };
 
 fn core(path: &str) -> String {
@@ -18,14 +14,14 @@ fn core(path: &str) -> String {
 
 #[tokio::test]
 async fn an_unknown_bio_session_is_a_404() {
-    let emu = Emu::start().await;
+    let emu = TestEmulator::start().await;
     let res = emu.get(&core("no-such-session")).send().await.unwrap();
     assert_error(res, 404, "no-such-session").await;
 }
 
 #[tokio::test]
 async fn the_result_is_pending_before_the_capture_ends() {
-    let emu = Emu::start().await;
+    let emu = TestEmulator::start().await;
     let id = emu.create_passive().await;
     let body = emu
         .json(&core(&format!("{id}/liveness-challenge-result")))
@@ -35,7 +31,7 @@ async fn the_result_is_pending_before_the_capture_ends() {
 
 #[tokio::test]
 async fn a_finished_passive_capture_has_every_documented_result_field() {
-    let emu = Emu::start().await;
+    let emu = TestEmulator::start().await;
     let id = emu
         .create(json!({"livenessMode": "LIVENESS_PASSIVE", "correlationId": "c-1"}))
         .await;
@@ -56,7 +52,7 @@ async fn a_finished_passive_capture_has_every_documented_result_field() {
 
 #[tokio::test]
 async fn an_active_result_reports_the_number_of_challenges() {
-    let emu = Emu::start().await;
+    let emu = TestEmulator::start().await;
     let id = emu
         .create(json!({"livenessMode": "LIVENESS_ACTIVE", "numberOfChallenge": 3}))
         .await;
@@ -70,7 +66,7 @@ async fn an_active_result_reports_the_number_of_challenges() {
 
 #[tokio::test]
 async fn an_age_threshold_adds_the_age_estimation() {
-    let emu = Emu::start().await;
+    let emu = TestEmulator::start().await;
     let id = emu
         .create(json!({"livenessMode": "LIVENESS_PASSIVE_VIDEO", "ageThreshold": "18"}))
         .await;
@@ -86,17 +82,19 @@ async fn an_age_threshold_adds_the_age_estimation() {
 
 #[tokio::test]
 async fn the_age_estimate_comes_from_the_scenario() {
-    let emu = Emu::start().await;
-    emu.add_scenario(
-        "teenager",
-        Scenario {
-            result: ResultSpec {
-                age: 15.0,
-                ..ResultSpec::default()
+    let emu = TestEmulator::builder()
+        .scenario(
+            "teenager",
+            Scenario {
+                result: ResultSpec {
+                    age: 15.0,
+                    ..ResultSpec::default()
+                },
+                ..Scenario::default()
             },
-            ..Scenario::default()
-        },
-    );
+        )
+        .start()
+        .await;
     let id = emu
         .create(json!({"livenessMode": "LIVENESS_PASSIVE_VIDEO", "ageThreshold": 18, "scenario": "teenager"}))
         .await;
@@ -110,7 +108,7 @@ async fn the_age_estimate_comes_from_the_scenario() {
 
 #[tokio::test]
 async fn above_threshold_is_the_estimate_at_or_over_the_sessions_threshold_as_documented() {
-    let emu = Emu::start().await;
+    let emu = TestEmulator::start().await;
     for (name, age, threshold, above) in [
         ("age-exact", json!(18), 18, true),
         ("age-rejected", json!(16.4), 18, false),
@@ -136,18 +134,20 @@ async fn above_threshold_is_the_estimate_at_or_over_the_sessions_threshold_as_do
 
 #[tokio::test]
 async fn a_spoof_scenario_reports_spoof_with_its_diagnostic() {
-    let emu = Emu::start().await;
-    emu.add_scenario(
-        "spoofed",
-        Scenario {
-            result: ResultSpec {
-                liveness_status: LivenessStatus::Spoof,
-                diagnostic: Some("mask detected".into()),
-                ..ResultSpec::default()
+    let emu = TestEmulator::builder()
+        .scenario(
+            "spoofed",
+            Scenario {
+                result: ResultSpec {
+                    liveness_status: LivenessStatus::Spoof,
+                    diagnostic: Some("mask detected".into()),
+                    ..ResultSpec::default()
+                },
+                ..Scenario::default()
             },
-            ..Scenario::default()
-        },
-    );
+        )
+        .start()
+        .await;
     let id = emu
         .create(json!({"livenessMode": "LIVENESS_PASSIVE", "scenario": "spoofed"}))
         .await;
@@ -161,7 +161,7 @@ async fn a_spoof_scenario_reports_spoof_with_its_diagnostic() {
 
 #[tokio::test]
 async fn the_result_of_an_unknown_session_is_a_404() {
-    let emu = Emu::start().await;
+    let emu = TestEmulator::start().await;
     let res = emu
         .get(&core("nope/liveness-challenge-result"))
         .send()
@@ -172,7 +172,7 @@ async fn the_result_of_an_unknown_session_is_a_404() {
 
 #[tokio::test]
 async fn the_best_image_is_a_face_whose_image_is_the_fixture() {
-    let emu = Emu::start().await;
+    let emu = TestEmulator::start().await;
     let id = emu.create_passive().await;
     emu.finish(&id);
     let best = emu.best_image_id(&id).await;
@@ -188,7 +188,7 @@ async fn the_best_image_is_a_face_whose_image_is_the_fixture() {
 
 #[tokio::test]
 async fn posting_a_face_answers_201_with_a_location_that_ends_with_the_face_id() {
-    let emu = Emu::start().await;
+    let emu = TestEmulator::start().await;
     let id = emu.create_passive().await;
     let face = br#"{"imageType":"SELFIE","friendlyName":"selfie","imageRotationEnabled":"true"}"#;
     let res = emu.upload(&id, fixture("reference-1"), Some(face)).await;
@@ -203,7 +203,7 @@ async fn posting_a_face_answers_201_with_a_location_that_ends_with_the_face_id()
 
 #[tokio::test]
 async fn an_empty_face_part_gives_the_defaults() {
-    let emu = Emu::start().await;
+    let emu = TestEmulator::start().await;
     let id = emu.create_passive().await;
     let res = emu.upload(&id, fixture("reference-1"), Some(b"")).await;
     assert_eq!(res.status(), 201);
@@ -214,7 +214,7 @@ async fn an_empty_face_part_gives_the_defaults() {
 
 #[tokio::test]
 async fn a_missing_face_part_gives_the_defaults() {
-    let emu = Emu::start().await;
+    let emu = TestEmulator::start().await;
     let id = emu.create_passive().await;
     let res = emu.upload(&id, fixture("selfie-1"), None).await;
     assert_eq!(res.status(), 201);
@@ -222,7 +222,7 @@ async fn a_missing_face_part_gives_the_defaults() {
 
 #[tokio::test]
 async fn a_boolean_image_rotation_flag_is_accepted() {
-    let emu = Emu::start().await;
+    let emu = TestEmulator::start().await;
     let id = emu.create_passive().await;
     let res = emu
         .upload(
@@ -238,7 +238,7 @@ async fn a_boolean_image_rotation_flag_is_accepted() {
 
 #[tokio::test]
 async fn a_face_part_that_is_not_json_is_a_400() {
-    let emu = Emu::start().await;
+    let emu = TestEmulator::start().await;
     let id = emu.create_passive().await;
     let res = emu
         .upload(&id, fixture("selfie-1"), Some(b"imageType=SELFIE"))
@@ -248,7 +248,7 @@ async fn a_face_part_that_is_not_json_is_a_400() {
 
 #[tokio::test]
 async fn an_image_rotation_flag_of_the_wrong_type_is_a_400() {
-    let emu = Emu::start().await;
+    let emu = TestEmulator::start().await;
     let id = emu.create_passive().await;
     let res = emu
         .upload(
@@ -262,7 +262,7 @@ async fn an_image_rotation_flag_of_the_wrong_type_is_a_400() {
 
 #[tokio::test]
 async fn an_image_part_that_is_not_an_image_is_a_400() {
-    let emu = Emu::start().await;
+    let emu = TestEmulator::start().await;
     let id = emu.create_passive().await;
     let res = emu.upload(&id, b"hello, I am text".to_vec(), None).await;
     assert_error(res, 400, "not a JPEG or PNG image").await;
@@ -270,7 +270,7 @@ async fn an_image_part_that_is_not_an_image_is_a_400() {
 
 #[tokio::test]
 async fn a_form_without_an_image_part_is_a_400() {
-    let emu = Emu::start().await;
+    let emu = TestEmulator::start().await;
     let id = emu.create_passive().await;
     let form = reqwest::multipart::Form::new().text("face", "{}");
     let res = emu
@@ -284,7 +284,7 @@ async fn a_form_without_an_image_part_is_a_400() {
 
 #[tokio::test]
 async fn a_face_body_that_is_not_multipart_is_a_400() {
-    let emu = Emu::start().await;
+    let emu = TestEmulator::start().await;
     let id = emu.create_passive().await;
     let res = emu
         .post(&core(&format!("{id}/faces")))
@@ -297,9 +297,9 @@ async fn a_face_body_that_is_not_multipart_is_a_400() {
 
 #[tokio::test]
 async fn an_oversized_face_upload_is_a_413() {
-    let emu = Emu::start_with(webcapture_emulator::Config {
+    let emu = TestEmulator::with_config(Config {
         max_body: 16 * 1024,
-        ..webcapture_emulator::Config::for_tests()
+        ..Config::for_tests()
     })
     .await;
     let id = emu.create_passive().await;
@@ -309,14 +309,14 @@ async fn an_oversized_face_upload_is_a_413() {
 
 #[tokio::test]
 async fn posting_a_face_to_an_unknown_session_is_a_404() {
-    let emu = Emu::start().await;
+    let emu = TestEmulator::start().await;
     let res = emu.upload("nope", fixture("selfie-1"), None).await;
     assert_error(res, 404, "nope").await;
 }
 
 #[tokio::test]
 async fn a_face_reads_back_with_digest_quality_and_landmarks() {
-    let emu = Emu::start().await;
+    let emu = TestEmulator::start().await;
     let id = emu.create_passive().await;
     let fid = emu.upload_fixture(&id, "reference-1").await;
     let res = emu
@@ -334,7 +334,7 @@ async fn a_face_reads_back_with_digest_quality_and_landmarks() {
 
 #[tokio::test]
 async fn landmarks_follow_the_real_image_size() {
-    let emu = Emu::start().await;
+    let emu = TestEmulator::start().await;
     let id = emu.create_passive().await;
     let png = emu.upload_fixture(&id, "selfie-1").await;
     let jpg = emu.upload_fixture(&id, "face-1").await;
@@ -356,7 +356,7 @@ async fn landmarks_follow_the_real_image_size() {
 
 #[tokio::test]
 async fn an_unknown_face_is_a_404() {
-    let emu = Emu::start().await;
+    let emu = TestEmulator::start().await;
     let id = emu.create_passive().await;
     let res = emu
         .get(&core(&format!("{id}/faces/no-such-face")))
@@ -368,7 +368,7 @@ async fn an_unknown_face_is_a_404() {
 
 #[tokio::test]
 async fn a_png_image_comes_back_as_png() {
-    let emu = Emu::start().await;
+    let emu = TestEmulator::start().await;
     let id = emu.create_passive().await;
     let fid = emu.upload_fixture(&id, "selfie-1").await;
     let res = emu
@@ -382,7 +382,7 @@ async fn a_png_image_comes_back_as_png() {
 
 #[tokio::test]
 async fn compression_returns_a_valid_jpeg_of_the_same_size() {
-    let emu = Emu::start().await;
+    let emu = TestEmulator::start().await;
     let id = emu.create_passive().await;
     let fid = emu.upload_fixture(&id, "selfie-1").await;
     let res = emu
@@ -402,7 +402,7 @@ async fn compression_returns_a_valid_jpeg_of_the_same_size() {
 
 #[tokio::test]
 async fn a_compression_value_that_is_not_a_boolean_is_a_400() {
-    let emu = Emu::start().await;
+    let emu = TestEmulator::start().await;
     let id = emu.create_passive().await;
     let fid = emu.upload_fixture(&id, "selfie-1").await;
     let res = emu
@@ -415,17 +415,19 @@ async fn a_compression_value_that_is_not_a_boolean_is_a_400() {
 
 #[tokio::test]
 async fn the_image_is_204_when_the_scenario_disables_image_storage() {
-    let emu = Emu::start().await;
-    emu.add_scenario(
-        "no-storage",
-        Scenario {
-            result: ResultSpec {
-                image_storage: false,
-                ..ResultSpec::default()
+    let emu = TestEmulator::builder()
+        .scenario(
+            "no-storage",
+            Scenario {
+                result: ResultSpec {
+                    image_storage: false,
+                    ..ResultSpec::default()
+                },
+                ..Scenario::default()
             },
-            ..Scenario::default()
-        },
-    );
+        )
+        .start()
+        .await;
     let res = emu
         .post("/video-server/init-liveness-session")
         .header("X-Emulator-Scenario", "no-storage")
@@ -433,7 +435,7 @@ async fn the_image_is_204_when_the_scenario_disables_image_storage() {
         .send()
         .await
         .unwrap();
-    let id = core_support::session_id(&res);
+    let id = session_id(&res);
     emu.finish(&id);
     let best = emu.best_image_id(&id).await;
     let res = emu
@@ -451,7 +453,7 @@ async fn the_image_is_204_when_the_scenario_disables_image_storage() {
 
 #[tokio::test]
 async fn matches_list_every_other_face_best_first_with_a_consistent_far() {
-    let emu = Emu::start().await;
+    let emu = TestEmulator::start().await;
     let id = emu
         .create(json!({"livenessMode": "LIVENESS_PASSIVE", "correlationId": "c-9"}))
         .await;
@@ -495,17 +497,19 @@ async fn matches_list_every_other_face_best_first_with_a_consistent_far() {
 
 #[tokio::test]
 async fn a_no_match_scenario_scores_below_the_threshold() {
-    let emu = Emu::start().await;
-    emu.add_scenario(
-        "mismatch",
-        Scenario {
-            result: ResultSpec {
-                match_score: 1200.0,
-                ..ResultSpec::default()
+    let emu = TestEmulator::builder()
+        .scenario(
+            "mismatch",
+            Scenario {
+                result: ResultSpec {
+                    match_score: 1200.0,
+                    ..ResultSpec::default()
+                },
+                ..Scenario::default()
             },
-            ..Scenario::default()
-        },
-    );
+        )
+        .start()
+        .await;
     let id = emu
         .create(json!({"livenessMode": "LIVENESS_PASSIVE", "scenario": "mismatch"}))
         .await;
@@ -519,17 +523,19 @@ async fn a_no_match_scenario_scores_below_the_threshold() {
 
 #[tokio::test]
 async fn a_score_just_above_the_threshold_stays_above_it() {
-    let emu = Emu::start().await;
-    emu.add_scenario(
-        "borderline",
-        Scenario {
-            result: ResultSpec {
-                match_score: 3000.0,
-                ..ResultSpec::default()
+    let emu = TestEmulator::builder()
+        .scenario(
+            "borderline",
+            Scenario {
+                result: ResultSpec {
+                    match_score: 3000.0,
+                    ..ResultSpec::default()
+                },
+                ..Scenario::default()
             },
-            ..Scenario::default()
-        },
-    );
+        )
+        .start()
+        .await;
     let id = emu
         .create(json!({"livenessMode": "LIVENESS_PASSIVE", "scenario": "borderline"}))
         .await;
@@ -546,7 +552,7 @@ async fn a_score_just_above_the_threshold_stays_above_it() {
 
 #[tokio::test]
 async fn matches_of_an_unknown_reference_face_are_a_404() {
-    let emu = Emu::start().await;
+    let emu = TestEmulator::start().await;
     let id = emu.create_passive().await;
     let res = emu
         .get(&core(&format!("{id}/faces/ghost/matches")))
@@ -558,7 +564,7 @@ async fn matches_of_an_unknown_reference_face_are_a_404() {
 
 #[tokio::test]
 async fn matches_of_a_lonely_face_are_an_empty_array() {
-    let emu = Emu::start().await;
+    let emu = TestEmulator::start().await;
     let id = emu.create_passive().await;
     let fid = emu.upload_fixture(&id, "selfie-1").await;
     let matches = emu.json(&core(&format!("{id}/faces/{fid}/matches"))).await;

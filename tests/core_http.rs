@@ -1,18 +1,18 @@
 //! HTTP behaviour shared by the video-server and core endpoints: keys, CORS/CORP, preflight,
 //! tolerated headers, and JSON errors for wrong methods and unknown paths.
 
-mod core_support;
+mod support;
 
-use core_support::{assert_error, Emu};
 use serde_json::json;
+use support::*;
 
 #[tokio::test]
 async fn core_without_an_api_key_is_a_401() {
-    let emu = Emu::start().await;
+    let emu = TestEmulator::start().await;
     let id = emu.create_passive().await;
     let res = emu
-        .http
-        .get(emu.url(&format!(
+        .http()
+        .get(emu.at(&format!(
             "/bioserver-app/v2/bio-sessions/{id}/liveness-challenge-result"
         )))
         .send()
@@ -23,7 +23,7 @@ async fn core_without_an_api_key_is_a_401() {
 
 #[tokio::test]
 async fn a_wrong_method_on_init_is_a_405_json_error() {
-    let emu = Emu::start().await;
+    let emu = TestEmulator::start().await;
     let res = emu
         .get("/video-server/init-liveness-session")
         .send()
@@ -34,12 +34,12 @@ async fn a_wrong_method_on_init_is_a_405_json_error() {
 
 #[tokio::test]
 async fn a_wrong_method_on_a_face_is_a_405_json_error() {
-    let emu = Emu::start().await;
+    let emu = TestEmulator::start().await;
     let id = emu.create_passive().await;
     let res = emu
-        .http
-        .delete(emu.url(&format!("/bioserver-app/v2/bio-sessions/{id}/faces/x")))
-        .header("apikey", core_support::KEY)
+        .http()
+        .delete(emu.at(&format!("/bioserver-app/v2/bio-sessions/{id}/faces/x")))
+        .header("apikey", KEY)
         .send()
         .await
         .unwrap();
@@ -48,13 +48,13 @@ async fn a_wrong_method_on_a_face_is_a_405_json_error() {
 
 #[tokio::test]
 async fn the_browser_surface_carries_cors_and_corp_headers() {
-    let emu = Emu::start().await;
+    let emu = TestEmulator::start().await;
     for path in [
         "/video-server/network-latency",
         "/video-server/bioserver-video-api.js",
         "/video-server/emulator/browser?scenario=success",
     ] {
-        let res = emu.http.get(emu.url(path)).send().await.unwrap();
+        let res = emu.http().get(emu.at(path)).send().await.unwrap();
         assert_eq!(res.headers()["access-control-allow-origin"], "*", "{path}");
         assert_eq!(
             res.headers()["cross-origin-resource-policy"],
@@ -66,7 +66,7 @@ async fn the_browser_surface_carries_cors_and_corp_headers() {
 
 #[tokio::test]
 async fn back_end_video_server_answers_grant_nothing_to_browsers() {
-    let emu = Emu::start().await;
+    let emu = TestEmulator::start().await;
     for res in [
         emu.get("/video-server/v2/capabilities")
             .send()
@@ -85,12 +85,12 @@ async fn back_end_video_server_answers_grant_nothing_to_browsers() {
 
 #[tokio::test]
 async fn a_preflight_for_network_speed_is_answered() {
-    let emu = Emu::start().await;
+    let emu = TestEmulator::start().await;
     let res = emu
-        .http
+        .http()
         .request(
             reqwest::Method::OPTIONS,
-            emu.url("/video-server/network-speed"),
+            emu.at("/video-server/network-speed"),
         )
         .header("Origin", "https://localhost:9943")
         .header("Access-Control-Request-Method", "POST")
@@ -112,12 +112,12 @@ async fn a_preflight_for_network_speed_is_answered() {
 
 #[tokio::test]
 async fn a_preflight_for_init_is_refused_without_cors_headers() {
-    let emu = Emu::start().await;
+    let emu = TestEmulator::start().await;
     let res = emu
-        .http
+        .http()
         .request(
             reqwest::Method::OPTIONS,
-            emu.url("/video-server/init-liveness-session"),
+            emu.at("/video-server/init-liveness-session"),
         )
         .header("Origin", "http://localhost:8088")
         .header("Access-Control-Request-Method", "POST")
@@ -130,7 +130,7 @@ async fn a_preflight_for_init_is_refused_without_cors_headers() {
 
 #[tokio::test]
 async fn tenant_role_and_forwarded_for_headers_are_accepted_on_core() {
-    let emu = Emu::start().await;
+    let emu = TestEmulator::start().await;
     let id = emu.create_passive().await;
     let res = emu
         .get(&format!("/bioserver-app/v2/bio-sessions/{id}"))
@@ -145,7 +145,7 @@ async fn tenant_role_and_forwarded_for_headers_are_accepted_on_core() {
 
 #[tokio::test]
 async fn an_unknown_core_path_is_a_404_json_error() {
-    let emu = Emu::start().await;
+    let emu = TestEmulator::start().await;
     let res = emu
         .get("/bioserver-app/v2/nothing-here")
         .send()
@@ -158,7 +158,7 @@ async fn an_unknown_core_path_is_a_404_json_error() {
 
 #[tokio::test]
 async fn the_curl_flow_of_the_readme_works_end_to_end() {
-    let emu = Emu::start().await;
+    let emu = TestEmulator::start().await;
     let caps = emu.json("/video-server/v2/capabilities").await;
     assert_eq!(caps["version"], "3.36.0");
     let id = emu
@@ -190,7 +190,7 @@ async fn the_curl_flow_of_the_readme_works_end_to_end() {
 
 #[tokio::test]
 async fn every_vendor_api_needs_a_key_and_the_browser_facing_paths_do_not() {
-    let emu = Emu::start().await;
+    let emu = TestEmulator::start().await;
     let id = emu.create_passive().await;
     for (method, path) in [
         ("POST", "/video-server/init-liveness-session".to_string()),
@@ -201,8 +201,8 @@ async fn every_vendor_api_needs_a_key_and_the_browser_facing_paths_do_not() {
     ] {
         let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
         let res = emu
-            .http
-            .request(method, emu.url(&path))
+            .http()
+            .request(method, emu.at(&path))
             .send()
             .await
             .unwrap();
@@ -213,7 +213,7 @@ async fn every_vendor_api_needs_a_key_and_the_browser_facing_paths_do_not() {
         "/video-server/bioserver-video-api.js",
         "/__emulator/health",
     ] {
-        let res = emu.http.get(emu.url(path)).send().await.unwrap();
+        let res = emu.http().get(emu.at(path)).send().await.unwrap();
         assert_eq!(res.status(), 200, "{path}");
     }
 }

@@ -1,14 +1,14 @@
 //! The video-server REST endpoints: init-liveness-session, capabilities, the network check.
 
-mod core_support;
+mod support;
 
-use core_support::{assert_error, location, redacted, Emu, KEY};
 use serde_json::{json, Value};
-use webcapture_emulator::{config::Config, scenarios::Scenario};
+use support::internals::Scenario;
+use support::*;
 
 #[tokio::test]
 async fn init_liveness_session_answers_201_with_a_location_that_ends_with_the_id() {
-    let emu = Emu::start().await;
+    let emu = TestEmulator::start().await;
     let res = emu.init(json!({"livenessMode": "LIVENESS_PASSIVE"})).await;
     assert_eq!(res.status(), 201);
     let loc = location(&res);
@@ -18,12 +18,12 @@ async fn init_liveness_session_answers_201_with_a_location_that_ends_with_the_id
     assert!(uuid::Uuid::parse_str(id).is_ok(), "{loc}");
     let body: Value = res.json().await.unwrap();
     assert_eq!(body["id"], id);
-    assert!(emu.running.state.sessions.get(id).is_some());
+    assert!(emu.state().sessions.get(id).is_some());
 }
 
 #[tokio::test]
 async fn the_sample_apps_body_is_stored_with_every_field() {
-    let emu = Emu::start().await;
+    let emu = TestEmulator::start().await;
     let id = emu
         .create(json!({
             "livenessMode": "LIVENESS_PASSIVE_VIDEO",
@@ -43,7 +43,7 @@ async fn the_sample_apps_body_is_stored_with_every_field() {
 
 #[tokio::test]
 async fn security_level_defaults_to_high_and_number_of_challenge_to_two() {
-    let emu = Emu::start().await;
+    let emu = TestEmulator::start().await;
     let id = emu.create(json!({"livenessMode": "LIVENESS_ACTIVE"})).await;
     let session = emu
         .json(&format!("/bioserver-app/v2/bio-sessions/{id}"))
@@ -55,7 +55,7 @@ async fn security_level_defaults_to_high_and_number_of_challenge_to_two() {
 
 #[tokio::test]
 async fn age_threshold_is_accepted_as_a_number_and_number_of_challenge_as_a_digit_string() {
-    let emu = Emu::start().await;
+    let emu = TestEmulator::start().await;
     let id = emu
         .create(json!({"livenessMode": "LIVENESS_ACTIVE", "ageThreshold": 21.5, "numberOfChallenge": "4"}))
         .await;
@@ -68,7 +68,7 @@ async fn age_threshold_is_accepted_as_a_number_and_number_of_challenge_as_a_digi
 
 #[tokio::test]
 async fn unknown_extra_fields_and_nulls_are_ignored() {
-    let emu = Emu::start().await;
+    let emu = TestEmulator::start().await;
     let res = emu
         .init(json!({"livenessMode": "LIVENESS_PASSIVE", "somethingNew": [1, 2], "correlationId": null}))
         .await;
@@ -77,7 +77,7 @@ async fn unknown_extra_fields_and_nulls_are_ignored() {
 
 #[tokio::test]
 async fn a_missing_liveness_mode_is_a_400_naming_the_field() {
-    let emu = Emu::start().await;
+    let emu = TestEmulator::start().await;
     let res = emu.init(json!({"securityLevel": "HIGH"})).await;
     let body = assert_error(res, 400, "\"livenessMode\" is required").await;
     insta::assert_json_snapshot!("init_missing_liveness_mode", body);
@@ -85,14 +85,14 @@ async fn a_missing_liveness_mode_is_a_400_naming_the_field() {
 
 #[tokio::test]
 async fn liveness_medium_is_rejected_as_retired() {
-    let emu = Emu::start().await;
+    let emu = TestEmulator::start().await;
     let res = emu.init(json!({"livenessMode": "LIVENESS_MEDIUM"})).await;
     assert_error(res, 400, "LIVENESS_MEDIUM is retired").await;
 }
 
 #[tokio::test]
 async fn an_unknown_liveness_mode_is_a_400_listing_the_accepted_ones() {
-    let emu = Emu::start().await;
+    let emu = TestEmulator::start().await;
     let res = emu.init(json!({"livenessMode": "LIVENESS_SLEEPY"})).await;
     assert_error(
         res,
@@ -104,14 +104,14 @@ async fn an_unknown_liveness_mode_is_a_400_listing_the_accepted_ones() {
 
 #[tokio::test]
 async fn a_liveness_mode_that_is_not_a_string_is_a_400() {
-    let emu = Emu::start().await;
+    let emu = TestEmulator::start().await;
     let res = emu.init(json!({"livenessMode": 3})).await;
     assert_error(res, 400, "\"livenessMode\" must be a string").await;
 }
 
 #[tokio::test]
 async fn a_wrong_security_level_is_a_400() {
-    let emu = Emu::start().await;
+    let emu = TestEmulator::start().await;
     let res = emu
         .init(json!({"livenessMode": "LIVENESS_PASSIVE", "securityLevel": "EXTREME"}))
         .await;
@@ -120,7 +120,7 @@ async fn a_wrong_security_level_is_a_400() {
 
 #[tokio::test]
 async fn number_of_challenge_out_of_range_is_a_400() {
-    let emu = Emu::start().await;
+    let emu = TestEmulator::start().await;
     let res = emu
         .init(json!({"livenessMode": "LIVENESS_ACTIVE", "numberOfChallenge": 9}))
         .await;
@@ -134,7 +134,7 @@ async fn number_of_challenge_out_of_range_is_a_400() {
 
 #[tokio::test]
 async fn number_of_challenge_of_the_wrong_type_is_a_400() {
-    let emu = Emu::start().await;
+    let emu = TestEmulator::start().await;
     let res = emu
         .init(json!({"livenessMode": "LIVENESS_ACTIVE", "numberOfChallenge": true}))
         .await;
@@ -143,7 +143,7 @@ async fn number_of_challenge_of_the_wrong_type_is_a_400() {
 
 #[tokio::test]
 async fn a_correlation_id_that_is_not_a_string_is_a_400() {
-    let emu = Emu::start().await;
+    let emu = TestEmulator::start().await;
     let res = emu
         .init(json!({"livenessMode": "LIVENESS_PASSIVE", "correlationId": 12}))
         .await;
@@ -152,7 +152,7 @@ async fn a_correlation_id_that_is_not_a_string_is_a_400() {
 
 #[tokio::test]
 async fn a_relative_callback_url_is_a_400() {
-    let emu = Emu::start().await;
+    let emu = TestEmulator::start().await;
     let res = emu
         .init(json!({"livenessMode": "LIVENESS_PASSIVE", "callbackURL": "/callback"}))
         .await;
@@ -166,7 +166,7 @@ async fn a_relative_callback_url_is_a_400() {
 
 #[tokio::test]
 async fn a_callback_url_with_another_scheme_is_a_400() {
-    let emu = Emu::start().await;
+    let emu = TestEmulator::start().await;
     let res = emu
         .init(json!({"livenessMode": "LIVENESS_PASSIVE", "callbackURL": "ftp://example.com/cb"}))
         .await;
@@ -175,7 +175,7 @@ async fn a_callback_url_with_another_scheme_is_a_400() {
 
 #[tokio::test]
 async fn an_age_threshold_that_is_not_a_number_is_a_400() {
-    let emu = Emu::start().await;
+    let emu = TestEmulator::start().await;
     let res = emu
         .init(json!({"livenessMode": "LIVENESS_PASSIVE_VIDEO", "ageThreshold": "eighteen"}))
         .await;
@@ -184,7 +184,7 @@ async fn an_age_threshold_that_is_not_a_number_is_a_400() {
 
 #[tokio::test]
 async fn a_body_that_is_not_json_is_a_400() {
-    let emu = Emu::start().await;
+    let emu = TestEmulator::start().await;
     let res = emu
         .post("/video-server/init-liveness-session")
         .header("content-type", "application/json")
@@ -197,14 +197,14 @@ async fn a_body_that_is_not_json_is_a_400() {
 
 #[tokio::test]
 async fn a_json_array_body_is_a_400() {
-    let emu = Emu::start().await;
+    let emu = TestEmulator::start().await;
     let res = emu.init(json!(["LIVENESS_PASSIVE"])).await;
     assert_error(res, 400, "must be a JSON object").await;
 }
 
 #[tokio::test]
 async fn an_empty_body_is_a_400() {
-    let emu = Emu::start().await;
+    let emu = TestEmulator::start().await;
     let res = emu
         .post("/video-server/init-liveness-session")
         .send()
@@ -215,7 +215,7 @@ async fn an_empty_body_is_a_400() {
 
 #[tokio::test]
 async fn a_body_beyond_the_default_limit_is_a_413_not_an_empty_body() {
-    let emu = Emu::start_with(Config::for_tests()).await;
+    let emu = TestEmulator::with_config(Config::for_tests()).await;
     let padding = "x".repeat(9 * 1024 * 1024);
     let res = emu
         .init(json!({"livenessMode": "LIVENESS_PASSIVE", "correlationId": padding}))
@@ -225,7 +225,7 @@ async fn a_body_beyond_the_default_limit_is_a_413_not_an_empty_body() {
 
 #[tokio::test]
 async fn an_oversized_body_is_a_413() {
-    let emu = Emu::start_with(Config {
+    let emu = TestEmulator::with_config(Config {
         max_body: 1024,
         ..Config::for_tests()
     })
@@ -239,10 +239,10 @@ async fn an_oversized_body_is_a_413() {
 
 #[tokio::test]
 async fn init_without_an_api_key_is_a_401() {
-    let emu = Emu::start().await;
+    let emu = TestEmulator::start().await;
     let res = emu
-        .http
-        .post(emu.url("/video-server/init-liveness-session"))
+        .http()
+        .post(emu.at("/video-server/init-liveness-session"))
         .json(&json!({"livenessMode": "LIVENESS_PASSIVE"}))
         .send()
         .await
@@ -252,8 +252,10 @@ async fn init_without_an_api_key_is_a_401() {
 
 #[tokio::test]
 async fn the_scenario_header_selects_the_scenario() {
-    let emu = Emu::start().await;
-    emu.add_scenario("quiet", Scenario::default());
+    let emu = TestEmulator::builder()
+        .scenario("quiet", Scenario::default())
+        .start()
+        .await;
     let res = emu
         .post("/video-server/init-liveness-session")
         .header("X-Emulator-Scenario", "quiet")
@@ -262,25 +264,27 @@ async fn the_scenario_header_selects_the_scenario() {
         .await
         .unwrap();
     assert_eq!(res.status(), 201);
-    let id = core_support::session_id(&res);
-    let session = emu.running.state.sessions.get(&id).unwrap();
+    let id = session_id(&res);
+    let session = emu.session_of(&id);
     assert_eq!(session.lock().scenario_name, "quiet");
 }
 
 #[tokio::test]
 async fn the_scenario_body_field_selects_the_scenario() {
-    let emu = Emu::start().await;
-    emu.add_scenario("quiet", Scenario::default());
+    let emu = TestEmulator::builder()
+        .scenario("quiet", Scenario::default())
+        .start()
+        .await;
     let id = emu
         .create(json!({"livenessMode": "LIVENESS_PASSIVE", "scenario": "quiet"}))
         .await;
-    let session = emu.running.state.sessions.get(&id).unwrap();
+    let session = emu.session_of(&id);
     assert_eq!(session.lock().scenario_name, "quiet");
 }
 
 #[tokio::test]
 async fn an_unknown_scenario_is_a_404() {
-    let emu = Emu::start().await;
+    let emu = TestEmulator::start().await;
     let res = emu
         .init(json!({"livenessMode": "LIVENESS_PASSIVE", "scenario": "no-such-thing"}))
         .await;
@@ -289,7 +293,7 @@ async fn an_unknown_scenario_is_a_404() {
 
 #[tokio::test]
 async fn the_fingerprint_uses_the_first_forwarded_ip_and_the_user_agent() {
-    let emu = Emu::start().await;
+    let emu = TestEmulator::start().await;
     let res = emu
         .post("/video-server/init-liveness-session")
         .header("X-Forwarded-For", "203.0.113.7, 10.0.0.1")
@@ -298,8 +302,8 @@ async fn the_fingerprint_uses_the_first_forwarded_ip_and_the_user_agent() {
         .send()
         .await
         .unwrap();
-    let id = core_support::session_id(&res);
-    let session = emu.running.state.sessions.get(&id).unwrap();
+    let id = session_id(&res);
+    let session = emu.session_of(&id);
     assert_eq!(
         session.lock().fingerprint.as_deref(),
         Some("203.0.113.7|test-agent/1.0")
@@ -309,7 +313,7 @@ async fn the_fingerprint_uses_the_first_forwarded_ip_and_the_user_agent() {
 
 #[tokio::test]
 async fn a_forwarded_for_that_is_not_an_ip_is_accepted_and_the_peer_ip_used() {
-    let emu = Emu::start().await;
+    let emu = TestEmulator::start().await;
     let res = emu
         .post("/video-server/init-liveness-session")
         .header("X-Forwarded-For", "to-specify")
@@ -319,8 +323,8 @@ async fn a_forwarded_for_that_is_not_an_ip_is_accepted_and_the_peer_ip_used() {
         .await
         .unwrap();
     assert_eq!(res.status(), 201);
-    let id = core_support::session_id(&res);
-    let session = emu.running.state.sessions.get(&id).unwrap();
+    let id = session_id(&res);
+    let session = emu.session_of(&id);
     assert_eq!(
         session.lock().fingerprint.as_deref(),
         Some("127.0.0.1|node-fetch")
@@ -329,7 +333,7 @@ async fn a_forwarded_for_that_is_not_an_ip_is_accepted_and_the_peer_ip_used() {
 
 #[tokio::test]
 async fn capabilities_has_the_documented_shape() {
-    let emu = Emu::start().await;
+    let emu = TestEmulator::start().await;
     let body = emu.json("/video-server/v2/capabilities").await;
     insta::assert_json_snapshot!("capabilities", body, {".emulatorVersion" => "[version]"});
     assert_eq!(body["version"], "3.36.0");
@@ -338,10 +342,10 @@ async fn capabilities_has_the_documented_shape() {
 
 #[tokio::test]
 async fn capabilities_without_an_api_key_is_a_401() {
-    let emu = Emu::start().await;
+    let emu = TestEmulator::start().await;
     let res = emu
-        .http
-        .get(emu.url("/video-server/v2/capabilities"))
+        .http()
+        .get(emu.at("/video-server/v2/capabilities"))
         .send()
         .await
         .unwrap();
@@ -350,10 +354,10 @@ async fn capabilities_without_an_api_key_is_a_401() {
 
 #[tokio::test]
 async fn network_latency_answers_get_without_a_key_and_is_never_cached() {
-    let emu = Emu::start().await;
+    let emu = TestEmulator::start().await;
     let res = emu
-        .http
-        .get(emu.url("/video-server/network-latency"))
+        .http()
+        .get(emu.at("/video-server/network-latency"))
         .send()
         .await
         .unwrap();
@@ -364,10 +368,10 @@ async fn network_latency_answers_get_without_a_key_and_is_never_cached() {
 
 #[tokio::test]
 async fn network_latency_answers_head_with_no_body() {
-    let emu = Emu::start().await;
+    let emu = TestEmulator::start().await;
     let res = emu
-        .http
-        .head(emu.url("/video-server/network-latency"))
+        .http()
+        .head(emu.at("/video-server/network-latency"))
         .send()
         .await
         .unwrap();
@@ -378,10 +382,10 @@ async fn network_latency_answers_head_with_no_body() {
 
 #[tokio::test]
 async fn network_speed_reports_the_bytes_it_received() {
-    let emu = Emu::start().await;
+    let emu = TestEmulator::start().await;
     let res = emu
-        .http
-        .post(emu.url("/video-server/network-speed"))
+        .http()
+        .post(emu.at("/video-server/network-speed"))
         .header("content-type", "application/octet-stream")
         .body(vec![7u8; 1_000_000])
         .send()
@@ -397,10 +401,10 @@ async fn network_speed_reports_the_bytes_it_received() {
 
 #[tokio::test]
 async fn network_speed_beyond_four_mebibytes_is_a_413() {
-    let emu = Emu::start().await;
+    let emu = TestEmulator::start().await;
     let res = emu
-        .http
-        .post(emu.url("/video-server/network-speed"))
+        .http()
+        .post(emu.at("/video-server/network-speed"))
         .body(vec![0u8; 5 * 1024 * 1024])
         .send()
         .await
@@ -410,7 +414,7 @@ async fn network_speed_beyond_four_mebibytes_is_a_413() {
 
 #[tokio::test]
 async fn a_flood_of_sessions_stays_within_a_sixteenth_of_the_cap_and_the_sweeper_trims_to_it() {
-    let emu = Emu::start_with(Config {
+    let emu = TestEmulator::with_config(Config {
         max_sessions: 64,
         ..Config::for_tests()
     })
@@ -419,19 +423,19 @@ async fn a_flood_of_sessions_stays_within_a_sixteenth_of_the_cap_and_the_sweeper
     let mut last = String::new();
     for _ in 0..300 {
         last = emu.create_passive().await;
-        most = most.max(emu.running.state.sessions.len());
+        most = most.max(emu.state().sessions.len());
     }
     assert!(
         most <= 64 + 4,
         "a creation evicts once 1/16 over the cap: {most}"
     );
-    assert!(emu.running.state.sessions.get(&last).is_some());
+    assert!(emu.state().sessions.get(&last).is_some());
     // The once-a-second sweeper brings it back to the cap exactly (not a quarter below it), so a
     // long-running emulator's memory stays flat instead of saw-toothing.
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
-    while emu.running.state.sessions.len() > 64 && std::time::Instant::now() < deadline {
+    while emu.state().sessions.len() > 64 && std::time::Instant::now() < deadline {
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
-    let kept = emu.running.state.sessions.len();
+    let kept = emu.state().sessions.len();
     assert!((56..=64).contains(&kept), "{kept}");
 }

@@ -1,32 +1,24 @@
 //! The dashboard's own HTTP surface: pages, live events, playback controls and JSONL export.
 
+mod support;
+
 use std::time::Duration;
 
 use futures_util::StreamExt;
 use reqwest::{Client, StatusCode};
 use serde_json::{json, Value};
-use webcapture_emulator::{
-    capture,
-    config::Config,
-    scenarios::{model::LivenessMode, selection::SelectionInput},
-    server::{self, Running},
-    sessions::{gate::Gate, store::SharedSession, SessionParams},
+use support::{
+    internals::{Gate, LivenessMode, SharedSession},
+    *,
 };
 
-async fn start(config: Config) -> Running {
-    server::start(config).await.expect("server starts")
-}
-
-fn new_session(app: &Running) -> (SharedSession, String) {
-    let params = SessionParams::new(LivenessMode::LivenessActive);
-    let s = capture::create_session(&app.state, params, SelectionInput::default(), None)
-        .expect("session created");
-    let id = s.lock().id.clone();
+fn new_session(emu: &TestEmulator) -> (SharedSession, String) {
+    let (id, s) = emu.session(LivenessMode::LivenessActive, None);
     (s, id)
 }
 
-async fn post(app: &Running, path: &str, body: Option<Value>) -> (StatusCode, Value) {
-    let mut req = Client::new().post(format!("{}{path}", app.url()));
+async fn post(emu: &TestEmulator, path: &str, body: Option<Value>) -> (StatusCode, Value) {
+    let mut req = Client::new().post(format!("{}{path}", emu.url()));
     if let Some(b) = body {
         req = req.json(&b);
     }
@@ -37,9 +29,9 @@ async fn post(app: &Running, path: &str, body: Option<Value>) -> (StatusCode, Va
 
 #[tokio::test]
 async fn the_dashboard_and_the_demo_are_served_as_html_with_their_assets() {
-    let app = start(Config::for_tests()).await;
+    let emu = TestEmulator::start().await;
     for path in ["/__emulator/", "/__emulator/dashboard", "/__emulator/demo"] {
-        let res = reqwest::get(format!("{}{path}", app.url()))
+        let res = reqwest::get(format!("{}{path}", emu.url()))
             .await
             .expect("page");
         assert_eq!(res.status(), StatusCode::OK, "{path}");
@@ -58,25 +50,23 @@ async fn the_dashboard_and_the_demo_are_served_as_html_with_their_assets() {
             if !asset.contains('.') {
                 continue;
             }
-            let res = reqwest::get(format!("{}/__emulator/{asset}", app.url()))
+            let res = reqwest::get(emu.admin(&format!("/{asset}")))
                 .await
                 .expect("asset");
             assert_eq!(res.status(), StatusCode::OK, "{asset} referenced by {path}");
         }
     }
-    let missing = reqwest::get(format!("{}/__emulator/assets/nope.js", app.url()))
+    let missing = reqwest::get(emu.admin("/assets/nope.js"))
         .await
         .expect("404");
     assert_eq!(missing.status(), StatusCode::NOT_FOUND);
-    app.shutdown().await;
+    emu.shutdown().await;
 }
 
 #[tokio::test]
 async fn a_new_session_is_announced_on_the_live_stream() {
-    let app = start(Config::for_tests()).await;
-    let res = reqwest::get(format!("{}/__emulator/events", app.url()))
-        .await
-        .expect("sse");
+    let emu = TestEmulator::start().await;
+    let res = reqwest::get(emu.admin("/events")).await.expect("sse");
     assert!(res.headers()["content-type"]
         .to_str()
         .unwrap_or("")
@@ -92,7 +82,7 @@ async fn a_new_session_is_announced_on_the_live_stream() {
             &chunk.expect("chunk").expect("bytes"),
         ));
     }
-    let (_s, id) = new_session(&app);
+    let (_s, id) = new_session(&emu);
     while !seen.contains(&id) {
         let chunk = tokio::time::timeout(Duration::from_secs(5), body.next())
             .await
@@ -107,18 +97,16 @@ async fn a_new_session_is_announced_on_the_live_stream() {
     assert_eq!(event["type"], "session");
     assert_eq!(event["session"]["id"], id.as_str());
     drop(body);
-    app.shutdown().await;
+    emu.shutdown().await;
 }
 
 #[tokio::test]
 async fn the_live_stream_ends_on_shutdown() {
-    let app = start(Config::for_tests()).await;
-    let res = reqwest::get(format!("{}/__emulator/events", app.url()))
-        .await
-        .expect("sse");
+    let emu = TestEmulator::start().await;
+    let res = reqwest::get(emu.admin("/events")).await.expect("sse");
     let reader = tokio::spawn(async move { res.bytes().await.is_ok() });
     tokio::time::sleep(Duration::from_millis(50)).await;
-    tokio::time::timeout(Duration::from_secs(5), app.shutdown())
+    tokio::time::timeout(Duration::from_secs(5), emu.shutdown())
         .await
         .expect("shutdown is not held by an open stream");
     let _ = tokio::time::timeout(Duration::from_secs(5), reader)
@@ -128,25 +116,25 @@ async fn the_live_stream_ends_on_shutdown() {
 
 #[tokio::test]
 async fn pause_step_and_resume_drive_the_session_gate() {
-    let app = start(Config::for_tests()).await;
-    let (s, id) = new_session(&app);
+    let emu = TestEmulator::start().await;
+    let (s, id) = new_session(&emu);
     let control = s.lock().control.clone();
 
-    let (status, body) = post(&app, &format!("/__emulator/sessions/{id}/pause"), None).await;
+    let (status, body) = post(&emu, &format!("/__emulator/sessions/{id}/pause"), None).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(body["control"]["paused"], true);
     assert_eq!(control.try_gate(), None, "paused: the runner waits");
 
-    let (_, body) = post(&app, &format!("/__emulator/sessions/{id}/step"), None).await;
+    let (_, body) = post(&emu, &format!("/__emulator/sessions/{id}/step"), None).await;
     assert_eq!(body["control"]["steps"], 1);
     assert_eq!(control.try_gate(), Some(Gate::Proceed));
     assert_eq!(control.try_gate(), None, "one step lets one event through");
 
-    let (_, body) = post(&app, &format!("/__emulator/sessions/{id}/resume"), None).await;
+    let (_, body) = post(&emu, &format!("/__emulator/sessions/{id}/resume"), None).await;
     assert_eq!(body["control"]["paused"], false);
     assert_eq!(control.try_gate(), Some(Gate::Proceed));
 
-    let shown: Value = reqwest::get(format!("{}/__emulator/sessions/{id}/control", app.url()))
+    let shown: Value = reqwest::get(emu.admin(&format!("/sessions/{id}/control")))
         .await
         .expect("control")
         .json()
@@ -163,16 +151,16 @@ async fn pause_step_and_resume_drive_the_session_gate() {
         .filter_map(|e| e.data()["command"].as_str().map(str::to_string))
         .collect();
     assert_eq!(commands, vec!["pause", "step", "resume"]);
-    app.shutdown().await;
+    emu.shutdown().await;
 }
 
 #[tokio::test]
 async fn inject_hands_the_runner_the_chosen_error() {
-    let app = start(Config::for_tests()).await;
-    let (s, id) = new_session(&app);
+    let emu = TestEmulator::start().await;
+    let (s, id) = new_session(&emu);
     let control = s.lock().control.clone();
     let (status, _) = post(
-        &app,
+        &emu,
         &format!("/__emulator/sessions/{id}/inject"),
         Some(json!({"code": 429})),
     )
@@ -189,7 +177,7 @@ async fn inject_hands_the_runner_the_chosen_error() {
         other => panic!("expected an injection, got {other:?}"),
     }
     post(
-        &app,
+        &emu,
         &format!("/__emulator/sessions/{id}/inject"),
         Some(json!({"code": 1301})),
     )
@@ -197,14 +185,14 @@ async fn inject_hands_the_runner_the_chosen_error() {
     assert!(
         matches!(control.try_gate(), Some(Gate::Inject(e)) if e.code == 1301 && e.unlock_in_seconds.is_none())
     );
-    app.shutdown().await;
+    emu.shutdown().await;
 }
 
 #[tokio::test]
 async fn controls_refuse_bad_input_with_json_errors() {
-    let app = start(Config::for_tests()).await;
-    let (s, id) = new_session(&app);
-    let (status, body) = post(&app, "/__emulator/sessions/nope/pause", None).await;
+    let emu = TestEmulator::start().await;
+    let (s, id) = new_session(&emu);
+    let (status, body) = post(&emu, "/__emulator/sessions/nope/pause", None).await;
     assert_eq!(
         (status, body["code"].clone()),
         (StatusCode::NOT_FOUND, json!(404))
@@ -216,7 +204,7 @@ async fn controls_refuse_bad_input_with_json_errors() {
         json!({"code": 1301, "x": 1}),
     ] {
         let (status, body) = post(
-            &app,
+            &emu,
             &format!("/__emulator/sessions/{id}/inject"),
             Some(bad.clone()),
         )
@@ -224,23 +212,23 @@ async fn controls_refuse_bad_input_with_json_errors() {
         assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}");
         assert_eq!(body["code"], 400);
     }
-    capture::finalize(&app.state, &s, None);
-    let (status, body) = post(&app, &format!("/__emulator/sessions/{id}/pause"), None).await;
+    emu.finalize(&s, None);
+    let (status, body) = post(&emu, &format!("/__emulator/sessions/{id}/pause"), None).await;
     assert_eq!(status, StatusCode::CONFLICT);
     assert!(body["error"].as_str().is_some_and(|e| e.contains("ended")));
-    app.shutdown().await;
+    emu.shutdown().await;
 }
 
 #[tokio::test]
 async fn the_jsonl_export_has_one_session_a_line_without_images() {
-    let app = start(Config::for_tests()).await;
-    let (a, id_a) = new_session(&app);
-    let (_b, id_b) = new_session(&app);
+    let emu = TestEmulator::start().await;
+    let (a, id_a) = new_session(&emu);
+    let (_b, id_b) = new_session(&emu);
     let image = "iVBORw0KGgo".repeat(100);
     a.lock()
         .transcript
         .push("receive", json!({"type": "bestImage", "data": image}));
-    let res = reqwest::get(format!("{}/__emulator/sessions.jsonl", app.url()))
+    let res = reqwest::get(emu.admin("/sessions.jsonl"))
         .await
         .expect("export");
     assert_eq!(res.status(), StatusCode::OK);
@@ -262,7 +250,7 @@ async fn the_jsonl_export_has_one_session_a_line_without_images() {
 
     let one = reqwest::get(format!(
         "{}/__emulator/sessions/{id_a}/transcript.jsonl",
-        app.url()
+        emu.url()
     ))
     .await
     .expect("one")
@@ -279,27 +267,27 @@ async fn the_jsonl_export_has_one_session_a_line_without_images() {
         })
         .collect();
     assert_eq!(kinds, vec!["state", "receive"]);
-    app.shutdown().await;
+    emu.shutdown().await;
 }
 
 #[tokio::test]
 async fn the_jsonl_export_keeps_images_with_journal_images() {
-    let app = start(Config {
+    let emu = TestEmulator::with_config(Config {
         journal_images: true,
         ..Config::for_tests()
     })
     .await;
-    let (a, _id) = new_session(&app);
+    let (a, _id) = new_session(&emu);
     let image = "iVBORw0KGgo".repeat(100);
     a.lock()
         .transcript
         .push("receive", json!({"type": "bestImage", "data": image}));
-    let text = reqwest::get(format!("{}/__emulator/sessions.jsonl", app.url()))
+    let text = reqwest::get(emu.admin("/sessions.jsonl"))
         .await
         .expect("export")
         .text()
         .await
         .expect("text");
     assert!(text.contains(&image));
-    app.shutdown().await;
+    emu.shutdown().await;
 }

@@ -2,15 +2,12 @@
 //! `callbackURL`, captured over the channel by the page; the back end's receiver reads the core
 //! result from inside its callback handler, as the sample's `liveness-result-callback` does.
 
-mod channel_support;
-mod core_support;
-mod e2e_support;
+mod support;
 
 use std::{sync::Arc, time::Duration};
+use support::*;
 
 use axum::{extract::State, http::StatusCode, routing::post, Json, Router};
-use core_support::{Emu, KEY};
-use e2e_support::{assert_contract_order, compact_transcript, play, session_json, MODES};
 use parking_lot::Mutex;
 use serde_json::{json, Value};
 
@@ -62,9 +59,9 @@ async fn on_callback(State(r): State<Receiver>, Json(body): Json<Value>) -> Stat
 }
 
 /// Starts the receiver on 127.0.0.1:0; returns its callback URL and what it received.
-async fn receiver(emu: &Emu) -> (String, Arc<Mutex<Vec<Arrival>>>) {
+async fn receiver(emu: &TestEmulator) -> (String, Arc<Mutex<Vec<Arrival>>>) {
     let r = Receiver {
-        emulator: emu.running.url(),
+        emulator: emu.url(),
         http: reqwest::Client::new(),
         arrivals: Arc::default(),
     };
@@ -72,17 +69,13 @@ async fn receiver(emu: &Emu) -> (String, Arc<Mutex<Vec<Arrival>>>) {
     let app = Router::new()
         .route("/liveness-result-callback", post(on_callback))
         .with_state(r);
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind receiver");
-    let addr = listener.local_addr().expect("receiver address");
-    tokio::spawn(async move { axum::serve(listener, app).await });
+    let addr = serve_on_loopback(app).await;
     (format!("http://{addr}/liveness-result-callback"), arrivals)
 }
 
 /// Creates a session over HTTP with a callbackURL and an optional scenario.
-async fn create(emu: &Emu, mode: &str, callback: &str, scenario: Option<&str>) -> String {
-    let res = e2e_support::init_with(
+async fn create(emu: &TestEmulator, mode: &str, callback: &str, scenario: Option<&str>) -> String {
+    let res = init_with(
         emu,
         &format!(
             "e2e-callbacks-backend/{mode}/{}",
@@ -93,11 +86,11 @@ async fn create(emu: &Emu, mode: &str, callback: &str, scenario: Option<&str>) -
     )
     .await;
     assert_eq!(res.status(), 201);
-    core_support::session_id(&res)
+    session_id(&res)
 }
 
 /// The session's `callback` transcript events, once one of them says how delivery ended.
-async fn callback_events(emu: &Emu, id: &str) -> Vec<Value> {
+async fn callback_events(emu: &TestEmulator, id: &str) -> Vec<Value> {
     for _ in 0..250 {
         let events: Vec<Value> = session_json(emu, id).await["events"]
             .as_array()
@@ -119,7 +112,7 @@ async fn callback_events(emu: &Emu, id: &str) -> Vec<Value> {
 
 #[tokio::test]
 async fn each_finished_session_calls_back_once_and_the_result_is_already_final() {
-    let emu = Emu::start().await;
+    let emu = TestEmulator::start().await;
     let (url, arrivals) = receiver(&emu).await;
     let mut ids = Vec::new();
     for mode in MODES {
@@ -149,12 +142,12 @@ async fn each_finished_session_calls_back_once_and_the_result_is_already_final()
         );
     }
     assert_eq!(arrivals.len(), ids.len(), "no stray callbacks");
-    emu.running.shutdown().await;
+    emu.shutdown().await;
 }
 
 #[tokio::test]
 async fn a_capture_that_ends_in_an_error_sends_no_callback() {
-    let emu = Emu::start().await;
+    let emu = TestEmulator::start().await;
     let (url, arrivals) = receiver(&emu).await;
     let failed = create(&emu, "LIVENESS_PASSIVE", &url, Some("timeout")).await;
     let played = play(&emu, &failed, "e2e-callbacks/timeout").await;
@@ -175,13 +168,13 @@ async fn a_capture_that_ends_in_an_error_sends_no_callback() {
     let arrivals = arrivals.lock().clone();
     assert_eq!(arrivals.len(), 1, "{arrivals:?}");
     assert_eq!(arrivals[0].session_id, ok);
-    emu.running.shutdown().await;
+    emu.shutdown().await;
 }
 
 #[tokio::test]
 async fn a_capture_timeout_shows_the_result_on_the_channel_and_the_callback_finds_core_reporting_timeout(
 ) {
-    let emu = Emu::start().await;
+    let emu = TestEmulator::start().await;
     let (url, arrivals) = receiver(&emu).await;
     for mode in MODES {
         let id = create(&emu, mode, &url, Some("capture-timeout")).await;
@@ -210,20 +203,20 @@ async fn a_capture_timeout_shows_the_result_on_the_channel_and_the_callback_find
             "{mode}: the callback follows the result"
         );
     }
-    emu.running.shutdown().await;
+    emu.shutdown().await;
 }
 
 #[tokio::test]
 async fn a_no_face_timeout_ends_with_1301_and_core_then_reports_timeout_without_a_callback() {
-    let emu = Emu::start().await;
+    let emu = TestEmulator::start().await;
     let (url, arrivals) = receiver(&emu).await;
     let id = create(&emu, "LIVENESS_PASSIVE", &url, Some("no-face-timeout")).await;
     let played = play(&emu, &id, "e2e-callbacks/no-face-timeout").await;
     let terminal = played.terminal.as_ref().expect("an error");
     assert_eq!(terminal["type"], "error");
     assert!(terminal.to_string().contains("\"code\":1301"), "{terminal}");
-    e2e_support::settled(&emu, &id).await;
-    let result = e2e_support::result(&emu, &id).await;
+    settled(&emu, &id).await;
+    let result = result(&emu, &id).await;
     assert_eq!(result["livenessStatus"], "TIMEOUT");
     assert_eq!(
         result["diagnostic"],
@@ -234,12 +227,12 @@ async fn a_no_face_timeout_ends_with_1301_and_core_then_reports_timeout_without_
         arrivals.lock().is_empty(),
         "no callback after an errorFn ending"
     );
-    emu.running.shutdown().await;
+    emu.shutdown().await;
 }
 
 #[tokio::test]
 async fn the_callback_failure_scenario_records_the_failed_attempts_then_one_delivery() {
-    let emu = Emu::start().await;
+    let emu = TestEmulator::start().await;
     let (url, arrivals) = receiver(&emu).await;
     let id = create(
         &emu,
@@ -293,5 +286,5 @@ async fn the_callback_failure_scenario_records_the_failed_attempts_then_one_deli
     assert_eq!(arrivals.len(), 1, "only the delivery reaches the receiver");
     assert_eq!(arrivals[0].session_id, id);
     assert_eq!(arrivals[0].status_read, "SUCCESS");
-    emu.running.shutdown().await;
+    emu.shutdown().await;
 }

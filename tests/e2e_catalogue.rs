@@ -4,19 +4,15 @@
 //! One snapshot per scenario holds the three modes; the contract's ordering rules (§5.10) are
 //! asserted on what the page received.
 
-mod channel_support;
-mod core_support;
-mod e2e_support;
+mod support;
 
 use std::collections::BTreeSet;
+use support::*;
 
-use core_support::Emu;
-use e2e_support::*;
 use serde_json::{json, Value};
-use webcapture_emulator::Config;
 
 /// The built-in scenario names, as the admin API lists them.
-async fn builtin_scenarios(emu: &Emu) -> Vec<String> {
+async fn builtin_scenarios(emu: &TestEmulator) -> Vec<String> {
     let list = emu.json("/__emulator/scenarios").await;
     list.as_array()
         .expect("an array of scenarios")
@@ -40,7 +36,7 @@ fn shipped_files() -> BTreeSet<String> {
 }
 
 /// Plays `scenario` in `mode` and renders what happened; asserts the contract on the way.
-async fn run_one(emu: &Emu, scenario: &str, mode: &str) -> Vec<String> {
+async fn run_one(emu: &TestEmulator, scenario: &str, mode: &str) -> Vec<String> {
     let what = format!("{scenario} in {mode}");
     let mut out = vec![format!("## {mode}")];
     let backend = format!("e2e-backend/{scenario}/{mode}");
@@ -62,7 +58,7 @@ async fn run_one(emu: &Emu, scenario: &str, mode: &str) -> Vec<String> {
         ));
         return out;
     }
-    let id = core_support::session_id(&res);
+    let id = session_id(&res);
     out.push("init-liveness-session → 201".into());
 
     let played = play(emu, &id, &format!("e2e-catalogue/{scenario}/{mode}")).await;
@@ -143,7 +139,7 @@ async fn run_one(emu: &Emu, scenario: &str, mode: &str) -> Vec<String> {
 
 #[tokio::test]
 async fn every_builtin_scenario_plays_in_every_mode_as_the_contract_orders() {
-    let emu = Emu::start_with(Config {
+    let emu = TestEmulator::with_config(Config {
         seed: Some(7),
         ..Config::for_tests()
     })
@@ -166,5 +162,5 @@ async fn every_builtin_scenario_plays_in_every_mode_as_the_contract_orders() {
         }
         insta::assert_snapshot!(format!("catalogue-{name}"), text.join("\n"));
     }
-    emu.running.shutdown().await;
+    emu.shutdown().await;
 }

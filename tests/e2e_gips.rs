@@ -2,22 +2,17 @@
 //! consents → live-capture-session → capture played by the page → status polled until final →
 //! global status → portrait (parsed as the sample's `parse-multipart@1.0.4` does).
 
-mod channel_support;
-mod core_support;
-mod e2e_support;
-mod gips_support;
+mod support;
 
 use std::time::Duration;
 
-use core_support::Emu;
-use e2e_support::{assert_contract_order, play, settled};
-use gips_support::{create_identity, get_boundary, gips, parse_multipart};
-use reqwest::{header::CONTENT_TYPE, StatusCode};
+use reqwest::StatusCode;
 use serde_json::{json, Value};
+use support::{gips::*, *};
 
 /// A GIPS GET with the sample's headers; every id the emulator issued must answer 2xx.
-async fn gips_get(emu: &Emu, path: &str) -> Value {
-    let res = gips(emu.http.get(emu.url(&format!("/gips/v1{path}"))))
+async fn gips_get(emu: &TestEmulator, path: &str) -> Value {
+    let res = gips(emu.http().get(emu.at(&format!("/gips/v1{path}"))))
         .send()
         .await
         .expect("GIPS GET");
@@ -27,14 +22,14 @@ async fn gips_get(emu: &Emu, path: &str) -> Value {
 
 /// identity → consents → live-capture-session, as the sample's init does; returns
 /// (identityId, portraitId, sessionId).
-async fn start_proofing(emu: &Emu, scenario: Option<&str>) -> (String, String, String) {
-    let base = emu.url("/gips/v1");
-    let identity = create_identity(&emu.http, &base).await;
+async fn start_proofing(emu: &TestEmulator, scenario: Option<&str>) -> (String, String, String) {
+    let base = emu.at("/gips/v1");
+    let identity = create_identity(emu.http(), &base).await;
     let identity_id = identity["id"].as_str().expect("identity id").to_string();
     assert_eq!(identity["levelOfAssurance"], "LOA0");
 
     let consents = gips(
-        emu.http
+        emu.http()
             .post(format!("{base}/identities/{identity_id}/consents")),
     )
     .json(
@@ -50,7 +45,7 @@ async fn start_proofing(emu: &Emu, scenario: Option<&str>) -> (String, String, S
         .is_some_and(|c| !c.is_empty()));
     assert_eq!(consents[0]["type"], "PORTRAIT");
 
-    let mut req = gips(emu.http.post(format!(
+    let mut req = gips(emu.http().post(format!(
         "{base}/identities/{identity_id}/attributes/portrait/live-capture-session"
     )))
     .json(&json!({"type": "LIVENESS_HIGH", "securityLevel": "HIGH", "nbChallenge": 2}));
@@ -73,7 +68,7 @@ async fn start_proofing(emu: &Emu, scenario: Option<&str>) -> (String, String, S
 }
 
 /// Polls the portrait status as the sample does (bounded) until it is no longer PROCESSING.
-async fn poll_status(emu: &Emu, identity: &str, portrait: &str) -> Value {
+async fn poll_status(emu: &TestEmulator, identity: &str, portrait: &str) -> Value {
     for _ in 0..100 {
         let status = gips_get(emu, &format!("/identities/{identity}/status/{portrait}")).await;
         if status["status"] != "PROCESSING" || status.get("errors").is_some() {
@@ -85,7 +80,7 @@ async fn poll_status(emu: &Emu, identity: &str, portrait: &str) -> Value {
 }
 
 /// Plays the capture over the channel (LIVENESS_HIGH is an active capture) and checks its order.
-async fn capture(emu: &Emu, session: &str) -> e2e_support::Played {
+async fn capture(emu: &TestEmulator, session: &str) -> Played {
     let played = play(emu, session, "e2e-gips-phone").await;
     assert_contract_order("LIVENESS_ACTIVE", &played, "GIPS capture");
     let init = played.init.as_ref().expect("init");
@@ -96,7 +91,7 @@ async fn capture(emu: &Emu, session: &str) -> e2e_support::Played {
 
 #[tokio::test]
 async fn an_idv_back_end_reads_a_verified_portrait_after_a_capture_over_the_channel() {
-    let emu = Emu::start().await;
+    let emu = TestEmulator::start().await;
     let (identity, portrait, session) = start_proofing(&emu, None).await;
     let status = gips_get(&emu, &format!("/identities/{identity}/status/{portrait}")).await;
     assert_eq!(status["status"], "PROCESSING", "before the capture");
@@ -123,7 +118,7 @@ async fn an_idv_back_end_reads_a_verified_portrait_after_a_capture_over_the_chan
     assert_eq!(global["consents"][0]["type"], "PORTRAIT");
 
     // The portrait is the capture's best image, byte for byte, in the multipart the sample parses.
-    let best_id = e2e_support::result(&emu, &session).await["bestImageId"]
+    let best_id = result(&emu, &session).await["bestImageId"]
         .as_str()
         .expect("bestImageId")
         .to_string();
@@ -137,20 +132,15 @@ async fn an_idv_back_end_reads_a_verified_portrait_after_a_capture_over_the_chan
         .bytes()
         .await
         .expect("bytes");
-    let res = gips(emu.http.get(emu.url(&format!(
-        "/gips/v1/identities/{identity}/attributes/portrait/capture"
-    ))))
-    .send()
-    .await
-    .expect("portrait");
-    assert_eq!(res.status(), StatusCode::OK);
-    let content_type = res.headers()[CONTENT_TYPE]
-        .to_str()
-        .expect("ASCII")
-        .to_string();
+    let (content_type, body) = fetch_portrait(
+        emu.http(),
+        emu.gips(&format!(
+            "/identities/{identity}/attributes/portrait/capture"
+        )),
+    )
+    .await;
     let boundary = get_boundary(&content_type);
     assert!(!boundary.is_empty() && !boundary.starts_with('"'));
-    let body = res.bytes().await.expect("portrait body");
     let parts = parse_multipart(&body, &boundary).expect("parse-multipart accepts it");
     assert_eq!(parts.len(), 1);
     assert!(parts[0].filename.ends_with(".jpg") || parts[0].filename.ends_with(".png"));
@@ -159,12 +149,12 @@ async fn an_idv_back_end_reads_a_verified_portrait_after_a_capture_over_the_chan
         parts[0].data == best.as_ref(),
         "the portrait is the best image"
     );
-    emu.running.shutdown().await;
+    emu.shutdown().await;
 }
 
 #[tokio::test]
 async fn a_rejected_portrait_comes_back_as_errors_with_a_2xx_after_a_real_capture() {
-    let emu = Emu::start().await;
+    let emu = TestEmulator::start().await;
     let (identity, portrait, session) = start_proofing(&emu, Some("gips-rejected")).await;
     let played = capture(&emu, &session).await;
     assert_eq!(
@@ -181,12 +171,12 @@ async fn a_rejected_portrait_comes_back_as_errors_with_a_2xx_after_a_real_captur
     let global = gips_get(&emu, &format!("/identities/{identity}")).await;
     assert_eq!(global["globalStatus"]["levelOfAssurance"], "LOA0");
     assert_eq!(global["globalStatus"]["status"], "NOT_VERIFIED");
-    emu.running.shutdown().await;
+    emu.shutdown().await;
 }
 
 #[tokio::test]
 async fn a_capture_timeout_in_idv_mode_ends_in_a_timeout_result_and_a_rejected_portrait() {
-    let emu = Emu::start().await;
+    let emu = TestEmulator::start().await;
     let (identity, portrait, session) = start_proofing(&emu, Some("capture-timeout")).await;
     let played = capture(&emu, &session).await;
     assert_eq!(
@@ -194,7 +184,7 @@ async fn a_capture_timeout_in_idv_mode_ends_in_a_timeout_result_and_a_rejected_p
         Some(json!("result")),
         "showChallengeResult ends the capture"
     );
-    let result = e2e_support::result(&emu, &session).await;
+    let result = result(&emu, &session).await;
     assert_eq!(result["livenessStatus"], "TIMEOUT");
     let status = poll_status(&emu, &identity, &portrait).await;
     let errors = status["errors"]
@@ -203,5 +193,5 @@ async fn a_capture_timeout_in_idv_mode_ends_in_a_timeout_result_and_a_rejected_p
     assert!(!errors.is_empty(), "{status}");
     let global = gips_get(&emu, &format!("/identities/{identity}")).await;
     assert_eq!(global["globalStatus"]["levelOfAssurance"], "LOA0");
-    emu.running.shutdown().await;
+    emu.shutdown().await;
 }

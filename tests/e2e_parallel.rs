@@ -2,14 +2,11 @@
 //! next name of `POST /__emulator/queue` — each captured over its own channel concurrently. Every
 //! session must play exactly what its scenario plays alone: no cross-talk between sessions.
 
-mod channel_support;
-mod core_support;
-mod e2e_support;
+mod support;
 
 use std::collections::{BTreeMap, HashMap};
+use support::*;
 
-use core_support::Emu;
-use e2e_support::*;
 use futures_util::future::join_all;
 use serde_json::{json, Value};
 
@@ -30,7 +27,7 @@ struct Outcome {
 }
 
 /// Creates a session (header or queue), plays it as a page on its own device, and describes it.
-async fn run(emu: &Emu, scenario: Option<&str>, mode: &str, device: String) -> Outcome {
+async fn run(emu: &TestEmulator, scenario: Option<&str>, mode: &str, device: String) -> Outcome {
     let res = init_with(
         emu,
         &format!("backend/{device}"),
@@ -52,7 +49,7 @@ async fn run(emu: &Emu, scenario: Option<&str>, mode: &str, device: String) -> O
             lines: vec![format!("init → {status} {body}")],
         };
     }
-    let id = core_support::session_id(&res);
+    let id = session_id(&res);
     let played = play(emu, &id, &device).await;
     assert_contract_order(mode, &played, &format!("{scenario:?} {mode} {id}"));
     let summary = settled(emu, &id).await;
@@ -91,7 +88,7 @@ async fn run(emu: &Emu, scenario: Option<&str>, mode: &str, device: String) -> O
 }
 
 /// The built-in scenario whose scripted init answer is `body`.
-async fn refuser(emu: &Emu, body: &Value) -> String {
+async fn refuser(emu: &TestEmulator, body: &Value) -> String {
     let list = emu.json("/__emulator/scenarios").await;
     for entry in list.as_array().expect("array") {
         let name = entry["name"].as_str().expect("name");
@@ -105,7 +102,7 @@ async fn refuser(emu: &Emu, body: &Value) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_hundred_parallel_sessions_each_play_their_own_scenario() {
-    let emu = Emu::start().await;
+    let emu = TestEmulator::start().await;
     let names: Vec<String> = emu
         .json("/__emulator/scenarios")
         .await
@@ -131,14 +128,7 @@ async fn two_hundred_parallel_sessions_each_play_their_own_scenario() {
     let queued: Vec<String> = (0..FROM_QUEUE)
         .map(|i| names[(i * 7 + 3) % names.len()].clone())
         .collect();
-    let res = emu
-        .http
-        .post(emu.url("/__emulator/queue"))
-        .json(&json!({"scenarios": queued}))
-        .send()
-        .await
-        .expect("queue");
-    assert_eq!(res.status(), 200);
+    emu.queue(&queued).await;
 
     let mut jobs = Vec::new();
     for i in 0..WITH_HEADER + FROM_QUEUE {
@@ -194,14 +184,14 @@ async fn two_hundred_parallel_sessions_each_play_their_own_scenario() {
         json!([]),
         "the queue is used up"
     );
-    emu.running.shutdown().await;
+    emu.shutdown().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn parallel_creations_never_share_or_skip_a_queued_name() {
     // A queued scenario that refuses init (init-backpressure) alternates with one that does not:
     // each of 100 simultaneous creations must take exactly one queued name, refusal included.
-    let emu = Emu::start().await;
+    let emu = TestEmulator::start().await;
     let queued: Vec<&str> = (0..100)
         .map(|i| {
             if i % 2 == 0 {
@@ -211,14 +201,7 @@ async fn parallel_creations_never_share_or_skip_a_queued_name() {
             }
         })
         .collect();
-    let res = emu
-        .http
-        .post(emu.url("/__emulator/queue"))
-        .json(&json!({"scenarios": queued}))
-        .send()
-        .await
-        .expect("queue");
-    assert_eq!(res.status(), 200);
+    emu.queue(&queued).await;
     let jobs = (0..100).map(|i| {
         let emu = &emu;
         async move {
@@ -232,7 +215,7 @@ async fn parallel_creations_never_share_or_skip_a_queued_name() {
             if res.status() != 201 {
                 return format!("refused {}", res.status().as_u16());
             }
-            let id = core_support::session_id(&res);
+            let id = session_id(&res);
             let s = session_json(emu, &id).await;
             format!(
                 "{} by {}",
@@ -253,5 +236,5 @@ async fn parallel_creations_never_share_or_skip_a_queued_name() {
         ])
     );
     assert_eq!(emu.json("/__emulator/queue").await["scenarios"], json!([]));
-    emu.running.shutdown().await;
+    emu.shutdown().await;
 }

@@ -2,6 +2,8 @@
 //! init-liveness-session per client and flags a new init from that client within the window.
 //! Tested on a router whose init endpoint is scripted, so the 429 does not depend on scenarios.
 
+mod support;
+
 use std::sync::{
     atomic::{AtomicUsize, Ordering},
     Arc,
@@ -14,12 +16,8 @@ use axum::{
     routing::post,
     Router,
 };
+use support::internals::{findings, observe, AppState, Config, ObserverState, RETRY_WINDOW};
 use tower::ServiceExt;
-use webcapture_emulator::{
-    config::Config,
-    control::observer::{observe, ObserverState, RETRY_WINDOW},
-    findings, AppState,
-};
 
 /// A router whose init answers 429 the first `busy` times, then 404 (no session).
 fn router(app: &AppState, obs: ObserverState, busy: usize) -> Router {

@@ -1,6 +1,8 @@
 //! `--strict` makes the emulator log integration findings as errors (for CI); without it they are
 //! warnings. Runs the real binary and reads its log.
 
+mod support;
+
 use std::{process::Stdio, time::Duration};
 
 use tokio::{
@@ -8,10 +10,12 @@ use tokio::{
     process::Command,
 };
 
+use support::BINARY;
+
 /// Starts the binary with `flags`, sends an init with a retired liveness mode, stops it and
 /// returns its log.
 async fn log_of_a_finding(flags: &[&str]) -> String {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_webcapture-emulator"))
+    let mut child = Command::new(BINARY)
         .args(["--port", "0", "--log-format", "text"])
         .args(flags)
         .env("RUST_LOG", "info")

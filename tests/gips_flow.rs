@@ -2,26 +2,20 @@
 //! capture session → capture → status → global status → portrait, the portrait parsed exactly as
 //! `parse-multipart@1.0.4` parses it (integration contract §2.3).
 
-mod gips_support;
+mod support;
 
-use std::sync::Arc;
-
-use gips_support::*;
 use reqwest::{header::CONTENT_TYPE, Client, StatusCode};
 use serde_json::{json, Value};
-use webcapture_emulator::{
-    scenarios::{
-        library::{Entry, Source},
-        model::{GipsStatus, LivenessMode, Scenario},
-    },
-    server::{start, Running},
-    Config,
+use support::{
+    gips::*,
+    internals::{GipsStatus, LivenessMode, Scenario},
+    *,
 };
 
-async fn emulator() -> (Running, Client, String) {
-    let running = start(Config::for_tests()).await.expect("emulator starts");
-    let base = format!("{}/gips/v1", running.url());
-    (running, Client::new(), base)
+async fn emulator() -> (TestEmulator, Client, String) {
+    let emu = TestEmulator::start().await;
+    let base = emu.at("/gips/v1");
+    (emu, Client::new(), base)
 }
 
 async fn start_capture(
@@ -55,13 +49,8 @@ async fn get_json(client: &Client, url: String) -> (StatusCode, Value) {
 }
 
 /// Ends the capture of `session_id` the way the channel does, with `image` as the best image.
-fn finish_capture(running: &Running, session_id: &str, image: Option<Vec<u8>>) {
-    let session = running
-        .state
-        .sessions
-        .get(session_id)
-        .expect("session exists");
-    webcapture_emulator::capture::finalize(&running.state, &session, image.map(bytes::Bytes::from));
+fn finish_capture(emu: &TestEmulator, session_id: &str, image: Option<Vec<u8>>) {
+    emu.finalize(&emu.session_of(session_id), image);
 }
 
 /// A small real JPEG.
@@ -78,7 +67,7 @@ fn jpeg() -> Vec<u8> {
 
 #[tokio::test]
 async fn a_verified_portrait_is_read_back_byte_identical_after_the_whole_flow() {
-    let (running, client, base) = emulator().await;
+    let (emu, client, base) = emulator().await;
 
     let identity = create_identity(&client, &base).await;
     let id = identity["id"].as_str().expect("identity id").to_string();
@@ -118,8 +107,8 @@ async fn a_verified_portrait_is_read_back_byte_identical_after_the_whole_flow() 
         .expect("session id")
         .to_string();
     {
-        let session = running
-            .state
+        let session = emu
+            .state()
             .sessions
             .get(&session_id)
             .expect("bio-session created");
@@ -141,7 +130,7 @@ async fn a_verified_portrait_is_read_back_byte_identical_after_the_whole_flow() 
     assert!(body["error"].is_string() && body["code"].is_number());
 
     let image = jpeg();
-    finish_capture(&running, &session_id, Some(image.clone()));
+    finish_capture(&emu, &session_id, Some(image.clone()));
 
     let (code, status) = get_json(&client, status_url).await;
     assert_eq!(code, StatusCode::OK);
@@ -167,18 +156,11 @@ async fn a_verified_portrait_is_read_back_byte_identical_after_the_whole_flow() 
         json!({"source": "LIVE_CAPTURE_VIDEO", "channel": "webSDK"})
     );
 
-    let res = gips(client.get(format!(
-        "{base}/identities/{id}/attributes/portrait/capture"
-    )))
-    .send()
-    .await
-    .expect("portrait");
-    assert_eq!(res.status(), StatusCode::OK);
-    let content_type = res.headers()[CONTENT_TYPE]
-        .to_str()
-        .expect("ASCII")
-        .to_string();
-    let body = res.bytes().await.expect("portrait body");
+    let (content_type, body) = fetch_portrait(
+        &client,
+        format!("{base}/identities/{id}/attributes/portrait/capture"),
+    )
+    .await;
     let boundary = get_boundary(&content_type);
     assert!(
         !boundary.is_empty() && !boundary.starts_with('"'),
@@ -193,7 +175,7 @@ async fn a_verified_portrait_is_read_back_byte_identical_after_the_whole_flow() 
         "the portrait comes back byte-identical"
     );
 
-    running.shutdown().await;
+    emu.shutdown().await;
 }
 
 #[tokio::test]
@@ -211,11 +193,8 @@ async fn the_strict_parser_rejects_the_documentations_multipart_example() {
 
 #[tokio::test]
 async fn both_capture_session_routes_work_and_liveness_high_means_active() {
-    let (running, client, base) = emulator().await;
-    let id = create_identity(&client, &base).await["id"]
-        .as_str()
-        .expect("id")
-        .to_string();
+    let (emu, client, base) = emulator().await;
+    let id = new_identity(&client, &base).await;
     let cases = [
         (
             "live-capture-session",
@@ -243,7 +222,7 @@ async fn both_capture_session_routes_work_and_liveness_high_means_active() {
         assert_eq!(capture["status"], "PROCESSING", "{route} {body}");
         assert_eq!(capture["type"], "PORTRAIT");
         let session_id = capture["sessionId"].as_str().expect("sessionId");
-        let session = running.state.sessions.get(session_id).expect("session");
+        let session = emu.session_of(session_id);
         assert_eq!(session.lock().params.liveness_mode, mode, "{route} {body}");
     }
     let session_of_high = {
@@ -261,11 +240,7 @@ async fn both_capture_session_routes_work_and_liveness_high_means_active() {
             .expect("sessionId")
             .to_string()
     };
-    let session = running
-        .state
-        .sessions
-        .get(&session_of_high)
-        .expect("session");
+    let session = emu.session_of(&session_of_high);
     assert_eq!(session.lock().params.number_of_challenge, 3);
 
     // The documentation's form: multipart content type and no body at all.
@@ -277,25 +252,16 @@ async fn both_capture_session_routes_work_and_liveness_high_means_active() {
     .await
     .expect("doc-style capture session");
     assert!(res.status().is_success());
-    running.shutdown().await;
+    emu.shutdown().await;
 }
 
 #[tokio::test]
 async fn a_rejected_portrait_reports_errors_with_a_2xx_status() {
-    let (running, client, base) = emulator().await;
+    let (emu, client, base) = emulator().await;
     let mut scenario = Scenario::default();
     scenario.result.gips.errors = vec![json!({"code": "NO_FACE", "message": "No face detected"})];
-    running.state.scenarios.put(Entry {
-        name: "test-gips-rejected".into(),
-        source: Source::Builtin,
-        scenario: Some(Arc::new(scenario)),
-        error: None,
-        loaded_at: None,
-    });
-    let id = create_identity(&client, &base).await["id"]
-        .as_str()
-        .expect("id")
-        .to_string();
+    emu.add_scenario("test-gips-rejected", scenario);
+    let id = new_identity(&client, &base).await;
     let capture = start_capture(
         &client,
         &base,
@@ -313,8 +279,7 @@ async fn a_rejected_portrait_reports_errors_with_a_2xx_status() {
             .to_string(),
     );
     assert_eq!(
-        running
-            .state
+        emu.state()
             .sessions
             .get(&session_id)
             .expect("session")
@@ -322,7 +287,7 @@ async fn a_rejected_portrait_reports_errors_with_a_2xx_status() {
             .scenario_name,
         "test-gips-rejected"
     );
-    finish_capture(&running, &session_id, Some(jpeg()));
+    finish_capture(&emu, &session_id, Some(jpeg()));
 
     let (code, status) = get_json(
         &client,
@@ -344,33 +309,24 @@ async fn a_rejected_portrait_reports_errors_with_a_2xx_status() {
         global["portrait"]["evidenceStatus"]["errors"][0]["code"],
         "NO_FACE"
     );
-    running.shutdown().await;
+    emu.shutdown().await;
 }
 
 #[tokio::test]
 async fn the_scenario_decides_not_verified_and_a_lower_strength_gives_loa1() {
-    let (running, client, base) = emulator().await;
+    let (emu, client, base) = emulator().await;
     let mut low = Scenario::default();
     low.result.gips.strength = "LEVEL2".into();
     let mut not_verified = Scenario::default();
     not_verified.result.gips.status = GipsStatus::NotVerified;
     for (name, scenario) in [("test-level2", low), ("test-not-verified", not_verified)] {
-        running.state.scenarios.put(Entry {
-            name: name.into(),
-            source: Source::Builtin,
-            scenario: Some(Arc::new(scenario)),
-            error: None,
-            loaded_at: None,
-        });
+        emu.add_scenario(name, scenario);
     }
     for (name, expected_status, expected_loa) in [
         ("test-not-verified", "NOT_VERIFIED", "LOA0"),
         ("test-level2", "VERIFIED", "LOA1"),
     ] {
-        let id = create_identity(&client, &base).await["id"]
-            .as_str()
-            .expect("id")
-            .to_string();
+        let id = new_identity(&client, &base).await;
         let capture = start_capture(
             &client,
             &base,
@@ -381,7 +337,7 @@ async fn the_scenario_decides_not_verified_and_a_lower_strength_gives_loa1() {
         )
         .await;
         finish_capture(
-            &running,
+            &emu,
             capture["sessionId"].as_str().expect("sessionId"),
             Some(jpeg()),
         );
@@ -401,12 +357,12 @@ async fn the_scenario_decides_not_verified_and_a_lower_strength_gives_loa1() {
             "{name}"
         );
     }
-    running.shutdown().await;
+    emu.shutdown().await;
 }
 
 #[tokio::test]
 async fn unknown_ids_get_a_json_404_and_issued_ids_always_answer_2xx() {
-    let (running, client, base) = emulator().await;
+    let (emu, client, base) = emulator().await;
     for url in [
         format!("{base}/identities/undefined"),
         format!("{base}/identities/undefined/status/undefined"),
@@ -422,25 +378,19 @@ async fn unknown_ids_get_a_json_404_and_issued_ids_always_answer_2xx() {
             "{url}: {body}"
         );
     }
-    let id = create_identity(&client, &base).await["id"]
-        .as_str()
-        .expect("id")
-        .to_string();
+    let id = new_identity(&client, &base).await;
     let (code, global) = get_json(&client, format!("{base}/identities/{id}")).await;
     assert_eq!(code, StatusCode::OK);
     assert_eq!(global["globalStatus"]["status"], "EXPECTING_INPUT");
     assert_eq!(global["consents"], json!([]));
     assert!(global.get("portrait").is_none());
-    running.shutdown().await;
+    emu.shutdown().await;
 }
 
 #[tokio::test]
 async fn bad_bodies_get_a_400_that_says_what_is_wrong() {
-    let (running, client, base) = emulator().await;
-    let id = create_identity(&client, &base).await["id"]
-        .as_str()
-        .expect("id")
-        .to_string();
+    let (emu, client, base) = emulator().await;
+    let id = new_identity(&client, &base).await;
     let cases = [
         ("consents", "not json", "application/json", "JSON"),
         ("consents", "[]", "application/json", "empty"),
@@ -509,5 +459,5 @@ async fn bad_bodies_get_a_400_that_says_what_is_wrong() {
         StatusCode::UNAUTHORIZED,
         "the API key is required"
     );
-    running.shutdown().await;
+    emu.shutdown().await;
 }

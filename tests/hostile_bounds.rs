@@ -2,12 +2,13 @@
 //! with its cap, and an overflow is a clear 4xx JSON: the admin queue, pins, transcripts (and the
 //! page-supplied strings in them), and image pixels at upload and over the capture channel.
 
-mod channel_support;
-mod core_support;
+mod support;
 
-use core_support::{assert_error, Emu};
 use serde_json::{json, Value};
-use webcapture_emulator::sessions::{transcript::MAX_TEXT_BYTES, Transcript};
+use support::{
+    internals::{Transcript, MAX_TEXT_BYTES},
+    *,
+};
 
 /// The first bytes of a PNG whose header declares `width`×`height` pixels (no image data: the
 /// size is read from the header, which is all the limit needs).
@@ -19,20 +20,20 @@ fn png_header(width: u32, height: u32) -> Vec<u8> {
     png
 }
 
-async fn memory(emu: &Emu) -> Value {
+async fn memory(emu: &TestEmulator) -> Value {
     emu.json("/__emulator/memory").await
 }
 
-fn post_json(emu: &Emu, path: &str, body: Value) -> reqwest::RequestBuilder {
-    emu.http
-        .post(emu.url(path))
+fn post_json(emu: &TestEmulator, path: &str, body: Value) -> reqwest::RequestBuilder {
+    emu.http()
+        .post(emu.at(path))
         .header("content-type", "application/json")
         .body(body.to_string())
 }
 
 #[tokio::test]
 async fn the_queue_refuses_more_names_than_its_limit_with_413_and_memory_lists_it() {
-    let emu = Emu::start().await;
+    let emu = TestEmulator::start().await;
     let cap = memory(&emu).await["maxQueue"].as_u64().expect("maxQueue") as usize;
 
     let too_many = vec!["spoof"; cap + 1];
@@ -65,11 +66,11 @@ async fn the_queue_refuses_more_names_than_its_limit_with_413_and_memory_lists_i
 
 #[tokio::test]
 async fn a_pin_is_listed_in_memory_until_its_capture_starts() {
-    let emu = Emu::start().await;
+    let emu = TestEmulator::start().await;
     let id = emu.create_passive().await;
     let res = emu
-        .http
-        .put(emu.url(&format!("/__emulator/sessions/{id}/scenario")))
+        .http()
+        .put(emu.at(&format!("/__emulator/sessions/{id}/scenario")))
         .header("content-type", "application/json")
         .body(json!({"scenario": "spoof"}).to_string())
         .send()
@@ -80,30 +81,30 @@ async fn a_pin_is_listed_in_memory_until_its_capture_starts() {
     assert_eq!(mem["pins"], 1);
     assert!(mem["maxPins"].as_u64().unwrap_or(0) >= 1, "{mem}");
 
-    let mut ws = channel_support::connect(&emu.running, "/video-server/engine.io").await;
-    let (_, init) = channel_support::open_until_init(&mut ws, &id).await;
+    let mut ws = emu.channel().await;
+    let (_, init) = open_until_init(&mut ws, &id).await;
     assert_eq!(init["scenario"], "spoof", "the pin was applied");
     assert_eq!(memory(&emu).await["pins"], 0, "and then forgotten");
 }
 
 #[tokio::test]
 async fn a_finding_frame_with_huge_strings_is_stored_cut_with_a_marker() {
-    let emu = Emu::start().await;
+    let emu = TestEmulator::start().await;
     let id = emu.create_passive().await;
-    let mut ws = channel_support::connect(&emu.running, "/video-server/engine.io").await;
-    channel_support::open_until_init(&mut ws, &id).await;
+    let mut ws = emu.channel().await;
+    open_until_init(&mut ws, &id).await;
     let huge = "c".repeat(600 * 1024); // three of them stay under the 2 MB frame limit
-    channel_support::send(
+    send(
         &mut ws,
         json!({"type": "finding", "code": huge, "message": huge, "data": {"x": huge}}),
     )
     .await;
     // The finding is handled before the next frame: a second, small one marks the point.
-    channel_support::send(&mut ws, json!({"type": "finding", "code": "end-marker"})).await;
-    let session = emu.running.state.sessions.peek(&id).expect("session");
+    send(&mut ws, json!({"type": "finding", "code": "end-marker"})).await;
+    let session = emu.state().sessions.peek(&id).expect("session");
     let mut found = None;
     for _ in 0..100 {
-        let events = channel_support::transcript(&session);
+        let events = transcript(&session);
         if events.iter().any(|e| e["data"]["rule"] == "end-marker") {
             found = events
                 .into_iter()
@@ -137,7 +138,7 @@ fn a_transcript_stops_growing_at_its_byte_cap_and_counts_what_it_dropped() {
 
 #[tokio::test]
 async fn an_upload_declaring_20000_by_20000_pixels_is_refused_with_400_before_decoding() {
-    let emu = Emu::start().await;
+    let emu = TestEmulator::start().await;
     let id = emu.create_passive().await;
     let res = emu.upload(&id, png_header(20_000, 20_000), None).await;
     let body = assert_error(res, 400, "20000×20000 pixels").await;
@@ -155,14 +156,14 @@ async fn an_upload_declaring_20000_by_20000_pixels_is_refused_with_400_before_de
 #[tokio::test]
 async fn a_best_image_frame_over_the_pixel_limit_closes_the_channel_with_1009() {
     use base64::Engine;
-    let emu = Emu::start().await;
+    let emu = TestEmulator::start().await;
     let id = emu.create_passive().await;
-    let mut ws = channel_support::connect(&emu.running, "/video-server/engine.io").await;
-    channel_support::open_until_init(&mut ws, &id).await;
+    let mut ws = emu.channel().await;
+    open_until_init(&mut ws, &id).await;
     let data = base64::engine::general_purpose::STANDARD.encode(png_header(20_000, 20_000));
-    channel_support::send(&mut ws, json!({"type": "bestImage", "data": data})).await;
-    match channel_support::next(&mut ws, 3000).await {
-        channel_support::Got::Closed(Some((1009, reason))) => {
+    send(&mut ws, json!({"type": "bestImage", "data": data})).await;
+    match next(&mut ws, 3000).await {
+        Got::Closed(Some((1009, reason))) => {
             assert!(reason.contains("pixels"), "{reason}")
         }
         other => panic!("expected close 1009, got {other:?}"),
@@ -171,7 +172,7 @@ async fn a_best_image_frame_over_the_pixel_limit_closes_the_channel_with_1009() 
 
 #[tokio::test]
 async fn memory_lists_every_bound_with_its_cap() {
-    let emu = Emu::start().await;
+    let emu = TestEmulator::start().await;
     let mem = memory(&emu).await;
     for key in [
         "maxSessions",

@@ -2,6 +2,8 @@
 //! plane answers only its owner, the back-end surface grants nothing to browsers, every bad flag
 //! stops the binary with its name, and the HTTP layer's own errors are the documented JSON.
 
+mod support;
+
 use std::{
     io::{Read, Write},
     net::{IpAddr, SocketAddr},
@@ -10,17 +12,9 @@ use std::{
 
 use reqwest::{Client, StatusCode};
 use serde_json::{json, Value};
-use webcapture_emulator::{server, Config};
+use support::{internals::banner, *};
 
 const EVIL: &str = "http://evil.example";
-
-async fn emulator(config: Config) -> server::Running {
-    server::start(config).await.expect("emulator starts")
-}
-
-async fn default_emulator() -> server::Running {
-    emulator(Config::for_tests()).await
-}
 
 /// Asserts a refusal: the status, a `{code, error}` body whose message contains `words`, and no
 /// CORS grant.
@@ -37,9 +31,9 @@ async fn assert_refused(res: reqwest::Response, status: u16, words: &str) -> Val
     body
 }
 
-async fn queue_of(emu: &server::Running) -> Value {
+async fn queue_of(emu: &TestEmulator) -> Value {
     Client::new()
-        .get(format!("{}/__emulator/queue", emu.url()))
+        .get(emu.admin("/queue"))
         .send()
         .await
         .expect("queue")
@@ -79,9 +73,9 @@ fn read_answer(stream: &mut std::net::TcpStream) -> String {
 
 #[tokio::test]
 async fn control_plane_answers_carry_no_cors_grant() {
-    let emu = default_emulator().await;
+    let emu = TestEmulator::start().await;
     let res = Client::new()
-        .get(format!("{}/__emulator/sessions", emu.url()))
+        .get(emu.admin("/sessions"))
         .send()
         .await
         .unwrap();
@@ -92,7 +86,7 @@ async fn control_plane_answers_carry_no_cors_grant() {
 
 #[tokio::test]
 async fn a_page_on_another_origin_cannot_read_sessions_or_the_journal() {
-    let emu = default_emulator().await;
+    let emu = TestEmulator::start().await;
     for path in ["/__emulator/sessions", "/__emulator/journal"] {
         let res = Client::new()
             .get(format!("{}{path}", emu.url()))
@@ -107,9 +101,9 @@ async fn a_page_on_another_origin_cannot_read_sessions_or_the_journal() {
 
 #[tokio::test]
 async fn a_page_on_another_origin_cannot_change_the_queue_or_reset() {
-    let emu = default_emulator().await;
+    let emu = TestEmulator::start().await;
     let res = Client::new()
-        .post(format!("{}/__emulator/queue", emu.url()))
+        .post(emu.admin("/queue"))
         .header("Origin", EVIL)
         .json(&json!({"scenarios": ["success"]}))
         .send()
@@ -118,7 +112,7 @@ async fn a_page_on_another_origin_cannot_change_the_queue_or_reset() {
     assert_refused(res, 403, "another origin").await;
     for origin in ["null", "http://localhost:1"] {
         let res = Client::new()
-            .post(format!("{}/__emulator/reset", emu.url()))
+            .post(emu.admin("/reset"))
             .header("Origin", origin)
             .send()
             .await
@@ -126,7 +120,7 @@ async fn a_page_on_another_origin_cannot_change_the_queue_or_reset() {
         assert_refused(res, 403, "another origin").await;
     }
     let res = Client::new()
-        .delete(format!("{}/__emulator/queue", emu.url()))
+        .delete(emu.admin("/queue"))
         .header("Sec-Fetch-Site", "cross-site")
         .send()
         .await
@@ -138,14 +132,14 @@ async fn a_page_on_another_origin_cannot_change_the_queue_or_reset() {
 
 #[tokio::test]
 async fn a_text_plain_post_cannot_change_the_queue() {
-    let emu = default_emulator().await;
+    let emu = TestEmulator::start().await;
     for content_type in [
         "text/plain",
         "application/x-www-form-urlencoded",
         "multipart/form-data; boundary=x",
     ] {
         let res = Client::new()
-            .post(format!("{}/__emulator/queue", emu.url()))
+            .post(emu.admin("/queue"))
             .header("Content-Type", content_type)
             .body(json!({"scenarios": ["success"]}).to_string())
             .send()
@@ -159,17 +153,17 @@ async fn a_text_plain_post_cannot_change_the_queue() {
 
 #[tokio::test]
 async fn tools_without_an_origin_and_the_dashboards_own_origin_keep_working() {
-    let emu = default_emulator().await;
+    let emu = TestEmulator::start().await;
     // `curl -X POST .../reset`: no body, no content type, no Origin.
     let res = Client::new()
-        .post(format!("{}/__emulator/reset", emu.url()))
+        .post(emu.admin("/reset"))
         .send()
         .await
         .unwrap();
     assert_eq!(res.status(), StatusCode::OK);
     // The dashboard's fetch: same origin, JSON.
     let res = Client::new()
-        .post(format!("{}/__emulator/queue", emu.url()))
+        .post(emu.admin("/queue"))
         .header("Origin", emu.url())
         .header("Sec-Fetch-Site", "same-origin")
         .json(&json!({"scenarios": ["success"]}))
@@ -183,9 +177,9 @@ async fn tools_without_an_origin_and_the_dashboards_own_origin_keep_working() {
 
 #[tokio::test]
 async fn a_link_to_the_dashboard_from_another_site_still_opens_it() {
-    let emu = default_emulator().await;
+    let emu = TestEmulator::start().await;
     let res = Client::new()
-        .get(format!("{}/__emulator/", emu.url()))
+        .get(emu.admin("/"))
         .header("Sec-Fetch-Site", "cross-site")
         .header("Sec-Fetch-Mode", "navigate")
         .send()
@@ -197,7 +191,7 @@ async fn a_link_to_the_dashboard_from_another_site_still_opens_it() {
 
 #[tokio::test]
 async fn an_unknown_host_is_refused_with_json_naming_the_flag_on_every_route() {
-    let emu = default_emulator().await;
+    let emu = TestEmulator::start().await;
     for path in [
         "/__emulator/sessions",
         "/video-server/network-latency",
@@ -205,7 +199,7 @@ async fn an_unknown_host_is_refused_with_json_naming_the_flag_on_every_route() {
     ] {
         let request =
             format!("GET {path} HTTP/1.1\r\nHost: evil.example:80\r\nConnection: close\r\n\r\n");
-        let addr = emu.addr;
+        let addr = emu.addr();
         let answer = tokio::task::spawn_blocking(move || raw_exchange(addr, request.as_bytes()))
             .await
             .unwrap();
@@ -218,12 +212,12 @@ async fn an_unknown_host_is_refused_with_json_naming_the_flag_on_every_route() {
 
 #[tokio::test]
 async fn allowed_host_admits_a_compose_service_name() {
-    let emu = emulator(Config {
+    let emu = TestEmulator::with_config(Config {
         allowed_hosts: vec!["webcapture".into()],
         ..Config::for_tests()
     })
     .await;
-    let addr = emu.addr;
+    let addr = emu.addr();
     let answer = tokio::task::spawn_blocking(move || {
         raw_exchange(
             addr,
@@ -238,7 +232,7 @@ async fn allowed_host_admits_a_compose_service_name() {
 
 #[tokio::test]
 async fn core_and_gips_preflights_are_refused_and_their_answers_grant_nothing() {
-    let emu = default_emulator().await;
+    let emu = TestEmulator::start().await;
     for path in [
         "/bioserver-app/v2/bio-sessions/x/liveness-challenge-result",
         "/gips/v1/identities",
@@ -271,11 +265,11 @@ async fn core_and_gips_preflights_are_refused_and_their_answers_grant_nothing() 
 
 #[tokio::test]
 async fn a_refused_preflight_asking_to_send_the_api_key_is_a_finding() {
-    let emu = default_emulator().await;
+    let emu = TestEmulator::start().await;
     let res = Client::new()
         .request(
             reqwest::Method::OPTIONS,
-            format!("{}/video-server/init-liveness-session", emu.url()),
+            emu.at("/video-server/init-liveness-session"),
         )
         .header("Origin", "http://localhost:3000")
         .header("Access-Control-Request-Method", "POST")
@@ -285,7 +279,7 @@ async fn a_refused_preflight_asking_to_send_the_api_key_is_a_finding() {
         .unwrap();
     assert_refused(res, 403, "browser surface").await;
     let findings: Value = Client::new()
-        .get(format!("{}/__emulator/findings", emu.url()))
+        .get(emu.admin("/findings"))
         .send()
         .await
         .unwrap()
@@ -301,9 +295,9 @@ async fn a_refused_preflight_asking_to_send_the_api_key_is_a_finding() {
 
 #[tokio::test]
 async fn a_page_on_another_origin_cannot_create_a_session_with_a_callback() {
-    let emu = default_emulator().await;
+    let emu = TestEmulator::start().await;
     let res = Client::new()
-        .post(format!("{}/video-server/init-liveness-session", emu.url()))
+        .post(emu.at("/video-server/init-liveness-session"))
         .header("Origin", EVIL)
         .header("Content-Type", "text/plain")
         .body(
@@ -315,7 +309,7 @@ async fn a_page_on_another_origin_cannot_create_a_session_with_a_callback() {
         .unwrap();
     assert_refused(res, 403, "back end").await;
     assert!(
-        emu.state.sessions.all().is_empty(),
+        emu.state().sessions.all().is_empty(),
         "no session was created"
     );
     emu.shutdown().await;
@@ -331,13 +325,13 @@ fn lan_address() -> Option<IpAddr> {
 
 #[tokio::test]
 async fn bound_to_every_interface_the_control_plane_needs_the_token_from_other_machines() {
-    let emu = emulator(Config {
+    let emu = TestEmulator::with_config(Config {
         host: "0.0.0.0".into(),
         admin_token: Some("s3cret-token".into()),
         ..Config::for_tests()
     })
     .await;
-    let port = emu.addr.port();
+    let port = emu.addr().port();
     let client = Client::new();
     // On this machine (loopback) nothing changes: CI and test tools keep working.
     let local = client
@@ -400,10 +394,10 @@ async fn bound_to_every_interface_the_control_plane_needs_the_token_from_other_m
 
 #[test]
 fn the_banner_of_a_lan_bound_emulator_carries_the_token_and_says_why() {
-    let banner = server::banner("http://0.0.0.0:8080", Some("abc123def456"));
-    assert!(banner.contains("http://0.0.0.0:8080/__emulator/?token=abc123def456"));
-    assert!(banner.contains("non-loopback"));
-    assert!(!server::banner("http://127.0.0.1:8080", None).contains("token"));
+    let shown = banner("http://0.0.0.0:8080", Some("abc123def456"));
+    assert!(shown.contains("http://0.0.0.0:8080/__emulator/?token=abc123def456"));
+    assert!(shown.contains("non-loopback"));
+    assert!(!banner("http://127.0.0.1:8080", None).contains("token"));
 }
 
 #[test]
@@ -442,12 +436,12 @@ fn every_bad_numeric_flag_stops_the_binary_with_a_message_naming_it() {
 
 #[tokio::test]
 async fn a_body_declared_larger_than_max_body_is_refused_before_it_is_sent() {
-    let emu = emulator(Config {
+    let emu = TestEmulator::with_config(Config {
         max_body: 1024,
         ..Config::for_tests()
     })
     .await;
-    let addr = emu.addr;
+    let addr = emu.addr();
     // Only the head is sent: the answer must not wait for the body.
     let answer = tokio::task::spawn_blocking(move || {
         raw_exchange(
@@ -501,13 +495,13 @@ fn write_all_then_read(addr: SocketAddr, chunked: bool) -> String {
 
 #[tokio::test]
 async fn a_client_that_writes_its_whole_body_before_reading_sees_its_413() {
-    let emu = emulator(Config {
+    let emu = TestEmulator::with_config(Config {
         max_body: 64 * 1024,
         ..Config::for_tests()
     })
     .await;
     for chunked in [false, true] {
-        let addr = emu.addr;
+        let addr = emu.addr();
         let answer = tokio::task::spawn_blocking(move || write_all_then_read(addr, chunked))
             .await
             .unwrap();
@@ -522,13 +516,13 @@ async fn a_client_that_writes_its_whole_body_before_reading_sees_its_413() {
 
 #[tokio::test]
 async fn a_body_trickled_one_byte_per_gap_ends_with_408_at_the_total_deadline() {
-    let emu = emulator(Config {
+    let emu = TestEmulator::with_config(Config {
         body_timeout: 5,
         body_deadline: 1,
         ..Config::for_tests()
     })
     .await;
-    let addr = emu.addr;
+    let addr = emu.addr();
     let answer = tokio::task::spawn_blocking(move || {
         let mut stream = std::net::TcpStream::connect(addr).expect("connect");
         stream
@@ -569,8 +563,8 @@ async fn a_body_trickled_one_byte_per_gap_ends_with_408_at_the_total_deadline() 
 
 #[tokio::test]
 async fn oversize_headers_and_garbage_requests_get_json_errors() {
-    let emu = default_emulator().await;
-    let addr = emu.addr;
+    let emu = TestEmulator::start().await;
+    let addr = emu.addr();
     let (big, garbage) = tokio::task::spawn_blocking(move || {
         let mut request = b"GET /__emulator/health HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: ".to_vec();
         request.extend(std::iter::repeat_n(b'a', 600 * 1024));
@@ -591,12 +585,12 @@ async fn oversize_headers_and_garbage_requests_get_json_errors() {
 
 #[tokio::test]
 async fn an_init_body_full_of_unknown_members_still_creates_the_session() {
-    let emu = default_emulator().await;
+    let emu = TestEmulator::start().await;
     // Megabytes of members the emulator ignores around the one it reads.
     let junk: Vec<Value> = (0..50_000).map(|i| json!({"k": i, "v": [i, i]})).collect();
     let body = json!({"livenessMode": "LIVENESS_PASSIVE", "junk": junk, "more": {"a": [[[]]]}});
     let res = Client::new()
-        .post(format!("{}/video-server/init-liveness-session", emu.url()))
+        .post(emu.at("/video-server/init-liveness-session"))
         .header("apikey", "k")
         .json(&body)
         .send()

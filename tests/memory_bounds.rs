@@ -1,12 +1,14 @@
 //! Memory stays bounded without losing what matters: the session cap evicts finished sessions
 //! first and never a capture in progress, and a polling loop does not grow a transcript.
 
+mod support;
+
 use std::{sync::Arc, time::Duration};
 
 use serde_json::json;
-use webcapture_emulator::{
-    scenarios::model::{LivenessMode, Scenario},
-    sessions::{BioSession, SelectedBy, SessionParams, SessionState, SessionStore, Transcript},
+use support::internals::{
+    BioSession, LivenessMode, Scenario, SelectedBy, SessionParams, SessionState, SessionStore,
+    Transcript,
 };
 
 fn session(id: &str, state: SessionState) -> BioSession {

@@ -2,23 +2,24 @@
 //! (`--header-timeout`) closes them, over plain HTTP and HTTPS alike, and a request body that
 //! stops half-way is answered once `--body-timeout` has passed.
 
+mod support;
+
 use std::time::{Duration, Instant};
 
+use support::*;
 use tokio::{
     io::{AsyncReadExt, AsyncWriteExt},
     net::TcpStream,
 };
-use webcapture_emulator::{server, Config};
 
-async fn emulator(tls: bool) -> server::Running {
-    server::start(Config {
+async fn emulator(tls: bool) -> TestEmulator {
+    TestEmulator::with_config(Config {
         header_timeout: 1,
         body_timeout: 1,
         tls,
         ..Config::for_tests()
     })
     .await
-    .expect("emulator starts")
 }
 
 /// Reads until the server closes the connection; returns how long that took (None if it never did).
@@ -37,7 +38,7 @@ async fn closed_within(stream: &mut TcpStream, limit: Duration) -> Option<Durati
 #[tokio::test]
 async fn a_client_that_sends_headers_too_slowly_is_disconnected() {
     let emu = emulator(false).await;
-    let mut stream = TcpStream::connect(emu.addr).await.unwrap();
+    let mut stream = TcpStream::connect(emu.addr()).await.unwrap();
     stream
         .write_all(b"GET /__emulator/health HTTP/1.1\r\nHost: 127.0.0.1\r\n")
         .await
@@ -51,7 +52,7 @@ async fn a_client_that_sends_headers_too_slowly_is_disconnected() {
 #[tokio::test]
 async fn an_idle_keep_alive_connection_is_closed_after_the_timeout() {
     let emu = emulator(false).await;
-    let mut stream = TcpStream::connect(emu.addr).await.unwrap();
+    let mut stream = TcpStream::connect(emu.addr()).await.unwrap();
     stream
         .write_all(b"GET /__emulator/health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
         .await
@@ -70,7 +71,7 @@ async fn an_idle_keep_alive_connection_is_closed_after_the_timeout() {
 #[tokio::test]
 async fn a_silent_tls_client_is_disconnected() {
     let emu = emulator(true).await;
-    let mut stream = TcpStream::connect(emu.addr).await.unwrap();
+    let mut stream = TcpStream::connect(emu.addr()).await.unwrap();
     // Opens TCP, never starts the handshake.
     let closed = closed_within(&mut stream, Duration::from_secs(15)).await;
     assert!(closed.is_some(), "a silent TLS connection stayed open");
@@ -80,7 +81,7 @@ async fn a_silent_tls_client_is_disconnected() {
 #[tokio::test]
 async fn the_capture_channel_still_upgrades_over_the_custom_accept_loop() {
     let emu = emulator(false).await;
-    let url = format!("ws://{}/video-server/engine.io", emu.addr);
+    let url = format!("ws://{}/video-server/engine.io", emu.addr());
     let (mut ws, response) = tokio_tungstenite::connect_async(url)
         .await
         .expect("upgrade");
@@ -123,7 +124,7 @@ async fn answer_to_a_stalled_body(
 async fn an_init_body_that_stops_half_way_is_answered_408_with_a_json_error() {
     let emu = emulator(false).await;
     let answer = answer_to_a_stalled_body(
-        emu.addr,
+        emu.addr(),
         "POST /video-server/init-liveness-session HTTP/1.1\r\nHost: 127.0.0.1\r\napikey: k\r\n\
          Content-Type: application/json\r\nContent-Length: 100\r\n\r\n",
         br#"{"livenessMode":"#,
@@ -142,7 +143,7 @@ async fn a_face_upload_that_stops_half_way_is_answered_408_and_the_connection_cl
     let created = reqwest::Client::new()
         .post(format!(
             "http://{}/video-server/init-liveness-session",
-            emu.addr
+            emu.addr()
         ))
         .header("apikey", "k")
         .json(&serde_json::json!({"livenessMode": "LIVENESS_PASSIVE"}))
@@ -156,7 +157,7 @@ async fn a_face_upload_that_stops_half_way_is_answered_408_and_the_connection_cl
          Content-Type: multipart/form-data; boundary=XX\r\nContent-Length: 5000\r\n\r\n"
     );
     let answer = answer_to_a_stalled_body(
-        emu.addr,
+        emu.addr(),
         &head,
         b"--XX\r\nContent-Disposition: form-data; name=\"image\"\r\n\r\n\xff\xd8",
     )

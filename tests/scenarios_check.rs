@@ -1,9 +1,13 @@
 //! `webcapture-emulator check` and `schema`: what scenario authors run in a terminal or CI.
 
+mod support;
+
 use std::process::Command;
 
+use support::BINARY;
+
 fn emulator() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_webcapture-emulator"))
+    Command::new(BINARY)
 }
 
 #[test]

@@ -4,20 +4,16 @@
 //! Capacity refusals (503), scripted lockouts (429) and server errors are not the user's failures
 //! and never count. Captures are played over the real channel, as a page does.
 
-mod channel_support;
-mod core_support;
-mod e2e_support;
+mod support;
 
-use core_support::Emu;
-use e2e_support::*;
 use serde_json::{json, Value};
-use webcapture_emulator::Config;
+use support::*;
 
 /// One browser (lockout counts per IP + User-Agent).
 const BROWSER: &str = "Mozilla/5.0 lockout-test-browser";
 
 /// Creates a passive session playing `scenario` and plays it from `device`.
-async fn capture(emu: &Emu, scenario: &str, device: &str) -> Played {
+async fn capture(emu: &TestEmulator, scenario: &str, device: &str) -> Played {
     let res = init_with(
         emu,
         "lockout-test-backend",
@@ -26,7 +22,7 @@ async fn capture(emu: &Emu, scenario: &str, device: &str) -> Played {
     )
     .await;
     assert_eq!(res.status(), 201, "{scenario}: {:?}", res.text().await);
-    let id = core_support::session_id(&res);
+    let id = session_id(&res);
     let played = play(emu, &id, device).await;
     settled(emu, &id).await;
     played
@@ -56,8 +52,8 @@ fn assert_locked_out(p: &Played, what: &str) {
 }
 
 /// Sends `method` to `/__emulator/lockouts`; returns (status, body).
-async fn lockouts(emu: &Emu, method: reqwest::Method, body: Option<&str>) -> (u16, Value) {
-    let mut req = emu.http.request(method, emu.url("/__emulator/lockouts"));
+async fn lockouts(emu: &TestEmulator, method: reqwest::Method, body: Option<&str>) -> (u16, Value) {
+    let mut req = emu.http().request(method, emu.at("/__emulator/lockouts"));
     if let Some(b) = body {
         req = req
             .header("content-type", "application/json")
@@ -78,7 +74,7 @@ fn lockout_on(attempts: u32) -> Config {
 
 #[tokio::test]
 async fn twenty_failed_captures_in_a_row_leave_the_next_success_untouched_by_default() {
-    let emu = Emu::start().await;
+    let emu = TestEmulator::start().await;
     for i in 0..20 {
         let scenario = ["spoof", "timeout", "poor-quality"][i % 3];
         let p = capture(&emu, scenario, BROWSER).await;
@@ -100,7 +96,7 @@ async fn twenty_failed_captures_in_a_row_leave_the_next_success_untouched_by_def
 
 #[tokio::test]
 async fn with_lockout_on_the_attempts_th_failure_locks_the_browser_out_until_cleared() {
-    let emu = Emu::start_with(lockout_on(3)).await;
+    let emu = TestEmulator::with_config(lockout_on(3)).await;
     for scenario in ["spoof", "timeout"] {
         assert_ne!(
             terminal(&capture(&emu, scenario, BROWSER).await)["data"]["code"],
@@ -143,7 +139,7 @@ async fn with_lockout_on_the_attempts_th_failure_locks_the_browser_out_until_cle
 
 #[tokio::test]
 async fn capacity_refusals_scripted_lockouts_and_server_errors_never_count() {
-    let emu = Emu::start_with(lockout_on(2)).await;
+    let emu = TestEmulator::with_config(lockout_on(2)).await;
     for _ in 0..3 {
         for scenario in [
             "server-overloaded",
@@ -166,7 +162,7 @@ async fn capacity_refusals_scripted_lockouts_and_server_errors_never_count() {
 async fn the_lockout_scenario_answers_429_whether_lockout_is_on_or_off() {
     for config in [Config::for_tests(), lockout_on(5)] {
         let on = config.lockout;
-        let emu = Emu::start_with(config).await;
+        let emu = TestEmulator::with_config(config).await;
         let p = capture(&emu, "lockout", BROWSER).await;
         assert_eq!(terminal(&p)["data"]["code"], 429, "lockout on: {on}");
         assert!(terminal(&p)["data"]["unlockDateTime"].is_string());
@@ -175,7 +171,7 @@ async fn the_lockout_scenario_answers_429_whether_lockout_is_on_or_off() {
 
 #[tokio::test]
 async fn lockout_is_turned_on_and_off_through_the_admin_api() {
-    let emu = Emu::start().await;
+    let emu = TestEmulator::start().await;
     let (status, body) = lockouts(&emu, reqwest::Method::PUT, Some(r#"{"enabled": true}"#)).await;
     assert_eq!(status, 200);
     assert_eq!(body["enabled"], true);
@@ -197,8 +193,8 @@ async fn lockout_is_turned_on_and_off_through_the_admin_api() {
     // A reset sets it back to what the flag says (off here).
     lockouts(&emu, reqwest::Method::PUT, Some(r#"{"enabled": true}"#)).await;
     let reset = emu
-        .http
-        .post(emu.url("/__emulator/reset"))
+        .http()
+        .post(emu.at("/__emulator/reset"))
         .send()
         .await
         .expect("reset");

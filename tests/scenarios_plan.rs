@@ -3,13 +3,13 @@
 //! offsets are the unscaled script, from the start of each part), and the event-order rules of
 //! the integration contract §4.3.1, §5.2–§5.4, §5.10 and §5.11 checked on each plan.
 
+mod support;
+
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use serde_json::Value;
-use webcapture_emulator::scenarios::{
-    library::{builtin_names, ScenarioLibrary},
-    model::{ClientEvent, LivenessMode},
-    plan::{plan, render, Action, Plan, Planned},
+use support::internals::{
+    builtin_names, plan, render, Action, ClientEvent, LivenessMode, Plan, Planned, ScenarioLibrary,
 };
 
 fn full_plan_of(name: &str, mode: LivenessMode) -> Plan {
@@ -275,7 +275,7 @@ fn each_download_progress_follows_its_interval_and_the_answer_follows_the_last()
 
 #[test]
 fn an_error_payload_has_a_numeric_code_and_an_iso_unlock_time_for_429() {
-    use webcapture_emulator::scenarios::{model::ChannelError, vendor_errors::error_payload};
+    use support::internals::{error_payload, ChannelError};
     let now = time::macros::datetime!(2026-01-14 14:28:35.643 UTC);
     let v = error_payload(
         &ChannelError {

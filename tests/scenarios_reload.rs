@@ -1,32 +1,23 @@
 //! Hot reload: files edited under a running emulator change what the next sessions play, and a
 //! broken save changes nothing but is reported with file, line and column.
 
-#[path = "scenarios_support/mod.rs"]
 mod support;
 
 use std::{fs, path::Path};
 
-use support::*;
-use webcapture_emulator::server::Running;
+use support::{internals::LivenessMode, *};
 
-async fn description_of_new_session(running: &Running, name: &str) -> Option<String> {
-    let s = webcapture_emulator::capture::create_session(
-        &running.state,
-        params(webcapture_emulator::scenarios::model::LivenessMode::LivenessPassive),
-        webcapture_emulator::scenarios::selection::SelectionInput {
-            requested: Some(name.into()),
-            api_key: None,
-        },
-        None,
-    )
-    .ok()?;
+async fn description_of_new_session(emu: &TestEmulator, name: &str) -> Option<String> {
+    let s = emu
+        .try_new_session(NewSession::new(LivenessMode::LivenessPassive).scenario(Some(name)))
+        .ok()?;
     let d = s.lock().scenario.description.clone();
     Some(d)
 }
 
-async fn wait_for_description(running: &Running, name: &str, want: &str) {
+async fn wait_for_description(emu: &TestEmulator, name: &str, want: &str) {
     eventually(&format!("{name} reads '{want}'"), || async {
-        description_of_new_session(running, name).await.as_deref() == Some(want)
+        description_of_new_session(emu, name).await.as_deref() == Some(want)
     })
     .await;
 }
@@ -43,22 +34,22 @@ fn write(dir: &Path, file: &str, description: &str) {
 
 #[tokio::test]
 async fn an_added_file_becomes_selectable_and_an_edit_is_played_by_the_next_session() {
-    let dir = tempfile::tempdir().unwrap();
-    let running = start_with_dir(dir.path(), None).await;
-    assert!(listed(&running, "mine").await.is_none());
+    let emu = TestEmulator::builder().scenario_folder().start().await;
+    let dir = emu.scenario_dir();
+    assert!(listed(&emu, "mine").await.is_none());
 
-    write(dir.path(), "mine.json", "v1");
-    wait_for_description(&running, "mine", "v1").await;
-    let entry = listed(&running, "mine").await.unwrap();
+    write(dir, "mine.json", "v1");
+    wait_for_description(&emu, "mine", "v1").await;
+    let entry = listed(&emu, "mine").await.unwrap();
     assert_eq!(entry["source"], "file");
     assert_eq!(entry["valid"], true);
     let first_load = entry["loadedAt"].as_str().unwrap_or_default().to_string();
     assert!(first_load.ends_with('Z'), "loadedAt: {entry}");
 
-    let old_session = session(&running, Some("mine"));
-    write(dir.path(), "mine.json", "v2");
-    wait_for_description(&running, "mine", "v2").await;
-    let second_load = listed(&running, "mine").await.unwrap()["loadedAt"]
+    let old_session = emu.backend_session(Some("mine"));
+    write(dir, "mine.json", "v2");
+    wait_for_description(&emu, "mine", "v2").await;
+    let second_load = listed(&emu, "mine").await.unwrap()["loadedAt"]
         .as_str()
         .unwrap_or_default()
         .to_string();
@@ -72,25 +63,25 @@ async fn an_added_file_becomes_selectable_and_an_edit_is_played_by_the_next_sess
 
 #[tokio::test]
 async fn a_broken_save_keeps_the_last_good_version_and_is_listed_with_its_place() {
-    let dir = tempfile::tempdir().unwrap();
-    let running = start_with_dir(dir.path(), None).await;
-    write(dir.path(), "mine.json", "good");
-    wait_for_description(&running, "mine", "good").await;
+    let emu = TestEmulator::builder().scenario_folder().start().await;
+    let dir = emu.scenario_dir();
+    write(dir, "mine.json", "good");
+    wait_for_description(&emu, "mine", "good").await;
 
     fs::write(
-        dir.path().join("mine.json"),
+        dir.join("mine.json"),
         "{\n  \"description\": \"bad\",\n  \"result\": {\"livenessStatus\": \"MAYBE\"}\n}",
     )
     .unwrap();
     eventually("the bad save is listed", || async {
-        listed(&running, "mine")
+        listed(&emu, "mine")
             .await
             .is_some_and(|e| e["valid"] == false)
     })
     .await;
-    let entry = listed(&running, "mine").await.unwrap();
+    let entry = listed(&emu, "mine").await.unwrap();
     let error = entry["error"].as_str().unwrap();
-    let file = dir.path().join("mine.json").display().to_string();
+    let file = dir.join("mine.json").display().to_string();
     assert!(error.starts_with(&format!("{file}:3:")), "{error}");
     assert!(
         error.contains("result.livenessStatus: expected one of \"SUCCESS\", \"FAILED\", \"SPOOF\", \"ERROR\", \"TIMEOUT\", found \"MAYBE\""),
@@ -102,53 +93,44 @@ async fn a_broken_save_keeps_the_last_good_version_and_is_listed_with_its_place(
         "the last good version keeps its load time: {entry}"
     );
     assert_eq!(
-        description_of_new_session(&running, "mine")
-            .await
-            .as_deref(),
+        description_of_new_session(&emu, "mine").await.as_deref(),
         Some("good")
     );
-    let (status, body) = get_json(&format!("{}/__emulator/scenarios/mine", running.url())).await;
+    let (status, body) = get_json(&emu.admin("/scenarios/mine")).await;
     assert_eq!(status, 200);
     assert_eq!(body["description"], "good");
 
-    write(dir.path(), "mine.json", "fixed");
-    wait_for_description(&running, "mine", "fixed").await;
-    assert_eq!(listed(&running, "mine").await.unwrap()["valid"], true);
+    write(dir, "mine.json", "fixed");
+    wait_for_description(&emu, "mine", "fixed").await;
+    assert_eq!(listed(&emu, "mine").await.unwrap()["valid"], true);
 }
 
 #[tokio::test]
 async fn a_file_that_overrides_a_builtin_wins_and_deleting_it_restores_the_builtin() {
-    let dir = tempfile::tempdir().unwrap();
-    let running = start_with_dir(dir.path(), None).await;
-    let builtin = description_of_new_session(&running, "spoof").await.unwrap();
+    let emu = TestEmulator::builder().scenario_folder().start().await;
+    let dir = emu.scenario_dir();
+    let builtin = description_of_new_session(&emu, "spoof").await.unwrap();
 
-    write(dir.path(), "spoof.json", "my spoof");
-    wait_for_description(&running, "spoof", "my spoof").await;
-    assert_eq!(listed(&running, "spoof").await.unwrap()["source"], "file");
+    write(dir, "spoof.json", "my spoof");
+    wait_for_description(&emu, "spoof", "my spoof").await;
+    assert_eq!(listed(&emu, "spoof").await.unwrap()["source"], "file");
 
-    fs::remove_file(dir.path().join("spoof.json")).unwrap();
-    wait_for_description(&running, "spoof", &builtin).await;
-    assert_eq!(
-        listed(&running, "spoof").await.unwrap()["source"],
-        "builtin"
-    );
+    fs::remove_file(dir.join("spoof.json")).unwrap();
+    wait_for_description(&emu, "spoof", &builtin).await;
+    assert_eq!(listed(&emu, "spoof").await.unwrap()["source"], "builtin");
 }
 
 #[tokio::test]
 async fn editor_save_patterns_all_take_effect() {
-    let dir = tempfile::tempdir().unwrap();
-    let running = start_with_dir(dir.path(), None).await;
-    write(dir.path(), "mine.json", "v1");
-    wait_for_description(&running, "mine", "v1").await;
+    let emu = TestEmulator::builder().scenario_folder().start().await;
+    let dir = emu.scenario_dir();
+    write(dir, "mine.json", "v1");
+    wait_for_description(&emu, "mine", "v1").await;
 
     // Write to a temporary file, then rename over the original (vim, VS Code, most editors).
-    write(dir.path(), ".mine.json.tmp", "v2");
-    fs::rename(
-        dir.path().join(".mine.json.tmp"),
-        dir.path().join("mine.json"),
-    )
-    .unwrap();
-    wait_for_description(&running, "mine", "v2").await;
+    write(dir, ".mine.json.tmp", "v2");
+    fs::rename(dir.join(".mine.json.tmp"), dir.join("mine.json")).unwrap();
+    wait_for_description(&emu, "mine", "v2").await;
 
     // Truncate, then write in place (nano, `>` redirection).
     {
@@ -156,49 +138,49 @@ async fn editor_save_patterns_all_take_effect() {
         let mut f = fs::OpenOptions::new()
             .write(true)
             .truncate(true)
-            .open(dir.path().join("mine.json"))
+            .open(dir.join("mine.json"))
             .unwrap();
         f.flush().unwrap();
         f.write_all(br#"{"description": "v3"}"#).unwrap();
     }
-    wait_for_description(&running, "mine", "v3").await;
+    wait_for_description(&emu, "mine", "v3").await;
 
     // Atomic symlink swap (ConfigMaps, deploy tools): a new link renamed over the file.
     let versions = tempfile::tempdir().unwrap();
     write(versions.path(), "v4.json", "v4");
-    std::os::unix::fs::symlink(
-        versions.path().join("v4.json"),
-        dir.path().join(".link.tmp"),
-    )
-    .unwrap();
-    fs::rename(dir.path().join(".link.tmp"), dir.path().join("mine.json")).unwrap();
-    wait_for_description(&running, "mine", "v4").await;
+    std::os::unix::fs::symlink(versions.path().join("v4.json"), dir.join(".link.tmp")).unwrap();
+    fs::rename(dir.join(".link.tmp"), dir.join("mine.json")).unwrap();
+    wait_for_description(&emu, "mine", "v4").await;
 
     // Rename: the old name disappears, the new one appears.
-    fs::rename(dir.path().join("mine.json"), dir.path().join("yours.json")).unwrap();
-    wait_for_description(&running, "yours", "v4").await;
+    fs::rename(dir.join("mine.json"), dir.join("yours.json")).unwrap();
+    wait_for_description(&emu, "yours", "v4").await;
     eventually("the old name is gone", || async {
-        listed(&running, "mine").await.is_none()
+        listed(&emu, "mine").await.is_none()
     })
     .await;
 }
 
 #[tokio::test]
 async fn polling_mode_sees_changes_without_file_system_events() {
-    let dir = tempfile::tempdir().unwrap();
-    let running = start_with_dir(dir.path(), Some(50)).await;
-    write(dir.path(), "polled.json", "p1");
-    wait_for_description(&running, "polled", "p1").await;
-    write(dir.path(), "polled.json", "p2");
-    wait_for_description(&running, "polled", "p2").await;
+    let emu = TestEmulator::builder()
+        .scenario_folder()
+        .watch_poll(50)
+        .start()
+        .await;
+    let dir = emu.scenario_dir();
+    write(dir, "polled.json", "p1");
+    wait_for_description(&emu, "polled", "p1").await;
+    write(dir, "polled.json", "p2");
+    wait_for_description(&emu, "polled", "p2").await;
 }
 
 #[tokio::test]
 async fn a_reload_is_announced_to_live_listeners() {
-    let dir = tempfile::tempdir().unwrap();
-    let running = start_with_dir(dir.path(), None).await;
-    let mut live = running.state.live.subscribe();
-    write(dir.path(), "announced.json", "a");
+    let emu = TestEmulator::builder().scenario_folder().start().await;
+    let dir = emu.scenario_dir();
+    let mut live = emu.state().live.subscribe();
+    write(dir, "announced.json", "a");
     let event = tokio::time::timeout(std::time::Duration::from_secs(10), async {
         loop {
             if let Ok(e) = live.recv().await {
@@ -216,25 +198,25 @@ async fn a_reload_is_announced_to_live_listeners() {
 #[tokio::test]
 async fn a_save_whose_plan_would_exceed_the_bound_is_refused_at_its_step_and_the_last_good_version_stays(
 ) {
-    let dir = tempfile::tempdir().unwrap();
-    let running = start_with_dir(dir.path(), None).await;
-    write(dir.path(), "mine.json", "good");
-    wait_for_description(&running, "mine", "good").await;
+    let emu = TestEmulator::builder().scenario_folder().start().await;
+    let dir = emu.scenario_dir();
+    write(dir, "mine.json", "good");
+    wait_for_description(&emu, "mine", "good").await;
     let big = "x".repeat(200_000);
     fs::write(
-        dir.path().join("mine.json"),
+        dir.join("mine.json"),
         format!("{{\"description\": \"huge\",\n \"capture\": {{\"timeline\": [\n  {{\"type\": \"faceTracking\", \"durationMs\": 60000, \"fps\": 30, \"with\": {{\"pad\": \"{big}\"}}}},\n  {{\"type\": \"result\"}}]}}}}"),
     )
     .unwrap();
     eventually("the oversized save is listed", || async {
-        listed(&running, "mine")
+        listed(&emu, "mine")
             .await
             .is_some_and(|e| e["valid"] == false)
     })
     .await;
-    let entry = listed(&running, "mine").await.unwrap();
+    let entry = listed(&emu, "mine").await.unwrap();
     let error = entry["error"].as_str().unwrap();
-    let file = dir.path().join("mine.json").display().to_string();
+    let file = dir.join("mine.json").display().to_string();
     assert!(
         error.starts_with(&format!(
             "{file}:3:3: with this step the `timeline` timeline makes about"
@@ -246,24 +228,26 @@ async fn a_save_whose_plan_would_exceed_the_bound_is_refused_at_its_step_and_the
         "{error}"
     );
     assert_eq!(
-        description_of_new_session(&running, "mine")
-            .await
-            .as_deref(),
+        description_of_new_session(&emu, "mine").await.as_deref(),
         Some("good")
     );
 }
 
 #[tokio::test]
 async fn a_huge_sparse_file_in_the_folder_is_refused_from_its_size_and_listed() {
-    let dir = tempfile::tempdir().unwrap();
-    let running = start_with_dir(dir.path(), Some(50)).await;
-    let f = fs::File::create(dir.path().join("huge.json")).unwrap();
+    let emu = TestEmulator::builder()
+        .scenario_folder()
+        .watch_poll(50)
+        .start()
+        .await;
+    let dir = emu.scenario_dir();
+    let f = fs::File::create(dir.join("huge.json")).unwrap();
     f.set_len(1 << 30).unwrap();
     eventually("the huge file is listed", || async {
-        listed(&running, "huge").await.is_some()
+        listed(&emu, "huge").await.is_some()
     })
     .await;
-    let entry = listed(&running, "huge").await.unwrap();
+    let entry = listed(&emu, "huge").await.unwrap();
     assert_eq!(entry["valid"], false);
     assert_eq!(entry["playable"], false);
     assert!(
@@ -280,21 +264,24 @@ async fn folder_problems_are_listed_as_entries_with_an_error_never_skipped() {
     use std::os::unix::ffi::OsStrExt;
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    let running = start_with_dir(d, Some(50)).await;
+    let emu = TestEmulator::builder()
+        .scenarios_dir(d, Some(50))
+        .start()
+        .await;
     fs::create_dir(d.join("folder.json")).unwrap();
     std::os::unix::fs::symlink(d.join("loop-b.json"), d.join("loop-a.json")).unwrap();
     std::os::unix::fs::symlink(d.join("loop-a.json"), d.join("loop-b.json")).unwrap();
     fs::write(d.join(std::ffi::OsStr::from_bytes(b"caf\xe9.json")), "{}").unwrap();
     eventually("every problem is listed", || async {
-        let (_, list) = get_json(&format!("{}/__emulator/scenarios", running.url())).await;
+        let (_, list) = get_json(&emu.admin("/scenarios")).await;
         list.as_array()
             .is_some_and(|l| l.iter().filter(|e| e["valid"] == false).count() == 4)
     })
     .await;
     let error_of = |name: &'static str| {
-        let running = &running;
+        let emu = &emu;
         async move {
-            let e = listed(running, name)
+            let e = listed(emu, name)
                 .await
                 .unwrap_or_else(|| panic!("{name} listed"));
             assert_eq!(e["valid"], false, "{e}");
@@ -318,8 +305,11 @@ async fn an_unreadable_scenarios_folder_is_listed_as_a_folder_entry_with_its_err
     let dir = tempfile::tempdir().unwrap();
     fs::write(dir.path().join("plain-file"), "not a folder").unwrap();
     let folder = dir.path().join("plain-file").join("scenarios");
-    let running = start_with_dir(&folder, Some(50)).await;
-    let (_, list) = get_json(&format!("{}/__emulator/scenarios", running.url())).await;
+    let emu = TestEmulator::builder()
+        .scenarios_dir(&folder, Some(50))
+        .start()
+        .await;
+    let (_, list) = get_json(&emu.admin("/scenarios")).await;
     let entry = list
         .as_array()
         .unwrap()
@@ -336,7 +326,7 @@ async fn an_unreadable_scenarios_folder_is_listed_as_a_folder_entry_with_its_err
         "{entry}"
     );
     assert!(
-        listed(&running, "success").await.is_some(),
+        listed(&emu, "success").await.is_some(),
         "the built-ins still play"
     );
 }

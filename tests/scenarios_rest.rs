@@ -2,7 +2,6 @@
 //! requests of a session and for requests that belong to none, and each call of a session is in
 //! its transcript.
 
-#[path = "scenarios_support/mod.rs"]
 mod support;
 
 use std::time::Duration;
@@ -23,8 +22,8 @@ async fn capabilities(base: &str, scenario: Option<&str>) -> reqwest::Response {
 
 #[tokio::test]
 async fn a_scripted_error_status_without_body_gets_the_vendor_error_shape_and_headers() {
-    let running = start().await;
-    let r = capabilities(&running.url(), Some("services-down")).await;
+    let emu = TestEmulator::start().await;
+    let r = capabilities(&emu.url(), Some("services-down")).await;
     assert_eq!(r.status().as_u16(), 500);
     assert_eq!(r.headers()["retry-after"], "30");
     assert!(r.headers()["content-type"]
@@ -41,26 +40,16 @@ async fn a_scripted_error_status_without_body_gets_the_vendor_error_shape_and_he
 
 #[tokio::test]
 async fn requests_without_a_session_follow_the_queue_head_without_consuming_it_then_the_default() {
-    let running = start().await;
-    let base = running.url();
+    let emu = TestEmulator::start().await;
+    let base = emu.url();
     assert_eq!(capabilities(&base, None).await.status().as_u16(), 200);
-    send(
-        Method::POST,
-        &format!("{base}/__emulator/queue"),
-        Some(r#"{"scenarios":["services-down"]}"#),
-    )
-    .await;
+    emu.queue(&["services-down"]).await;
     assert_eq!(capabilities(&base, None).await.status().as_u16(), 500);
     assert_eq!(capabilities(&base, None).await.status().as_u16(), 500);
     let (_, queue) = get_json(&format!("{base}/__emulator/queue")).await;
     assert_eq!(queue["scenarios"], json!(["services-down"]));
-    send(Method::DELETE, &format!("{base}/__emulator/queue"), None).await;
-    send(
-        Method::PUT,
-        &format!("{base}/__emulator/default-scenario"),
-        Some(r#"{"scenario":"services-down"}"#),
-    )
-    .await;
+    request(Method::DELETE, &format!("{base}/__emulator/queue"), None).await;
+    emu.set_default_scenario("services-down").await;
     assert_eq!(capabilities(&base, None).await.status().as_u16(), 500);
     assert_eq!(
         capabilities(&base, Some("success")).await.status().as_u16(),
@@ -71,9 +60,9 @@ async fn requests_without_a_session_follow_the_queue_head_without_consuming_it_t
 
 #[tokio::test]
 async fn a_missing_api_key_still_gets_401_not_the_scripted_answer() {
-    let running = start().await;
+    let emu = TestEmulator::start().await;
     let r = http()
-        .get(format!("{}/video-server/v2/capabilities", running.url()))
+        .get(emu.at("/video-server/v2/capabilities"))
         .header("X-Emulator-Scenario", "services-down")
         .send()
         .await
@@ -83,14 +72,9 @@ async fn a_missing_api_key_still_gets_401_not_the_scripted_answer() {
 
 #[tokio::test]
 async fn init_backpressure_answers_429_with_its_body_and_consumes_its_queue_item() {
-    let running = start().await;
-    let base = running.url();
-    send(
-        Method::POST,
-        &format!("{base}/__emulator/queue"),
-        Some(r#"{"scenarios":["init-backpressure","spoof"]}"#),
-    )
-    .await;
+    let emu = TestEmulator::start().await;
+    let base = emu.url();
+    emu.queue(&["init-backpressure", "spoof"]).await;
     let r = http()
         .post(format!("{base}/video-server/init-liveness-session"))
         .header("apikey", "k")
@@ -107,13 +91,13 @@ async fn init_backpressure_answers_429_with_its_body_and_consumes_its_queue_item
     );
     let (_, queue) = get_json(&format!("{base}/__emulator/queue")).await;
     assert_eq!(queue["scenarios"], json!(["spoof"]));
-    assert_eq!(running.state.sessions.len(), 0, "no session was created");
+    assert_eq!(emu.state().sessions.len(), 0, "no session was created");
 }
 
 #[tokio::test]
 async fn init_backpressure_is_selected_by_header_or_body_field() {
-    let running = start().await;
-    let url = format!("{}/video-server/init-liveness-session", running.url());
+    let emu = TestEmulator::start().await;
+    let url = emu.at("/video-server/init-liveness-session");
     let by_header = http()
         .post(&url)
         .header("apikey", "k")
@@ -135,19 +119,12 @@ async fn init_backpressure_is_selected_by_header_or_body_field() {
 
 #[tokio::test]
 async fn a_patch_a_replacement_a_status_and_headers_alter_the_normal_answer() {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(
-        dir.path().join("patched.json"),
-        r#"{"description": "p", "rest": {"capabilities": {"patch": {"version": "9.9.9", "bioserver-core": null}, "headers": {"X-Scripted": "yes"}}}}"#,
-    )
-    .unwrap();
-    std::fs::write(
-        dir.path().join("replaced.json"),
-        r#"{"description": "r", "rest": {"capabilities": {"status": 202, "body": {"replaced": true}}}}"#,
-    )
-    .unwrap();
-    let running = start_with_dir(dir.path(), None).await;
-    let base = running.url();
+    let emu = TestEmulator::builder()
+        .scenario_file("patched.json", r#"{"description": "p", "rest": {"capabilities": {"patch": {"version": "9.9.9", "bioserver-core": null}, "headers": {"X-Scripted": "yes"}}}}"#)
+        .scenario_file("replaced.json", r#"{"description": "r", "rest": {"capabilities": {"status": 202, "body": {"replaced": true}}}}"#)
+        .start()
+        .await;
+    let base = emu.url();
     let normal: Value = capabilities(&base, None).await.json().await.unwrap();
     assert!(normal.get("bioserver-core").is_some());
 
@@ -168,17 +145,17 @@ async fn a_patch_a_replacement_a_status_and_headers_alter_the_normal_answer() {
 
 #[tokio::test]
 async fn a_scripted_delay_is_scaled_by_time_scale() {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(
-        dir.path().join("slow.json"),
-        r#"{"description": "s", "rest": {"capabilities": {"delayMs": 600000}}}"#,
-    )
-    .unwrap();
     // --time-scale 0 (the test default) plays even a ten-minute delay at once, order kept.
-    let running = start_with_dir(dir.path(), None).await;
+    let emu = TestEmulator::builder()
+        .scenario_file(
+            "slow.json",
+            r#"{"description": "s", "rest": {"capabilities": {"delayMs": 600000}}}"#,
+        )
+        .start()
+        .await;
     let r = tokio::time::timeout(
         Duration::from_secs(60),
-        capabilities(&running.url(), Some("slow")),
+        capabilities(&emu.url(), Some("slow")),
     )
     .await
     .expect("a scaled-away delay does not wait");
@@ -187,26 +164,23 @@ async fn a_scripted_delay_is_scaled_by_time_scale() {
 
 #[tokio::test]
 async fn a_sessions_rest_calls_follow_its_scenario_and_are_in_its_transcript() {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(
-        dir.path().join("core-down.json"),
-        r#"{"description": "c", "rest": {"getBioSession": {"status": 503}}}"#,
-    )
-    .unwrap();
-    let running = start_with_dir(dir.path(), None).await;
-    let s = session(&running, Some("core-down"));
+    let emu = TestEmulator::builder()
+        .scenario_file(
+            "core-down.json",
+            r#"{"description": "c", "rest": {"getBioSession": {"status": 503}}}"#,
+        )
+        .start()
+        .await;
+    let s = emu.backend_session(Some("core-down"));
     let id = s.lock().id.clone();
     let r = http()
-        .get(format!(
-            "{}/bioserver-app/v2/bio-sessions/{id}",
-            running.url()
-        ))
+        .get(format!("{}/bioserver-app/v2/bio-sessions/{id}", emu.url()))
         .header("apikey", "k")
         .send()
         .await
         .unwrap();
     assert_eq!(r.status().as_u16(), 503);
-    let (_, detail) = get_json(&format!("{}/__emulator/sessions/{id}", running.url())).await;
+    let (_, detail) = get_json(&emu.admin(&format!("/sessions/{id}"))).await;
     let rest: Vec<&Value> = detail["events"]
         .as_array()
         .unwrap()
@@ -226,15 +200,15 @@ async fn a_sessions_rest_calls_follow_its_scenario_and_are_in_its_transcript() {
 #[tokio::test]
 async fn the_network_check_endpoints_follow_the_scenario_without_an_api_key() {
     // weak-network only delays them; at --time-scale 0 they answer as normal, so script a status.
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(
-        dir.path().join("net-down.json"),
-        r#"{"description": "n", "rest": {"networkLatency": {"status": 503}}}"#,
-    )
-    .unwrap();
-    let running = start_with_dir(dir.path(), None).await;
+    let emu = TestEmulator::builder()
+        .scenario_file(
+            "net-down.json",
+            r#"{"description": "n", "rest": {"networkLatency": {"status": 503}}}"#,
+        )
+        .start()
+        .await;
     let r = http()
-        .get(format!("{}/video-server/network-latency", running.url()))
+        .get(emu.at("/video-server/network-latency"))
         .header("X-Emulator-Scenario", "net-down")
         .send()
         .await

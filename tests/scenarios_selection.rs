@@ -1,45 +1,30 @@
 //! Selection per session with the precedence of spec §3: pin > request > page hint > match rules >
 //! queue > default > success; and many parallel sessions never interfere.
 
-#[path = "scenarios_support/mod.rs"]
 mod support;
 
 use reqwest::Method;
-use support::*;
-use webcapture_emulator::{
-    capture,
-    scenarios::{
-        model::LivenessMode,
-        selection::{for_sessionless_request, resolve_at_capture_start, SelectionInput},
-    },
-    sessions::{SelectedBy, SessionState},
+use support::internals::{
+    builtin_names, capture, for_sessionless_request, resolve_at_capture_start, LivenessMode,
+    SelectedBy, SelectionInput, SessionParams, SessionState,
 };
+use support::*;
 
 #[tokio::test]
 async fn without_any_selection_a_session_plays_success() {
-    let running = start().await;
-    let s = session(&running, None);
+    let emu = TestEmulator::start().await;
+    let s = emu.backend_session(None);
     assert_eq!(scenario_of(&s), "success");
     assert_eq!(s.lock().selected_by, SelectedBy::Default);
 }
 
 #[tokio::test]
 async fn the_requested_scenario_wins_over_queue_and_default() {
-    let running = start().await;
-    let base = running.url();
-    send(
-        Method::PUT,
-        &format!("{base}/__emulator/default-scenario"),
-        Some(r#"{"scenario":"timeout"}"#),
-    )
-    .await;
-    send(
-        Method::POST,
-        &format!("{base}/__emulator/queue"),
-        Some(r#"{"scenarios":["disconnect"]}"#),
-    )
-    .await;
-    let s = session(&running, Some("spoof"));
+    let emu = TestEmulator::start().await;
+    let base = emu.url();
+    emu.set_default_scenario("timeout").await;
+    emu.queue(&["disconnect"]).await;
+    let s = emu.backend_session(Some("spoof"));
     assert_eq!(scenario_of(&s), "spoof");
     assert_eq!(s.lock().selected_by, SelectedBy::Request);
     let (_, queue) = get_json(&format!("{base}/__emulator/queue")).await;
@@ -52,10 +37,10 @@ async fn the_requested_scenario_wins_over_queue_and_default() {
 
 #[tokio::test]
 async fn an_unknown_requested_scenario_is_refused_with_404() {
-    let running = start().await;
+    let emu = TestEmulator::start().await;
     let err = capture::create_session(
-        &running.state,
-        params(LivenessMode::LivenessPassive),
+        emu.state(),
+        SessionParams::new(LivenessMode::LivenessPassive),
         SelectionInput {
             requested: Some("nope".into()),
             api_key: None,
@@ -73,43 +58,26 @@ async fn an_unknown_requested_scenario_is_refused_with_404() {
 
 #[tokio::test]
 async fn the_queue_is_consumed_one_session_each_then_the_default_applies() {
-    let running = start().await;
-    let base = running.url();
-    send(
-        Method::PUT,
-        &format!("{base}/__emulator/default-scenario"),
-        Some(r#"{"scenario":"no-match"}"#),
-    )
-    .await;
-    send(
-        Method::POST,
-        &format!("{base}/__emulator/queue"),
-        Some(r#"{"scenarios":["timeout","spoof"]}"#),
-    )
-    .await;
+    let emu = TestEmulator::start().await;
+    emu.set_default_scenario("no-match").await;
+    emu.queue(&["timeout", "spoof"]).await;
     let names: Vec<String> = (0..3)
-        .map(|_| scenario_of(&session(&running, None)))
+        .map(|_| scenario_of(&emu.backend_session(None)))
         .collect();
     assert_eq!(names, ["timeout", "spoof", "no-match"]);
 }
 
 #[tokio::test]
 async fn match_rules_select_by_correlation_id_before_the_queue() {
-    let running = start().await;
-    let base = running.url();
-    send(
-        Method::POST,
-        &format!("{base}/__emulator/queue"),
-        Some(r#"{"scenarios":["timeout"]}"#),
-    )
-    .await;
-    let mut p = params(LivenessMode::LivenessActive);
+    let emu = TestEmulator::start().await;
+    emu.queue(&["timeout"]).await;
+    let mut p = SessionParams::new(LivenessMode::LivenessActive);
     p.correlation_id = Some("emulator-spoof".into());
-    let s = capture::create_session(&running.state, p, SelectionInput::default(), None).unwrap();
+    let s = capture::create_session(emu.state(), p, SelectionInput::default(), None).unwrap();
     assert_eq!(scenario_of(&s), "spoof");
     assert_eq!(s.lock().selected_by, SelectedBy::MatchRule);
     assert_eq!(
-        scenario_of(&session(&running, None)),
+        scenario_of(&emu.backend_session(None)),
         "timeout",
         "the queue was kept for the next one"
     );
@@ -117,17 +85,14 @@ async fn match_rules_select_by_correlation_id_before_the_queue() {
 
 #[tokio::test]
 async fn match_rules_can_select_by_mode_and_api_key() {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(
-        dir.path().join("active-only.json"),
-        r#"{"description": "a", "match": [{"livenessMode": "LIVENESS_ACTIVE", "apiKey": "k-active"}]}"#,
-    )
-    .unwrap();
-    let running = start_with_dir(dir.path(), None).await;
+    let emu = TestEmulator::builder()
+        .scenario_file("active-only.json", r#"{"description": "a", "match": [{"livenessMode": "LIVENESS_ACTIVE", "apiKey": "k-active"}]}"#)
+        .start()
+        .await;
     let make = |mode, key: &str| {
         capture::create_session(
-            &running.state,
-            params(mode),
+            emu.state(),
+            SessionParams::new(mode),
             SelectionInput {
                 requested: None,
                 api_key: Some(key.into()),
@@ -152,22 +117,22 @@ async fn match_rules_can_select_by_mode_and_api_key() {
 
 #[tokio::test]
 async fn the_page_hint_replaces_queue_and_default_but_not_a_request() {
-    let running = start().await;
-    let by_default = session(&running, None);
-    resolve_at_capture_start(&running.state.scenarios, &by_default, Some("poor-quality"));
+    let emu = TestEmulator::start().await;
+    let by_default = emu.backend_session(None);
+    resolve_at_capture_start(&emu.state().scenarios, &by_default, Some("poor-quality"));
     assert_eq!(scenario_of(&by_default), "poor-quality");
     assert_eq!(by_default.lock().selected_by, SelectedBy::PageHint);
 
-    let requested = session(&running, Some("spoof"));
-    resolve_at_capture_start(&running.state.scenarios, &requested, Some("poor-quality"));
+    let requested = emu.backend_session(Some("spoof"));
+    resolve_at_capture_start(&emu.state().scenarios, &requested, Some("poor-quality"));
     assert_eq!(scenario_of(&requested), "spoof");
 }
 
 #[tokio::test]
 async fn an_unknown_page_hint_is_noted_and_ignored() {
-    let running = start().await;
-    let s = session(&running, None);
-    resolve_at_capture_start(&running.state.scenarios, &s, Some("does-not-exist"));
+    let emu = TestEmulator::start().await;
+    let s = emu.backend_session(None);
+    resolve_at_capture_start(&emu.state().scenarios, &s, Some("does-not-exist"));
     assert_eq!(scenario_of(&s), "success");
     let guard = s.lock();
     let note = guard
@@ -184,31 +149,31 @@ async fn an_unknown_page_hint_is_noted_and_ignored() {
 
 #[tokio::test]
 async fn an_admin_pin_wins_over_request_and_page_hint() {
-    let running = start().await;
-    let s = session(&running, Some("spoof"));
+    let emu = TestEmulator::start().await;
+    let s = emu.backend_session(Some("spoof"));
     let id = s.lock().id.clone();
-    let (status, body) = send(
+    let (status, body) = request(
         Method::PUT,
-        &format!("{}/__emulator/sessions/{id}/scenario", running.url()),
+        &emu.admin(&format!("/sessions/{id}/scenario")),
         Some(r#"{"scenario":"timeout"}"#),
     )
     .await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["scenario"], "timeout");
-    resolve_at_capture_start(&running.state.scenarios, &s, Some("poor-quality"));
+    resolve_at_capture_start(&emu.state().scenarios, &s, Some("poor-quality"));
     assert_eq!(scenario_of(&s), "timeout");
     assert_eq!(s.lock().selected_by, SelectedBy::Pin);
 }
 
 #[tokio::test]
 async fn a_pin_after_the_capture_started_is_refused_with_409() {
-    let running = start().await;
-    let s = session(&running, None);
+    let emu = TestEmulator::start().await;
+    let s = emu.backend_session(None);
     let id = s.lock().id.clone();
     s.lock().state = SessionState::Capturing;
-    let (status, body) = send(
+    let (status, body) = request(
         Method::PUT,
-        &format!("{}/__emulator/sessions/{id}/scenario", running.url()),
+        &emu.admin(&format!("/sessions/{id}/scenario")),
         Some(r#"{"scenario":"timeout"}"#),
     )
     .await;
@@ -220,8 +185,21 @@ async fn a_pin_after_the_capture_started_is_refused_with_409() {
 
 #[tokio::test]
 async fn sessionless_requests_follow_header_then_queue_head_without_consuming_then_default() {
-    let running = start().await;
-    let state = &running.state;
+    let emu = TestEmulator::start().await;
+    let state = emu.state();
+    assert_eq!(
+        for_sessionless_request(&state.scenarios, &state.selection, None).name,
+        "success"
+    );
+    assert_eq!(
+        for_sessionless_request(&state.scenarios, &state.selection, Some("spoof")).name,
+        "spoof"
+    );
+    state.selection.queue.lock().push_back("timeout".into());
+    assert_eq!(
+        for_sessionless_request(&state.scenarios, &state.selection, None).name,
+        "timeout"
+    );
     assert_eq!(
         for_sessionless_request(&state.scenarios, &state.selection, None).name,
         "success"
@@ -248,26 +226,25 @@ async fn sessionless_requests_follow_header_then_queue_head_without_consuming_th
 
 #[tokio::test]
 async fn two_hundred_parallel_sessions_each_get_their_own_scenario() {
-    let running = start().await;
-    let names = webcapture_emulator::scenarios::library::builtin_names();
+    let emu = TestEmulator::start().await;
+    let names = builtin_names();
     // 100 sessions ask by header (name i mod catalogue); 100 take queue items, queued in order.
     let queued: Vec<String> = (0..100)
         .map(|i| names[(i * 7) % names.len()].clone())
         .collect();
-    running
-        .state
+    emu.state()
         .selection
         .queue
         .lock()
         .extend(queued.iter().cloned());
     let mut tasks = Vec::new();
     for i in 0..200usize {
-        let state = running.state.clone();
+        let state = emu.state().clone();
         let wanted = (i % 2 == 0).then(|| names[i % names.len()].clone());
         tasks.push(tokio::spawn(async move {
             let s = capture::create_session(
                 &state,
-                params(LivenessMode::LivenessPassive),
+                SessionParams::new(LivenessMode::LivenessPassive),
                 SelectionInput {
                     requested: wanted.clone(),
                     api_key: None,
@@ -296,21 +273,14 @@ async fn two_hundred_parallel_sessions_each_get_their_own_scenario() {
         got_sorted, queued_sorted,
         "every queue item went to exactly one session"
     );
-    assert!(running.state.selection.queue.lock().is_empty());
-    assert_eq!(running.state.sessions.len(), 200);
+    assert!(emu.state().selection.queue.lock().is_empty());
+    assert_eq!(emu.state().sessions.len(), 200);
 }
 
 /// Sends `init-liveness-session` with an optional `X-Emulator-Scenario` header and body.
-async fn init(
-    running: &webcapture_emulator::server::Running,
-    header: Option<&str>,
-    body: &str,
-) -> (u16, serde_json::Value) {
+async fn init(emu: &TestEmulator, header: Option<&str>, body: &str) -> (u16, serde_json::Value) {
     let mut req = http()
-        .post(format!(
-            "{}/video-server/init-liveness-session",
-            running.url()
-        ))
+        .post(format!("{}/video-server/init-liveness-session", emu.url()))
         .header("apikey", "key")
         .header("content-type", "application/json")
         .body(body.to_string());
@@ -343,25 +313,25 @@ fn assert_suggests(
 
 #[tokio::test]
 async fn a_misspelt_scenario_name_gets_a_did_you_mean_on_every_surface() {
-    let running = start().await;
-    let base = running.url();
-    let (status, body) = send(
+    let emu = TestEmulator::start().await;
+    let base = emu.url();
+    let (status, body) = request(
         Method::PUT,
         &format!("{base}/__emulator/default-scenario"),
         Some(r#"{"scenario":"spof"}"#),
     )
     .await;
     assert_suggests("default", status, &body, "spof", "spoof");
-    let (status, body) = send(
+    let (status, body) = request(
         Method::POST,
         &format!("{base}/__emulator/queue"),
         Some(r#"{"scenarios":["spoof","sucess"]}"#),
     )
     .await;
     assert_suggests("queue", status, &body, "sucess", "success");
-    let s = session(&running, None);
+    let s = emu.backend_session(None);
     let id = s.lock().id.clone();
-    let (status, body) = send(
+    let (status, body) = request(
         Method::PUT,
         &format!("{base}/__emulator/sessions/{id}/scenario"),
         Some(r#"{"scenario":"no-mach"}"#),
@@ -369,14 +339,14 @@ async fn a_misspelt_scenario_name_gets_a_did_you_mean_on_every_surface() {
     .await;
     assert_suggests("pin", status, &body, "no-mach", "no-match");
     let (status, body) = init(
-        &running,
+        &emu,
         Some("capture-timout"),
         r#"{"livenessMode":"LIVENESS_PASSIVE"}"#,
     )
     .await;
     assert_suggests("header", status, &body, "capture-timout", "capture-timeout");
     let (status, body) = init(
-        &running,
+        &emu,
         None,
         r#"{"livenessMode":"LIVENESS_PASSIVE","scenario":"Lockout"}"#,
     )
@@ -387,7 +357,7 @@ async fn a_misspelt_scenario_name_gets_a_did_you_mean_on_every_surface() {
     ))
     .await;
     assert_suggests("page hint", status, &body, "camera-denid", "camera-denied");
-    let (status, body) = send(
+    let (status, body) = request(
         Method::PUT,
         &format!("{base}/__emulator/default-scenario"),
         Some(r#"{"scenario":"banana"}"#),
@@ -402,15 +372,15 @@ async fn a_misspelt_scenario_name_gets_a_did_you_mean_on_every_surface() {
 
 #[tokio::test]
 async fn a_scenario_whose_file_is_present_but_invalid_is_answered_as_invalid_with_its_place() {
-    let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("too-young.json");
-    std::fs::write(
-        &file,
-        "{\n  \"result\": {\"age\": {\"aboveThreshold\": false}}\n}\n",
-    )
-    .unwrap();
-    let running = start_with_dir(dir.path(), None).await;
-    let base = running.url();
+    let emu = TestEmulator::builder()
+        .scenario_file(
+            "too-young.json",
+            "{\n  \"result\": {\"age\": {\"aboveThreshold\": false}}\n}\n",
+        )
+        .start()
+        .await;
+    let file = emu.scenario_dir().join("too-young.json");
+    let base = emu.url();
     let place = format!(
         "{}:2:14: result.age: expected a number, found an object.",
         file.display()
@@ -433,20 +403,20 @@ async fn a_scenario_whose_file_is_present_but_invalid_is_answered_as_invalid_wit
         );
     };
     let (status, body) = init(
-        &running,
+        &emu,
         Some("too-young"),
         r#"{"livenessMode":"LIVENESS_PASSIVE"}"#,
     )
     .await;
     check("header", status, &body);
-    let (status, body) = send(
+    let (status, body) = request(
         Method::PUT,
         &format!("{base}/__emulator/default-scenario"),
         Some(r#"{"scenario":"too-young"}"#),
     )
     .await;
     check("default", status, &body);
-    let (status, body) = send(
+    let (status, body) = request(
         Method::POST,
         &format!("{base}/__emulator/queue"),
         Some(r#"{"scenarios":["too-young"]}"#),
@@ -458,20 +428,20 @@ async fn a_scenario_whose_file_is_present_but_invalid_is_answered_as_invalid_wit
     ))
     .await;
     check("page hint", status, &body);
-    let entry = listed(&running, "too-young").await.expect("listed");
+    let entry = listed(&emu, "too-young").await.expect("listed");
     assert_eq!(entry["valid"], false);
     assert_eq!(entry["playable"], false);
 }
 
 #[tokio::test]
 async fn the_old_timeout_name_still_selects_the_no_face_timeout_scenario() {
-    let running = start().await;
-    let old = session(&running, Some("timeout"));
-    let new = session(&running, Some("no-face-timeout"));
+    let emu = TestEmulator::start().await;
+    let old = emu.backend_session(Some("timeout"));
+    let new = emu.backend_session(Some("no-face-timeout"));
     assert_eq!(old.lock().scenario, new.lock().scenario);
-    let (status, body) = send(
+    let (status, body) = request(
         Method::POST,
-        &format!("{}/__emulator/queue", running.url()),
+        &emu.admin("/queue"),
         Some(r#"{"scenarios":["timeout"]}"#),
     )
     .await;

@@ -1,12 +1,15 @@
 //! Signed results: a body signed by the emulator verifies against the key published at
 //! `/__emulator/jwks.json`, and a tampered body or an `invalid` scenario signature does not.
 
-mod signing_support;
+mod support;
 
 use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
 use serde_json::{json, Value};
-use signing_support::{jwks, verify};
-use webcapture_emulator::{scenarios::model::SignatureMode, server::start, signing, Config};
+use support::{
+    internals::SignatureMode,
+    signing::{jwks, published_jwks, verify},
+    *,
+};
 
 fn result_body() -> Value {
     json!({"livenessStatus": "SUCCESS", "bestImageId": "f-1", "livenessMode": "LIVENESS_PASSIVE", "diagnostic": "ok"})
@@ -14,13 +17,8 @@ fn result_body() -> Value {
 
 #[tokio::test]
 async fn a_signed_body_verifies_against_the_published_jwks() {
-    let running = start(Config::for_tests()).await.expect("start");
-    let raw: Value = reqwest::get(format!("{}/__emulator/jwks.json", running.url()))
-        .await
-        .expect("GET")
-        .json()
-        .await
-        .expect("JSON");
+    let emu = TestEmulator::start().await;
+    let raw = published_jwks(&emu).await;
     let key = &raw["keys"][0];
     assert_eq!(key["kty"], "EC");
     assert_eq!(key["crv"], "P-256");
@@ -29,7 +27,7 @@ async fn a_signed_body_verifies_against_the_published_jwks() {
     assert!(key["x"].is_string() && key["y"].is_string() && key["kid"].is_string());
 
     let mut body = result_body();
-    signing::attach(&running.state.signer, &mut body, SignatureMode::Valid);
+    emu.sign(&mut body, SignatureMode::Valid);
     let jws = body["signature"].as_str().expect("signature attached");
     let header: Value = serde_json::from_slice(
         &URL_SAFE_NO_PAD
@@ -39,7 +37,7 @@ async fn a_signed_body_verifies_against_the_published_jwks() {
     .expect("JSON");
     assert_eq!(header["alg"], "ES256");
     assert_eq!(header["kid"], key["kid"]);
-    let set = jwks(&running.url()).await;
+    let set = jwks(&emu).await;
     assert_eq!(verify(&body, &set), Ok(()));
     // The signature covers the body as sent: re-serializing it minus `signature` gives the payload bytes.
     let mut unsigned = body.clone();
@@ -51,15 +49,15 @@ async fn a_signed_body_verifies_against_the_published_jwks() {
         .decode(jws.split('.').nth(1).expect("payload"))
         .expect("b64");
     assert_eq!(payload, serde_json::to_vec(&unsigned).expect("serialize"));
-    running.shutdown().await;
+    emu.shutdown().await;
 }
 
 #[tokio::test]
 async fn a_tampered_body_or_payload_is_rejected() {
-    let running = start(Config::for_tests()).await.expect("start");
-    let set = jwks(&running.url()).await;
+    let emu = TestEmulator::start().await;
+    let set = jwks(&emu).await;
     let mut body = result_body();
-    signing::attach(&running.state.signer, &mut body, SignatureMode::Valid);
+    emu.sign(&mut body, SignatureMode::Valid);
 
     let mut tampered = body.clone();
     tampered["livenessStatus"] = json!("SPOOF");
@@ -84,15 +82,15 @@ async fn a_tampered_body_or_payload_is_rejected() {
     );
     tampered["signature"] = json!(forged);
     assert_eq!(verify(&tampered, &set), Err("bad signature".into()));
-    running.shutdown().await;
+    emu.shutdown().await;
 }
 
 #[tokio::test]
 async fn scenarios_can_make_the_signature_invalid_or_absent() {
-    let running = start(Config::for_tests()).await.expect("start");
-    let set = jwks(&running.url()).await;
+    let emu = TestEmulator::start().await;
+    let set = jwks(&emu).await;
     let mut invalid = result_body();
-    signing::attach(&running.state.signer, &mut invalid, SignatureMode::Invalid);
+    emu.sign(&mut invalid, SignatureMode::Invalid);
     assert_eq!(
         invalid["signature"].as_str().map(|s| s.split('.').count()),
         Some(3),
@@ -102,27 +100,22 @@ async fn scenarios_can_make_the_signature_invalid_or_absent() {
 
     let mut absent = result_body();
     absent["signature"] = json!("stale");
-    signing::attach(&running.state.signer, &mut absent, SignatureMode::Absent);
+    emu.sign(&mut absent, SignatureMode::Absent);
     assert_eq!(absent, result_body(), "no signature member at all");
-    running.shutdown().await;
+    emu.shutdown().await;
 }
 
 #[tokio::test]
 async fn the_certificate_carries_the_published_public_key() {
-    let running = start(Config::for_tests()).await.expect("start");
-    let res = reqwest::get(format!("{}/__emulator/certificate.pem", running.url()))
+    let emu = TestEmulator::start().await;
+    let res = reqwest::get(emu.admin("/certificate.pem"))
         .await
         .expect("GET");
     assert_eq!(res.status(), 200);
     let pem = res.text().await.expect("text");
     assert!(pem.starts_with("-----BEGIN CERTIFICATE-----"));
     let der = pem::parse_certificate(&pem);
-    let raw: Value = reqwest::get(format!("{}/__emulator/jwks.json", running.url()))
-        .await
-        .expect("GET")
-        .json()
-        .await
-        .expect("JSON");
+    let raw = published_jwks(&emu).await;
     let mut point = vec![0x04];
     point.extend(
         URL_SAFE_NO_PAD
@@ -138,7 +131,7 @@ async fn the_certificate_carries_the_published_public_key() {
         der.windows(point.len()).any(|w| w == point.as_slice()),
         "the certificate holds the JWKS key"
     );
-    running.shutdown().await;
+    emu.shutdown().await;
 }
 
 #[tokio::test]
@@ -153,20 +146,15 @@ async fn a_loaded_rsa_key_signs_with_rs256() {
         ),
         ..Config::for_tests()
     };
-    let running = start(config).await.expect("start");
-    let raw: Value = reqwest::get(format!("{}/__emulator/jwks.json", running.url()))
-        .await
-        .expect("GET")
-        .json()
-        .await
-        .expect("JSON");
+    let emu = TestEmulator::with_config(config).await;
+    let raw = published_jwks(&emu).await;
     assert_eq!(raw["keys"][0]["kty"], "RSA");
     assert_eq!(raw["keys"][0]["alg"], "RS256");
-    let set = jwks(&running.url()).await;
+    let set = jwks(&emu).await;
     let mut body = result_body();
-    signing::attach(&running.state.signer, &mut body, SignatureMode::Valid);
+    emu.sign(&mut body, SignatureMode::Valid);
     assert_eq!(verify(&body, &set), Ok(()));
-    running.shutdown().await;
+    emu.shutdown().await;
 }
 
 #[tokio::test]
@@ -178,18 +166,13 @@ async fn a_loaded_ec_key_is_the_one_published() {
         signing_key: Some(file.path().to_path_buf()),
         ..Config::for_tests()
     };
-    let running = start(config).await.expect("start");
-    let raw: Value = reqwest::get(format!("{}/__emulator/jwks.json", running.url()))
-        .await
-        .expect("GET")
-        .json()
-        .await
-        .expect("JSON");
+    let emu = TestEmulator::with_config(config).await;
+    let raw = published_jwks(&emu).await;
     let x = URL_SAFE_NO_PAD
         .decode(raw["keys"][0]["x"].as_str().expect("x"))
         .expect("b64");
     assert_eq!(&key.public_key_raw()[1..33], x.as_slice());
-    running.shutdown().await;
+    emu.shutdown().await;
 }
 
 #[tokio::test]
@@ -200,13 +183,13 @@ async fn a_bad_signing_key_stops_the_start_with_a_message_naming_the_problem() {
         signing_key: Some(file.path().to_path_buf()),
         ..Config::for_tests()
     };
-    let err = start(config).await.err().expect("start fails");
+    let err = TestEmulator::builder().config(config).refused().await;
     assert!(err.to_string().contains("signing key"), "{err}");
     let missing = Config {
         signing_key: Some("/nonexistent/key.pem".into()),
         ..Config::for_tests()
     };
-    let err = start(missing).await.err().expect("start fails");
+    let err = TestEmulator::builder().config(missing).refused().await;
     assert!(err.to_string().contains("/nonexistent/key.pem"), "{err}");
 }
 

@@ -1,9 +1,11 @@
 //! HTTPS with `--tls`: the generated certificate is published, clients that trust it reach the
 //! emulator under every name in its SANs (and not under others), and `Running::url` says https.
 
+mod support;
+
 use std::net::SocketAddr;
 
-use webcapture_emulator::{server::start, Config};
+use support::{internals::tls_names, *};
 
 fn tls_config() -> Config {
     Config {
@@ -27,16 +29,16 @@ fn client_trusting(pem: &str, name: &str, addr: SocketAddr) -> reqwest::Client {
 
 #[tokio::test]
 async fn health_answers_over_https_to_a_client_trusting_the_generated_certificate() {
-    let running = start(tls_config()).await.expect("start with --tls");
-    assert!(running.url().starts_with("https://"), "{}", running.url());
-    let pem = running
-        .tls_certificate
-        .clone()
+    let emu = TestEmulator::with_config(tls_config()).await;
+    assert!(emu.url().starts_with("https://"), "{}", emu.url());
+    let pem = emu
+        .tls_certificate()
+        .map(str::to_string)
         .expect("certificate exposed");
-    let client = client_trusting(&pem, "localhost", running.addr);
+    let client = client_trusting(&pem, "localhost", emu.addr());
 
     let res = client
-        .get(format!("{}/__emulator/health", running.url()))
+        .get(emu.admin("/health"))
         .send()
         .await
         .expect("HTTPS request");
@@ -45,7 +47,7 @@ async fn health_answers_over_https_to_a_client_trusting_the_generated_certificat
     assert_eq!(body["status"], "ok");
 
     let published = client
-        .get(format!("{}/__emulator/tls-certificate.pem", running.url()))
+        .get(emu.admin("/tls-certificate.pem"))
         .send()
         .await
         .expect("certificate download")
@@ -53,16 +55,19 @@ async fn health_answers_over_https_to_a_client_trusting_the_generated_certificat
         .await
         .expect("text");
     assert_eq!(published, pem);
-    running.shutdown().await;
+    emu.shutdown().await;
 }
 
 #[tokio::test]
 async fn the_certificate_names_localhost_and_loopback_and_refuses_other_names() {
-    let running = start(tls_config()).await.expect("start with --tls");
-    let pem = running.tls_certificate.clone().expect("certificate");
-    let port = running.addr.port();
+    let emu = TestEmulator::with_config(tls_config()).await;
+    let pem = emu
+        .tls_certificate()
+        .map(str::to_string)
+        .expect("certificate");
+    let port = emu.addr().port();
     for name in ["localhost", "127.0.0.1"] {
-        let client = client_trusting(&pem, name, running.addr);
+        let client = client_trusting(&pem, name, emu.addr());
         let res = client
             .get(format!("https://{name}:{port}/__emulator/health"))
             .send()
@@ -72,7 +77,7 @@ async fn the_certificate_names_localhost_and_loopback_and_refuses_other_names() 
             "{name} is in the SANs"
         );
     }
-    let client = client_trusting(&pem, "not-this-host.test", running.addr);
+    let client = client_trusting(&pem, "not-this-host.test", emu.addr());
     let err = client
         .get(format!(
             "https://not-this-host.test:{port}/__emulator/health"
@@ -81,15 +86,15 @@ async fn the_certificate_names_localhost_and_loopback_and_refuses_other_names() 
         .await
         .expect_err("a name outside the SANs is refused");
     assert!(err.is_connect() || err.is_request(), "{err}");
-    running.shutdown().await;
+    emu.shutdown().await;
 }
 
 #[test]
 fn the_host_flag_is_added_to_the_names_and_a_wildcard_bind_is_not() {
-    let names = webcapture_emulator::server::tls_names("emulator.lan");
+    let names = tls_names("emulator.lan");
     assert!(names.contains(&"emulator.lan".to_string()));
     assert!(names.contains(&"localhost".to_string()) && names.contains(&"127.0.0.1".to_string()));
-    let wildcard = webcapture_emulator::server::tls_names("0.0.0.0");
+    let wildcard = tls_names("0.0.0.0");
     assert!(!wildcard.contains(&"0.0.0.0".to_string()));
 }
 
@@ -105,22 +110,19 @@ async fn given_certificate_and_key_files_are_served() {
         tls_key: Some(key_path),
         ..tls_config()
     };
-    let running = start(config).await.expect("start with given files");
-    assert_eq!(
-        running.tls_certificate.as_deref(),
-        Some(cert.cert.pem().as_str())
-    );
-    let client = client_trusting(&cert.cert.pem(), "localhost", running.addr);
+    let emu = TestEmulator::with_config(config).await;
+    assert_eq!(emu.tls_certificate(), Some(cert.cert.pem().as_str()));
+    let client = client_trusting(&cert.cert.pem(), "localhost", emu.addr());
     let res = client
         .get(format!(
             "https://localhost:{}/__emulator/health",
-            running.addr.port()
+            emu.addr().port()
         ))
         .send()
         .await
         .expect("HTTPS request");
     assert_eq!(res.status(), 200);
-    running.shutdown().await;
+    emu.shutdown().await;
 }
 
 #[tokio::test]
@@ -134,19 +136,19 @@ async fn unusable_tls_files_stop_the_start_with_a_message() {
         tls_key: Some(key_path),
         ..tls_config()
     };
-    let err = start(config).await.err().expect("start fails");
+    let err = TestEmulator::builder().config(config).refused().await;
     assert!(err.to_string().contains("TLS"), "{err}");
 }
 
 #[tokio::test]
 async fn plain_http_has_no_tls_certificate_to_download() {
-    let running = start(Config::for_tests()).await.expect("start");
-    assert!(running.url().starts_with("http://"));
-    let res = reqwest::get(format!("{}/__emulator/tls-certificate.pem", running.url()))
+    let emu = TestEmulator::start().await;
+    assert!(emu.url().starts_with("http://"));
+    let res = reqwest::get(emu.admin("/tls-certificate.pem"))
         .await
         .expect("GET");
     assert_eq!(res.status(), 404);
     let body: serde_json::Value = res.json().await.expect("JSON error");
     assert!(body["error"].as_str().is_some_and(|e| e.contains("--tls")));
-    running.shutdown().await;
+    emu.shutdown().await;
 }

@@ -1,9 +1,20 @@
-//! Helpers shared by the signature tests: what an integrator does to check a signed body.
-#![allow(dead_code)]
+//! What an integrator does to check a signed body, and how a test has the emulator sign one.
 
 use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
 use jsonwebtoken::{jwk::JwkSet, Algorithm, DecodingKey};
 use serde_json::Value;
+
+use super::{
+    emulator::TestEmulator,
+    internals::{signing, SignatureMode},
+};
+
+impl TestEmulator {
+    /// Signs `body` as the emulator signs a result (`mode` as a scenario's `signature` says).
+    pub fn sign(&self, body: &mut Value, mode: SignatureMode) {
+        signing::attach(&self.state().signer, body, mode);
+    }
+}
 
 /// What an integrator does: verify the JWS with the published key, then check that its payload
 /// is the body received (minus `signature`). Returns why it rejects, if it does.
@@ -49,12 +60,17 @@ pub fn verify(body: &Value, jwks: &JwkSet) -> Result<(), String> {
     Ok(())
 }
 
-/// The JWKS the emulator at `base` publishes.
-pub async fn jwks(base: &str) -> JwkSet {
-    reqwest::get(format!("{base}/__emulator/jwks.json"))
+/// The JWKS `emu` publishes, as JSON (`GET /__emulator/jwks.json`).
+pub async fn published_jwks(emu: &TestEmulator) -> Value {
+    reqwest::get(emu.admin("/jwks.json"))
         .await
         .expect("GET jwks")
         .json()
         .await
         .expect("JWKS JSON")
+}
+
+/// The JWKS `emu` publishes, as an integrator's JOSE library reads it.
+pub async fn jwks(emu: &TestEmulator) -> JwkSet {
+    serde_json::from_value(published_jwks(emu).await).expect("a JWK set")
 }

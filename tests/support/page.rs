@@ -1,19 +1,13 @@
-//! Helpers of the end-to-end tests (`e2e_*.rs`): a page that plays the capture channel exactly as
-//! the stub SDK does, the ordering rules of integration-contract §5.10 checked on what that page
-//! received, and a compact, stable rendering of a session transcript for snapshots.
-//!
-//! Include it after the helpers it builds on:
-//! `mod channel_support; mod core_support; mod e2e_support;`.
-#![allow(dead_code)]
+//! A page that plays the capture channel exactly as the stub SDK does, the ordering rules of
+//! integration-contract §5.10 checked on what that page received, and a compact, stable rendering
+//! of a session transcript for snapshots (the end-to-end tests, `e2e_*.rs`).
 
 use serde_json::{json, Value};
-use tokio_tungstenite::{
-    connect_async,
-    tungstenite::{client::IntoClientRequest, http::HeaderValue},
-};
 
-use crate::channel_support::{next, send, Got, Ws};
-use crate::core_support::Emu;
+use super::{
+    channel::{next, send, Got, Ws},
+    emulator::TestEmulator,
+};
 
 /// The three liveness modes, in the vendor's spelling.
 pub const MODES: [&str; 3] = [
@@ -69,24 +63,11 @@ impl Played {
     }
 }
 
-/// Opens the capture channel as a device whose `User-Agent` is `device` (lockout counts per
-/// IP + User-Agent, so distinct devices never lock each other out).
-pub async fn connect_as(emu: &Emu, device: &str) -> Ws {
-    let url = format!("ws://{}/video-server/engine.io", emu.running.addr);
-    let mut request = url.into_client_request().expect("channel URL");
-    request.headers_mut().insert(
-        "user-agent",
-        HeaderValue::from_str(device).expect("ASCII user agent"),
-    );
-    let (ws, _) = connect_async(request).await.expect("websocket upgrade");
-    ws
-}
-
 /// Plays session `id` as the stub SDK does: hello, wait for `init` or `error`, `startCapture`,
 /// then read until `result`/`error`/close. When `result` arrives, the back end's
 /// `liveness-challenge-result` is fetched at once (before reading on), as the sample app does.
-pub async fn play(emu: &Emu, id: &str, device: &str) -> Played {
-    let mut ws = connect_as(emu, device).await;
+pub async fn play(emu: &TestEmulator, id: &str, device: &str) -> Played {
+    let mut ws = emu.channel_as(device).await;
     send(
         &mut ws,
         json!({"type": "hello", "sessionId": id, "scenario": null, "userAgent": device, "sdk": "e2e"}),
@@ -154,7 +135,7 @@ async fn read_to_end(ws: &mut Ws, mut played: Played) -> Played {
 }
 
 /// `GET liveness-challenge-result` as the integrator's back end calls it (asserting 200).
-pub async fn result(emu: &Emu, id: &str) -> Value {
+pub async fn result(emu: &TestEmulator, id: &str) -> Value {
     emu.json(&format!(
         "/bioserver-app/v2/bio-sessions/{id}/liveness-challenge-result"
     ))
@@ -162,13 +143,13 @@ pub async fn result(emu: &Emu, id: &str) -> Value {
 }
 
 /// `GET /__emulator/sessions/{id}` (summary + `events`).
-pub async fn session_json(emu: &Emu, id: &str) -> Value {
+pub async fn session_json(emu: &TestEmulator, id: &str) -> Value {
     emu.json(&format!("/__emulator/sessions/{id}")).await
 }
 
 /// Waits (bounded) until the admin API reports the session in a terminal state: the channel task
 /// ends asynchronously after the page saw the close.
-pub async fn settled(emu: &Emu, id: &str) -> Value {
+pub async fn settled(emu: &TestEmulator, id: &str) -> Value {
     for _ in 0..250 {
         let s = session_json(emu, id).await;
         if matches!(s["state"].as_str(), Some("FINISHED" | "FAILED" | "EXPIRED")) {
@@ -186,7 +167,7 @@ pub async fn settled(emu: &Emu, id: &str) -> Value {
 /// `User-Agent` is `backend` (the emulator's findings tell clients apart by IP + User-Agent, so
 /// each simulated back end has its own); returns the response.
 pub async fn init_with(
-    emu: &Emu,
+    emu: &TestEmulator,
     backend: &str,
     scenario: Option<&str>,
     body: Value,

@@ -1,70 +1,50 @@
-// Shared helpers for the channel tests (included with `mod` by each channel_*.rs file).
-#![allow(dead_code)]
+//! The capture channel's WebSocket client, as the SDK page plays it: connect, send, read the
+//! next message (or how the channel ended), and the session's view of what happened.
 
-use std::{sync::Arc, time::Duration};
+use std::time::Duration;
 
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{json, Value};
 use tokio::net::TcpStream;
 use tokio_tungstenite::{
     connect_async,
-    tungstenite::{protocol::CloseFrame, Message},
+    tungstenite::{client::IntoClientRequest, http::HeaderValue, protocol::CloseFrame, Message},
     MaybeTlsStream, WebSocketStream,
 };
-use webcapture_emulator::{
-    capture,
-    scenarios::{
-        library::{Entry, Source},
-        model::{LivenessMode, Scenario},
-        selection::SelectionInput,
-    },
-    server::{self, Running},
-    sessions::{store::SharedSession, SessionParams},
-    Config,
-};
 
+use super::{emulator::TestEmulator, internals::SharedSession};
+
+/// The page's end of the capture channel.
 pub type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
 
-/// An emulator with no waiting and a fixed seed.
-pub async fn emulator() -> Running {
-    server::start(Config::for_tests())
-        .await
-        .expect("server starts")
-}
+/// Where the SDK opens the capture channel.
+pub const CHANNEL_PATH: &str = "/video-server/engine.io";
 
-/// Adds a scenario to the running catalogue (as a scenario file would).
-pub fn add_scenario(running: &Running, name: &str, scenario: Value) {
-    let scenario: Scenario = serde_json::from_value(scenario).expect("valid scenario");
-    running.state.scenarios.put(Entry {
-        name: name.to_string(),
-        source: Source::File,
-        scenario: Some(Arc::new(scenario)),
-        error: None,
-        loaded_at: None,
-    });
-}
+impl TestEmulator {
+    /// Opens the capture channel as the SDK page does.
+    pub async fn channel(&self) -> Ws {
+        self.channel_at(CHANNEL_PATH).await
+    }
 
-/// Creates a session the way init-liveness-session does.
-pub fn session(
-    running: &Running,
-    mode: LivenessMode,
-    scenario: Option<&str>,
-) -> (String, SharedSession) {
-    let params = SessionParams::new(mode);
-    let input = SelectionInput {
-        requested: scenario.map(str::to_string),
-        ..Default::default()
-    };
-    let shared = capture::create_session(&running.state, params, input, None).expect("session");
-    let id = shared.lock().id.clone();
-    (id, shared)
-}
+    /// Opens a WebSocket at `path` (e.g. a mount the page should not use).
+    pub async fn channel_at(&self, path: &str) -> Ws {
+        let url = format!("ws://{}{}", self.addr(), path);
+        let (ws, _) = connect_async(url).await.expect("websocket upgrade");
+        ws
+    }
 
-/// Opens the channel at `path` (e.g. `/video-server/engine.io`).
-pub async fn connect(running: &Running, path: &str) -> Ws {
-    let url = format!("ws://{}{}", running.addr, path);
-    let (ws, _) = connect_async(url).await.expect("websocket upgrade");
-    ws
+    /// Opens the capture channel as a device whose `User-Agent` is `device` (lockout counts per
+    /// IP + User-Agent, so distinct devices never lock each other out).
+    pub async fn channel_as(&self, device: &str) -> Ws {
+        let url = format!("ws://{}{CHANNEL_PATH}", self.addr());
+        let mut request = url.into_client_request().expect("channel URL");
+        request.headers_mut().insert(
+            "user-agent",
+            HeaderValue::from_str(device).expect("ASCII user agent"),
+        );
+        let (ws, _) = connect_async(request).await.expect("websocket upgrade");
+        ws
+    }
 }
 
 /// Sends a JSON message.
@@ -144,7 +124,13 @@ pub fn kinds(msgs: &[Value]) -> Vec<String> {
 
 /// Waits until the session reaches `state` (the runner ends asynchronously).
 pub async fn wait_state(session: &SharedSession, state: &str) -> Value {
-    for _ in 0..100 {
+    wait_state_for(session, state, Duration::from_secs(2)).await
+}
+
+/// Like [`wait_state`], for ends that take a timeout: polls the summary for up to `limit`.
+pub async fn wait_state_for(session: &SharedSession, state: &str, limit: Duration) -> Value {
+    let deadline = tokio::time::Instant::now() + limit;
+    while tokio::time::Instant::now() < deadline {
         let summary = session.lock().summary();
         if summary["state"] == state {
             return summary;
@@ -166,4 +152,9 @@ pub fn transcript(session: &SharedSession) -> Vec<Value> {
         .iter()
         .map(|e| serde_json::to_value(e).unwrap_or(Value::Null))
         .collect()
+}
+
+/// The scenario name a session plays.
+pub fn scenario_of(session: &SharedSession) -> String {
+    session.lock().scenario_name.clone()
 }

@@ -1,8 +1,8 @@
 //! Helpers shared by the GIPS tests: the sample's GIPS headers, identity creation, and a strict
 //! port of `parse-multipart@1.0.4` (what the sample parses the portrait with, contract §2.3.6).
-#![allow(dead_code)]
 
-use reqwest::{header::CONTENT_TYPE, Client, RequestBuilder};
+use bytes::Bytes;
+use reqwest::{header::CONTENT_TYPE, Client, RequestBuilder, StatusCode};
 use serde_json::Value;
 
 /// The three headers the sample puts on every GIPS call.
@@ -26,6 +26,25 @@ pub async fn create_identity(client: &Client, base: &str) -> Value {
         res.status()
     );
     res.json().await.expect("identity JSON")
+}
+
+/// The id of a new identity created as the sample creates it.
+pub async fn new_identity(client: &Client, base: &str) -> String {
+    create_identity(client, base).await["id"]
+        .as_str()
+        .expect("identity id")
+        .to_string()
+}
+
+/// `GET` the portrait at `url` as the sample does (asserting 200): its `Content-Type` and body.
+pub async fn fetch_portrait(client: &Client, url: String) -> (String, Bytes) {
+    let res = gips(client.get(url)).send().await.expect("portrait");
+    assert_eq!(res.status(), StatusCode::OK);
+    let content_type = res.headers()[CONTENT_TYPE]
+        .to_str()
+        .expect("ASCII")
+        .to_string();
+    (content_type, res.bytes().await.expect("portrait body"))
 }
 
 /// One part as `parse-multipart@1.0.4` returns it.
