@@ -15,7 +15,7 @@
 //! | `startup_error.rs` | how a refused start reads (`InvalidInput` with a sentence) |
 //!
 //! Nothing here prints: the binary (`main.rs`) prints the `listening on URL` line and the
-//! [`banner`] once [`start`] returns, and waits on [`shutdown_signal`].
+//! [`banner()`] once [`start`] returns, and waits on [`shutdown_signal`].
 
 mod banner;
 mod plain;
