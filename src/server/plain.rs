@@ -1,0 +1,94 @@
+//! The plain-HTTP accept loop.
+//!
+//! Hand-written rather than `axum::serve` because the emulator must bound slow clients and answer
+//! small frames quickly: hyper's header-read timeout closes connections that send headers too
+//! slowly (slowloris) or sit idle between requests, and every socket gets `TCP_NODELAY` (the
+//! capture channel sends many small frames; without it each exchange waits on delayed ACKs,
+//! ~40 ms). Each connection is also wrapped by [`crate::http::wire`], so hyper's own 400/414/431
+//! answers carry the JSON error body and a connection closes with a lingering close.
+
+use std::{
+    sync::{
+        atomic::{AtomicBool, Ordering},
+        Arc,
+    },
+    time::Duration,
+};
+
+use hyper_util::{
+    rt::{TokioExecutor, TokioIo, TokioTimer},
+    server::{conn::auto::Builder, graceful::GracefulShutdown},
+    service::TowerToHyperService,
+};
+use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
+use tower::ServiceExt;
+
+use crate::http::front::FrontDoor;
+
+use super::shutdown::GRACE;
+
+/// Serves `app` over plain HTTP until `token` is cancelled, then lets in-flight requests finish
+/// (bounded by [`GRACE`]).
+pub(super) async fn serve_plain(
+    listener: TcpListener,
+    app: FrontDoor,
+    token: CancellationToken,
+    header_timeout: Duration,
+) -> std::io::Result<()> {
+    let mut builder = Builder::new(TokioExecutor::new());
+    builder
+        .http1()
+        .timer(TokioTimer::new())
+        .header_read_timeout(header_timeout);
+    let graceful = GracefulShutdown::new();
+    loop {
+        let (stream, peer) = tokio::select! {
+            _ = token.cancelled() => break,
+            accepted = listener.accept() => match accepted {
+                Ok(pair) => pair,
+                Err(e) => {
+                    // Out of file descriptors and the like: back off instead of spinning.
+                    tracing::warn!("accept failed: {e}");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+        };
+        let _ = stream.set_nodelay(true);
+        // A second descriptor of the socket, for the lingering close once hyper is done with it.
+        let twin = crate::http::wire::twin(&stream);
+        let upgraded = Arc::new(AtomicBool::new(false));
+        let saw_upgrade = upgraded.clone();
+        let service =
+            app.clone()
+                .map_request(move |mut req: axum::http::Request<hyper::body::Incoming>| {
+                    if req.headers().contains_key(axum::http::header::UPGRADE) {
+                        saw_upgrade.store(true, Ordering::Relaxed);
+                    }
+                    req.extensions_mut()
+                        .insert(axum::extract::ConnectInfo(peer));
+                    req.map(axum::body::Body::new)
+                });
+        let io = TokioIo::new(crate::http::wire::JsonErrors::new(stream));
+        let connection = builder
+            .serve_connection_with_upgrades(io, TowerToHyperService::new(service))
+            .into_owned();
+        let connection = graceful.watch(connection);
+        tokio::spawn(async move {
+            let _ = connection.await;
+            // An upgraded connection (the capture channel) still belongs to its WebSocket.
+            if let Some(twin) = twin {
+                if !upgraded.load(Ordering::Relaxed) {
+                    crate::http::wire::linger(twin).await;
+                }
+            }
+        });
+    }
+    drop(listener);
+    tokio::select! {
+        _ = graceful.shutdown() => {}
+        _ = tokio::time::sleep(GRACE) => {}
+    }
+    Ok(())
+}
