@@ -69,6 +69,18 @@ impl ApiError {
         Self::new(StatusCode::NOT_FOUND, message)
     }
 
+    /// 404 of the vendor paths for a bio-session id the emulator does not hold (never issued, or
+    /// expired): the Bioserver's wording, one place for every vendor handler.
+    pub fn no_bio_session(id: &str) -> Self {
+        Self::not_found(format!("Unable to find a bio-session with id '{id}'"))
+    }
+
+    /// 404 of the control plane (`/__emulator/sessions/{id}/...`) for a session id it does not
+    /// hold: one wording for every admin, export, findings and trainer route.
+    pub fn no_session(id: &str) -> Self {
+        Self::not_found(format!("No session with id '{id}'"))
+    }
+
     /// 500 with an explanation; used only for the emulator's own faults, never for bad input.
     pub fn internal(message: impl Into<String>) -> Self {
         Self::new(StatusCode::INTERNAL_SERVER_ERROR, message)

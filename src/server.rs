@@ -10,7 +10,7 @@ use axum::Router;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 
-use crate::{config::Config, http::front::FrontDoor, router, state::AppState};
+use crate::{config::Config, front::FrontDoor, router, state::AppState};
 
 /// How long in-flight HTTPS requests may take to finish after shutdown is asked.
 const TLS_SHUTDOWN_GRACE: Duration = Duration::from_secs(5);

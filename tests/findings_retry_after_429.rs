@@ -17,12 +17,13 @@ use axum::{
 use tower::ServiceExt;
 use webcapture_emulator::{
     config::Config,
-    control::observer::{observe, ObserverState, RETRY_WINDOW},
-    findings, AppState,
+    findings,
+    front::watcher::{observe, Watcher, RETRY_WINDOW},
+    AppState,
 };
 
 /// A router whose init answers 429 the first `busy` times, then 404 (no session).
-fn router(app: &AppState, obs: ObserverState, busy: usize) -> Router {
+fn router(app: &AppState, obs: Watcher, busy: usize) -> Router {
     let calls = Arc::new(AtomicUsize::new(0));
     Router::new()
         .route(
@@ -51,7 +52,7 @@ fn init() -> Request<Body> {
         .expect("request")
 }
 
-fn retries(obs: &ObserverState) -> usize {
+fn retries(obs: &Watcher) -> usize {
     obs.unattached()
         .iter()
         .filter(|f| f.rule == findings::RETRY_AFTER_429_AT_ONCE)
@@ -61,7 +62,7 @@ fn retries(obs: &ObserverState) -> usize {
 #[tokio::test]
 async fn retrying_init_at_once_after_a_429_is_a_finding() {
     let app = AppState::new(Config::for_tests());
-    let obs = ObserverState::new(app.clone());
+    let obs = Watcher::new(app.clone());
     let r = router(&app, obs.clone(), 1);
     r.clone().oneshot(init()).await.expect("first");
     r.oneshot(init()).await.expect("retry");
@@ -71,7 +72,7 @@ async fn retrying_init_at_once_after_a_429_is_a_finding() {
 #[tokio::test]
 async fn waiting_before_retrying_after_a_429_raises_nothing() {
     let app = AppState::new(Config::for_tests());
-    let obs = ObserverState::new(app.clone());
+    let obs = Watcher::new(app.clone());
     let r = router(&app, obs.clone(), 1);
     r.clone().oneshot(init()).await.expect("first");
     tokio::time::sleep(RETRY_WINDOW + std::time::Duration::from_millis(100)).await;
@@ -82,7 +83,7 @@ async fn waiting_before_retrying_after_a_429_raises_nothing() {
 #[tokio::test]
 async fn two_inits_without_a_429_raise_nothing() {
     let app = AppState::new(Config::for_tests());
-    let obs = ObserverState::new(app.clone());
+    let obs = Watcher::new(app.clone());
     let r = router(&app, obs.clone(), 0);
     r.clone().oneshot(init()).await.expect("first");
     r.oneshot(init()).await.expect("second");

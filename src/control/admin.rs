@@ -229,7 +229,7 @@ async fn get_session(
     let session = state
         .sessions
         .peek(&id)
-        .ok_or_else(|| ApiError::not_found(format!("Unknown session id {id}")))?;
+        .ok_or_else(|| ApiError::no_session(&id))?;
     let s = session.lock();
     let mut v = s.summary();
     v["params"] = serde_json::to_value(&s.params).unwrap_or(Value::Null);
@@ -252,7 +252,7 @@ async fn pin_session(
     selection::pin(&state, &id, &scenario)
         .map(Json)
         .map_err(|e| match e {
-            PinError::UnknownSession => ApiError::not_found(format!("Unknown session id {id}")),
+            PinError::UnknownSession => ApiError::no_session(&id),
             PinError::UnknownScenario(u) => selection::unavailable_error(&u),
             PinError::TooMany(cap) => ApiError::new(
                 StatusCode::TOO_MANY_REQUESTS,

@@ -7,7 +7,6 @@ pub mod export;
 pub mod findings_api;
 pub mod journal;
 pub mod live;
-pub mod observer;
 pub mod playback;
 
 use axum::{routing::get, Json, Router};

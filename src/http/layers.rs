@@ -1,5 +1,5 @@
-//! The pieces of the front door (`http::front`): the JSON-error guarantee, CORS/CORP, and the
-//! request extensions layers hand each other.
+//! The pieces of the front door (`crate::front`) that know nothing of the emulator: the
+//! JSON-error guarantee, CORS/CORP, body limits and timeouts, the panic answer.
 
 use std::{
     future::Future,
@@ -213,8 +213,8 @@ pub struct DeadlineBody {
 impl DeadlineBody {
     fn new(inner: Body, gap: std::time::Duration, total: std::time::Duration) -> Self {
         let now = tokio::time::Instant::now();
-        let deadline = crate::state::instant_after(now, total);
-        let first = crate::state::instant_after(now, gap).min(deadline);
+        let deadline = instant_after(now, total);
+        let first = instant_after(now, gap).min(deadline);
         DeadlineBody {
             inner,
             gap,
@@ -235,8 +235,7 @@ impl http_body::Body for DeadlineBody {
         let this = &mut *self;
         match Pin::new(&mut this.inner).poll_frame(cx) {
             Poll::Ready(Some(Ok(frame))) => {
-                let next = crate::state::instant_after(tokio::time::Instant::now(), this.gap)
-                    .min(this.deadline);
+                let next = instant_after(tokio::time::Instant::now(), this.gap).min(this.deadline);
                 this.timer.as_mut().reset(next);
                 Poll::Ready(Some(Ok(frame)))
             }
@@ -273,15 +272,6 @@ pub fn with_body_timeout(
     req.map(|body| Body::new(DeadlineBody::new(body, gap, total)))
 }
 
-/// A request body already parsed as JSON by an outer layer (the findings observer reads the
-/// init-liveness-session body), so inner layers don't parse it again.
-#[derive(Debug, Clone)]
-pub struct ParsedJson(pub std::sync::Arc<serde_json::Value>);
-
-/// Response extension a handler may set so the journal line names the session.
-#[derive(Debug, Clone)]
-pub struct SessionTag(pub String);
-
 /// Turns a panic in a handler into a JSON 500 (a last resort: handlers must not panic).
 pub fn panic_to_json(err: Box<dyn std::any::Any + Send + 'static>) -> Response<Body> {
     let detail = err
@@ -291,4 +281,12 @@ pub fn panic_to_json(err: Box<dyn std::any::Any + Send + 'static>) -> Response<B
         .unwrap_or_else(|| "unknown".into());
     tracing::error!(%detail, "handler panicked");
     ApiError::internal(format!("internal emulator error: {detail}")).into_response()
+}
+
+/// `now + d`, or far in the future when that overflows (a huge `--body-deadline`); the same
+/// rule as `state::instant_after`, kept here so `http` imports nothing above it.
+fn instant_after(now: tokio::time::Instant, d: std::time::Duration) -> tokio::time::Instant {
+    now.checked_add(d)
+        .or_else(|| now.checked_add(std::time::Duration::from_secs(30 * 365 * 24 * 3600)))
+        .unwrap_or(now)
 }

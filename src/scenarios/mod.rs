@@ -2,11 +2,11 @@
 //! of a scenario for a session ([`selection`]) and the conversion of a scenario into timed channel
 //! events ([`playback`]).
 
+pub mod answer;
 pub mod library;
 pub mod locate;
 pub mod model;
 pub mod playback;
-pub mod rest;
 pub mod selection;
 pub mod shape;
 pub mod validate;

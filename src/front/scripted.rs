@@ -1,0 +1,251 @@
+//! Scripted answers: the scenario's per-endpoint answers (`rest` in scenario files) applied
+//! around the routes, and the `rest` transcript event of each call.
+//!
+//! The front door runs this for every request it classified as a scriptable endpoint, so
+//! handlers stay ignorant of scenarios. It finds the scenario (the session's, or for requests
+//! before a session the one selection would use), then either answers alone (an error status:
+//! the handler is not run, as a real server refusing would have no side effect) or lets the
+//! handler answer and alters the answer. What an answer does (status, body, merge patch,
+//! headers) is `scenarios::answer`; when and to which session it applies is decided here.
+
+use axum::{
+    body::{Body, Bytes},
+    extract::Request,
+    http::{header, Method},
+    response::Response,
+};
+use serde_json::{json, Value};
+
+use super::{
+    creation::CreationBody,
+    endpoint::{Classified, Subject},
+    handoff::SessionTag,
+    route, Routes,
+};
+use crate::{
+    scenarios::{
+        answer::{alter, is_json, scripted_error, MAX_JSON},
+        model::{Endpoint, RestAnswer},
+        selection::{self, Chosen},
+    },
+    sessions::store::SharedSession,
+    state::AppState,
+};
+
+/// Largest body summary kept in a transcript, in characters of JSON.
+const MAX_SUMMARY: usize = 2048;
+
+/// What the front door knows of a request when it hands it to [`answer`].
+pub struct Facts<'a> {
+    /// The endpoint (scriptable: `classified.endpoint` is `Some`) and subject.
+    pub classified: &'a Classified,
+    /// The session the path names, looked up once by the front door.
+    pub session: Option<SharedSession>,
+    /// A session-creating request's body, read once by the front door.
+    pub creation: Option<CreationBody>,
+    /// Whether the request passed the API-key rule.
+    pub authorised: bool,
+}
+
+/// Runs `req` through the routes with the scenario's scripted answer for its endpoint applied,
+/// and records the call in the session's transcript.
+pub async fn answer(state: &AppState, req: Request, routes: Routes, facts: Facts<'_>) -> Response {
+    let Some(endpoint) = facts.classified.endpoint else {
+        return route(routes, req).await;
+    };
+    let method = req.method().clone();
+    let uri = req.uri().clone();
+    let path = uri.path();
+    let authorised = facts.authorised;
+
+    // Before the handler: the session, or what selection would choose without one.
+    let mut session = match &facts.classified.subject {
+        Subject::Session(_) => facts.session,
+        Subject::Identity(id) => session_of_identity(state, id),
+        Subject::None => None,
+    };
+    // A creation answered by the queue head must also be the one that takes it: peeking and
+    // taking are one step under `selection.creation`, held until the handler has created the
+    // session (or the scripted error has consumed the head), so parallel creations never share
+    // or skip a queued name.
+    let mut queue_turn = None;
+    let before = if session.is_some() {
+        None
+    } else if let Some(creation) = &facts.creation {
+        let turn = match creation.input.requested {
+            None => Some(state.selection.creation.lock().await),
+            Some(_) => None,
+        };
+        let preview =
+            selection::preview_for_new_session(state, &creation.input, &creation.params).ok();
+        if preview.as_ref().is_some_and(|(_, from_queue)| *from_queue) {
+            queue_turn = turn;
+        }
+        preview
+    } else {
+        let header = selection::requested_in(req.headers());
+        let chosen = selection::for_sessionless_request(state, header.as_deref());
+        Some((chosen, false))
+    };
+    let pre_answer = match (&session, &before) {
+        (Some(s), _) => s.lock().scenario.rest.get(&endpoint).cloned(),
+        (None, Some((chosen, _))) => chosen.scenario.rest.get(&endpoint).cloned(),
+        _ => None,
+    };
+
+    // An error answer is given instead of the handler's.
+    if let Some(answer) = pre_answer.filter(|a| a.status.is_some_and(|s| s >= 400) && authorised) {
+        if let Some((chosen, true)) = &before {
+            selection::consume_queue_head(state, &chosen.name);
+        }
+        drop(queue_turn);
+        let name = match (&session, &before) {
+            (Some(s), _) => s.lock().scenario_name.clone(),
+            (None, Some((c, _))) => c.name.clone(),
+            _ => String::new(),
+        };
+        tokio::time::sleep(state.scaled(answer.delay_ms)).await;
+        let response = scripted_error(&answer, &name);
+        return record(session.as_ref(), &method, path, response, true).await;
+    }
+
+    let response = route(routes, req).await;
+    drop(queue_turn);
+
+    if session.is_none() {
+        session = response
+            .extensions()
+            .get::<SessionTag>()
+            .and_then(|t| t.session.clone().or_else(|| state.sessions.peek(&t.id)));
+    }
+    let answer = match (&session, &before) {
+        (Some(s), _) => s.lock().scenario.rest.get(&endpoint).cloned(),
+        (None, Some((chosen, _))) => sessionless_answer(chosen, endpoint),
+        _ => None,
+    };
+    let Some(answer) = answer.filter(|_| authorised && !response.status().is_client_error()) else {
+        return record(session.as_ref(), &method, path, response, false).await;
+    };
+    tokio::time::sleep(state.scaled(answer.delay_ms)).await;
+    let response = alter(response, &answer).await;
+    record(session.as_ref(), &method, path, response, true).await
+}
+
+fn sessionless_answer(chosen: &Chosen, endpoint: Endpoint) -> Option<RestAnswer> {
+    chosen.scenario.rest.get(&endpoint).cloned()
+}
+
+/// The newest live session of identity `id`: its portraits list their sessions, newest last.
+fn session_of_identity(state: &AppState, id: &str) -> Option<SharedSession> {
+    let identity = state.gips.peek(id)?;
+    let sessions: Vec<String> = identity
+        .lock()
+        .portraits
+        .iter()
+        .rev()
+        .map(|p| p.session_id.clone())
+        .collect();
+    sessions.iter().find_map(|s| state.sessions.peek(s))
+}
+
+/// Appends the `rest` transcript event to the session (if any) and returns the response.
+///
+/// The same call answered the same way as the session's last event (a poll loop) is counted on
+/// that event (`count`) instead of being recorded again.
+async fn record(
+    session: Option<&SharedSession>,
+    method: &Method,
+    path: &str,
+    response: Response,
+    scripted: bool,
+) -> Response {
+    let Some(session) = session else {
+        return response;
+    };
+    let (parts, body) = response.into_parts();
+    // JSON bodies are buffered (to be summarised); others pass through untouched.
+    let (json, body) = if is_json(&parts.headers) {
+        let bytes = axum::body::to_bytes(body, MAX_JSON).await.ok();
+        (Some(bytes), None)
+    } else {
+        (None, Some(body))
+    };
+    let key = {
+        use std::hash::{Hash, Hasher};
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        (method.as_str(), path, parts.status.as_u16(), scripted).hash(&mut h);
+        match &json {
+            Some(bytes) => bytes.as_deref().hash(&mut h),
+            None => (
+                parts.headers.get(header::CONTENT_TYPE),
+                parts.headers.get(header::CONTENT_LENGTH),
+            )
+                .hash(&mut h),
+        }
+        h.finish()
+    };
+    if !session.lock().transcript.repeat_last(key) {
+        let body = match &json {
+            Some(Some(bytes)) => summarise(bytes),
+            Some(None) => "null".to_string(),
+            None => json!({
+                "contentType": parts.headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()),
+                "bytes": parts.headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok()),
+            })
+            .to_string(),
+        };
+        // Written as text around the (already JSON) body: no value tree per call.
+        let event = format!(
+            r#"{{"method":{},"path":{},"status":{},"body":{body}{}}}"#,
+            Value::from(method.as_str()),
+            Value::from(path),
+            parts.status.as_u16(),
+            if scripted { r#","scripted":true"# } else { "" },
+        );
+        session
+            .lock()
+            .transcript
+            .push_text_keyed("rest", &event, key);
+    }
+    let body = match (json, body) {
+        (Some(Some(bytes)), _) => Body::from(bytes),
+        (_, Some(body)) => body,
+        _ => Body::empty(),
+    };
+    Response::from_parts(parts, body)
+}
+
+/// The JSON text a `rest` event shows for a JSON answer: the body itself up to
+/// [`MAX_SUMMARY`] bytes, else its size and top-level shape.
+fn summarise(bytes: &Bytes) -> String {
+    if bytes.len() <= MAX_SUMMARY {
+        // Checked, not parsed into a tree: a small valid body is kept as it was sent.
+        if let (Ok(_), Ok(text)) = (
+            serde_json::from_slice::<&serde_json::value::RawValue>(bytes),
+            std::str::from_utf8(bytes),
+        ) {
+            return text.trim().to_string();
+        }
+        return json!({"bytes": bytes.len()}).to_string();
+    }
+    let Ok(value) = serde_json::from_slice::<Value>(bytes) else {
+        return json!({"bytes": bytes.len()}).to_string();
+    };
+    match &value {
+        Value::Object(map) => json!({"bytes": bytes.len(), "keys": map.keys().collect::<Vec<_>>()}),
+        Value::Array(items) => json!({"bytes": bytes.len(), "items": items.len()}),
+        _ => json!({"bytes": bytes.len()}),
+    }
+    .to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_small_json_body_is_kept_as_sent() {
+        let body = Bytes::from_static(br#"{"a": 1}"#);
+        assert_eq!(summarise(&body), r#"{"a": 1}"#);
+    }
+}
