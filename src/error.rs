@@ -131,5 +131,40 @@ impl IntoResponse for ApiError {
     }
 }
 
+/// The rejection of the emulator's body extractors (axum's `examples/error-handling` style):
+/// either the body could not be read, or it was read and says something wrong.
+///
+/// Why two cases: a body that could not be read keeps axum's own rejection, so the front door
+/// answers it exactly as for every other extractor (`{code, error}` with axum's text, a stalled
+/// body as 408); a wrong body is the vendor's 400 naming the field.
+#[derive(Debug)]
+pub enum BodyRejection {
+    /// Reading the body failed (too large, stalled, broken connection).
+    Unread(axum::extract::rejection::BytesRejection),
+    /// The body was read and is not what the endpoint accepts.
+    Invalid(ApiError),
+}
+
+impl From<ApiError> for BodyRejection {
+    fn from(e: ApiError) -> Self {
+        BodyRejection::Invalid(e)
+    }
+}
+
+impl From<axum::extract::rejection::BytesRejection> for BodyRejection {
+    fn from(e: axum::extract::rejection::BytesRejection) -> Self {
+        BodyRejection::Unread(e)
+    }
+}
+
+impl IntoResponse for BodyRejection {
+    fn into_response(self) -> Response {
+        match self {
+            BodyRejection::Unread(e) => e.into_response(),
+            BodyRejection::Invalid(e) => e.into_response(),
+        }
+    }
+}
+
 /// Handlers return this so `?` turns any [`ApiError`] into the vendor's error answer.
 pub type ApiResult<T> = Result<T, ApiError>;

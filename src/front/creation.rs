@@ -61,26 +61,30 @@ pub async fn read(
     } else {
         known_members(&bytes, MEMBERS)
     };
-    let json = parsed.as_ref().map_or(Value::Null, Value::clone);
     let (params, scenario) = if init {
-        let validated = crate::video_server::init::validate(blank, parsed);
+        let validated = crate::video_server::init::validate(blank, parsed.as_ref());
         let seen = match &validated {
             Ok(request) => (request.params.clone(), request.scenario.clone()),
-            Err(_) => lenient(&json, LivenessMode::LivenessPassive),
+            Err(_) => lenient(parsed.as_ref().ok(), LivenessMode::LivenessPassive),
         };
         parts.extensions.insert(Creation::<InitRequest>(validated));
         seen
     } else {
-        let validated = crate::gips::capture_session::validate(declared_json, blank, parsed);
+        let validated =
+            crate::gips::capture_session::validate(declared_json, blank, parsed.as_ref());
         let seen = match &validated {
             Ok(request) => (request.params(None), request.scenario.clone()),
-            Err(_) => lenient(&json, crate::gips::capture_session::DEFAULT_MODE),
+            Err(_) => lenient(
+                parsed.as_ref().ok(),
+                crate::gips::capture_session::DEFAULT_MODE,
+            ),
         };
         parts
             .extensions
             .insert(Creation::<CaptureRequest>(validated));
         seen
     };
+    let json = parsed.unwrap_or(Value::Null);
     let input = SelectionInput {
         requested: requested.or(scenario),
         api_key,
@@ -98,8 +102,12 @@ pub async fn read(
 
 /// What selection sees of a body the handler will refuse (a scripted answer may still answer
 /// it first): each member taken as it is, `default_mode` when the mode is missing or unknown.
-fn lenient(json: &Value, default_mode: LivenessMode) -> (SessionParams, Option<String>) {
-    let text = |k: &str| json.get(k).and_then(Value::as_str).map(str::to_string);
+fn lenient(json: Option<&Value>, default_mode: LivenessMode) -> (SessionParams, Option<String>) {
+    let text = |k: &str| {
+        json.and_then(|j| j.get(k))
+            .and_then(Value::as_str)
+            .map(str::to_string)
+    };
     let mode = text("livenessMode")
         .or_else(|| text("type"))
         .and_then(|m| LivenessMode::parse(&m))

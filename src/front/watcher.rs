@@ -221,6 +221,11 @@ pub fn before(
         req.headers(),
         crate::http::fingerprint::peer_of(req.extensions()),
     );
+    // Computed once: the init handler's extractor takes it from here.
+    req.extensions_mut()
+        .insert(crate::http::fingerprint::ClientFingerprint(
+            watch.fingerprint.clone(),
+        ));
     if let Some(json) = init_body.filter(|j| !j.is_null()) {
         watch.found.extend(findings::check_init_body(json));
     }

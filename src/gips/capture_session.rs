@@ -18,7 +18,7 @@ use time::OffsetDateTime;
 
 use super::store::{Portrait, MAX_PORTRAITS};
 use crate::{
-    error::{ApiError, ApiResult},
+    error::{ApiError, ApiResult, BodyRejection},
     front::handoff::{Creation, SessionTag},
     http::auth::ApiKey,
     scenarios::{
@@ -38,15 +38,16 @@ pub async fn create(
     Path(id): Path<String>,
     api_key: Option<Extension<ApiKey>>,
     RequestedScenario(header): RequestedScenario,
-    request: Result<CaptureRequest, ApiError>,
-) -> ApiResult<Response> {
+    request: Result<CaptureRequest, BodyRejection>,
+) -> Result<Response, BodyRejection> {
     // The identity is checked first: an unknown one is a 404 whatever the body.
     let identity = super::identity(&state, &id)?;
     let request = request?;
     if identity.lock().portraits.len() >= MAX_PORTRAITS {
         return Err(ApiError::bad_request(format!(
             "Identity '{id}' already has {MAX_PORTRAITS} capture sessions: create a new identity"
-        )));
+        ))
+        .into());
     }
     let requested = header.or_else(|| request.scenario.clone());
     let input = SelectionInput {
@@ -125,24 +126,22 @@ impl CaptureRequest {
 }
 
 impl<S: Send + Sync> FromRequest<S> for CaptureRequest {
-    type Rejection = ApiError;
+    type Rejection = BodyRejection;
 
-    async fn from_request(mut req: Request, state: &S) -> Result<Self, ApiError> {
+    async fn from_request(mut req: Request, state: &S) -> Result<Self, BodyRejection> {
         // The front door read and validated the body once (`front::creation`): take its verdict.
         if let Some(Creation(validated)) = req.extensions_mut().remove::<Creation<Self>>() {
-            return validated;
+            return Ok(validated?);
         }
         let declared_json = declares_json(req.headers());
-        let body = Bytes::from_request(req, state)
-            .await
-            .map_err(|e| ApiError::new(e.status(), e.body_text()))?;
+        let body = Bytes::from_request(req, state).await?;
         let blank = body.iter().all(u8::is_ascii_whitespace);
         let parsed = if blank {
             Ok(Value::Null)
         } else {
             crate::http::body::known_members(&body, crate::video_server::init::MEMBERS)
         };
-        validate(declared_json, blank, parsed)
+        Ok(validate(declared_json, blank, parsed.as_ref())?)
     }
 }
 
@@ -159,10 +158,10 @@ fn declares_json(headers: &HeaderMap) -> bool {
 pub fn validate(
     declared_json: bool,
     blank: bool,
-    parsed: Result<Value, serde_json::Error>,
+    parsed: Result<&Value, &serde_json::Error>,
 ) -> ApiResult<CaptureRequest> {
     let fields = if blank {
-        Value::Null
+        &Value::Null
     } else {
         match parsed {
             Ok(v) => v,
@@ -171,12 +170,13 @@ pub fn validate(
                     "The capture-session body must be JSON like {{\"type\": \"LIVENESS_PASSIVE_VIDEO\", \"securityLevel\": \"HIGH\", \"nbChallenge\": 2}}: {e}"
                 )))
             }
-            Err(_) => Value::Null,
+            Err(_) => &Value::Null,
         }
     };
+    let empty = serde_json::Map::new();
     let fields = match fields {
         Value::Object(obj) => obj,
-        Value::Null => Default::default(),
+        Value::Null => &empty,
         other => {
             return Err(ApiError::bad_request(format!(
                 "The capture-session body must be a JSON object, got {other}"

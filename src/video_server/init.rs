@@ -126,11 +126,11 @@ pub fn parse(bytes: &[u8]) -> ApiResult<InitRequest> {
     } else {
         crate::http::body::known_members(bytes, MEMBERS)
     };
-    validate(blank, parsed)
+    validate(blank, parsed.as_ref())
 }
 
 /// Validates a body already parsed with [`MEMBERS`] (`blank`: it held only white space).
-pub fn validate(blank: bool, parsed: Result<Value, serde_json::Error>) -> ApiResult<InitRequest> {
+pub fn validate(blank: bool, parsed: Result<&Value, &serde_json::Error>) -> ApiResult<InitRequest> {
     if blank {
         return Err(ApiError::bad_request(format!(
             "The request body is empty: send a JSON object with at least \"livenessMode\" ({MODES})"
@@ -138,7 +138,7 @@ pub fn validate(blank: bool, parsed: Result<Value, serde_json::Error>) -> ApiRes
     }
     let value = parsed
         .map_err(|e| ApiError::bad_request(format!("The request body is not valid JSON: {e}")))?;
-    parse_value(&value)
+    parse_value(value)
 }
 
 /// Validates a body already parsed as JSON.
