@@ -286,8 +286,13 @@ fn authorise(
 ) -> Result<(Request, bool), crate::error::ApiError> {
     let config = &app.config;
     if classified.needs_key {
-        let key = auth::check_api_key(config, req.headers())?.map(str::to_string);
-        req.extensions_mut().insert(auth::ApiKey(key));
+        let key = auth::check_api_key(config, req.headers())?;
+        // Only the creating handlers read the key (selection's match rules, lockout); an
+        // extension on every vendor request would allocate its map and a copy of the key.
+        if classified.creates_session() {
+            let key = key.map(str::to_string);
+            req.extensions_mut().insert(auth::ApiKey(key));
+        }
         return Ok((req, true));
     }
     let public = matches!(

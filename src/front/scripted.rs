@@ -14,7 +14,7 @@ use axum::{
     http::{header, Method},
     response::Response,
 };
-use serde_json::{json, Value};
+use serde_json::{json, value::RawValue, Value};
 
 use super::{
     creation::CreationBody,
@@ -28,7 +28,7 @@ use crate::{
         model::{Endpoint, RestAnswer},
         selection::{self, Chosen},
     },
-    sessions::store::SharedSession,
+    sessions::{store::SharedSession, transcript::JsonText},
     state::AppState,
 };
 
@@ -184,29 +184,48 @@ async fn record(
         }
         h.finish()
     };
-    if !session.lock().transcript.repeat_last(key) {
-        let body = match &json {
-            Some(Some(bytes)) => summarise(bytes),
-            Some(None) => "null".to_string(),
-            None => json!({
-                "contentType": parts.headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()),
-                "bytes": parts.headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok()),
-            })
-            .to_string(),
-        };
-        // Written as text around the (already JSON) body: no value tree per call.
-        let event = format!(
-            r#"{{"method":{},"path":{},"status":{},"body":{body}{}}}"#,
-            Value::from(method.as_str()),
-            Value::from(path),
-            parts.status.as_u16(),
-            if scripted { r#","scripted":true"# } else { "" },
-        );
-        session
-            .lock()
-            .transcript
-            .push_text_keyed("rest", &event, key);
+    // One event as serde writes it around the (already checked) body text: no value tree, one
+    // allocation, and the session locked once.
+    #[derive(serde::Serialize)]
+    struct RestEvent<'a> {
+        method: &'a str,
+        path: &'a str,
+        status: u16,
+        body: &'a RawValue,
+        #[serde(skip_serializing_if = "std::ops::Not::not")]
+        scripted: bool,
     }
+    let mut transcript_owner = session.lock();
+    let transcript = &mut transcript_owner.transcript;
+    if !transcript.repeat_last(key) {
+        let summary;
+        let body: &RawValue = match &json {
+            Some(Some(bytes)) => match small_json(bytes) {
+                Some(raw) => raw,
+                None => {
+                    summary = summarise(bytes);
+                    &summary
+                }
+            },
+            Some(None) => NULL.as_ref(),
+            None => {
+                summary = raw(json!({
+                    "contentType": parts.headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()),
+                    "bytes": parts.headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok()),
+                }));
+                &summary
+            }
+        };
+        let event = JsonText::of(&RestEvent {
+            method: method.as_str(),
+            path,
+            status: parts.status.as_u16(),
+            body,
+            scripted,
+        });
+        transcript.push_text_keyed("rest", event.as_str(), key);
+    }
+    drop(transcript_owner);
     let body = match (json, body) {
         (Some(Some(bytes)), _) => Body::from(bytes),
         (_, Some(body)) => body,
@@ -215,28 +234,37 @@ async fn record(
     Response::from_parts(parts, body)
 }
 
-/// The JSON text a `rest` event shows for a JSON answer: the body itself up to
-/// [`MAX_SUMMARY`] bytes, else its size and top-level shape.
-fn summarise(bytes: &Bytes) -> String {
+/// The JSON `null`, for an answer whose body could not be read.
+static NULL: std::sync::LazyLock<Box<RawValue>> = std::sync::LazyLock::new(|| raw(Value::Null));
+
+/// `value` as raw JSON text.
+fn raw(value: Value) -> Box<RawValue> {
+    serde_json::value::to_raw_value(&value).unwrap_or_else(|_| NULL.clone())
+}
+
+/// A body of at most [`MAX_SUMMARY`] bytes that is valid JSON, as it was sent (checked, not
+/// parsed into a tree).
+fn small_json(bytes: &Bytes) -> Option<&RawValue> {
+    if bytes.len() > MAX_SUMMARY {
+        return None;
+    }
+    serde_json::from_slice::<&RawValue>(bytes).ok()
+}
+
+/// What a `rest` event shows for a JSON answer [`small_json`] does not keep: its size, and
+/// for a large one its top-level shape.
+fn summarise(bytes: &Bytes) -> Box<RawValue> {
     if bytes.len() <= MAX_SUMMARY {
-        // Checked, not parsed into a tree: a small valid body is kept as it was sent.
-        if let (Ok(_), Ok(text)) = (
-            serde_json::from_slice::<&serde_json::value::RawValue>(bytes),
-            std::str::from_utf8(bytes),
-        ) {
-            return text.trim().to_string();
-        }
-        return json!({"bytes": bytes.len()}).to_string();
+        return raw(json!({"bytes": bytes.len()}));
     }
     let Ok(value) = serde_json::from_slice::<Value>(bytes) else {
-        return json!({"bytes": bytes.len()}).to_string();
+        return raw(json!({"bytes": bytes.len()}));
     };
-    match &value {
+    raw(match &value {
         Value::Object(map) => json!({"bytes": bytes.len(), "keys": map.keys().collect::<Vec<_>>()}),
         Value::Array(items) => json!({"bytes": bytes.len(), "items": items.len()}),
         _ => json!({"bytes": bytes.len()}),
-    }
-    .to_string()
+    })
 }
 
 #[cfg(test)]
@@ -245,7 +273,10 @@ mod tests {
 
     #[test]
     fn a_small_json_body_is_kept_as_sent() {
-        let body = Bytes::from_static(br#"{"a": 1}"#);
-        assert_eq!(summarise(&body), r#"{"a": 1}"#);
+        let body = Bytes::from_static(br#" {"a": 1} "#);
+        assert_eq!(small_json(&body).map(RawValue::get), Some(r#"{"a": 1}"#));
+        let broken = Bytes::from_static(br#"{"a": "#);
+        assert!(small_json(&broken).is_none());
+        assert_eq!(summarise(&broken).get(), r#"{"bytes":6}"#);
     }
 }

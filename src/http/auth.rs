@@ -9,7 +9,8 @@ use axum::http::HeaderMap;
 
 use crate::{config::Config, error::ApiError};
 
-/// The `apikey` header the request carried (inserted as a request extension after the check).
+/// The `apikey` header a session-creating request carried (inserted as a request extension by the
+/// front door after the check; the creating handlers record it on the session).
 #[derive(Debug, Clone)]
 pub struct ApiKey(pub Option<String>);
 
