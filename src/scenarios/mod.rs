@@ -1,6 +1,6 @@
 //! Scenarios: the file format ([`model`]), the catalogue with hot reload ([`library`]), the choice
-//! of a scenario for a session ([`selection`]) and the conversion of a scenario into timed channel
-//! events ([`playback`]).
+//! of a scenario for a session ([`selection`]), what a scripted REST answer does to a vendor
+//! answer ([`answer`]) and the conversion of a scenario into timed channel events ([`playback`]).
 
 pub mod answer;
 pub mod library;
