@@ -9,7 +9,7 @@
 //! ([`crate::video_server::init::validate`], [`crate::gips::capture_session::validate`]). The
 //! handler takes the validated request from the request extensions ([`Creation`]).
 
-use axum::{body::Body, extract::Request, http::header, response::Response};
+use axum::{body::Body, extract::Request, response::Response};
 use serde_json::Value;
 
 use super::handoff::Creation;
@@ -48,11 +48,7 @@ pub async fn read(
         .get("apikey")
         .and_then(|v| v.to_str().ok())
         .map(|s| s.trim().to_string());
-    let declared_json = req
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.to_ascii_lowercase().contains("json"));
+    let declared_json = crate::gips::capture_session::declares_json(req.headers());
     let (mut parts, body) = req.into_parts();
     let bytes = read_body(body, max_body).await?;
     let blank = bytes.iter().all(u8::is_ascii_whitespace);

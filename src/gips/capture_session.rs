@@ -145,7 +145,8 @@ impl<S: Send + Sync> FromRequest<S> for CaptureRequest {
     }
 }
 
-fn declares_json(headers: &HeaderMap) -> bool {
+/// Whether the request says its body is JSON (a malformed body is a 400 only then).
+pub fn declares_json(headers: &HeaderMap) -> bool {
     headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
