@@ -202,25 +202,33 @@ impl std::error::Error for BodyTimeout {}
 /// A request body with two bounds: a pause longer than `gap` between two chunks
 /// (`--body-timeout`), and the whole body taking longer than the deadline (`--body-deadline`),
 /// so a body trickled one byte per gap cannot hold a handler forever. One timer, reset to the
-/// nearer of the two after each chunk.
+/// nearer of the two after each chunk, armed only once the body makes the reader wait: a body
+/// that came with the headers (every init-liveness-session of a real back end) never
+/// registers a timer.
 pub struct DeadlineBody {
     inner: Body,
     gap: std::time::Duration,
     deadline: tokio::time::Instant,
-    timer: Pin<Box<tokio::time::Sleep>>,
+    /// When the body last made progress (its start, then each chunk), while no timer is armed.
+    since: tokio::time::Instant,
+    timer: Option<Pin<Box<tokio::time::Sleep>>>,
 }
 
 impl DeadlineBody {
     fn new(inner: Body, gap: std::time::Duration, total: std::time::Duration) -> Self {
         let now = tokio::time::Instant::now();
-        let deadline = instant_after(now, total);
-        let first = instant_after(now, gap).min(deadline);
         DeadlineBody {
             inner,
             gap,
-            deadline,
-            timer: Box::pin(tokio::time::sleep_until(first)),
+            deadline: instant_after(now, total),
+            since: now,
+            timer: None,
         }
+    }
+
+    /// When the body times out if nothing arrives after progress at `since`.
+    fn limit(&self, since: tokio::time::Instant) -> tokio::time::Instant {
+        instant_after(since, self.gap).min(self.deadline)
     }
 }
 
@@ -235,16 +243,26 @@ impl http_body::Body for DeadlineBody {
         let this = &mut *self;
         match Pin::new(&mut this.inner).poll_frame(cx) {
             Poll::Ready(Some(Ok(frame))) => {
-                let next = instant_after(tokio::time::Instant::now(), this.gap).min(this.deadline);
-                this.timer.as_mut().reset(next);
+                let now = tokio::time::Instant::now();
+                let next = this.limit(now);
+                match &mut this.timer {
+                    Some(timer) => timer.as_mut().reset(next),
+                    None => this.since = now,
+                }
                 Poll::Ready(Some(Ok(frame)))
             }
             Poll::Ready(Some(Err(e))) => Poll::Ready(Some(Err(e.into()))),
             Poll::Ready(None) => Poll::Ready(None),
-            Poll::Pending => match this.timer.as_mut().poll(cx) {
-                Poll::Ready(()) => Poll::Ready(Some(Err(Box::new(BodyTimeout)))),
-                Poll::Pending => Poll::Pending,
-            },
+            Poll::Pending => {
+                let limit = this.limit(this.since);
+                let timer = this
+                    .timer
+                    .get_or_insert_with(|| Box::pin(tokio::time::sleep_until(limit)));
+                match timer.as_mut().poll(cx) {
+                    Poll::Ready(()) => Poll::Ready(Some(Err(Box::new(BodyTimeout)))),
+                    Poll::Pending => Poll::Pending,
+                }
+            }
         }
     }
 
