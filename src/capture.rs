@@ -13,7 +13,7 @@ use crate::{
     error::ApiError,
     scenarios::{
         model::LivenessStatus,
-        selection::{select, Queue, SelectionInput},
+        selection::{select, Chosen, Queue, SelectionInput},
     },
     sessions::{
         store::SharedSession, BioSession, Face, LivenessResult, SessionParams, SessionState,
@@ -28,12 +28,27 @@ pub fn create_session(
     input: SelectionInput,
     fingerprint: Option<String>,
 ) -> Result<SharedSession, ApiError> {
-    let chosen = select(
-        &state.scenarios,
-        &state.selection,
-        &input.facts(&params),
-        Queue::Take,
-    )?;
+    create_session_as(state, params, input, None, fingerprint)
+}
+
+/// Creates and stores a session with `chosen` when the front door already chose its scenario
+/// (`front::handoff::Selected`), else with the scenario the request selects.
+pub fn create_session_as(
+    state: &AppState,
+    params: SessionParams,
+    input: SelectionInput,
+    chosen: Option<Chosen>,
+    fingerprint: Option<String>,
+) -> Result<SharedSession, ApiError> {
+    let chosen = match chosen {
+        Some(chosen) => chosen,
+        None => select(
+            &state.scenarios,
+            &state.selection,
+            &input.facts(&params),
+            Queue::Take,
+        )?,
+    };
     let id = state.new_id();
     let mut session = BioSession::new(id, params, chosen.scenario, chosen.name, chosen.selected_by);
     session.fingerprint = fingerprint;

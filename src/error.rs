@@ -69,6 +69,18 @@ impl ApiError {
         Self::new(StatusCode::NOT_FOUND, message)
     }
 
+    /// 404 of the vendor paths for a bio-session id the emulator does not hold (never issued, or
+    /// expired): the Bioserver's wording, one place for every vendor handler.
+    pub fn no_bio_session(id: &str) -> Self {
+        Self::not_found(format!("Unable to find a bio-session with id '{id}'"))
+    }
+
+    /// 404 of the control plane (`/__emulator/sessions/{id}/...`) for a session id it does not
+    /// hold: one wording for every admin, export, findings and trainer route.
+    pub fn no_session(id: &str) -> Self {
+        Self::not_found(format!("No session with id '{id}'"))
+    }
+
     /// 500 with an explanation; used only for the emulator's own faults, never for bad input.
     pub fn internal(message: impl Into<String>) -> Self {
         Self::new(StatusCode::INTERNAL_SERVER_ERROR, message)
@@ -116,6 +128,41 @@ impl IntoResponse for ApiError {
             HeaderValue::from_static("no-store"),
         );
         response
+    }
+}
+
+/// The rejection of the emulator's body extractors (axum's `examples/error-handling` style):
+/// either the body could not be read, or it was read and says something wrong.
+///
+/// Why two cases: a body that could not be read keeps axum's own rejection, so the front door
+/// answers it exactly as for every other extractor (`{code, error}` with axum's text, a stalled
+/// body as 408); a wrong body is the vendor's 400 naming the field.
+#[derive(Debug)]
+pub enum BodyRejection {
+    /// Reading the body failed (too large, stalled, broken connection).
+    Unread(axum::extract::rejection::BytesRejection),
+    /// The body was read and is not what the endpoint accepts.
+    Invalid(ApiError),
+}
+
+impl From<ApiError> for BodyRejection {
+    fn from(e: ApiError) -> Self {
+        BodyRejection::Invalid(e)
+    }
+}
+
+impl From<axum::extract::rejection::BytesRejection> for BodyRejection {
+    fn from(e: axum::extract::rejection::BytesRejection) -> Self {
+        BodyRejection::Unread(e)
+    }
+}
+
+impl IntoResponse for BodyRejection {
+    fn into_response(self) -> Response {
+        match self {
+            BodyRejection::Unread(e) => e.into_response(),
+            BodyRejection::Invalid(e) => e.into_response(),
+        }
     }
 }
 

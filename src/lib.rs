@@ -54,7 +54,8 @@
 //! | [`server`] | bind, the `listening on` line, graceful shutdown, TLS |
 //! | [`state`] | [`state::AppState`]: everything handlers share |
 //! | [`error`] | [`error::ApiError`]: the vendor's `{code, error}` answers |
-//! | [`http`] | API keys, CORS/CORP, JSON errors, the journal |
+//! | [`front`] | the front door: classify each request once, watch it for findings, scripted answers, journal |
+//! | [`http`] | plain HTTP utilities: API-key rule, CORS/CORP, JSON errors, body limits, guard |
 //! | [`sessions`] | bio-sessions, faces, transcripts, the bounded store |
 //! | [`scenarios`] | scenario format, catalogue + hot reload, selection, the plan a channel plays |
 //! | [`video_server`] | `/video-server/**`: init, capabilities, network check, scripts, channel |
@@ -75,6 +76,7 @@ pub mod control;
 pub mod error;
 pub mod findings;
 pub mod fixtures;
+pub mod front;
 pub mod gips;
 pub mod http;
 pub mod scenarios;
@@ -91,9 +93,9 @@ pub use config::Config;
 pub use state::AppState;
 
 /// The whole HTTP surface for `state`: vendor paths, control plane, and the front door
-/// ([`http::front`]) every request passes through.
-pub fn router(state: AppState) -> http::front::FrontDoor {
-    // API keys are checked by the front door (`http::auth::requires_key` lists the paths).
+/// ([`front`]) every request passes through.
+pub fn router(state: AppState) -> front::FrontDoor {
+    // API keys are checked by the front door (`front::endpoint` classifies the paths).
     let video = video_server::protected_routes().merge(video_server::public_routes());
     let max_body = state.config.max_body;
     let routes = Router::new()
@@ -109,5 +111,5 @@ pub fn router(state: AppState) -> http::front::FrontDoor {
         )
         .with_state(state.clone());
     // Around the whole router, not `Router::layer` (which would wrap each route).
-    http::front::FrontDoor::new(state, routes, max_body)
+    front::FrontDoor::new(state, routes, max_body)
 }

@@ -16,11 +16,11 @@ use axum::{
     routing::post,
     Router,
 };
-use support::internals::{findings, observe, AppState, Config, ObserverState, RETRY_WINDOW};
+use support::internals::{findings, observe, AppState, Config, Watcher, RETRY_WINDOW};
 use tower::ServiceExt;
 
 /// A router whose init answers 429 the first `busy` times, then 404 (no session).
-fn router(app: &AppState, obs: ObserverState, busy: usize) -> Router {
+fn router(app: &AppState, obs: Watcher, busy: usize) -> Router {
     let calls = Arc::new(AtomicUsize::new(0));
     Router::new()
         .route(
@@ -49,7 +49,7 @@ fn init() -> Request<Body> {
         .expect("request")
 }
 
-fn retries(obs: &ObserverState) -> usize {
+fn retries(obs: &Watcher) -> usize {
     obs.unattached()
         .iter()
         .filter(|f| f.rule == findings::RETRY_AFTER_429_AT_ONCE)
@@ -59,7 +59,7 @@ fn retries(obs: &ObserverState) -> usize {
 #[tokio::test]
 async fn retrying_init_at_once_after_a_429_is_a_finding() {
     let app = AppState::new(Config::for_tests());
-    let obs = ObserverState::new(app.clone());
+    let obs = Watcher::new(app.clone());
     let r = router(&app, obs.clone(), 1);
     r.clone().oneshot(init()).await.expect("first");
     r.oneshot(init()).await.expect("retry");
@@ -69,7 +69,7 @@ async fn retrying_init_at_once_after_a_429_is_a_finding() {
 #[tokio::test]
 async fn waiting_before_retrying_after_a_429_raises_nothing() {
     let app = AppState::new(Config::for_tests());
-    let obs = ObserverState::new(app.clone());
+    let obs = Watcher::new(app.clone());
     let r = router(&app, obs.clone(), 1);
     r.clone().oneshot(init()).await.expect("first");
     tokio::time::sleep(RETRY_WINDOW + std::time::Duration::from_millis(100)).await;
@@ -80,7 +80,7 @@ async fn waiting_before_retrying_after_a_429_raises_nothing() {
 #[tokio::test]
 async fn two_inits_without_a_429_raise_nothing() {
     let app = AppState::new(Config::for_tests());
-    let obs = ObserverState::new(app.clone());
+    let obs = Watcher::new(app.clone());
     let r = router(&app, obs.clone(), 0);
     r.clone().oneshot(init()).await.expect("first");
     r.oneshot(init()).await.expect("second");

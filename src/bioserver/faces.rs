@@ -129,7 +129,8 @@ pub async fn create_face(
     form: Result<Multipart, MultipartRejection>,
 ) -> ApiResult<Response> {
     let session = find_session(&state, &id)?;
-    Ok(tagged(&id, create(&state, &session, &id, form).await))
+    let answer = create(&state, &session, &id, form).await;
+    Ok(tagged(&id, &session, answer))
 }
 
 async fn create(
@@ -213,9 +214,12 @@ fn multipart_error(e: axum::extract::multipart::MultipartError) -> ApiError {
     )
 }
 
-/// The stored face `face_id` of session `sid`, cloned out of the lock.
-fn face_of(state: &AppState, sid: &str, face_id: &str) -> ApiResult<(Face, bool)> {
-    let session = find_session(state, sid)?;
+/// The stored face `face_id` of `session` (whose id is `sid`), cloned out of the lock.
+fn face_of(
+    session: &crate::sessions::store::SharedSession,
+    sid: &str,
+    face_id: &str,
+) -> ApiResult<(Face, bool)> {
     let s = session.lock();
     let face = s
         .faces
@@ -230,10 +234,10 @@ pub async fn get_face(
     State(state): State<AppState>,
     Path((id, face_id)): Path<(String, String)>,
 ) -> ApiResult<Response> {
-    find_session(&state, &id)?;
-    let answer = face_of(&state, &id, &face_id)
+    let session = find_session(&state, &id)?;
+    let answer = face_of(&session, &id, &face_id)
         .map(|(face, _)| Json(face_json(&state, &face)).into_response());
-    Ok(tagged(&id, answer))
+    Ok(tagged(&id, &session, answer))
 }
 
 /// `GET .../faces/{faceId}/image[?compression=true]` → the stored bytes, a JPEG re-encoding, or
@@ -243,12 +247,13 @@ pub async fn get_face_image(
     Path((id, face_id)): Path<(String, String)>,
     Query(query): Query<HashMap<String, String>>,
 ) -> ApiResult<Response> {
-    find_session(&state, &id)?;
-    Ok(tagged(&id, image(&state, &id, &face_id, &query).await))
+    let session = find_session(&state, &id)?;
+    let answer = image(&session, &id, &face_id, &query).await;
+    Ok(tagged(&id, &session, answer))
 }
 
 async fn image(
-    state: &AppState,
+    session: &crate::sessions::store::SharedSession,
     sid: &str,
     face_id: &str,
     query: &HashMap<String, String>,
@@ -262,7 +267,7 @@ async fn image(
             )))
         }
     };
-    let (face, storage) = face_of(state, sid, face_id)?;
+    let (face, storage) = face_of(session, sid, face_id)?;
     if !storage {
         return Ok(StatusCode::NO_CONTENT.into_response());
     }

@@ -107,7 +107,7 @@ pub async fn get_matches(
             .collect();
         Json(Value::Array(signed)).into_response()
     });
-    Ok(tagged(&id, answer))
+    Ok(tagged(&id, &session, answer))
 }
 
 #[cfg(test)]

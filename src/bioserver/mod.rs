@@ -2,21 +2,21 @@
 //!
 //! | file | endpoints |
 //! |---|---|
-//! | [`sessions`] | `GET /bio-sessions/{id}` |
+//! | [`bio_session`] | `GET /bio-sessions/{id}` |
 //! | [`results`] | `GET /bio-sessions/{id}/liveness-challenge-result` |
 //! | [`faces`] | `POST /bio-sessions/{id}/faces`, `GET .../faces/{faceId}`, `GET .../faces/{faceId}/image` |
 //! | [`matches`](mod@matches) | `GET .../faces/{referenceFaceId}/matches` |
 //! | [`face_json`] | the Face object every answer above embeds |
 //!
-//! Every session-scoped answer carries a [`SessionTag`] so the scenario layer and the journal
-//! know which session it belongs to.
+//! Every session-scoped answer carries a [`SessionTag`] (with the session itself) so the front
+//! door's scripted answers, watcher and journal know which session it belongs to.
 
+pub mod bio_session;
 pub mod device_info;
 pub mod face_json;
 pub mod faces;
 pub mod matches;
 pub mod results;
-pub mod sessions;
 
 use axum::{
     response::{IntoResponse, Response},
@@ -27,7 +27,7 @@ use time::OffsetDateTime;
 
 use crate::{
     error::{ApiError, ApiResult},
-    http::layers::SessionTag,
+    front::handoff::SessionTag,
     sessions::store::SharedSession,
     state::AppState,
 };
@@ -38,7 +38,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route(
             "/bioserver-app/v2/bio-sessions/{id}",
-            get(sessions::get_session),
+            get(bio_session::get_session),
         )
         .route(
             "/bioserver-app/v2/bio-sessions/{id}/liveness-challenge-result",
@@ -67,7 +67,7 @@ pub(crate) fn find_session(state: &AppState, id: &str) -> ApiResult<SharedSessio
     state
         .sessions
         .get(id)
-        .ok_or_else(|| ApiError::not_found(format!("Unable to find a bio-session with id '{id}'")))
+        .ok_or_else(|| ApiError::no_bio_session(id))
 }
 
 /// The 404 for a face id the session does not hold.
@@ -77,10 +77,12 @@ pub(crate) fn face_not_found(session_id: &str, face_id: &str) -> ApiError {
     ))
 }
 
-/// Marks an answer (success or error) as belonging to session `id`.
-pub(crate) fn tagged(id: &str, answer: ApiResult<Response>) -> Response {
+/// Marks an answer (success or error) as belonging to `session` (whose id is `id`).
+pub(crate) fn tagged(id: &str, session: &SharedSession, answer: ApiResult<Response>) -> Response {
     let mut response = answer.unwrap_or_else(IntoResponse::into_response);
-    response.extensions_mut().insert(SessionTag(id.to_string()));
+    response
+        .extensions_mut()
+        .insert(SessionTag::held(id, session));
     response
 }
 

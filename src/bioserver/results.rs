@@ -70,7 +70,7 @@ pub async fn get_result(
         (header::CACHE_CONTROL, "no-store"),
         (header::CONTENT_TYPE, "application/json"),
     ];
-    Ok(tagged(&id, Ok((headers, bytes).into_response())))
+    Ok(tagged(&id, &session, Ok((headers, bytes).into_response())))
 }
 
 /// The body for the session as it is now (without `signature`).

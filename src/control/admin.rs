@@ -217,7 +217,7 @@ async fn get_session(
     let session = state
         .sessions
         .peek(&id)
-        .ok_or_else(|| ApiError::not_found(format!("Unknown session id {id}")))?;
+        .ok_or_else(|| ApiError::no_session(&id))?;
     let s = session.lock();
     let mut v = s.summary();
     v["params"] = serde_json::to_value(&s.params).unwrap_or(Value::Null);
@@ -240,7 +240,7 @@ async fn pin_session(
     let session = state
         .sessions
         .get(&id)
-        .ok_or_else(|| ApiError::not_found(format!("Unknown session id {id}")))?;
+        .ok_or_else(|| ApiError::no_session(&id))?;
     let summary = selection::pin(&state.scenarios, &session, &scenario).map_err(|e| match e {
             PinError::UnknownScenario(u) => ApiError::from(u),
             PinError::AlreadyStarted(st) => ApiError::new(

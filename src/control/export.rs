@@ -114,7 +114,7 @@ async fn one_session(State(state): State<AppState>, Path(id): Path<String>) -> A
     let session = state
         .sessions
         .peek(&id)
-        .ok_or_else(|| ApiError::not_found(format!("No session with id '{id}'")))?;
+        .ok_or_else(|| ApiError::no_session(&id))?;
     let keep = state.config.journal_images;
     let mut body = String::new();
     for event in session.lock().transcript.events() {

@@ -12,9 +12,9 @@ use axum::{
 use serde_json::{json, Value};
 
 use crate::{
-    control::observer::ObserverState,
     error::{ApiError, ApiResult},
     findings,
+    front::watcher::Watcher,
     state::AppState,
 };
 
@@ -32,7 +32,7 @@ async fn rules() -> Json<Value> {
 }
 
 /// Findings without a session (e.g. a refused init-liveness-session with a retired mode).
-async fn unattached(observer: Option<Extension<ObserverState>>) -> Json<Value> {
+async fn unattached(observer: Option<Extension<Watcher>>) -> Json<Value> {
     let list = observer.map(|o| o.unattached()).unwrap_or_default();
     Json(json!(list))
 }
@@ -42,7 +42,7 @@ async fn list(State(state): State<AppState>, Path(id): Path<String>) -> ApiResul
     let session = state
         .sessions
         .peek(&id)
-        .ok_or_else(|| ApiError::not_found(format!("No session with id '{id}'")))?;
+        .ok_or_else(|| ApiError::no_session(&id))?;
     Ok(Json(json!(findings::of(&session))))
 }
 
@@ -64,7 +64,7 @@ async fn report(
     let session = state
         .sessions
         .peek(&id)
-        .ok_or_else(|| ApiError::not_found(format!("No session with id '{id}'")))?;
+        .ok_or_else(|| ApiError::no_session(&id))?;
     let found = findings::on_page_report(&state, &session, &report)?;
     let status = if found.is_some() {
         axum::http::StatusCode::CREATED

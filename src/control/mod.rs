@@ -8,7 +8,6 @@ pub mod findings_api;
 pub mod journal;
 pub mod keys;
 pub mod live;
-pub mod observer;
 pub mod trainer;
 
 use axum::{routing::get, Json, Router};

@@ -52,7 +52,7 @@ fn live_session(state: &AppState, id: &str) -> ApiResult<SharedSession> {
     let session = state
         .sessions
         .peek(id)
-        .ok_or_else(|| ApiError::not_found(format!("No session with id '{id}'")))?;
+        .ok_or_else(|| ApiError::no_session(id))?;
     Ok(session)
 }
 

@@ -13,7 +13,7 @@
 //! [`on_result_request`], [`on_channel_closed`], [`on_callback_unreachable`],
 //! [`on_page_report`] (the stub SDK's reports over the channel or
 //! `POST /__emulator/sessions/{id}/findings`), and [`check_init_body`] / [`on_key_protected_request`],
-//! which the request observer ([`crate::control::observer`]) applies to every request.
+//! which the request watcher ([`crate::front::watcher`]) applies to every request.
 
 pub mod rules;
 

@@ -3,11 +3,11 @@
 //!
 //! Both routes do the same (the sample app uses the first, the documentation the second). The
 //! body `{type, securityLevel, nbChallenge}` is the sample's; `type: "LIVENESS_HIGH"` means active
-//! liveness, and a missing body or type means passive video. The scenario is selected like
+//! liveness, and a missing body or type means passive video ([`DEFAULT_MODE`]). The scenario is selected like
 //! init-liveness-session's: `X-Emulator-Scenario` header or `scenario` field, then queue and default.
 
 use axum::{
-    extract::{Path, State},
+    extract::{FromRequest, Path, Request, State},
     http::{header, HeaderMap},
     response::{IntoResponse, Response},
     Extension, Json,
@@ -18,9 +18,13 @@ use time::OffsetDateTime;
 
 use super::store::{Portrait, MAX_PORTRAITS};
 use crate::{
-    error::{ApiError, ApiResult},
-    http::{auth::ApiKey, layers::SessionTag},
-    scenarios::{model::LivenessMode, selection::SelectionInput},
+    error::{ApiError, ApiResult, BodyRejection},
+    front::handoff::{Creation, Selected, SessionTag},
+    http::auth::ApiKey,
+    scenarios::{
+        model::LivenessMode,
+        selection::{RequestedScenario, SelectionInput},
+    },
     sessions::SessionParams,
     state::AppState,
 };
@@ -33,32 +37,28 @@ pub async fn create(
     State(state): State<AppState>,
     Path(id): Path<String>,
     api_key: Option<Extension<ApiKey>>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> ApiResult<Response> {
+    RequestedScenario(header): RequestedScenario,
+    selected: Option<Extension<Selected>>,
+    request: Result<CaptureRequest, BodyRejection>,
+) -> Result<Response, BodyRejection> {
+    // The identity is checked first: an unknown one is a 404 whatever the body.
     let identity = super::identity(&state, &id)?;
-    let request = parse_request(&headers, &body)?;
+    let request = request?;
     if identity.lock().portraits.len() >= MAX_PORTRAITS {
         return Err(ApiError::bad_request(format!(
             "Identity '{id}' already has {MAX_PORTRAITS} capture sessions: create a new identity"
-        )));
+        ))
+        .into());
     }
-    let requested = crate::scenarios::selection::requested_in(&headers).or(request.scenario);
+    let requested = header.or_else(|| request.scenario.clone());
     let input = SelectionInput {
         requested,
         api_key: api_key.and_then(|Extension(ApiKey(k))| k),
     };
     let portrait_id = state.new_id();
-    let params = SessionParams {
-        liveness_mode: request.mode,
-        security_level: request.security_level,
-        number_of_challenge: request.nb_challenge,
-        correlation_id: None,
-        evidence_id: Some(portrait_id.clone()),
-        callback_url: None,
-        age_threshold: None,
-    };
-    let session = crate::capture::create_session(&state, params, input, None)?;
+    let params = request.params(Some(portrait_id.clone()));
+    let chosen = selected.map(|Extension(Selected(chosen))| chosen);
+    let session = crate::capture::create_session_as(&state, params, input, chosen, None)?;
     let session_id = {
         let mut s = session.lock();
         s.identity_id = Some(id.clone());
@@ -81,45 +81,105 @@ pub async fn create(
         "sessionId": session_id,
     }))
     .into_response();
-    response.extensions_mut().insert(SessionTag(session_id));
+    response
+        .extensions_mut()
+        .insert(SessionTag::held(session_id, &session));
     Ok(response)
 }
 
-/// The capture-session request after validation.
-#[derive(Debug)]
-struct Request {
-    mode: LivenessMode,
-    raw_type: Option<String>,
-    security_level: String,
-    nb_challenge: u32,
-    scenario: Option<String>,
+/// The liveness mode of a capture session whose body names no `type`: passive video.
+///
+/// Why this one (the front door's selection once used passive, this handler passive video): the
+/// vendor documents this call as `live-capture-video-session`, "a live capture video session",
+/// posted with no body at all (`Content-Type: multipart/form-data`, vendor docs "Start a Live
+/// Capture Session"), and recommends `LIVENESS_PASSIVE_VIDEO` wherever a mode is chosen. The
+/// sample app always sends a `type`, so only the documented body-less call reaches this default.
+pub const DEFAULT_MODE: LivenessMode = LivenessMode::LivenessPassiveVideo;
+
+/// A validated capture-session body `{type, securityLevel, nbChallenge, scenario}`. Read once by
+/// the front door (`front::creation`) and taken by the handler as an extractor.
+#[derive(Debug, Clone)]
+pub struct CaptureRequest {
+    /// The liveness mode `type` asks for ([`DEFAULT_MODE`] when absent).
+    pub mode: LivenessMode,
+    /// `type` as sent (shown in the transcript).
+    pub raw_type: Option<String>,
+    /// `securityLevel` (HIGH when absent).
+    pub security_level: String,
+    /// `nbChallenge` (2 when absent).
+    pub nb_challenge: u32,
+    /// The `scenario` member, when the body selects one (the header wins over it).
+    pub scenario: Option<String>,
 }
 
-/// Reads `{type, securityLevel, nbChallenge, scenario}`. An empty body, or a non-JSON body sent
-/// with a non-JSON content type (the documentation's example posts `multipart/form-data` with no
-/// body), means all defaults; malformed JSON sent as JSON is a 400.
-fn parse_request(headers: &HeaderMap, body: &[u8]) -> ApiResult<Request> {
-    let declared_json = headers
+impl CaptureRequest {
+    /// The parameters of the session this request creates (`evidence_id`: the portrait's id).
+    pub fn params(&self, evidence_id: Option<String>) -> SessionParams {
+        SessionParams {
+            liveness_mode: self.mode,
+            security_level: self.security_level.clone(),
+            number_of_challenge: self.nb_challenge,
+            correlation_id: None,
+            evidence_id,
+            callback_url: None,
+            age_threshold: None,
+        }
+    }
+}
+
+impl<S: Send + Sync> FromRequest<S> for CaptureRequest {
+    type Rejection = BodyRejection;
+
+    async fn from_request(mut req: Request, state: &S) -> Result<Self, BodyRejection> {
+        // The front door read and validated the body once (`front::creation`): take its verdict.
+        if let Some(Creation(validated)) = req.extensions_mut().remove::<Creation<Self>>() {
+            return Ok(validated?);
+        }
+        let declared_json = declares_json(req.headers());
+        let body = Bytes::from_request(req, state).await?;
+        let blank = body.iter().all(u8::is_ascii_whitespace);
+        let parsed = if blank {
+            Ok(Value::Null)
+        } else {
+            crate::http::body::known_members(&body, crate::video_server::init::MEMBERS)
+        };
+        Ok(validate(declared_json, blank, parsed.as_ref())?)
+    }
+}
+
+/// Whether the request says its body is JSON (a malformed body is a 400 only then).
+pub fn declares_json(headers: &HeaderMap) -> bool {
+    headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.to_ascii_lowercase().contains("json"));
-    let is_blank = body.iter().all(|b| b.is_ascii_whitespace());
-    let fields = if is_blank {
-        Value::Null
+        .is_some_and(|v| v.to_ascii_lowercase().contains("json"))
+}
+
+/// Validates a body parsed with the init members list (`blank`: only white space). An empty
+/// body, or a non-JSON body sent with a non-JSON content type (the documentation's example posts
+/// `multipart/form-data` with no body), means all defaults; malformed JSON sent as JSON is a 400.
+pub fn validate(
+    declared_json: bool,
+    blank: bool,
+    parsed: Result<&Value, &serde_json::Error>,
+) -> ApiResult<CaptureRequest> {
+    let fields = if blank {
+        &Value::Null
     } else {
-        match crate::http::body::known_members(body, &["type", "securityLevel", "nbChallenge", "scenario"]) {
+        match parsed {
             Ok(v) => v,
             Err(e) if declared_json => {
                 return Err(ApiError::bad_request(format!(
                     "The capture-session body must be JSON like {{\"type\": \"LIVENESS_PASSIVE_VIDEO\", \"securityLevel\": \"HIGH\", \"nbChallenge\": 2}}: {e}"
                 )))
             }
-            Err(_) => Value::Null,
+            Err(_) => &Value::Null,
         }
     };
+    let empty = serde_json::Map::new();
     let fields = match fields {
         Value::Object(obj) => obj,
-        Value::Null => Default::default(),
+        Value::Null => &empty,
         other => {
             return Err(ApiError::bad_request(format!(
                 "The capture-session body must be a JSON object, got {other}"
@@ -132,7 +192,7 @@ fn parse_request(headers: &HeaderMap, body: &[u8]) -> ApiResult<Request> {
         Some(other) => return Err(bad_type(&other.to_string())),
     };
     let mode = match &raw_type {
-        None => LivenessMode::LivenessPassiveVideo,
+        None => DEFAULT_MODE,
         Some(t) => LivenessMode::parse(t).ok_or_else(|| bad_type(t))?,
     };
     let security_level = match fields.get("securityLevel") {
@@ -165,7 +225,7 @@ fn parse_request(headers: &HeaderMap, body: &[u8]) -> ApiResult<Request> {
         .get("scenario")
         .and_then(Value::as_str)
         .map(str::to_string);
-    Ok(Request {
+    Ok(CaptureRequest {
         mode,
         raw_type,
         security_level,

@@ -6,7 +6,7 @@
 //! one-element list.
 
 use axum::{
-    extract::{Path, State},
+    extract::{FromRequest, Path, Request, State},
     Json,
 };
 use bytes::Bytes;
@@ -14,7 +14,7 @@ use serde_json::{json, Value};
 
 use super::store::MAX_CONSENTS;
 use crate::{
-    error::{ApiError, ApiResult},
+    error::{ApiError, ApiResult, BodyRejection},
     state::AppState,
 };
 
@@ -22,10 +22,11 @@ use crate::{
 pub async fn create(
     State(state): State<AppState>,
     Path(id): Path<String>,
-    body: Bytes,
-) -> ApiResult<Json<Value>> {
+    requested: Result<ConsentsRequest, BodyRejection>,
+) -> Result<Json<Value>, BodyRejection> {
+    // The identity is checked first: an unknown one is a 404 whatever the body.
     let identity = super::identity(&state, &id)?;
-    let requested = parse_request(&body)?;
+    let ConsentsRequest(requested) = requested?;
     let today = super::timestamp(time::OffsetDateTime::now_utc())
         .chars()
         .take(10)
@@ -46,10 +47,25 @@ pub async fn create(
         return Err(ApiError::bad_request(format!(
             "Identity '{id}' already has {} consents (at most {MAX_CONSENTS} are kept)",
             identity.consents.len()
-        )));
+        ))
+        .into());
     }
     identity.consents.extend(consents.iter().cloned());
     Ok(Json(Value::Array(consents)))
+}
+
+/// The validated consents body, as an extractor whose rejection is the vendor's `{code, error}`
+/// 400 naming what is wrong (axum's `examples/error-handling` style: the handler never parses
+/// by hand).
+pub struct ConsentsRequest(Vec<Requested>);
+
+impl<S: Send + Sync> FromRequest<S> for ConsentsRequest {
+    type Rejection = BodyRejection;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, BodyRejection> {
+        let body = Bytes::from_request(req, state).await?;
+        Ok(ConsentsRequest(parse_request(&body)?))
+    }
 }
 
 /// One requested consent.

@@ -22,7 +22,7 @@ use super::{
     store::{Identity, SharedIdentity},
     timestamp,
 };
-use crate::{error::ApiResult, http::layers::SessionTag, state::AppState};
+use crate::{error::ApiResult, front::handoff::SessionTag, state::AppState};
 
 /// `POST /identities`: creates an identity. The body and its content type are ignored on purpose:
 /// the sample app sends JSON text labelled `multipart/form-data` without a boundary (contract §2.3.1).
@@ -49,7 +49,9 @@ pub async fn global_status(
     let (body, session_id) = describe(&state, &identity);
     let mut response = Json(body).into_response();
     if let Some(session_id) = session_id {
-        response.extensions_mut().insert(SessionTag(session_id));
+        response
+            .extensions_mut()
+            .insert(SessionTag::named(session_id));
     }
     Ok(response)
 }

@@ -16,7 +16,7 @@ use super::status::{self, Outcome};
 use super::store::PortraitImage;
 use crate::{
     error::{ApiError, ApiResult},
-    http::layers::SessionTag,
+    front::handoff::SessionTag,
     state::AppState,
 };
 
@@ -37,7 +37,9 @@ pub async fn capture(State(state): State<AppState>, Path(id): Path<String>) -> A
             if let Some(image) = verdict.image {
                 let boundary = state.new_id();
                 let mut response = multipart(&boundary, &image);
-                response.extensions_mut().insert(SessionTag(session_id));
+                response
+                    .extensions_mut()
+                    .insert(SessionTag::named(session_id));
                 return Ok(response);
             }
         }

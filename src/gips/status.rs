@@ -16,7 +16,7 @@ use time::OffsetDateTime;
 use super::store::{PortraitImage, SharedIdentity, Verdict};
 use crate::{
     error::{ApiError, ApiResult},
-    http::layers::SessionTag,
+    front::handoff::SessionTag,
     scenarios::model::{GipsStatus, LivenessStatus},
     sessions::{BioSession, SessionState},
     state::AppState,
@@ -184,6 +184,8 @@ pub async fn portrait_status(
         ))
     })?;
     let mut response = Json(status_body(&portrait_id, &outcome)).into_response();
-    response.extensions_mut().insert(SessionTag(session_id));
+    response
+        .extensions_mut()
+        .insert(SessionTag::named(session_id));
     Ok(response)
 }

@@ -45,7 +45,9 @@ pub fn peer_of(extensions: &axum::http::Extensions) -> Option<SocketAddr> {
         .map(|ConnectInfo(addr)| *addr)
 }
 
-/// Extractor for handlers: the request's [`fingerprint`].
+/// Extractor for handlers: the request's [`fingerprint`]. Also a request extension: a layer that
+/// already computed it (the front door's watcher, for init) inserts it, and the extractor takes
+/// it instead of computing it again.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ClientFingerprint(pub String);
 
@@ -53,6 +55,9 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientFingerprint {
     type Rejection = std::convert::Infallible;
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        if let Some(known) = parts.extensions.remove::<ClientFingerprint>() {
+            return Ok(known);
+        }
         Ok(ClientFingerprint(fingerprint(
             &parts.headers,
             peer_of(&parts.extensions),

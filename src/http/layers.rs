@@ -1,5 +1,5 @@
-//! The pieces of the front door (`http::front`): the JSON-error guarantee, CORS/CORP, and the
-//! request extensions layers hand each other.
+//! The pieces of the front door (`crate::front`) that know nothing of the emulator: the
+//! JSON-error guarantee, CORS/CORP, body limits and timeouts, the panic answer.
 
 use std::{
     future::Future,
@@ -202,25 +202,33 @@ impl std::error::Error for BodyTimeout {}
 /// A request body with two bounds: a pause longer than `gap` between two chunks
 /// (`--body-timeout`), and the whole body taking longer than the deadline (`--body-deadline`),
 /// so a body trickled one byte per gap cannot hold a handler forever. One timer, reset to the
-/// nearer of the two after each chunk.
+/// nearer of the two after each chunk, armed only once the body makes the reader wait: a body
+/// that came with the headers (every init-liveness-session of a real back end) never
+/// registers a timer.
 pub struct DeadlineBody {
     inner: Body,
     gap: std::time::Duration,
     deadline: tokio::time::Instant,
-    timer: Pin<Box<tokio::time::Sleep>>,
+    /// When the body last made progress (its start, then each chunk), while no timer is armed.
+    since: tokio::time::Instant,
+    timer: Option<Pin<Box<tokio::time::Sleep>>>,
 }
 
 impl DeadlineBody {
     fn new(inner: Body, gap: std::time::Duration, total: std::time::Duration) -> Self {
         let now = tokio::time::Instant::now();
-        let deadline = crate::state::instant_after(now, total);
-        let first = crate::state::instant_after(now, gap).min(deadline);
         DeadlineBody {
             inner,
             gap,
-            deadline,
-            timer: Box::pin(tokio::time::sleep_until(first)),
+            deadline: instant_after(now, total),
+            since: now,
+            timer: None,
         }
+    }
+
+    /// When the body times out if nothing arrives after progress at `since`.
+    fn limit(&self, since: tokio::time::Instant) -> tokio::time::Instant {
+        instant_after(since, self.gap).min(self.deadline)
     }
 }
 
@@ -235,17 +243,26 @@ impl http_body::Body for DeadlineBody {
         let this = &mut *self;
         match Pin::new(&mut this.inner).poll_frame(cx) {
             Poll::Ready(Some(Ok(frame))) => {
-                let next = crate::state::instant_after(tokio::time::Instant::now(), this.gap)
-                    .min(this.deadline);
-                this.timer.as_mut().reset(next);
+                let now = tokio::time::Instant::now();
+                let next = this.limit(now);
+                match &mut this.timer {
+                    Some(timer) => timer.as_mut().reset(next),
+                    None => this.since = now,
+                }
                 Poll::Ready(Some(Ok(frame)))
             }
             Poll::Ready(Some(Err(e))) => Poll::Ready(Some(Err(e.into()))),
             Poll::Ready(None) => Poll::Ready(None),
-            Poll::Pending => match this.timer.as_mut().poll(cx) {
-                Poll::Ready(()) => Poll::Ready(Some(Err(Box::new(BodyTimeout)))),
-                Poll::Pending => Poll::Pending,
-            },
+            Poll::Pending => {
+                let limit = this.limit(this.since);
+                let timer = this
+                    .timer
+                    .get_or_insert_with(|| Box::pin(tokio::time::sleep_until(limit)));
+                match timer.as_mut().poll(cx) {
+                    Poll::Ready(()) => Poll::Ready(Some(Err(Box::new(BodyTimeout)))),
+                    Poll::Pending => Poll::Pending,
+                }
+            }
         }
     }
 
@@ -273,15 +290,6 @@ pub fn with_body_timeout(
     req.map(|body| Body::new(DeadlineBody::new(body, gap, total)))
 }
 
-/// A request body already parsed as JSON by an outer layer (the findings observer reads the
-/// init-liveness-session body), so inner layers don't parse it again.
-#[derive(Debug, Clone)]
-pub struct ParsedJson(pub std::sync::Arc<serde_json::Value>);
-
-/// Response extension a handler may set so the journal line names the session.
-#[derive(Debug, Clone)]
-pub struct SessionTag(pub String);
-
 /// Turns a panic in a handler into a JSON 500 (a last resort: handlers must not panic).
 pub fn panic_to_json(err: Box<dyn std::any::Any + Send + 'static>) -> Response<Body> {
     let detail = err
@@ -291,4 +299,12 @@ pub fn panic_to_json(err: Box<dyn std::any::Any + Send + 'static>) -> Response<B
         .unwrap_or_else(|| "unknown".into());
     tracing::error!(%detail, "handler panicked");
     ApiError::internal(format!("internal emulator error: {detail}")).into_response()
+}
+
+/// `now + d`, or far in the future when that overflows (a huge `--body-deadline`); the same
+/// rule as `state::instant_after`, kept here so `http` imports nothing above it.
+fn instant_after(now: tokio::time::Instant, d: std::time::Duration) -> tokio::time::Instant {
+    now.checked_add(d)
+        .or_else(|| now.checked_add(std::time::Duration::from_secs(30 * 365 * 24 * 3600)))
+        .unwrap_or(now)
 }

@@ -1,10 +1,12 @@
-//! HTTP behaviour shared by every surface: API-key checks, the client fingerprint, CORS/CORP, the JSON error guarantee,
-//! and the request journal.
+//! HTTP utilities shared by every surface, that know nothing of sessions or scenarios: the
+//! API-key rule, the client fingerprint, CORS/CORP, the JSON error guarantee, body limits, the
+//! Host/admin guard and the socket plumbing. They import nothing above them (`crate::config` and
+//! `crate::error` only), so any layer may use them; the front door that puts them together is
+//! `crate::front`.
 
 pub mod auth;
 pub mod body;
 pub mod fingerprint;
-pub mod front;
 pub mod guard;
 pub mod layers;
 pub mod wire;

@@ -1,14 +1,14 @@
 //! Scenarios: the file format ([`model`]), the catalogue with hot reload ([`library`]), the choice
-//! of a scenario for a session ([`selection`]), the one [`plan`] a capture channel plays from it,
-//! the vendor's error texts ([`vendor_errors`]) and the JSON merge patch files use to alter bodies
-//! ([`merge_patch`]).
+//! of a scenario for a session ([`selection`]), what a scripted REST answer does to a vendor
+//! answer ([`answer`]), the one [`plan`] a capture channel plays from it, the vendor's error
+//! texts ([`vendor_errors`]) and the JSON merge patch files use to alter bodies ([`merge_patch`]).
 
+pub mod answer;
 pub mod library;
 pub mod locate;
 pub mod merge_patch;
 pub mod model;
 pub mod plan;
-pub mod rest;
 pub mod selection;
 pub mod shape;
 pub mod validate;

@@ -2,9 +2,10 @@
 //! in [`select`]: request header/field, match rules (session-creating requests only), one-shot
 //! queue, default, `success`.
 //!
-//! Every caller uses [`select`]: session creation takes the queue's head ([`Queue::Take`]); REST
-//! playback before a session exists, session-less requests and the served scripts only look at it
-//! ([`Queue::Peek`]). The admin pin and the page hint arrive later, once a session exists: [`pin`]
+//! Every caller uses [`select`]: a creation with a valid body takes the queue's head
+//! ([`Queue::Take`], once, in the front door's scripted answers, which hand the choice to the
+//! handler); session-less requests, the served scripts and a body the handler will refuse only
+//! look at it ([`Queue::Peek`]). The admin pin and the page hint arrive later, once a session exists: [`pin`]
 //! writes the pin into the session itself (so it is pruned with the session), and
 //! [`resolve_at_capture_start`] applies pin > request > page hint when the channel opens.
 //!
@@ -32,9 +33,6 @@ pub struct Selection {
     pub default: Mutex<String>,
     /// One-shot queue: each new session takes the head.
     pub queue: Mutex<VecDeque<String>>,
-    /// Taken by a session-creating request from the moment it sees the queue head until its
-    /// session has taken it, so parallel creations never answer for the same queued name.
-    pub creation: tokio::sync::Mutex<()>,
 }
 
 impl Selection {
@@ -47,7 +45,7 @@ impl Selection {
     }
 
     /// Removes the queue's head if it is `name`: a [`Queue::Peek`] decided by the queue was used
-    /// (REST playback answered for it), so the next creation must not get it again.
+    /// (a scripted error answered for it), so the next creation must not get it again.
     pub fn consume_head(&self, name: &str) {
         let mut queue = self.queue.lock();
         if queue.front().map(String::as_str) == Some(name) {

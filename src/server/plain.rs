@@ -24,7 +24,7 @@ use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 use tower::ServiceExt;
 
-use crate::http::front::FrontDoor;
+use crate::front::FrontDoor;
 
 use super::shutdown::GRACE;
 

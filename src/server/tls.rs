@@ -18,7 +18,7 @@ use axum::Router;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 
-use crate::{config::Config, http::front::FrontDoor};
+use crate::{config::Config, front::FrontDoor};
 
 use super::{shutdown::GRACE, startup_error::invalid_input};
 

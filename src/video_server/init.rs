@@ -19,7 +19,8 @@ use serde_json::{Map, Value};
 use crate::{
     capture,
     error::{ApiError, ApiResult},
-    http::{auth::ApiKey, fingerprint::ClientFingerprint, layers::SessionTag},
+    front::handoff::{Creation, Selected, SessionTag},
+    http::{auth::ApiKey, fingerprint::ClientFingerprint},
     scenarios::{
         model::LivenessMode,
         selection::{RequestedScenario, SelectionInput},
@@ -37,8 +38,9 @@ const RETIRED_MODES: [&str; 2] = ["LIVENESS_MEDIUM", "LIVENESS_HIGH"];
 /// Longest accepted `correlationId` / `evidenceId` / `callbackURL`, so one request cannot pin megabytes.
 const MAX_TEXT: usize = 2048;
 
-/// The members of an init body the emulator reads (GIPS' `type` included, for the REST
-/// playback's creation requests); the others are skipped by the parser, never built.
+/// The members of a session-creating body the emulator reads (init's, and a GIPS capture
+/// session's `type` and `nbChallenge`: the front door parses both with this one list, see
+/// `crate::front::creation`); the others are skipped by the parser, never built.
 pub const MEMBERS: &[&str] = &[
     "livenessMode",
     "securityLevel",
@@ -49,6 +51,7 @@ pub const MEMBERS: &[&str] = &[
     "ageThreshold",
     "scenario",
     "type",
+    "nbChallenge",
 ];
 
 /// Join-the-dots targets the video-server accepts.
@@ -68,6 +71,7 @@ async fn init_liveness_session(
     ClientFingerprint(fingerprint): ClientFingerprint,
     key: Option<Extension<ApiKey>>,
     RequestedScenario(header): RequestedScenario,
+    selected: Option<Extension<Selected>>,
     request: InitRequest,
 ) -> ApiResult<Response> {
     let requested = header.or(request.scenario);
@@ -75,8 +79,11 @@ async fn init_liveness_session(
         requested,
         api_key: key.and_then(|Extension(k)| k.0),
     };
-    let session = capture::create_session(&state, request.params, input, Some(fingerprint))?;
+    let chosen = selected.map(|Extension(Selected(chosen))| chosen);
+    let session =
+        capture::create_session_as(&state, request.params, input, chosen, Some(fingerprint))?;
     let id = session.lock().id.clone();
+    let tag = SessionTag::held(id.clone(), &session);
     // Written as text: the id is a UUID (nothing to escape), and this is the hottest creation path.
     let mut response = (
         StatusCode::CREATED,
@@ -85,7 +92,7 @@ async fn init_liveness_session(
         format!(r#"{{"id":"{id}"}}"#),
     )
         .into_response();
-    response.extensions_mut().insert(SessionTag(id));
+    response.extensions_mut().insert(tag);
     Ok(response)
 }
 
@@ -102,10 +109,10 @@ pub struct InitRequest {
 impl<S: Send + Sync> FromRequest<S> for InitRequest {
     type Rejection = ApiError;
 
-    async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
-        // The front door's observer already parsed a JSON body: validate that parse.
-        if let Some(parsed) = req.extensions().get::<crate::http::layers::ParsedJson>() {
-            return parse_value(&parsed.0);
+    async fn from_request(mut req: Request, state: &S) -> Result<Self, ApiError> {
+        // The front door read and validated the body once (`front::creation`): take its verdict.
+        if let Some(Creation(validated)) = req.extensions_mut().remove::<Creation<InitRequest>>() {
+            return validated;
         }
         let bytes = Bytes::from_request(req, state)
             .await
@@ -116,14 +123,25 @@ impl<S: Send + Sync> FromRequest<S> for InitRequest {
 
 /// Validates a body; every error names the field and says what is accepted.
 pub fn parse(bytes: &[u8]) -> ApiResult<InitRequest> {
-    if bytes.iter().all(u8::is_ascii_whitespace) {
+    let blank = bytes.iter().all(u8::is_ascii_whitespace);
+    let parsed = if blank {
+        Ok(Value::Null)
+    } else {
+        crate::http::body::known_members(bytes, MEMBERS)
+    };
+    validate(blank, parsed.as_ref())
+}
+
+/// Validates a body already parsed with [`MEMBERS`] (`blank`: it held only white space).
+pub fn validate(blank: bool, parsed: Result<&Value, &serde_json::Error>) -> ApiResult<InitRequest> {
+    if blank {
         return Err(ApiError::bad_request(format!(
             "The request body is empty: send a JSON object with at least \"livenessMode\" ({MODES})"
         )));
     }
-    let value = crate::http::body::known_members(bytes, MEMBERS)
+    let value = parsed
         .map_err(|e| ApiError::bad_request(format!("The request body is not valid JSON: {e}")))?;
-    parse_value(&value)
+    parse_value(value)
 }
 
 /// Validates a body already parsed as JSON.

@@ -5,9 +5,9 @@
 pub use webcapture_emulator::{
     callbacks::MAX_REAL_ATTEMPTS,
     capture,
-    control::observer::{observe, ObserverState, RETRY_WINDOW},
     error::ApiError,
     findings, fixtures,
+    front::watcher::{observe, Watcher, RETRY_WINDOW},
     scenarios::{
         library::{builtin_names, Entry, ScenarioLibrary, Source},
         model::{

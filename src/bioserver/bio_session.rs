@@ -23,6 +23,7 @@ pub async fn get_session(
     let body = session_json(&state, &session.lock());
     Ok(tagged(
         &id,
+        &session,
         Ok(([(header::CACHE_CONTROL, "no-store")], Json(body)).into_response()),
     ))
 }

@@ -1,10 +1,13 @@
-//! The request observer: a middleware that watches every request for integration findings the
-//! emulator can see from the wire alone (API key sent by a browser, retired liveness mode,
-//! securityLevel below HIGH, 429 retried at once, result requested early or too often).
+//! The request watcher: looks at every request for integration findings the emulator can see
+//! from the wire alone (API key sent by a browser, retired liveness mode, securityLevel below
+//! HIGH, 429 retried at once, result requested early or too often).
 //!
-//! Keeping this in one layer means the vendor handlers stay free of control-plane concerns, and
+//! Keeping this in one place means the vendor handlers stay free of control-plane concerns, and
 //! the findings work whichever engineer's handler serves the endpoint. The front door
-//! (`http::front`) calls [`before`] and [`after`] around every request.
+//! (`crate::front`) calls [`before`] and [`after`] around every request, with the facts it
+//! worked out once: the classified path, the session the path names, the init body.
+//! (Named "watcher" so that "observer" keeps its one meaning: who can see a finding,
+//! `findings::Observer`.)
 
 use std::{
     collections::{HashMap, VecDeque},
@@ -13,17 +16,22 @@ use std::{
 };
 
 use axum::{
-    body::Body,
     extract::{Request, State},
     http::{header, Method, StatusCode},
     middleware::Next,
     response::Response,
 };
 use parking_lot::Mutex;
+use serde_json::Value;
 
+use super::{
+    endpoint::{self, Classified},
+    handoff::SessionTag,
+};
 use crate::{
     findings::{self, Finding},
-    http::layers::{ParsedJson, SessionTag},
+    scenarios::model::Endpoint,
+    sessions::store::SharedSession,
     state::AppState,
 };
 
@@ -36,10 +44,10 @@ const MAX_UNATTACHED: usize = 50;
 /// Upper bound on remembered 429 fingerprints (a flood of distinct clients cannot grow memory).
 const MAX_FINGERPRINTS: usize = 10_000;
 
-/// The observer's memory; cheap to clone. Also inserted as a request extension so the findings
+/// The watcher's memory; cheap to clone. Also inserted as a request extension so the findings
 /// routes can list the findings that belong to no session.
 #[derive(Clone)]
-pub struct ObserverState {
+pub struct Watcher {
     app: AppState,
     inner: Arc<Mutex<Memory>>,
 }
@@ -53,11 +61,11 @@ struct Memory {
     last_logged: HashMap<&'static str, Instant>,
 }
 
-impl ObserverState {
-    /// The observer for `app`.
+impl Watcher {
+    /// The watcher for `app`.
     pub fn new(app: AppState) -> Self {
         let resets_seen = app.resets.load(std::sync::atomic::Ordering::SeqCst);
-        ObserverState {
+        Watcher {
             app,
             inner: Arc::new(Mutex::new(Memory {
                 resets_seen,
@@ -109,7 +117,7 @@ impl ObserverState {
 /// A refused CORS preflight that asked to send an `apikey` header to a key-protected path: the
 /// page holds the API key (the finding the actual request would have raised, had the browser
 /// been allowed to send it). Recorded without a session: none is named yet.
-pub fn on_refused_preflight(obs: &ObserverState, req: &Request) {
+pub fn on_refused_preflight(obs: &Watcher, req: &Request) {
     let path = req.uri().path();
     let asks_for_key = req
         .headers()
@@ -119,7 +127,7 @@ pub fn on_refused_preflight(obs: &ObserverState, req: &Request) {
             h.split(',')
                 .any(|n| n.trim().eq_ignore_ascii_case("apikey"))
         });
-    if !asks_for_key || !crate::http::auth::requires_key(path) {
+    if !asks_for_key || !endpoint::requires_key(path) {
         return;
     }
     let origin = req
@@ -134,62 +142,29 @@ pub fn on_refused_preflight(obs: &ObserverState, req: &Request) {
     );
 }
 
-/// What kind of vendor request this is, as far as findings care.
-struct Seen {
-    init: bool,
-    key_protected: bool,
-    result_of: Option<String>,
-}
-
-fn classify(method: &Method, path: &str) -> Seen {
-    let init = *method == Method::POST
-        && path.trim_end_matches('/') == "/video-server/init-liveness-session";
-    let key_protected = crate::http::auth::requires_key(path);
-    let result_of = (*method == Method::GET)
-        .then(|| {
-            let rest = path.strip_prefix("/bioserver-app/v2/bio-sessions/")?;
-            let (id, tail) = rest.split_once('/')?;
-            (tail.trim_end_matches('/') == "liveness-challenge-result").then(|| id.to_string())
-        })
-        .flatten();
-    Seen {
-        init,
-        key_protected,
-        result_of,
-    }
-}
-
-/// The session a vendor answer concerns: the handler's [`SessionTag`], else the `Location` of a
-/// created session, else the id in the request path.
-fn session_of(response: &Response, path: &str) -> Option<String> {
-    if let Some(tag) = response.extensions().get::<SessionTag>() {
-        return Some(tag.0.clone());
-    }
-    let from_location = response
-        .headers()
-        .get(header::LOCATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|l| l.split("/bio-sessions/").nth(1))
-        .map(|id| id.trim_end_matches('/').to_string());
-    from_location.or_else(|| {
-        path.split("/bio-sessions/")
-            .nth(1)
-            .and_then(|rest| rest.split('/').next())
-            .filter(|id| !id.is_empty())
-            .map(str::to_string)
-    })
-}
-
-/// The observer as a standalone middleware (the app composes [`before`] and [`after`] in its
-/// front door, `http::front`, instead; tests layer this on small routers).
-pub async fn observe(State(obs): State<ObserverState>, req: Request, next: Next) -> Response {
+/// The standalone middleware (the app composes [`before`] and [`after`] in its front door,
+/// `crate::front`, instead; tests layer this on small routers). It reads an init body itself.
+pub async fn observe(State(obs): State<Watcher>, req: Request, next: Next) -> Response {
+    let classified = endpoint::classify(req.method(), req.uri().path());
     let path = req.uri().path().to_string();
-    let (req, watch) = match before(&obs, req).await {
-        Ok(pair) => pair,
-        Err(refused) => return refused,
+    let (req, json) = if classified.is_init() {
+        let (parts, body) = req.into_parts();
+        let bytes = match crate::http::layers::read_body(body, obs.app.config.max_body).await {
+            Ok(bytes) => bytes,
+            Err(refused) => return refused,
+        };
+        let json = crate::http::body::known_members(&bytes, crate::video_server::init::MEMBERS)
+            .unwrap_or(Value::Null);
+        (
+            Request::from_parts(parts, axum::body::Body::from(bytes)),
+            Some(json),
+        )
+    } else {
+        (req, None)
     };
+    let (req, watch) = before(&obs, req, &classified, None, json.as_ref());
     let response = next.run(req).await;
-    after(&obs, watch, &path, &response);
+    after(&obs, watch, None, &path, &response);
     response
 }
 
@@ -201,50 +176,58 @@ pub struct Watch {
 }
 
 /// Looks at a request before the handler: findings visible in the request itself, and for
-/// init-liveness-session the body (parsed once and handed on as [`ParsedJson`]).
-///
-/// `Err` is the answer to give instead (an init body over `--max-body`: once read, it cannot be
-/// handed on intact).
-pub async fn before(obs: &ObserverState, mut req: Request) -> Result<(Request, Watch), Response> {
+/// init-liveness-session its body (`init_body`: the members the front door parsed, once).
+/// `session`: the session the path names, looked up once by the front door.
+pub fn before(
+    obs: &Watcher,
+    mut req: Request,
+    classified: &Classified,
+    session: Option<&SharedSession>,
+    init_body: Option<&Value>,
+) -> (Request, Watch) {
     // Only the control plane's findings routes read it; inserting it into every request would
     // allocate an extension map per request.
     if req.uri().path().starts_with("/__emulator") {
         req.extensions_mut().insert(obs.clone());
     }
-    let path = req.uri().path();
-    let seen = classify(req.method(), path);
+    let init = classified.is_init();
     let mut watch = Watch {
-        init: seen.init,
+        init,
         fingerprint: String::new(),
         found: Vec::new(),
     };
-    if !(seen.init || seen.key_protected) {
-        return Ok((req, watch));
+    if !(init || classified.needs_key) {
+        return (req, watch);
     }
-    if seen.key_protected {
-        if let Some(detail) =
-            findings::on_key_protected_request(req.headers(), req.method().as_str(), path)
-        {
+    if classified.needs_key {
+        if let Some(detail) = findings::on_key_protected_request(
+            req.headers(),
+            req.method().as_str(),
+            req.uri().path(),
+        ) {
             watch.found.push((findings::API_KEY_IN_BROWSER, detail));
         }
     }
-    if let Some(id) = &seen.result_of {
-        if let Some(session) = obs.app.sessions.peek(id) {
-            findings::on_result_request(&obs.app, &session);
-        }
+    // A result poll (GET; HEAD is no poll) of a session the emulator holds.
+    let result_poll = classified.endpoint == Some(Endpoint::LivenessChallengeResult)
+        && req.method() == Method::GET;
+    if let (true, Some(session)) = (result_poll, session) {
+        findings::on_result_request(&obs.app, session);
     }
-    if !seen.init {
-        return Ok((req, watch));
+    if !init {
+        return (req, watch);
     }
     watch.fingerprint = crate::http::fingerprint::fingerprint(
         req.headers(),
         crate::http::fingerprint::peer_of(req.extensions()),
     );
-    let (mut parts, body) = req.into_parts();
-    let bytes = crate::http::layers::read_body(body, obs.app.config.max_body).await?;
-    if let Ok(json) = crate::http::body::known_members(&bytes, crate::video_server::init::MEMBERS) {
-        watch.found.extend(findings::check_init_body(&json));
-        parts.extensions.insert(ParsedJson(Arc::new(json)));
+    // Computed once: the init handler's extractor takes it from here.
+    req.extensions_mut()
+        .insert(crate::http::fingerprint::ClientFingerprint(
+            watch.fingerprint.clone(),
+        ));
+    if let Some(json) = init_body.filter(|j| !j.is_null()) {
+        watch.found.extend(findings::check_init_body(json));
     }
     obs.forget_on_reset();
     let retried_at_once = obs
@@ -263,12 +246,19 @@ pub async fn before(obs: &ObserverState, mut req: Request) -> Result<(Request, W
             ),
         ));
     }
-    Ok((Request::from_parts(parts, Body::from(bytes)), watch))
+    (req, watch)
 }
 
-/// Records what [`before`] found on the session the answer concerns (or unattached when there is
-/// none), and remembers a 429 to init so an immediate retry can be flagged.
-pub fn after(obs: &ObserverState, watch: Watch, path: &str, response: &Response) {
+/// Records what [`before`] found on the session the answer concerns (the handler's
+/// [`SessionTag`], else `session`: the one the path names; unattached when there is none), and
+/// remembers a 429 to init so an immediate retry can be flagged.
+pub fn after(
+    obs: &Watcher,
+    watch: Watch,
+    session: Option<&SharedSession>,
+    path: &str,
+    response: &Response,
+) {
     if watch.init && response.status() == StatusCode::TOO_MANY_REQUESTS {
         obs.forget_on_reset();
         let mut m = obs.inner.lock();
@@ -281,7 +271,10 @@ pub fn after(obs: &ObserverState, watch: Watch, path: &str, response: &Response)
         return;
     }
     let app = &obs.app;
-    let session = session_of(response, path).and_then(|id| app.sessions.peek(&id));
+    let session = match response.extensions().get::<SessionTag>() {
+        Some(tag) => tag.session.clone().or_else(|| app.sessions.peek(&tag.id)),
+        None => session.cloned().or_else(|| session_in_path(path, app)),
+    };
     for (rule, detail) in watch.found {
         match &session {
             Some(s) => {
@@ -295,24 +288,13 @@ pub fn after(obs: &ObserverState, watch: Watch, path: &str, response: &Response)
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_result_path_names_its_session() {
-        let seen = classify(
-            &Method::GET,
-            "/bioserver-app/v2/bio-sessions/abc/liveness-challenge-result",
-        );
-        assert_eq!(seen.result_of.as_deref(), Some("abc"));
-        assert!(seen.key_protected);
-        assert!(!seen.init);
-    }
-
-    #[test]
-    fn scripts_and_the_channel_are_not_key_protected() {
-        let seen = classify(&Method::GET, "/video-server/bioserver-video-api.js");
-        assert!(!seen.key_protected && !seen.init && seen.result_of.is_none());
-    }
+/// The session a `/bio-sessions/{id}/...` path names when the front door did not look it up
+/// (a path no endpoint matches, e.g. a wrong method).
+fn session_in_path(path: &str, app: &AppState) -> Option<SharedSession> {
+    let id = path
+        .split("/bio-sessions/")
+        .nth(1)
+        .and_then(|rest| rest.split('/').next())
+        .filter(|id| !id.is_empty())?;
+    app.sessions.peek(id)
 }

@@ -1,0 +1,66 @@
+//! What the front door hands the handlers, and the handlers hand back: request and response
+//! extensions. Kept apart from the front door's steps so that handlers can name them without
+//! importing (and closing a circle with) the orchestration.
+//!
+//! [`SessionTag`]: the session an exchange concerns. Why: the scripted answers, the request watcher and the journal all need the session a request
+//! is about. Looking it up again from an id string at each step (and re-parsing `Location`, or
+//! scanning every session for an identity's) cost one store lookup per step; the handler that
+//! created or found the session already holds it. So the front door puts the session a path
+//! names on the request, and a handler that knows its session puts a [`SessionTag`] on the
+//! response: the later steps read it from there.
+
+use crate::{error::ApiResult, scenarios::selection::Chosen, sessions::store::SharedSession};
+
+/// Request extension: a session-creating body read and validated once by the front door
+/// (`front::creation`), for the handler's extractor to take (`T` is the handler's request type:
+/// `video_server::init::InitRequest`, `gips::capture_session::CaptureRequest`).
+#[derive(Debug, Clone)]
+pub struct Creation<T>(pub ApiResult<T>);
+
+/// Request extension: the scenario the front door chose for a creating request whose body is
+/// valid, taken from the queue when the queue supplied it. The front door chooses before the
+/// handler runs because the choice decides whether a scripted error answers instead; handing the
+/// choice on (rather than choosing again in the handler) is what lets parallel creations each
+/// take their own queued name without a lock held across the handler.
+#[derive(Debug, Clone)]
+pub struct Selected(pub Chosen);
+
+/// Response (and request) extension: the id of the session an exchange belongs to, and the
+/// session itself while it lives.
+///
+/// The id is kept even without the session: a GIPS portrait names its session long after the
+/// session expired, and the journal line still shows which one it was.
+#[derive(Clone)]
+pub struct SessionTag {
+    /// The session id (for the journal).
+    pub id: String,
+    /// The session, when it is still held (for the scripted answers and the watcher).
+    pub session: Option<SharedSession>,
+}
+
+impl SessionTag {
+    /// The tag of a session the handler holds.
+    pub fn held(id: impl Into<String>, session: &SharedSession) -> Self {
+        SessionTag {
+            id: id.into(),
+            session: Some(session.clone()),
+        }
+    }
+
+    /// The tag of a session known by its id only (it may have expired).
+    pub fn named(id: impl Into<String>) -> Self {
+        SessionTag {
+            id: id.into(),
+            session: None,
+        }
+    }
+}
+
+impl std::fmt::Debug for SessionTag {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SessionTag")
+            .field("id", &self.id)
+            .field("held", &self.session.is_some())
+            .finish()
+    }
+}

@@ -1,0 +1,296 @@
+//! Scripted answers: the scenario's per-endpoint answers (`rest` in scenario files) applied
+//! around the routes, and the `rest` transcript event of each call.
+//!
+//! The front door runs this for every request it classified as a scriptable endpoint, so
+//! handlers stay ignorant of scenarios. It finds the scenario (the session's, or for requests
+//! before a session the one selection would use), then either answers alone (an error status:
+//! the handler is not run, as a real server refusing would have no side effect) or lets the
+//! handler answer and alters the answer. What an answer does (status, body, merge patch,
+//! headers) is `scenarios::answer`; when and to which session it applies is decided here.
+
+use axum::{
+    body::{Body, Bytes},
+    extract::Request,
+    http::{header, Method},
+    response::Response,
+};
+use serde_json::{json, value::RawValue, Value};
+
+use super::{
+    creation::CreationBody,
+    endpoint::{Classified, Subject},
+    handoff::{Selected, SessionTag},
+    route, Routes,
+};
+use crate::{
+    scenarios::{
+        answer::{alter, is_json, scripted_error, MAX_JSON},
+        model::{Endpoint, RestAnswer},
+        selection::{self, Chosen, Queue},
+    },
+    sessions::{store::SharedSession, transcript::JsonText, SelectedBy},
+    state::AppState,
+};
+
+/// Largest body summary kept in a transcript, in characters of JSON.
+const MAX_SUMMARY: usize = 2048;
+
+/// What the front door knows of a request when it hands it to [`answer`].
+pub struct Facts<'a> {
+    /// The endpoint (scriptable: `classified.endpoint` is `Some`) and subject.
+    pub classified: &'a Classified,
+    /// The session the path names, looked up once by the front door.
+    pub session: Option<SharedSession>,
+    /// A session-creating request's body, read once by the front door.
+    pub creation: Option<CreationBody>,
+    /// Whether the request passed the API-key rule.
+    pub authorised: bool,
+}
+
+/// Runs `req` through the routes with the scenario's scripted answer for its endpoint applied,
+/// and records the call in the session's transcript.
+pub async fn answer(state: &AppState, req: Request, routes: Routes, facts: Facts<'_>) -> Response {
+    let Some(endpoint) = facts.classified.endpoint else {
+        return route(routes, req).await;
+    };
+    let method = req.method().clone();
+    let uri = req.uri().clone();
+    let path = uri.path();
+    let authorised = facts.authorised;
+
+    // Before the handler: the session, or what selection would choose without one.
+    let mut session = match &facts.classified.subject {
+        Subject::Session(_) => facts.session,
+        Subject::Identity(id) => session_of_identity(state, id),
+        Subject::None => None,
+    };
+    // A creation with a valid body chooses its scenario here, once, taking the queue's head when
+    // the queue supplies it, and hands the choice to the handler (`handoff::Selected`): parallel
+    // creations each take their own queued name, with no lock held across the handler. A body
+    // the handler will refuse only peeks (no session, so nothing is taken).
+    let mut req = req;
+    let mut taken = None;
+    let before = if session.is_some() {
+        None
+    } else if let Some(creation) = &facts.creation {
+        let queue = if creation.valid {
+            Queue::Take
+        } else {
+            Queue::Peek
+        };
+        let facts = creation.input.facts(&creation.params);
+        let chosen = selection::select(&state.scenarios, &state.selection, &facts, queue).ok();
+        if let Some(chosen) = chosen.as_ref().filter(|_| creation.valid) {
+            if chosen.selected_by == SelectedBy::Queue {
+                taken = Some(chosen.name.clone());
+            }
+            req.extensions_mut().insert(Selected(chosen.clone()));
+        }
+        chosen
+    } else {
+        let header = selection::requested_in(req.headers());
+        Some(selection::for_sessionless_request(
+            &state.scenarios,
+            &state.selection,
+            header.as_deref(),
+        ))
+    };
+    let pre_answer = match (&session, &before) {
+        (Some(s), _) => s.lock().scenario.rest.get(&endpoint).cloned(),
+        (None, Some(chosen)) => chosen.scenario.rest.get(&endpoint).cloned(),
+        _ => None,
+    };
+
+    // An error answer is given instead of the handler's. A queued scenario that answers a
+    // creation with its scripted error is used up by it, as if a session had taken it.
+    if let Some(answer) = pre_answer.filter(|a| a.status.is_some_and(|s| s >= 400) && authorised) {
+        if let (Some(chosen), None, Some(creation)) = (&before, &taken, &facts.creation) {
+            if !creation.valid && chosen.selected_by == SelectedBy::Queue {
+                state.selection.consume_head(&chosen.name);
+            }
+        }
+        let name = match (&session, &before) {
+            (Some(s), _) => s.lock().scenario_name.clone(),
+            (None, Some(c)) => c.name.clone(),
+            _ => String::new(),
+        };
+        tokio::time::sleep(state.scaled(answer.delay_ms)).await;
+        let response = scripted_error(&answer, &name);
+        return record(session.as_ref(), &method, path, response, true).await;
+    }
+
+    let response = route(routes, req).await;
+    if let Some(name) = taken.filter(|_| !response.status().is_success()) {
+        // The handler created no session (unknown identity, too many portraits...): the queued
+        // name goes back to the head for the next creation.
+        state.selection.queue.lock().push_front(name);
+    }
+
+    if session.is_none() {
+        session = response
+            .extensions()
+            .get::<SessionTag>()
+            .and_then(|t| t.session.clone().or_else(|| state.sessions.peek(&t.id)));
+    }
+    let answer = match (&session, &before) {
+        (Some(s), _) => s.lock().scenario.rest.get(&endpoint).cloned(),
+        (None, Some(chosen)) => sessionless_answer(chosen, endpoint),
+        _ => None,
+    };
+    let Some(answer) = answer.filter(|_| authorised && !response.status().is_client_error()) else {
+        return record(session.as_ref(), &method, path, response, false).await;
+    };
+    tokio::time::sleep(state.scaled(answer.delay_ms)).await;
+    let response = alter(response, &answer).await;
+    record(session.as_ref(), &method, path, response, true).await
+}
+
+fn sessionless_answer(chosen: &Chosen, endpoint: Endpoint) -> Option<RestAnswer> {
+    chosen.scenario.rest.get(&endpoint).cloned()
+}
+
+/// The newest live session of identity `id`: its portraits list their sessions, newest last.
+fn session_of_identity(state: &AppState, id: &str) -> Option<SharedSession> {
+    let identity = state.gips.peek(id)?;
+    let sessions: Vec<String> = identity
+        .lock()
+        .portraits
+        .iter()
+        .rev()
+        .map(|p| p.session_id.clone())
+        .collect();
+    sessions.iter().find_map(|s| state.sessions.peek(s))
+}
+
+/// Appends the `rest` transcript event to the session (if any) and returns the response.
+///
+/// The same call answered the same way as the session's last event (a poll loop) is counted on
+/// that event (`count`) instead of being recorded again.
+async fn record(
+    session: Option<&SharedSession>,
+    method: &Method,
+    path: &str,
+    response: Response,
+    scripted: bool,
+) -> Response {
+    let Some(session) = session else {
+        return response;
+    };
+    let (parts, body) = response.into_parts();
+    // JSON bodies are buffered (to be summarised); others pass through untouched.
+    let (json, body) = if is_json(&parts.headers) {
+        let bytes = axum::body::to_bytes(body, MAX_JSON).await.ok();
+        (Some(bytes), None)
+    } else {
+        (None, Some(body))
+    };
+    let key = {
+        use std::hash::{Hash, Hasher};
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        (method.as_str(), path, parts.status.as_u16(), scripted).hash(&mut h);
+        match &json {
+            Some(bytes) => bytes.as_deref().hash(&mut h),
+            None => (
+                parts.headers.get(header::CONTENT_TYPE),
+                parts.headers.get(header::CONTENT_LENGTH),
+            )
+                .hash(&mut h),
+        }
+        h.finish()
+    };
+    // One event as serde writes it around the (already checked) body text: no value tree, one
+    // allocation, and the session locked once.
+    #[derive(serde::Serialize)]
+    struct RestEvent<'a> {
+        method: &'a str,
+        path: &'a str,
+        status: u16,
+        body: &'a RawValue,
+        #[serde(skip_serializing_if = "std::ops::Not::not")]
+        scripted: bool,
+    }
+    let mut transcript_owner = session.lock();
+    let transcript = &mut transcript_owner.transcript;
+    if !transcript.repeat_last(key) {
+        let summary;
+        let body: &RawValue = match &json {
+            Some(Some(bytes)) => match small_json(bytes) {
+                Some(raw) => raw,
+                None => {
+                    summary = summarise(bytes);
+                    &summary
+                }
+            },
+            Some(None) => NULL.as_ref(),
+            None => {
+                summary = raw(json!({
+                    "contentType": parts.headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()),
+                    "bytes": parts.headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok()),
+                }));
+                &summary
+            }
+        };
+        let event = JsonText::of(&RestEvent {
+            method: method.as_str(),
+            path,
+            status: parts.status.as_u16(),
+            body,
+            scripted,
+        });
+        transcript.push_text_keyed("rest", event.as_str(), key);
+    }
+    drop(transcript_owner);
+    let body = match (json, body) {
+        (Some(Some(bytes)), _) => Body::from(bytes),
+        (_, Some(body)) => body,
+        _ => Body::empty(),
+    };
+    Response::from_parts(parts, body)
+}
+
+/// The JSON `null`, for an answer whose body could not be read.
+static NULL: std::sync::LazyLock<Box<RawValue>> = std::sync::LazyLock::new(|| raw(Value::Null));
+
+/// `value` as raw JSON text.
+fn raw(value: Value) -> Box<RawValue> {
+    serde_json::value::to_raw_value(&value).unwrap_or_else(|_| NULL.clone())
+}
+
+/// A body of at most [`MAX_SUMMARY`] bytes that is valid JSON, as it was sent (checked, not
+/// parsed into a tree).
+fn small_json(bytes: &Bytes) -> Option<&RawValue> {
+    if bytes.len() > MAX_SUMMARY {
+        return None;
+    }
+    serde_json::from_slice::<&RawValue>(bytes).ok()
+}
+
+/// What a `rest` event shows for a JSON answer [`small_json`] does not keep: its size, and
+/// for a large one its top-level shape.
+fn summarise(bytes: &Bytes) -> Box<RawValue> {
+    if bytes.len() <= MAX_SUMMARY {
+        return raw(json!({"bytes": bytes.len()}));
+    }
+    let Ok(value) = serde_json::from_slice::<Value>(bytes) else {
+        return raw(json!({"bytes": bytes.len()}));
+    };
+    raw(match &value {
+        Value::Object(map) => json!({"bytes": bytes.len(), "keys": map.keys().collect::<Vec<_>>()}),
+        Value::Array(items) => json!({"bytes": bytes.len(), "items": items.len()}),
+        _ => json!({"bytes": bytes.len()}),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_small_json_body_is_kept_as_sent() {
+        let body = Bytes::from_static(br#" {"a": 1} "#);
+        assert_eq!(small_json(&body).map(RawValue::get), Some(r#"{"a": 1}"#));
+        let broken = Bytes::from_static(br#"{"a": "#);
+        assert!(small_json(&broken).is_none());
+        assert_eq!(summarise(&broken).get(), r#"{"bytes":6}"#);
+    }
+}
