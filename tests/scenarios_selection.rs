@@ -434,3 +434,47 @@ async fn the_old_timeout_name_still_selects_the_no_face_timeout_scenario() {
     .await;
     assert_eq!(status, 200, "{body}");
 }
+
+#[tokio::test]
+async fn parallel_creations_over_http_each_take_their_own_queued_name() {
+    let emu = TestEmulator::start().await;
+    let names = builtin_names();
+    let queued: Vec<String> = (0..40)
+        .map(|i| names[(i * 5) % names.len()].clone())
+        .filter(|n| n != "init-backpressure" && n != "server-overloaded")
+        .collect();
+    emu.queue(&queued).await;
+    let created = futures_util::future::join_all(
+        (0..queued.len())
+            .map(|_| emu.create(serde_json::json!({"livenessMode": "LIVENESS_PASSIVE"}))),
+    )
+    .await;
+    let mut got: Vec<String> = created
+        .iter()
+        .map(|id| scenario_of(&emu.session_of(id)))
+        .collect();
+    let mut wanted = queued.clone();
+    got.sort();
+    wanted.sort();
+    assert_eq!(got, wanted, "every queued name went to exactly one session");
+    let (_, queue) = get_json(&emu.admin("/queue")).await;
+    assert_eq!(queue["scenarios"], serde_json::json!([]));
+}
+
+#[tokio::test]
+async fn a_creation_the_handler_refuses_leaves_the_queued_name_for_the_next_one() {
+    let emu = TestEmulator::start().await;
+    emu.queue(&["spoof"]).await;
+    // A valid capture-session body on an identity that does not exist: 404, no session.
+    let refused = emu
+        .post("/gips/v1/identities/no-such-identity/attributes/portrait/live-capture-session")
+        .json(&serde_json::json!({"type": "LIVENESS_PASSIVE"}))
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(refused.status(), 404);
+    let (_, queue) = get_json(&emu.admin("/queue")).await;
+    assert_eq!(queue["scenarios"], serde_json::json!(["spoof"]));
+    let id = emu.create_passive().await;
+    assert_eq!(scenario_of(&emu.session_of(&id)), "spoof");
+}
