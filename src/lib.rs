@@ -67,28 +67,77 @@
 
 #![warn(missing_docs)]
 
-pub mod bioserver;
-pub mod callbacks;
-pub mod capture;
+pub(crate) mod bioserver;
+pub(crate) mod callbacks;
+pub(crate) mod capture;
 pub mod config;
-pub mod control;
-pub mod error;
-pub mod findings;
-pub mod fixtures;
-pub mod gips;
-pub mod http;
-pub mod scenarios;
+pub(crate) mod control;
+pub(crate) mod error;
+pub(crate) mod findings;
+pub(crate) mod fixtures;
+pub(crate) mod gips;
+pub(crate) mod http;
+pub(crate) mod scenarios;
 pub mod server;
-pub mod sessions;
-pub mod signing;
-pub mod state;
-pub mod time_format;
-pub mod video_server;
+pub(crate) mod sessions;
+pub(crate) mod signing;
+pub(crate) mod state;
+pub(crate) mod time_format;
+pub(crate) mod video_server;
 
 use axum::Router;
 
 pub use config::Config;
+pub use scenarios::{check_command, schema_json};
 pub use state::AppState;
+
+/// What this repository's own integration tests, fuzz targets and examples reach for inside the
+/// crate: the selection functions, the plan, the session store, the findings rules, fixtures.
+///
+/// Not a stable API. The crate's public API is the emulator as a program ([`server::start`],
+/// [`Config`], [`router`], the scenario tools): everything else is free to move, and when it
+/// moves only this list changes.
+#[doc(hidden)]
+pub mod internals {
+    pub use crate::{
+        callbacks::MAX_REAL_ATTEMPTS,
+        control::observer::{observe, ObserverState, RETRY_WINDOW},
+        error::ApiError,
+        scenarios::{
+            library::{builtin_names, Entry, ScenarioLibrary, Source},
+            model::{
+                ChannelError, ClientEvent, GipsStatus, LivenessMode, LivenessStatus, ResultSpec,
+                Scenario, SignatureMode,
+            },
+            plan::{plan, render, Action, Plan, Planned},
+            selection::{for_sessionless_request, resolve_at_capture_start, SelectionInput},
+            validate,
+            vendor_errors::error_payload,
+        },
+        sessions::{
+            gate::Gate, store::SharedSession, transcript::MAX_TEXT_BYTES, BioSession, SelectedBy,
+            SessionParams, SessionState, SessionStore, Transcript,
+        },
+        video_server::channel::protocol,
+    };
+
+    /// Session creation and the final result, as the services call them.
+    pub mod capture {
+        pub use crate::capture::{create_session, finalize};
+    }
+    /// The findings rules and their hooks.
+    pub mod findings {
+        pub use crate::findings::*;
+    }
+    /// The embedded images and the image checks.
+    pub mod fixtures {
+        pub use crate::fixtures::*;
+    }
+    /// Result signatures.
+    pub mod signing {
+        pub use crate::signing::*;
+    }
+}
 
 /// The whole HTTP surface for `state`: vendor paths, control plane, and the front door
 /// ([`http::front`]) every request passes through.
