@@ -2,14 +2,14 @@
 //!
 //! Run with `cargo run --example gen_fixtures`; the output is deterministic, so re-running it only
 //! changes files when this generator changes. Faces are drawn inside
-//! [`webcapture_emulator::fixtures::face_box`] with the eyes at
-//! [`webcapture_emulator::fixtures::eyes`], so the landmarks the API reports are where a person
+//! [`webcapture_emulator::internals::fixtures::face_box`] with the eyes at
+//! [`webcapture_emulator::internals::fixtures::eyes`], so the landmarks the API reports are where a person
 //! sees them.
 
 use std::path::Path;
 
 use image::{codecs::jpeg::JpegEncoder, ImageFormat, Rgb, RgbImage};
-use webcapture_emulator::fixtures::{eyes, face_box};
+use webcapture_emulator::internals::fixtures::{eyes, face_box};
 
 /// What tells one drawn person from another.
 #[derive(Clone, Copy)]

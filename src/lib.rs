@@ -47,50 +47,115 @@
 //! # }
 //! ```
 //!
-//! ## Layout
-//! | module | concept |
+//! ## Public API
+//! The emulator is a program first: [`server::start`] (what the binary and the tests run) with a
+//! [`Config`], [`router`] (the whole HTTP surface as one tower service, [`FrontDoor`]), and the
+//! scenario tools behind `webcapture-emulator schema` / `check` ([`schema_json`],
+//! [`check_command`]). Everything else is crate-private so it can move freely; this repository's
+//! own tests, fuzz targets and examples reach inside through one hidden `internals` list.
+//!
+//! ## Layout (one module per concept)
+//! | module | its one job |
 //! |---|---|
-//! | [`config`] | flags (each also `WEBCAPTURE_EMULATOR_<FLAG>`) |
-//! | [`server`] | bind, the `listening on` line, graceful shutdown, TLS |
-//! | [`state`] | [`state::AppState`]: everything handlers share |
-//! | [`error`] | [`error::ApiError`]: the vendor's `{code, error}` answers |
-//! | [`front`] | the front door: classify each request once, watch it for findings, scripted answers, journal |
-//! | [`http`] | plain HTTP utilities: API-key rule, CORS/CORP, JSON errors, body limits, guard |
-//! | [`sessions`] | bio-sessions, faces, transcripts, the bounded store |
-//! | [`scenarios`] | scenario format, catalogue + hot reload, selection, the plan a channel plays |
-//! | [`video_server`] | `/video-server/**`: init, capabilities, network check, scripts, channel |
-//! | [`bioserver`] | `/bioserver-app/v2/**`: results, faces, matches |
-//! | [`gips`] | `/gips/v1/**`: identities, consents, capture sessions, status, portrait |
-//! | [`control`] | `/__emulator/**`: admin API, dashboard, demo |
-//! | [`fixtures`] | embedded images |
+//! | `config` | flags, each also `WEBCAPTURE_EMULATOR_<FLAG>` |
+//! | `server` | bind, accept loops (plain, TLS), sweeper, graceful shutdown, banner text |
+//! | `front` | the front door: classify each request once, guard, watcher, scripted answers, journal line |
+//! | `http` | plain HTTP utilities (API-key rule, guard, CORS, JSON errors, body limits, wire) |
+//! | `state` | `AppState`: everything handlers share |
+//! | `error` | `ApiError`: the vendor's `{code, error}` answers, each wording once |
+//! | `sessions` | the ground floor: bio-sessions, faces, transcripts, trainer gate, lockout table, bounded store |
+//! | `scenarios` | scenario format, catalogue + hot reload, selection, scripted answers, the plan |
+//! | `capture` | one session's life across services: create, finalize, fail |
+//! | `video_server` | `/video-server/**`: init, capabilities, network check, scripts, channel |
+//! | `bioserver` | `/bioserver-app/v2/**`: bio-sessions, results, faces, matches |
+//! | `gips` | `/gips/v1/**`: identities, consents, capture sessions, status, portrait |
+//! | `callbacks` | result callbacks with retries |
+//! | `findings` | integration rules (data) and the hooks that raise them |
+//! | `signing` | JWS over result bodies (crypto only) |
+//! | `control` | `/__emulator/**`: admin API, dashboard, trainer controls, keys, journal, SSE |
+//! | `fixtures` | embedded images and image checks |
+//! | `time_format` | the vendor's timestamp formats |
 //!
 //! See `ARCHITECTURE.md` for the data flow of one capture session.
 
 #![warn(missing_docs)]
+// The modules are crate-private and documented for people reading the source (`cargo doc
+// --document-private-items`), where these links resolve.
+#![allow(rustdoc::private_intra_doc_links)]
 
-pub mod bioserver;
-pub mod callbacks;
-pub mod capture;
+pub(crate) mod bioserver;
+pub(crate) mod callbacks;
+pub(crate) mod capture;
 pub mod config;
-pub mod control;
-pub mod error;
-pub mod findings;
-pub mod fixtures;
-pub mod front;
-pub mod gips;
-pub mod http;
-pub mod scenarios;
+pub(crate) mod control;
+pub(crate) mod error;
+pub(crate) mod findings;
+pub(crate) mod fixtures;
+pub(crate) mod front;
+pub(crate) mod gips;
+pub(crate) mod http;
+pub(crate) mod scenarios;
 pub mod server;
-pub mod sessions;
-pub mod signing;
-pub mod state;
-pub mod time_format;
-pub mod video_server;
+pub(crate) mod sessions;
+pub(crate) mod signing;
+pub(crate) mod state;
+pub(crate) mod time_format;
+pub(crate) mod video_server;
 
 use axum::Router;
 
 pub use config::Config;
+pub use front::FrontDoor;
+pub use scenarios::{check_command, schema_json};
 pub use state::AppState;
+
+/// What this repository's own integration tests, fuzz targets and examples reach for inside the
+/// crate: the selection functions, the plan, the session store, the findings rules, fixtures.
+///
+/// Not a stable API. The crate's public API is the emulator as a program ([`server::start`],
+/// [`Config`], [`router`], the scenario tools): everything else is free to move, and when it
+/// moves only this list changes.
+#[doc(hidden)]
+pub mod internals {
+    pub use crate::{
+        callbacks::MAX_REAL_ATTEMPTS,
+        error::ApiError,
+        front::watcher::{observe, Watcher, RETRY_WINDOW},
+        scenarios::{
+            library::{builtin_names, Entry, ScenarioLibrary, Source},
+            model::{
+                ChannelError, ClientEvent, GipsStatus, LivenessMode, LivenessStatus, ResultSpec,
+                Scenario, SignatureMode,
+            },
+            plan::{plan, render, Action, Plan, Planned},
+            selection::{for_sessionless_request, resolve_at_capture_start, SelectionInput},
+            validate,
+            vendor_errors::error_payload,
+        },
+        sessions::{
+            gate::Gate, store::SharedSession, transcript::MAX_TEXT_BYTES, BioSession, SelectedBy,
+            SessionParams, SessionState, SessionStore, Transcript,
+        },
+        video_server::channel::protocol,
+    };
+
+    /// Session creation and the final result, as the services call them.
+    pub mod capture {
+        pub use crate::capture::{create_session, finalize};
+    }
+    /// The findings rules and their hooks.
+    pub mod findings {
+        pub use crate::findings::*;
+    }
+    /// The embedded images and the image checks.
+    pub mod fixtures {
+        pub use crate::fixtures::*;
+    }
+    /// Result signatures.
+    pub mod signing {
+        pub use crate::signing::*;
+    }
+}
 
 /// The whole HTTP surface for `state`: vendor paths, control plane, and the front door
 /// ([`front`]) every request passes through.

@@ -77,10 +77,10 @@ fn main() -> ExitCode {
     init_tracing(cli.config.log_format);
     match cli.command {
         Some(Command::Schema) => {
-            println!("{}", webcapture_emulator::scenarios::schema_json());
+            println!("{}", webcapture_emulator::schema_json());
             ExitCode::SUCCESS
         }
-        Some(Command::Check { path }) => webcapture_emulator::scenarios::check_command(path),
+        Some(Command::Check { path }) => webcapture_emulator::check_command(path),
         None => serve(cli.config),
     }
 }
@@ -113,9 +113,7 @@ fn serve(config: webcapture_emulator::Config) -> ExitCode {
         println!("listening on {base}");
         // After start-up: purging at once while the catalogue loads cost ~7 ms of start-up.
         tune_allocator();
-        let token = running.state.config.admin_token.as_deref();
-        let token = token.filter(|_| webcapture_emulator::http::guard::needs_token(&running.state.config));
-        eprintln!("{}", webcapture_emulator::server::banner(&base, token));
+        eprintln!("{}", running.banner());
         if running.tls_certificate.is_some() {
             eprintln!(
                 "  HTTPS certificate: {base}/__emulator/tls-certificate.pem (install it on a phone to trust it)"

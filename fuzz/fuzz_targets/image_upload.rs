@@ -13,10 +13,10 @@ use webcapture_emulator_fuzz::{image_input, upload_and_compress};
 
 fuzz_target!(|data: &[u8]| {
     let bytes = image_input(data);
-    if let Ok(image) = webcapture_emulator::fixtures::describe(bytes::Bytes::from(bytes.clone())) {
+    if let Ok(image) = webcapture_emulator::internals::fixtures::describe(bytes::Bytes::from(bytes.clone())) {
         let pixels = u64::from(image.width) * u64::from(image.height);
-        assert!(pixels <= webcapture_emulator::fixtures::MAX_PIXELS, "accepted {pixels} pixels");
-        let _ = webcapture_emulator::fixtures::to_jpeg(&bytes, 70);
+        assert!(pixels <= webcapture_emulator::internals::fixtures::MAX_PIXELS, "accepted {pixels} pixels");
+        let _ = webcapture_emulator::internals::fixtures::to_jpeg(&bytes, 70);
     }
     upload_and_compress(bytes);
 });

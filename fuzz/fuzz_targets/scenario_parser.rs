@@ -6,7 +6,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use webcapture_emulator::scenarios::{model::Scenario, validate};
+use webcapture_emulator::internals::{validate, Scenario};
 
 fuzz_target!(|data: &[u8]| {
     // Raw bytes straight into serde (files are read as bytes before UTF-8 checking).

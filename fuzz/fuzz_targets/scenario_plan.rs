@@ -6,7 +6,7 @@
 
 use libfuzzer_sys::fuzz_target;
 use rand::SeedableRng;
-use webcapture_emulator::scenarios::{model::LivenessMode, plan, validate};
+use webcapture_emulator::internals::{plan, validate, LivenessMode};
 
 fuzz_target!(|data: &[u8]| {
     let (n, rest) = data
@@ -20,6 +20,6 @@ fuzz_target!(|data: &[u8]| {
     };
     let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(7);
     for mode in LivenessMode::ALL {
-        let _ = plan::plan(&scenario, mode, n, &mut rng);
+        let _ = plan(&scenario, mode, n, &mut rng);
     }
 });

@@ -19,7 +19,7 @@ pub struct Harness {
     /// A single-threaded runtime: fuzzing is single-threaded and a runtime per input is too slow.
     pub runtime: tokio::runtime::Runtime,
     /// The emulator's whole HTTP surface with test configuration (no waiting, fixed seed).
-    pub router: webcapture_emulator::front::FrontDoor,
+    pub router: webcapture_emulator::FrontDoor,
 }
 
 /// The process-wide harness.

@@ -48,14 +48,6 @@ impl Classified {
             Some(Endpoint::InitLivenessSession | Endpoint::GipsCaptureSession)
         )
     }
-
-    /// The session id the path names, if any.
-    pub fn session_id(&self) -> Option<&str> {
-        match &self.subject {
-            Subject::Session(id) => Some(id),
-            _ => None,
-        }
-    }
 }
 
 /// Whether `path` is a vendor endpoint that needs an API key (see [`Classified::needs_key`]).

@@ -16,7 +16,6 @@ pub mod vendor_errors;
 pub mod watch;
 
 pub use library::ScenarioLibrary;
-pub use model::Scenario;
 
 /// The JSON Schema of scenario files, pretty-printed (`webcapture-emulator schema`).
 pub fn schema_json() -> String {

@@ -370,7 +370,7 @@ fn found_words(value: &Value) -> String {
     }
 }
 
-/// " <description> Example: <example>" for a field (empty parts left out).
+/// `" <description> Example: <example>"` for a field (empty parts left out).
 fn explain(schema: &Value, description: Option<&str>, at: &Path) -> String {
     let mut text = String::new();
     if let Some(d) = description.or_else(|| schema.get("description").and_then(Value::as_str)) {

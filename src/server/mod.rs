@@ -71,6 +71,18 @@ impl Running {
         format!("{scheme}://{}", self.addr)
     }
 
+    /// The start-up banner (what the binary prints after the `listening on` line): where to point
+    /// the integration, and the admin token only when clients off this machine need it — a
+    /// loopback-only emulator has no token to show.
+    pub fn banner(&self) -> String {
+        let config = &self.state.config;
+        let token = config
+            .admin_token
+            .as_deref()
+            .filter(|_| crate::http::guard::needs_token(config));
+        banner(&self.url(), token)
+    }
+
     /// Asks every task to stop and waits for the server to finish in-flight requests, so a test
     /// can start many emulators in one process without leaking sockets or tasks.
     pub async fn shutdown(self) {

@@ -15,7 +15,7 @@ use serde::Serialize;
 use time::OffsetDateTime;
 
 pub use store::SessionStore;
-pub use transcript::{Transcript, TranscriptEvent};
+pub use transcript::Transcript;
 
 use crate::scenarios::model::{LivenessMode, Scenario};
 

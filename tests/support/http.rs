@@ -13,7 +13,7 @@ pub const KEY: &str = "test-key";
 
 /// The bytes of an embedded fixture.
 pub fn fixture(name: &str) -> Vec<u8> {
-    webcapture_emulator::fixtures::image(name)
+    webcapture_emulator::internals::fixtures::image(name)
         .expect("fixture exists")
         .bytes
         .to_vec()
