@@ -18,7 +18,7 @@ use serde_json::json;
 ///
 /// ```
 /// use axum::{http::StatusCode, response::IntoResponse};
-/// use webcapture_emulator::error::ApiError;
+/// use webcapture_emulator::internals::ApiError;
 ///
 /// let e = ApiError::not_found("No bio-session with id 'x'");
 /// assert_eq!(e.body(), serde_json::json!({"code": 404, "error": "No bio-session with id 'x'"}));

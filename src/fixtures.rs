@@ -124,7 +124,7 @@ pub fn from_bytes(bytes: Bytes) -> Option<Image> {
 /// lie inside the image whatever its size.
 ///
 /// ```
-/// use webcapture_emulator::fixtures::face_box;
+/// use webcapture_emulator::internals::fixtures::face_box;
 ///
 /// let b = face_box(640, 480);
 /// assert_eq!(b.width, 320.0);

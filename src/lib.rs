@@ -109,8 +109,9 @@ pub use front::FrontDoor;
 pub use scenarios::{check_command, schema_json};
 pub use state::AppState;
 
-/// What this repository's own integration tests, fuzz targets and examples reach for inside the
-/// crate: the selection functions, the plan, the session store, the findings rules, fixtures.
+/// What this repository's own integration tests, fuzz targets, examples and the doc examples of
+/// crate-private items reach for inside the crate: the selection functions, the plan, the session
+/// store, the findings rules, fixtures.
 ///
 /// Not a stable API. The crate's public API is the emulator as a program ([`server::start`],
 /// [`Config`], [`router`], the scenario tools): everything else is free to move, and when it
@@ -121,14 +122,17 @@ pub mod internals {
         callbacks::MAX_REAL_ATTEMPTS,
         error::ApiError,
         front::watcher::{observe, Watcher, RETRY_WINDOW},
+        http::body::known_members,
         scenarios::{
             library::{builtin_names, Entry, ScenarioLibrary, Source},
+            merge_patch::merge,
             model::{
                 ChannelError, ClientEvent, GipsStatus, LivenessMode, LivenessStatus, ResultSpec,
                 Scenario, SignatureMode,
             },
             plan::{plan, render, Action, Plan, Planned},
             selection::{for_sessionless_request, resolve_at_capture_start, SelectionInput},
+            shape::did_you_mean,
             validate,
             vendor_errors::error_payload,
         },
@@ -154,6 +158,10 @@ pub mod internals {
     /// Result signatures.
     pub mod signing {
         pub use crate::signing::*;
+    }
+    /// The vendor's timestamp formats.
+    pub mod time_format {
+        pub use crate::time_format::*;
     }
 }
 

@@ -202,7 +202,7 @@ impl Signer {
     /// ```
     /// use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
     /// use jsonwebtoken::{jwk::JwkSet, DecodingKey};
-    /// use webcapture_emulator::signing::Signer;
+    /// use webcapture_emulator::internals::signing::Signer;
     ///
     /// let signer = Signer::generate().unwrap();
     /// let body = br#"{"livenessStatus":"SUCCESS"}"#;

@@ -14,7 +14,7 @@ use time::{format_description::well_known::Rfc3339, OffsetDateTime, UtcOffset};
 ///
 /// ```
 /// let t = time::macros::datetime!(2026-01-14 14:30:05.6 UTC);
-/// assert_eq!(webcapture_emulator::time_format::iso_millis(t), "2026-01-14T14:30:05.600Z");
+/// assert_eq!(webcapture_emulator::internals::time_format::iso_millis(t), "2026-01-14T14:30:05.600Z");
 /// ```
 pub fn iso_millis(t: OffsetDateTime) -> String {
     let t = t.to_offset(UtcOffset::UTC);
@@ -35,7 +35,7 @@ pub fn iso_millis(t: OffsetDateTime) -> String {
 ///
 /// ```
 /// let t = time::macros::datetime!(2017-05-18 12:41:09.580_123 UTC);
-/// assert_eq!(webcapture_emulator::time_format::rfc3339_millis(t), "2017-05-18T12:41:09.58Z");
+/// assert_eq!(webcapture_emulator::internals::time_format::rfc3339_millis(t), "2017-05-18T12:41:09.58Z");
 /// ```
 pub fn rfc3339_millis(t: OffsetDateTime) -> String {
     let millis = t.nanosecond() / 1_000_000 * 1_000_000;
@@ -57,7 +57,7 @@ pub fn rfc3339(t: OffsetDateTime) -> String {
 ///
 /// ```
 /// let t = time::macros::datetime!(2018-11-20 13:41:00.869 UTC);
-/// assert_eq!(webcapture_emulator::time_format::gips(t), "2018-11-20T13:41:00.869");
+/// assert_eq!(webcapture_emulator::internals::time_format::gips(t), "2018-11-20T13:41:00.869");
 /// ```
 pub fn gips(t: OffsetDateTime) -> String {
     let f = time::macros::format_description!(

@@ -20,7 +20,7 @@ const MAX_OTHER: usize = 4096;
 /// string describing it. Errors are serde_json's syntax errors.
 ///
 /// ```
-/// use webcapture_emulator::http::body::known_members;
+/// use webcapture_emulator::internals::known_members;
 ///
 /// let v = known_members(br#"{"a": 1, "junk": [[1, 2], {"x": 3}]}"#, &["a"]).unwrap();
 /// assert_eq!(v, serde_json::json!({"a": 1}));

@@ -10,7 +10,7 @@ use serde_json::{json, Value};
 ///
 /// ```
 /// use serde_json::json;
-/// use webcapture_emulator::scenarios::merge_patch::merge;
+/// use webcapture_emulator::internals::merge;
 ///
 /// let mut body = json!({"livenessStatus": "SUCCESS", "diagnostic": "ok", "score": 3000});
 /// merge(&mut body, &json!({"livenessStatus": "SPOOF", "diagnostic": null}));

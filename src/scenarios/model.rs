@@ -18,7 +18,7 @@ use serde_json::Value;
 /// default, so a file states only what differs from a successful capture.
 ///
 /// ```
-/// use webcapture_emulator::scenarios::model::{LivenessStatus, Scenario};
+/// use webcapture_emulator::internals::{LivenessStatus, Scenario};
 ///
 /// let s: Scenario = serde_json::from_str(r#"{"result":{"livenessStatus":"SPOOF"}}"#).unwrap();
 /// assert_eq!(s.result.liveness_status, LivenessStatus::Spoof);

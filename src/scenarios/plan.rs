@@ -268,10 +268,7 @@ pub fn render(plan: &[Planned]) -> Value {
 ///
 /// ```
 /// use rand::SeedableRng;
-/// use webcapture_emulator::scenarios::{
-///     model::{LivenessMode, Scenario},
-///     plan::{plan, Action},
-/// };
+/// use webcapture_emulator::internals::{plan, Action, LivenessMode, Scenario};
 ///
 /// let scenario: Scenario = serde_json::from_str(r#"{"result":{"livenessStatus":"SPOOF"}}"#).unwrap();
 /// let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(42);

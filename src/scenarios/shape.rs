@@ -445,7 +445,7 @@ fn example_of(schema: &Value) -> Option<String> {
 /// `-`/`_` spelling ignored; at most a third of the letters differ).
 ///
 /// ```
-/// use webcapture_emulator::scenarios::shape::did_you_mean;
+/// use webcapture_emulator::internals::did_you_mean;
 ///
 /// assert_eq!(did_you_mean("spof", ["success", "spoof"]), Some("spoof".into()));
 /// assert_eq!(did_you_mean("resutl", ["result", "rest"]), Some("result".into()));

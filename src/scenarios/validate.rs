@@ -69,7 +69,7 @@ pub fn report(file: &str, problems: &[Problem]) -> String {
 /// the author at the exact place rather than at "invalid JSON".
 ///
 /// ```
-/// use webcapture_emulator::scenarios::validate::{report, validate_text};
+/// use webcapture_emulator::internals::validate::{report, validate_text};
 ///
 /// assert!(validate_text("spoof", r#"{"result":{"livenessStatus":"SPOOF"}}"#).is_ok());
 ///
