@@ -81,6 +81,12 @@ impl ApiError {
         Self::not_found(format!("No session with id '{id}'"))
     }
 
+    /// 400 for a control-plane body that is not the JSON a route expects: what was wrong and an
+    /// example of what fits, one wording for every admin, findings and trainer route.
+    pub fn invalid_json_body(problem: impl std::fmt::Display, example: &str) -> Self {
+        Self::bad_request(format!("Invalid JSON body: {problem}; expected {example}"))
+    }
+
     /// 500 with an explanation; used only for the emulator's own faults, never for bad input.
     pub fn internal(message: impl Into<String>) -> Self {
         Self::new(StatusCode::INTERNAL_SERVER_ERROR, message)

@@ -311,3 +311,48 @@ async fn memory_reports_what_each_bounded_store_holds_and_the_resident_size() {
     assert!(memory["journalEntries"].as_u64().unwrap() >= 1, "{memory}");
     assert!(memory["rssBytes"].as_u64().unwrap() > 1_000_000, "{memory}");
 }
+
+#[tokio::test]
+async fn every_control_plane_body_that_does_not_fit_is_refused_with_one_wording_and_an_example() {
+    let emu = TestEmulator::start().await;
+    let id = emu.create_passive().await;
+    for (method, path, body, example) in [
+        (
+            Method::PUT,
+            "/lockouts".to_string(),
+            r#"{"enabled":"yes"}"#,
+            r#"{"enabled": true|false}"#,
+        ),
+        (
+            Method::POST,
+            format!("/sessions/{id}/inject"),
+            r#"{"code":"x"}"#,
+            r#"{"code": 1301}"#,
+        ),
+        (
+            Method::POST,
+            format!("/sessions/{id}/findings"),
+            "[1,",
+            r#"{"rule": "missing-callback-option""#,
+        ),
+        (
+            Method::PUT,
+            format!("/sessions/{id}/scenario"),
+            "{}",
+            r#"{"scenario": "NAME"}"#,
+        ),
+    ] {
+        let (status, answer) = request(method.clone(), &emu.admin(&path), Some(body)).await;
+        assert_eq!(status, 400, "{method} {path}: {answer}");
+        assert_eq!(answer["code"], 400);
+        let error = answer["error"].as_str().unwrap_or_default();
+        assert!(
+            error.starts_with("Invalid JSON body: "),
+            "{method} {path}: {error}"
+        );
+        assert!(
+            error.contains(&format!("expected {example}")),
+            "{method} {path}: {error}"
+        );
+    }
+}

@@ -1,4 +1,4 @@
-//! REST playback: a scenario's `rest` answers replace or alter the vendor endpoints' answers, for
+//! Scripted REST answers: a scenario's `rest` answers replace or alter the vendor endpoints' answers, for
 //! requests of a session and for requests that belong to none, and each call of a session is in
 //! its transcript.
 

@@ -6,16 +6,16 @@
 //! hand so a malformed one gets a 400 that says what was wrong (not axum's plain-text 415/422).
 
 use axum::{
-    body::Bytes,
     extract::{Path, State},
     http::{header, StatusCode},
     response::{IntoResponse, Response},
     routing::{get, post, put},
     Json, Router,
 };
-use serde::{de::DeserializeOwned, Deserialize};
+use serde::Deserialize;
 use serde_json::{json, Value};
 
+use super::json_body::{AdminJson, BodyRefused, Example};
 use crate::{
     error::{ApiError, ApiResult},
     scenarios::selection::{self, PinError},
@@ -49,20 +49,14 @@ pub fn routes() -> Router<AppState> {
 /// `--max-body` so a flood of queue POSTs cannot make the server buffer 8 MiB each.
 pub const MAX_ADMIN_BODY: usize = 1024 * 1024;
 
-/// Parses a JSON body, answering 400 with serde's explanation when it does not fit.
-fn parse<T: DeserializeOwned>(body: &Bytes, shape: &str) -> ApiResult<T> {
-    parse_result(serde_json::from_slice(body), shape)
-}
-
-/// [`parse`]'s answer for an already attempted parse.
-fn parse_result<T>(parsed: serde_json::Result<T>, shape: &str) -> ApiResult<T> {
-    parsed.map_err(|e| ApiError::bad_request(format!("Invalid JSON body: {e}; expected {shape}")))
-}
-
 /// `{"scenario": "NAME"}`.
 #[derive(Deserialize)]
 struct ScenarioBody {
     scenario: String,
+}
+
+impl Example for ScenarioBody {
+    const EXAMPLE: &'static str = r#"{"scenario": "NAME"}"#;
 }
 
 /// Most names the one-shot queue holds (far more than any test run queues: each is one capture).
@@ -73,6 +67,10 @@ pub const MAX_QUEUE: usize = 10_000;
 struct QueueBody {
     #[serde(deserialize_with = "at_most_queue")]
     scenarios: Vec<String>,
+}
+
+impl Example for QueueBody {
+    const EXAMPLE: &'static str = r#"{"scenarios": ["NAME", ...]}"#;
 }
 
 /// The error text a list longer than [`MAX_QUEUE`] stops parsing with (before it is all read
@@ -144,8 +142,10 @@ async fn get_default(State(state): State<AppState>) -> Json<Value> {
 }
 
 /// `PUT /default-scenario {"scenario"}`: 404 for an unknown name.
-async fn put_default(State(state): State<AppState>, body: Bytes) -> ApiResult<Json<Value>> {
-    let ScenarioBody { scenario } = parse(&body, "{\"scenario\": \"NAME\"}")?;
+async fn put_default(
+    State(state): State<AppState>,
+    AdminJson(ScenarioBody { scenario }): AdminJson<ScenarioBody>,
+) -> ApiResult<Json<Value>> {
     if let Err(u) = state.scenarios.resolve(&scenario) {
         return Err(ApiError::from(u));
     }
@@ -164,12 +164,16 @@ async fn get_queue(State(state): State<AppState>) -> Json<Value> {
 }
 
 /// `POST /queue {"scenarios": [...]}`: appends (all or nothing: 404 if any name is unknown).
-async fn post_queue(State(state): State<AppState>, body: Bytes) -> ApiResult<Json<Value>> {
-    let QueueBody { scenarios } = match serde_json::from_slice(&body) {
-        Err(e) if e.to_string().starts_with(QUEUE_TOO_LONG) => {
+async fn post_queue(
+    State(state): State<AppState>,
+    body: Result<AdminJson<QueueBody>, BodyRefused>,
+) -> ApiResult<Json<Value>> {
+    let QueueBody { scenarios } = match body {
+        Ok(AdminJson(body)) => body,
+        Err(BodyRefused::NotJson(e, _)) if e.to_string().starts_with(QUEUE_TOO_LONG) => {
             return Err(queue_full(state.selection.queue.lock().len(), None))
         }
-        parsed => parse_result(parsed, "{\"scenarios\": [\"NAME\", ...]}")?,
+        Err(refused) => return Err(refused.into()),
     };
     if let Some(Err(u)) = scenarios
         .iter()
@@ -234,9 +238,8 @@ async fn get_session(
 async fn pin_session(
     State(state): State<AppState>,
     Path(id): Path<String>,
-    body: Bytes,
+    AdminJson(ScenarioBody { scenario }): AdminJson<ScenarioBody>,
 ) -> ApiResult<Json<Value>> {
-    let ScenarioBody { scenario } = parse(&body, "{\"scenario\": \"NAME\"}")?;
     let session = state
         .sessions
         .get(&id)
@@ -256,6 +259,10 @@ async fn pin_session(
 #[derive(Deserialize)]
 struct LockoutBody {
     enabled: bool,
+}
+
+impl Example for LockoutBody {
+    const EXAMPLE: &'static str = r#"{"enabled": true|false}"#;
 }
 
 /// What `/lockouts` answers: whether lockout is on, its settings and the clients locked out now.
@@ -286,8 +293,10 @@ async fn get_lockouts(State(state): State<AppState>) -> Json<Value> {
 }
 
 /// `PUT /lockouts {"enabled": bool}`: turns counted lockout on or off (off also lifts every lock).
-async fn put_lockouts(State(state): State<AppState>, body: Bytes) -> ApiResult<Json<Value>> {
-    let LockoutBody { enabled } = parse(&body, "{\"enabled\": true|false}")?;
+async fn put_lockouts(
+    State(state): State<AppState>,
+    AdminJson(LockoutBody { enabled }): AdminJson<LockoutBody>,
+) -> ApiResult<Json<Value>> {
     state.lockouts.set_enabled(enabled);
     let v = lockouts_json(&state);
     state.notify(json!({"type": "lockouts", "lockouts": v.clone()}));

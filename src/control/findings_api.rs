@@ -57,9 +57,10 @@ async fn report(
     // its capture channel (`finding` frames), tools and tests here. Unknown members are skipped.
     let report = crate::http::body::known_members(&body, &["rule", "code", "detail", "message"])
         .map_err(|e| {
-        ApiError::bad_request(format!(
-            "Expected a JSON body like {{\"rule\": \"missing-callback-option\", \"detail\": \"...\"}}: {e}"
-        ))
+            ApiError::invalid_json_body(
+                e,
+                r#"{"rule": "missing-callback-option", "detail": "..."}"#,
+            )
         })?;
     let session = state
         .sessions

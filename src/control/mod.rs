@@ -6,6 +6,7 @@ pub mod dashboard;
 pub mod export;
 pub mod findings_api;
 pub mod journal;
+pub mod json_body;
 pub mod keys;
 pub mod live;
 pub mod trainer;

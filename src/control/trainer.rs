@@ -17,6 +17,7 @@ use axum::{
 use serde::Deserialize;
 use serde_json::{json, Value};
 
+use super::json_body::{AdminJson, Example};
 use crate::{
     error::{ApiError, ApiResult},
     scenarios::{model::ChannelError, vendor_errors::DEFAULT_UNLOCK_SECONDS},
@@ -46,6 +47,10 @@ pub struct InjectRequest {
     /// For 429: seconds until `unlockDateTime`.
     #[serde(default)]
     pub unlock_in_seconds: Option<i64>,
+}
+
+impl Example for InjectRequest {
+    const EXAMPLE: &'static str = r#"{"code": 1301}"#;
 }
 
 fn live_session(state: &AppState, id: &str) -> ApiResult<SharedSession> {
@@ -139,14 +144,8 @@ async fn step(State(state): State<AppState>, Path(id): Path<String>) -> ApiResul
 async fn inject(
     State(state): State<AppState>,
     Path(id): Path<String>,
-    body: Result<Json<InjectRequest>, axum::extract::rejection::JsonRejection>,
+    AdminJson(req): AdminJson<InjectRequest>,
 ) -> ApiResult<Json<Value>> {
-    let Json(req) = body.map_err(|e| {
-        ApiError::bad_request(format!(
-            "Expected a JSON body like {{\"code\": 1301}}: {}",
-            e.body_text()
-        ))
-    })?;
     if !(100..=9999).contains(&req.code) {
         return Err(ApiError::bad_request(format!(
             "Error code {} is not a vendor error code (expected e.g. 1301, 1303, 1100, 503, 429)",

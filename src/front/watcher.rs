@@ -6,8 +6,8 @@
 //! the findings work whichever engineer's handler serves the endpoint. The front door
 //! (`crate::front`) calls [`before`] and [`after`] around every request, with the facts it
 //! worked out once: the classified path, the session the path names, the init body.
-//! (Named "watcher" so that "observer" keeps its one meaning: who can see a finding,
-//! `findings::Observer`.)
+//! (Named "watcher", not "observer": each finding rule says who can detect it
+//! (`findings::Detector`: the emulator, the page or both); this is the emulator's eye on the wire.)
 
 use std::{
     collections::{HashMap, VecDeque},

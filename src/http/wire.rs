@@ -1,4 +1,4 @@
-//! What the accept loop (`server::serve_plain`) adds around hyper on each plain-HTTP connection:
+//! What the accept loop (`server::plain`) adds around hyper on each plain-HTTP connection:
 //! JSON bodies on hyper's own error answers, and a lingering close.
 //!
 //! Why: hyper answers a request it cannot parse (headers over its buffer: 431, a request line

@@ -105,7 +105,7 @@ pub enum Queue {
 }
 
 /// The scenario a request names in its `X-Emulator-Scenario` header (trimmed; blank is none).
-/// One reading for every surface (init, GIPS, REST playback), so they agree on what was asked.
+/// One reading for every surface (init, GIPS, scripted REST answers), so they agree on what was asked.
 pub fn requested_in(headers: &axum::http::HeaderMap) -> Option<String> {
     headers
         .get("x-emulator-scenario")
