@@ -210,6 +210,25 @@ mod tests {
             .ok()
     }
 
+    /// A runner waiting at the gate of a paused control (given time to get there).
+    async fn waiting_runner(control: &SessionControl) -> tokio::task::JoinHandle<Gate> {
+        control.pause();
+        let runner = {
+            let control = control.clone();
+            tokio::spawn(async move { control.gate().await })
+        };
+        tokio::time::sleep(Duration::from_millis(30)).await;
+        runner
+    }
+
+    /// What the waiting `runner` was let through with, once `why` woke it.
+    async fn woken(runner: tokio::task::JoinHandle<Gate>, why: &str) -> Gate {
+        tokio::time::timeout(Duration::from_secs(2), runner)
+            .await
+            .unwrap_or_else(|_| panic!("{why} wakes the runner"))
+            .expect("runner task")
+    }
+
     #[tokio::test]
     async fn a_fresh_control_lets_every_action_through() {
         let control = SessionControl::new();
@@ -221,19 +240,11 @@ mod tests {
     #[tokio::test]
     async fn a_paused_control_holds_the_runner_until_resume() {
         let control = SessionControl::new();
-        control.pause();
-        let runner = {
-            let control = control.clone();
-            tokio::spawn(async move { control.gate().await })
-        };
-        tokio::time::sleep(Duration::from_millis(30)).await;
+        let runner = waiting_runner(&control).await;
         assert!(!runner.is_finished(), "the runner must wait while paused");
         assert!(control.state().waiting);
         control.resume();
-        let gate = tokio::time::timeout(Duration::from_secs(2), runner)
-            .await
-            .expect("resume wakes the runner")
-            .expect("runner task");
+        let gate = woken(runner, "resume").await;
         assert_eq!(gate, Gate::Proceed);
         assert!(!control.state().waiting);
     }
@@ -264,17 +275,9 @@ mod tests {
     #[tokio::test]
     async fn step_wakes_a_runner_already_waiting() {
         let control = SessionControl::new();
-        control.pause();
-        let runner = {
-            let control = control.clone();
-            tokio::spawn(async move { control.gate().await })
-        };
-        tokio::time::sleep(Duration::from_millis(30)).await;
+        let runner = waiting_runner(&control).await;
         control.step();
-        let gate = tokio::time::timeout(Duration::from_secs(2), runner)
-            .await
-            .expect("step wakes the runner")
-            .expect("runner task");
+        let gate = woken(runner, "step").await;
         assert_eq!(gate, Gate::Proceed);
         assert_eq!(control.state().steps, 0);
     }
@@ -282,17 +285,9 @@ mod tests {
     #[tokio::test]
     async fn an_injected_error_is_handed_over_even_while_paused() {
         let control = SessionControl::new();
-        control.pause();
-        let runner = {
-            let control = control.clone();
-            tokio::spawn(async move { control.gate().await })
-        };
-        tokio::time::sleep(Duration::from_millis(30)).await;
+        let runner = waiting_runner(&control).await;
         control.inject(timeout_error());
-        let gate = tokio::time::timeout(Duration::from_secs(2), runner)
-            .await
-            .expect("inject wakes the runner")
-            .expect("runner task");
+        let gate = woken(runner, "inject").await;
         assert_eq!(gate, Gate::Inject(timeout_error()));
     }
 
