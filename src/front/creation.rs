@@ -48,7 +48,7 @@ pub async fn read(
 ) -> Result<(Request, CreationBody), Response> {
     let api_key = req
         .headers()
-        .get("apikey")
+        .get(&crate::http::auth::API_KEY_HEADER)
         .and_then(|v| v.to_str().ok())
         .map(|s| s.trim().to_string());
     let declared_json = crate::gips::capture_session::declares_json(req.headers());
