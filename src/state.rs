@@ -99,9 +99,14 @@ impl AppState {
     /// A fresh UUID (v4 layout) drawn from the seeded generator, so ids repeat under `--seed`.
     pub fn new_id(&self) -> String {
         let bytes: [u8; 16] = self.rng.lock().random();
+        // Encoded into a stack buffer and copied once (exactly 36 bytes): `to_string` went
+        // through the formatter and grew its buffer, on every session and face created.
+        let mut text = [0u8; uuid::fmt::Hyphenated::LENGTH];
         uuid::Builder::from_random_bytes(bytes)
             .into_uuid()
-            .to_string()
+            .hyphenated()
+            .encode_lower(&mut text)
+            .to_owned()
     }
 
     /// A child generator for one session, so sessions do not disturb each other's sequences.

@@ -258,10 +258,12 @@ pub fn check_init_body(body: &Value) -> Vec<(&'static str, String)> {
 /// emulator's own pages (the built-in demo stands in for a back end) are exempt.
 pub fn on_key_protected_request(headers: &HeaderMap, method: &str, path: &str) -> Option<String> {
     let key_sent = headers
-        .get("apikey")
+        .get(&crate::http::auth::API_KEY_HEADER)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|k| !k.trim().is_empty());
-    let origin = headers.get("origin").and_then(|v| v.to_str().ok())?;
+    let origin = headers
+        .get(axum::http::header::ORIGIN)
+        .and_then(|v| v.to_str().ok())?;
     if !key_sent || origin.is_empty() || from_own_page(headers, origin) {
         return None;
     }
@@ -274,14 +276,14 @@ pub fn on_key_protected_request(headers: &HeaderMap, method: &str, path: &str) -
 /// under `/__emulator/`).
 fn from_own_page(headers: &HeaderMap, origin: &str) -> bool {
     let host = headers
-        .get("host")
+        .get(axum::http::header::HOST)
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
     let same_origin = origin
         .split_once("://")
         .is_some_and(|(_, rest)| rest.eq_ignore_ascii_case(host));
     let referer_is_ours = headers
-        .get("referer")
+        .get(axum::http::header::REFERER)
         .and_then(|v| v.to_str().ok())
         .and_then(|r| r.split_once("://"))
         .and_then(|(_, rest)| rest.split_once('/'))

@@ -48,10 +48,11 @@ pub async fn read(
 ) -> Result<(Request, CreationBody), Response> {
     let api_key = req
         .headers()
-        .get("apikey")
+        .get(&crate::http::auth::API_KEY_HEADER)
         .and_then(|v| v.to_str().ok())
         .map(|s| s.trim().to_string());
-    let declared_json = crate::gips::capture_session::declares_json(req.headers());
+    // Only a GIPS capture session's validation reads the declared type.
+    let declared_json = !init && crate::gips::capture_session::declares_json(req.headers());
     let (mut parts, body) = req.into_parts();
     let bytes = read_body(body, max_body).await?;
     let blank = bytes.iter().all(u8::is_ascii_whitespace);

@@ -237,7 +237,7 @@ async fn record(
             body,
             scripted,
         });
-        transcript.push_text_keyed("rest", event.as_str(), key);
+        transcript.push_json_keyed("rest", &event, key);
     }
     drop(transcript_owner);
     let body = match (json, body) {

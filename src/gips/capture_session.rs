@@ -152,7 +152,12 @@ pub fn declares_json(headers: &HeaderMap) -> bool {
     headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.to_ascii_lowercase().contains("json"))
+        // "json" in any ASCII case, without a lowercased copy of the header.
+        .is_some_and(|v| {
+            v.as_bytes()
+                .windows(4)
+                .any(|w| w.eq_ignore_ascii_case(b"json"))
+        })
 }
 
 /// Validates a body parsed with the init members list (`blank`: only white space). An empty

@@ -5,9 +5,13 @@
 //! the check. Which paths need a key is the front door's classification
 //! (`crate::front::endpoint`); this module is the rule itself.
 
-use axum::http::HeaderMap;
+use axum::http::{HeaderMap, HeaderName};
 
 use crate::{config::Config, error::ApiError};
+
+/// The vendor's `apikey` header, as a ready name: a lookup by `&str` parses and lowercases the
+/// name again on every call, and several steps of each vendor request look this one up.
+pub static API_KEY_HEADER: HeaderName = HeaderName::from_static("apikey");
 
 /// The `apikey` header a session-creating request carried (inserted as a request extension by the
 /// front door after the check; the creating handlers record it on the session).
@@ -22,7 +26,7 @@ pub fn check_api_key<'h>(
     headers: &'h HeaderMap,
 ) -> Result<Option<&'h str>, ApiError> {
     let key = headers
-        .get("apikey")
+        .get(&API_KEY_HEADER)
         .and_then(|v| v.to_str().ok())
         .map(str::trim)
         .filter(|s| !s.is_empty());

@@ -10,6 +10,10 @@ use axum::{
     http::{header, request::Parts, HeaderMap},
 };
 
+/// `X-Forwarded-For` as a ready name (a lookup by `&str` parses the name again on every call).
+static X_FORWARDED_FOR: axum::http::HeaderName =
+    axum::http::HeaderName::from_static("x-forwarded-for");
+
 /// The fingerprint of a request from its headers and the peer address.
 ///
 /// The IP is the first `X-Forwarded-For` entry when it is an IP address (back ends and pages often
@@ -17,7 +21,7 @@ use axum::{
 pub fn fingerprint(headers: &HeaderMap, peer: Option<SocketAddr>) -> String {
     use std::fmt::Write;
     let forwarded = headers
-        .get("x-forwarded-for")
+        .get(&X_FORWARDED_FOR)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.split(',').next())
         .and_then(|first| first.trim().parse::<IpAddr>().ok());

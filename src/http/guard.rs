@@ -13,7 +13,7 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 
 use axum::{
     extract::Request,
-    http::{header, HeaderMap, HeaderValue, Method, StatusCode},
+    http::{header, HeaderMap, HeaderName, HeaderValue, Method, StatusCode},
 };
 
 use crate::{config::Config, error::ApiError};
@@ -153,7 +153,7 @@ impl Guard {
         // A navigation (a link to the dashboard on another site) cannot read what it opens.
         let navigation = matches!(*req.method(), Method::GET | Method::HEAD)
             && headers
-                .get("sec-fetch-mode")
+                .get(&SEC_FETCH_MODE)
                 .is_some_and(|v| v.as_bytes() == b"navigate")
             && !headers.contains_key(header::ORIGIN);
         if !navigation && from_foreign_page(headers, host) {
@@ -251,12 +251,17 @@ fn is_state_change(method: &Method) -> bool {
     )
 }
 
+/// `Sec-Fetch-Mode` and `Sec-Fetch-Site` as ready names (a lookup by `&str` parses the name
+/// again each time, and every request to the control plane and the vendor paths is checked).
+static SEC_FETCH_MODE: HeaderName = HeaderName::from_static("sec-fetch-mode");
+static SEC_FETCH_SITE: HeaderName = HeaderName::from_static("sec-fetch-site");
+
 /// Whether the request comes from a web page on another origin than the one it addresses:
 /// `Origin: null`, an `Origin` whose host and port are not the `Host`, or
 /// `Sec-Fetch-Site: cross-site`.
 fn from_foreign_page(headers: &HeaderMap, host: Option<&[u8]>) -> bool {
     if headers
-        .get("sec-fetch-site")
+        .get(&SEC_FETCH_SITE)
         .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"cross-site"))
     {
         return true;

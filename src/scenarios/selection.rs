@@ -104,11 +104,16 @@ pub enum Queue {
     Peek,
 }
 
+/// The `X-Emulator-Scenario` header, as a ready name (a lookup by `&str` parses the name again
+/// on every call, and every creation and scripted answer looks it up).
+static SCENARIO_HEADER: axum::http::HeaderName =
+    axum::http::HeaderName::from_static("x-emulator-scenario");
+
 /// The scenario a request names in its `X-Emulator-Scenario` header (trimmed; blank is none).
 /// One reading for every surface (init, GIPS, scripted REST answers), so they agree on what was asked.
 pub fn requested_in(headers: &axum::http::HeaderMap) -> Option<String> {
     headers
-        .get("x-emulator-scenario")
+        .get(&SCENARIO_HEADER)
         .and_then(|v| v.to_str().ok())
         .map(str::trim)
         .filter(|s| !s.is_empty())

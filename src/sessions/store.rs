@@ -107,13 +107,18 @@ impl<T: Expiring> BoundedStore<T> {
     /// dropped.
     ///
     /// The choice is made under the read lock (requests keep being served) and only the removals
-    /// take the write lock, so a full store does not stall every request once a second.
+    /// take the write lock, so a full store does not stall every request once a second; the
+    /// entries removed are dropped after the write lock is released (freeing a few thousand
+    /// sessions would otherwise park every request that looks one up meanwhile).
     pub fn sweep(&self, ttl: Duration, max: usize) -> usize {
         let doomed: Vec<String> = {
             let map = self.inner.read();
             let mut doomed = Vec::new();
-            let mut candidates: Vec<(u8, Instant, &String)> = Vec::new();
             let over_cap = map.len() > max;
+            // Sized once: over the cap every entry is a candidate (the flood of creations in
+            // `capture::create_session` runs this pass every few thousand sessions).
+            let mut candidates: Vec<(u8, Instant, &String)> =
+                Vec::with_capacity(if over_cap { map.len() } else { 0 });
             let now = Instant::now();
             for (id, e) in map.iter() {
                 let e = e.lock();
@@ -131,6 +136,7 @@ impl<T: Expiring> BoundedStore<T> {
                 .min(candidates.len());
             if excess > 0 {
                 candidates.select_nth_unstable(excess - 1);
+                doomed.reserve_exact(excess);
                 doomed.extend(candidates[..excess].iter().map(|c| c.2.clone()));
             }
             doomed
@@ -138,8 +144,11 @@ impl<T: Expiring> BoundedStore<T> {
         if doomed.is_empty() {
             return 0;
         }
-        let mut map = self.inner.write();
-        doomed.iter().filter(|id| map.remove(*id).is_some()).count()
+        let removed: Vec<Arc<Mutex<T>>> = {
+            let mut map = self.inner.write();
+            doomed.iter().filter_map(|id| map.remove(id)).collect()
+        };
+        removed.len()
     }
 }
 

@@ -175,9 +175,14 @@ impl Transcript {
         }
     }
 
-    /// [`Transcript::push_text`], remembering `key` for [`Transcript::repeat_last`].
-    pub fn push_text_keyed(&mut self, kind: &'static str, text: &str, key: u64) {
-        if self.append(kind, |buf| write_text(buf, text)) {
+    /// [`Transcript::push_json`], remembering `key` for [`Transcript::repeat_last`] (the front
+    /// door's `rest` event: serde_json wrote it, so it is not checked again).
+    pub fn push_json_keyed(&mut self, kind: &'static str, text: &JsonText, key: u64) {
+        let stored = self.append(kind, |buf| {
+            reserve_gently(buf, text.0.len());
+            buf.push_str(&text.0);
+        });
+        if stored {
             self.last_key = Some(key);
         }
     }

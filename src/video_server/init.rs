@@ -83,16 +83,20 @@ async fn init_liveness_session(
     let session =
         capture::create_session_as(&state, request.params, input, chosen, Some(fingerprint))?;
     let id = session.lock().id.clone();
-    let tag = SessionTag::held(id.clone(), &session);
-    // Written as text: the id is a UUID (nothing to escape), and this is the hottest creation path.
+    // Written as text, each piece sized once: the id is a UUID (nothing to escape), and this is
+    // the hottest creation path (no formatter, no growing buffers).
+    let location = ["/v2/bio-sessions/", &id].concat();
+    let body = [r#"{"id":""#, &id, r#""}"#].concat();
     let mut response = (
         StatusCode::CREATED,
-        [(header::LOCATION, format!("/v2/bio-sessions/{id}"))],
+        [(header::LOCATION, location)],
         [(header::CONTENT_TYPE, "application/json")],
-        format!(r#"{{"id":"{id}"}}"#),
+        body,
     )
         .into_response();
-    response.extensions_mut().insert(tag);
+    response
+        .extensions_mut()
+        .insert(SessionTag::held(id, &session));
     Ok(response)
 }
 
