@@ -28,31 +28,34 @@ pub fn create_session(
     input: SelectionInput,
     fingerprint: Option<String>,
 ) -> Result<SharedSession, ApiError> {
-    create_session_as(state, params, input, None, fingerprint)
+    let chosen = select(
+        &state.scenarios,
+        &state.selection,
+        &input.facts(&params),
+        Queue::Take,
+    )?;
+    Ok(create_session_as(
+        state,
+        params,
+        chosen,
+        input.api_key,
+        fingerprint,
+    ))
 }
 
-/// Creates and stores a session with `chosen` when the front door already chose its scenario
-/// (`front::handoff::Selected`), else with the scenario the request selects.
+/// Creates and stores a session playing `chosen`: what the handlers call with the front door's
+/// choice (`front::handoff::Selected`), so selection runs once per creation.
 pub fn create_session_as(
     state: &AppState,
     params: SessionParams,
-    input: SelectionInput,
-    chosen: Option<Chosen>,
+    chosen: Chosen,
+    api_key: Option<String>,
     fingerprint: Option<String>,
-) -> Result<SharedSession, ApiError> {
-    let chosen = match chosen {
-        Some(chosen) => chosen,
-        None => select(
-            &state.scenarios,
-            &state.selection,
-            &input.facts(&params),
-            Queue::Take,
-        )?,
-    };
+) -> SharedSession {
     let id = state.new_id();
     let mut session = BioSession::new(id, params, chosen.scenario, chosen.name, chosen.selected_by);
     session.fingerprint = fingerprint;
-    session.api_key = input.api_key;
+    session.api_key = api_key;
     /// The first transcript event, serialized straight from the session (no JSON tree).
     #[derive(serde::Serialize)]
     #[serde(rename_all = "camelCase")]
@@ -82,7 +85,7 @@ pub fn create_session_as(
     }
     let shared = state.sessions.insert(session);
     state.notify_session(&shared.lock());
-    Ok(shared)
+    shared
 }
 
 /// Makes the result final: stores the best image as a face, sets the core result, records the

@@ -478,3 +478,31 @@ async fn a_creation_the_handler_refuses_leaves_the_queued_name_for_the_next_one(
     let id = emu.create_passive().await;
     assert_eq!(scenario_of(&emu.session_of(&id)), "spoof");
 }
+
+#[tokio::test]
+async fn a_second_capture_session_of_an_identity_takes_its_own_queued_name() {
+    let emu = TestEmulator::start().await;
+    let identity = support::gips::new_identity(emu.http(), &emu.gips("")).await;
+    let capture = |scenario: Option<&str>| {
+        let mut req = emu
+            .post(&format!(
+                "/gips/v1/identities/{identity}/attributes/portrait/live-capture-session"
+            ))
+            .json(&serde_json::json!({"type": "LIVENESS_PASSIVE"}));
+        if let Some(name) = scenario {
+            req = req.header("X-Emulator-Scenario", name);
+        }
+        req.send()
+    };
+    let first = capture(Some("no-match"))
+        .await
+        .expect("first capture session");
+    assert!(first.status().is_success(), "{}", first.status());
+    emu.queue(&["spoof"]).await;
+    let second = capture(None).await.expect("second capture session");
+    assert!(second.status().is_success(), "{}", second.status());
+    let body: serde_json::Value = second.json().await.expect("JSON");
+    let session = emu.session_of(body["sessionId"].as_str().expect("sessionId"));
+    assert_eq!(scenario_of(&session), "spoof");
+    assert_eq!(session.lock().selected_by, SelectedBy::Queue);
+}

@@ -46,11 +46,7 @@ pub async fn read(
     max_body: usize,
     requested: Option<String>,
 ) -> Result<(Request, CreationBody), Response> {
-    let api_key = req
-        .headers()
-        .get(&crate::http::auth::API_KEY_HEADER)
-        .and_then(|v| v.to_str().ok())
-        .map(|s| s.trim().to_string());
+    let api_key = crate::http::auth::api_key_in(req.headers()).map(str::to_string);
     // Only a GIPS capture session's validation reads the declared type.
     let declared_json = !init && crate::gips::capture_session::declares_json(req.headers());
     let (mut parts, body) = req.into_parts();

@@ -9,7 +9,11 @@
 //! names on the request, and a handler that knows its session puts a [`SessionTag`] on the
 //! response: the later steps read it from there.
 
-use crate::{error::ApiResult, scenarios::selection::Chosen, sessions::store::SharedSession};
+use crate::{
+    error::ApiResult,
+    scenarios::{library::Unavailable, selection::Chosen},
+    sessions::store::SharedSession,
+};
 
 /// Request extension: a session-creating body read and validated once by the front door
 /// (`front::creation`), for the handler's extractor to take (`T` is the handler's request type:
@@ -17,13 +21,29 @@ use crate::{error::ApiResult, scenarios::selection::Chosen, sessions::store::Sha
 #[derive(Debug, Clone)]
 pub struct Creation<T>(pub ApiResult<T>);
 
-/// Request extension: the scenario the front door chose for a creating request whose body is
-/// valid, taken from the queue when the queue supplied it. The front door chooses before the
+/// Request extension: what the front door decided for a creating request whose body is valid —
+/// the scenario (taken from the queue when the queue supplied it), or why the requested one
+/// cannot be played — and the API key the session records. The front door chooses before the
 /// handler runs because the choice decides whether a scripted error answers instead; handing the
 /// choice on (rather than choosing again in the handler) is what lets parallel creations each
 /// take their own queued name without a lock held across the handler.
 #[derive(Debug, Clone)]
-pub struct Selected(pub Chosen);
+pub struct Selected {
+    /// The scenario, or the 404/422 the handler answers.
+    pub chosen: Result<Chosen, Unavailable>,
+    /// The request's `apikey` (match rules used it; the session keeps it).
+    pub api_key: Option<String>,
+}
+
+/// The [`Selected`] a creating handler was handed. Every creation passes the front door, which
+/// decides for each valid body; its absence is the emulator's own fault, answered as a JSON 500.
+pub fn front_door_choice(
+    selected: Option<axum::Extension<Selected>>,
+) -> Result<Selected, crate::error::ApiError> {
+    selected.map(|axum::Extension(s)| s).ok_or_else(|| {
+        crate::error::ApiError::internal("the front door chose no scenario for this creation")
+    })
+}
 
 /// Response (and request) extension: the id of the session an exchange belongs to, and the
 /// session itself while it lives.

@@ -274,25 +274,20 @@ async fn read_creation(
 }
 
 /// The key check (see [`Classified::needs_key`]): the 401 to answer instead, or the request
-/// with its [`auth::ApiKey`] for the handlers and whether a scripted answer may be given (the
+/// and whether a scripted answer may be given (the
 /// API-key rule, so a scripted error never hides a 401 the real server would give: this also
 /// covers the legacy `/gips/identities` spelling the scenarios may script). A plain call
 /// rather than a route layer: a `from_fn` layer costs a boxed future and a cloned service on
 /// every vendor request.
 fn authorise(
     app: &AppState,
-    mut req: Request,
+    req: Request,
     classified: &Classified,
 ) -> Result<(Request, bool), crate::error::ApiError> {
     let config = &app.config;
     if classified.needs_key {
-        let key = auth::check_api_key(config, req.headers())?;
-        // Only the creating handlers read the key (selection's match rules, lockout); an
-        // extension on every vendor request would allocate its map and a copy of the key.
-        if classified.creates_session() {
-            let key = key.map(str::to_string);
-            req.extensions_mut().insert(auth::ApiKey(key));
-        }
+        // The creating handlers get the key with the front door's choice (`handoff::Selected`).
+        auth::check_api_key(config, req.headers())?;
         return Ok((req, true));
     }
     let public = matches!(

@@ -70,30 +70,41 @@ pub async fn answer(state: &AppState, req: Request, routes: Routes, facts: Facts
     // the handler will refuse only peeks (no session, so nothing is taken).
     let mut req = req;
     let mut taken = None;
-    let before = if session.is_some() {
-        None
-    } else if let Some(creation) = &facts.creation {
+    let created = facts.creation.as_ref().map(|creation| {
         let queue = if creation.valid {
             Queue::Take
         } else {
             Queue::Peek
         };
         let facts = creation.input.facts(&creation.params);
-        let chosen = selection::select(&state.scenarios, &state.selection, &facts, queue).ok();
-        if let Some(chosen) = chosen.as_ref().filter(|_| creation.valid) {
-            if chosen.selected_by == SelectedBy::Queue {
-                taken = Some(chosen.name.clone());
+        let chosen = selection::select(&state.scenarios, &state.selection, &facts, queue);
+        if creation.valid {
+            if let Ok(c) = &chosen {
+                if c.selected_by == SelectedBy::Queue {
+                    taken = Some(c.name.clone());
+                }
             }
-            req.extensions_mut().insert(Selected(chosen.clone()));
+            req.extensions_mut().insert(Selected {
+                chosen: chosen.clone(),
+                api_key: creation.input.api_key.clone(),
+            });
         }
-        chosen
-    } else {
-        let header = selection::requested_in(req.headers());
-        Some(selection::for_sessionless_request(
-            &state.scenarios,
-            &state.selection,
-            header.as_deref(),
-        ))
+        chosen.ok()
+    });
+    // Scripted answers before a session exists follow the creation's choice, or what a
+    // session-less request gets; a GIPS capture session on an identity that already has a
+    // session follows that session's scenario (as for the identity's other calls).
+    let before = match (&session, created) {
+        (Some(_), _) => None,
+        (None, Some(chosen)) => chosen,
+        (None, None) => {
+            let header = selection::requested_in(req.headers());
+            Some(selection::for_sessionless_request(
+                &state.scenarios,
+                &state.selection,
+                header.as_deref(),
+            ))
+        }
     };
     let pre_answer = match (&session, &before) {
         (Some(s), _) => s.lock().scenario.rest.get(&endpoint).cloned(),
@@ -108,6 +119,10 @@ pub async fn answer(state: &AppState, req: Request, routes: Routes, facts: Facts
             if !creation.valid && chosen.selected_by == SelectedBy::Queue {
                 state.selection.consume_head(&chosen.name);
             }
+        }
+        if let (Some(name), Some(_)) = (&taken, &session) {
+            // The answer is the identity's running session's, not the taken name's: it goes back.
+            state.selection.queue.lock().push_front(name.clone());
         }
         let name = match (&session, &before) {
             (Some(s), _) => s.lock().scenario_name.clone(),

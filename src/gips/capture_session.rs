@@ -19,12 +19,8 @@ use time::OffsetDateTime;
 use super::store::{Portrait, MAX_PORTRAITS};
 use crate::{
     error::{ApiError, ApiResult, BodyRejection},
-    front::handoff::{Creation, Selected, SessionTag},
-    http::auth::ApiKey,
-    scenarios::{
-        model::LivenessMode,
-        selection::{RequestedScenario, SelectionInput},
-    },
+    front::handoff::{front_door_choice, Creation, Selected, SessionTag},
+    scenarios::model::LivenessMode,
     sessions::SessionParams,
     state::AppState,
 };
@@ -36,8 +32,6 @@ const MAX_CHALLENGES: u64 = 10;
 pub async fn create(
     State(state): State<AppState>,
     Path(id): Path<String>,
-    api_key: Option<Extension<ApiKey>>,
-    RequestedScenario(header): RequestedScenario,
     selected: Option<Extension<Selected>>,
     request: Result<CaptureRequest, BodyRejection>,
 ) -> Result<Response, BodyRejection> {
@@ -50,15 +44,11 @@ pub async fn create(
         ))
         .into());
     }
-    let requested = header.or_else(|| request.scenario.clone());
-    let input = SelectionInput {
-        requested,
-        api_key: api_key.and_then(|Extension(ApiKey(k))| k),
-    };
+    let Selected { chosen, api_key } = front_door_choice(selected)?;
+    let chosen = chosen.map_err(ApiError::from)?;
     let portrait_id = state.new_id();
     let params = request.params(Some(portrait_id.clone()));
-    let chosen = selected.map(|Extension(Selected(chosen))| chosen);
-    let session = crate::capture::create_session_as(&state, params, input, chosen, None)?;
+    let session = crate::capture::create_session_as(&state, params, chosen, api_key, None);
     let session_id = {
         let mut s = session.lock();
         s.identity_id = Some(id.clone());

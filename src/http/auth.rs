@@ -13,10 +13,15 @@ use crate::{config::Config, error::ApiError};
 /// name again on every call, and several steps of each vendor request look this one up.
 pub static API_KEY_HEADER: HeaderName = HeaderName::from_static("apikey");
 
-/// The `apikey` header a session-creating request carried (inserted as a request extension by the
-/// front door after the check; the creating handlers record it on the session).
-#[derive(Debug, Clone)]
-pub struct ApiKey(pub Option<String>);
+/// The key a request's `apikey` header carries: trimmed, blank is none. One reading for the key
+/// check and for what a created session records, so they never disagree.
+pub fn api_key_in(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get(&API_KEY_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+}
 
 /// The verdict on a request's `apikey` header: the key (None under `--no-auth` when absent), or
 /// the vendor's 401 saying what is wrong. One rule for the middleware and for scripted REST
@@ -25,11 +30,7 @@ pub fn check_api_key<'h>(
     config: &Config,
     headers: &'h HeaderMap,
 ) -> Result<Option<&'h str>, ApiError> {
-    let key = headers
-        .get(&API_KEY_HEADER)
-        .and_then(|v| v.to_str().ok())
-        .map(str::trim)
-        .filter(|s| !s.is_empty());
+    let key = api_key_in(headers);
     if !config.no_auth {
         match key {
             None => {

@@ -120,21 +120,6 @@ pub fn requested_in(headers: &axum::http::HeaderMap) -> Option<String> {
         .map(String::from)
 }
 
-/// Extractor for handlers: [`requested_in`] of the request (without copying its header map).
-#[derive(Debug, Clone, Default)]
-pub struct RequestedScenario(pub Option<String>);
-
-impl<S: Send + Sync> axum::extract::FromRequestParts<S> for RequestedScenario {
-    type Rejection = std::convert::Infallible;
-
-    async fn from_request_parts(
-        parts: &mut axum::http::request::Parts,
-        _state: &S,
-    ) -> Result<Self, Self::Rejection> {
-        Ok(RequestedScenario(requested_in(&parts.headers)))
-    }
-}
-
 /// A resolved choice: the scenario and why it was chosen, recorded in the transcript so a trainer
 /// can tell which selection rule applied.
 #[derive(Debug, Clone)]

@@ -19,12 +19,9 @@ use serde_json::{Map, Value};
 use crate::{
     capture,
     error::{ApiError, ApiResult},
-    front::handoff::{Creation, Selected, SessionTag},
-    http::{auth::ApiKey, fingerprint::ClientFingerprint},
-    scenarios::{
-        model::LivenessMode,
-        selection::{RequestedScenario, SelectionInput},
-    },
+    front::handoff::{front_door_choice, Creation, Selected, SessionTag},
+    http::fingerprint::ClientFingerprint,
+    scenarios::model::LivenessMode,
     sessions::SessionParams,
     state::AppState,
 };
@@ -69,19 +66,12 @@ pub fn routes() -> Router<AppState> {
 async fn init_liveness_session(
     State(state): State<AppState>,
     ClientFingerprint(fingerprint): ClientFingerprint,
-    key: Option<Extension<ApiKey>>,
-    RequestedScenario(header): RequestedScenario,
     selected: Option<Extension<Selected>>,
     request: InitRequest,
 ) -> ApiResult<Response> {
-    let requested = header.or(request.scenario);
-    let input = SelectionInput {
-        requested,
-        api_key: key.and_then(|Extension(k)| k.0),
-    };
-    let chosen = selected.map(|Extension(Selected(chosen))| chosen);
+    let Selected { chosen, api_key } = front_door_choice(selected)?;
     let session =
-        capture::create_session_as(&state, request.params, input, chosen, Some(fingerprint))?;
+        capture::create_session_as(&state, request.params, chosen?, api_key, Some(fingerprint));
     let id = session.lock().id.clone();
     // Written as text, each piece sized once: the id is a UUID (nothing to escape), and this is
     // the hottest creation path (no formatter, no growing buffers).
