@@ -167,3 +167,51 @@ async fn a_face_upload_that_stops_half_way_is_answered_408_and_the_connection_cl
     assert!(answer.contains("connection: close"), "{answer}");
     emu.shutdown().await;
 }
+
+#[tokio::test]
+async fn a_request_in_flight_when_the_emulator_stops_still_gets_its_answer() {
+    let emu = TestEmulator::start().await;
+    let mut stream = TcpStream::connect(emu.addr()).await.expect("connect");
+    let body = br#"{"livenessMode":"LIVENESS_PASSIVE"}"#;
+    let head = format!(
+        "POST /video-server/init-liveness-session HTTP/1.1\r\nHost: 127.0.0.1\r\napikey: k\r\n\
+         Content-Type: application/json\r\nContent-Length: {}\r\n\r\n",
+        body.len()
+    );
+    stream.write_all(head.as_bytes()).await.expect("head");
+    stream.write_all(&body[..10]).await.expect("first half");
+    // The request is in flight (its body half read) when the stop is asked.
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    emu.state().shutdown.cancel();
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    stream.write_all(&body[10..]).await.expect("second half");
+    let mut answer = Vec::new();
+    let read = tokio::time::timeout(Duration::from_secs(5), stream.read_to_end(&mut answer)).await;
+    assert!(
+        read.is_ok(),
+        "the connection was not closed after its answer"
+    );
+    let answer = String::from_utf8_lossy(&answer);
+    assert!(answer.starts_with("HTTP/1.1 201"), "{answer}");
+    assert!(answer.contains(r#""id":"#), "{answer}");
+}
+
+#[tokio::test]
+async fn an_idle_connection_is_closed_when_the_emulator_stops() {
+    let emu = TestEmulator::start().await;
+    let mut stream = TcpStream::connect(emu.addr()).await.expect("connect");
+    stream
+        .write_all(b"GET /__emulator/health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+        .await
+        .expect("request");
+    let mut buf = [0u8; 4096];
+    let n = stream.read(&mut buf).await.expect("answer");
+    assert!(buf[..n].starts_with(b"HTTP/1.1 200"));
+    emu.state().shutdown.cancel();
+    assert!(
+        closed_within(&mut stream, Duration::from_secs(3))
+            .await
+            .is_some(),
+        "a kept-alive connection stayed open after the stop"
+    );
+}
