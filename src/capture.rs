@@ -59,16 +59,10 @@ pub fn create_session_as(
     session.fingerprint = fingerprint;
     session.api_key = api_key;
     push_created(&mut session);
-    // The once-a-second sweeper trims the store to the cap, a few sessions at a time at the rates
-    // of real captures, so the number kept (and the memory a long-running emulator holds) stays
-    // flat at the cap. A flood of creations (thousands a second) is bounded here: 1/16 over the
-    // cap, one pass evicts down to 1/8 under it, so this O(n) pass runs once per ~max/5 creations.
-    let max = state.config.max_sessions;
-    if state.sessions.len() >= max + max / 16 {
-        let ttl = std::time::Duration::from_secs(state.config.session_ttl);
-        state.sessions.sweep(ttl, max.saturating_sub(max / 8));
-    }
-    let shared = state.sessions.insert(session);
+    // A flood of creations (thousands a second) is bounded here: each creation at the cap evicts
+    // the session that goes first (about one, in O(log n)); the once-a-second sweeper expires
+    // sessions past their TTL.
+    let shared = state.sessions.insert_within(session, state.config.max_sessions);
     state.notify_session(&shared.lock());
     shared
 }
@@ -217,6 +211,8 @@ pub fn finalize(
         state.notify_session(&s);
         best_image_info(&s)
     };
+    // Finished: it now goes first when the store is over its cap.
+    state.sessions.reindex(session);
     let user_failure = session
         .lock()
         .result
@@ -260,6 +256,7 @@ pub fn fail(state: &AppState, session: &SharedSession, reason: Value) {
             .push("state", json!({"state": "FAILED", "reason": reason}));
         state.notify_session(&s);
     }
+    state.sessions.reindex(session);
     record_outcome(state, session, user_failure);
 }
 

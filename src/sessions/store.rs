@@ -5,8 +5,9 @@
 //! least recently used go first (in the order of [`Expiring::evict_rank`]).
 
 use std::{
-    collections::HashMap,
-    sync::Arc,
+    cmp::Ordering,
+    collections::{BinaryHeap, HashMap},
+    sync::{Arc, Weak},
     time::{Duration, Instant},
 };
 
@@ -18,7 +19,7 @@ use super::BioSession;
 pub trait Expiring {
     /// The id the entry is looked up by.
     fn key(&self) -> &str;
-    /// Last activity (a lookup with [`BoundedStore::get`] counts as activity).
+    /// Last activity (a lookup with [`BoundedStore::get`] counts as activity). It never goes back.
     fn touched_at(&self) -> Instant;
     /// Records activity now, so the TTL starts again.
     fn touch(&mut self);
@@ -26,14 +27,79 @@ pub trait Expiring {
     /// session, which no client is still waiting on); `None` never goes, neither for the cap nor
     /// for the TTL (e.g. a session whose capture is running: its channel keeps it alive).
     /// Defaults to rank 0 (plain least-recently-used).
+    ///
+    /// A change that makes an entry go *sooner* (a lower rank, or a rank after `None`) must be
+    /// followed by [`BoundedStore::reindex`]: the store's eviction order learns of later touches
+    /// and of later-going changes by itself, not of those.
     fn evict_rank(&self) -> Option<u8> {
         Some(0)
     }
 }
 
 /// Entries by id, each behind its own lock. Cloning is cheap (the map is shared).
+///
+/// Beside the map, the store keeps its eviction order as a heap of *records*, (rank, last
+/// touch) as they were when recorded, soonest to go on top, so that [`BoundedStore::insert_within`]
+/// finds the entry to evict in O(log n) instead of scanning every entry. A record may be stale:
+/// a touch or a later-going change since makes the entry go *later* than it says, never sooner
+/// (see [`Expiring::evict_rank`] for the one kind of change that must be told), so the top
+/// record, once checked against its entry, is the entry to evict; a record that no longer
+/// matches is put back as its entry is now.
 pub struct BoundedStore<T> {
-    inner: Arc<RwLock<HashMap<String, Arc<Mutex<T>>>>>,
+    inner: Arc<Shared<T>>,
+}
+
+struct Shared<T> {
+    map: RwLock<HashMap<String, Arc<Mutex<T>>>>,
+    /// Eviction records. Lock order: `map`, then `order`, then an entry.
+    order: Mutex<BinaryHeap<Record<T>>>,
+}
+
+impl<T> Default for Shared<T> {
+    fn default() -> Self {
+        Shared {
+            map: RwLock::default(),
+            order: Mutex::new(BinaryHeap::new()),
+        }
+    }
+}
+
+/// An entry's place in the eviction order when it was recorded. The heap is a max-heap, so the
+/// ordering is reversed: the soonest to go (lowest rank, then least recently touched) is greatest.
+struct Record<T> {
+    rank: u8,
+    touched: Instant,
+    entry: Weak<Mutex<T>>,
+}
+
+impl<T> Record<T> {
+    fn of(entry: &Arc<Mutex<T>>, rank: u8, touched: Instant) -> Self {
+        Record {
+            rank,
+            touched,
+            entry: Arc::downgrade(entry),
+        }
+    }
+}
+
+impl<T> PartialEq for Record<T> {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other) == Ordering::Equal
+    }
+}
+
+impl<T> Eq for Record<T> {}
+
+impl<T> PartialOrd for Record<T> {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl<T> Ord for Record<T> {
+    fn cmp(&self, other: &Self) -> Ordering {
+        (other.rank, other.touched).cmp(&(self.rank, self.touched))
+    }
 }
 
 impl<T> Clone for BoundedStore<T> {
@@ -60,10 +126,52 @@ impl<T: Expiring> BoundedStore<T> {
 
     /// Adds an entry and returns the shared handle.
     pub fn insert(&self, entry: T) -> Arc<Mutex<T>> {
+        self.insert_within(entry, usize::MAX)
+    }
+
+    /// Adds an entry, first evicting while the store holds `max` or more: the entries that go
+    /// first by [`Expiring::evict_rank`], then least recently touched (as [`BoundedStore::sweep`]
+    /// picks them; never one ranked `None`). So a flood of creations keeps the store at `max`,
+    /// each creation evicting about one entry in O(log n) — no pass over every entry, and the
+    /// memory freed a little at a time, while it is still warm, rather than thousands at once.
+    /// The new entry is not a candidate, so it is always kept.
+    pub fn insert_within(&self, entry: T, max: usize) -> Arc<Mutex<T>> {
         let id = entry.key().to_string();
+        let rank = entry.evict_rank();
+        let touched = entry.touched_at();
         let shared = Arc::new(Mutex::new(entry));
-        self.inner.write().insert(id, shared.clone());
+        let mut evicted = Vec::new();
+        {
+            let mut map = self.inner.map.write();
+            let mut order = self.inner.order.lock();
+            if map.len() >= max {
+                let over = map.len() + 1 - max.max(1);
+                evict(&mut map, &mut order, over, &mut evicted);
+            }
+            map.insert(id, shared.clone());
+            if let Some(rank) = rank {
+                order.push(Record::of(&shared, rank, touched));
+            }
+        }
+        // Dropped after the locks are released.
+        drop(evicted);
         shared
+    }
+
+    /// Tells the store that `entry` may now go sooner than before (a lower
+    /// [`Expiring::evict_rank`], e.g. a session that just finished), so it is evicted in its
+    /// new place. Call it without holding the entry's lock.
+    pub fn reindex(&self, entry: &Arc<Mutex<T>>) {
+        let (rank, touched) = {
+            let e = entry.lock();
+            (e.evict_rank(), e.touched_at())
+        };
+        if let Some(rank) = rank {
+            self.inner
+                .order
+                .lock()
+                .push(Record::of(entry, rank, touched));
+        }
     }
 
     /// Looks an entry up by id and marks it as touched (for the TTL).
@@ -77,12 +185,12 @@ impl<T: Expiring> BoundedStore<T> {
 
     /// Looks an entry up without touching it (for the dashboard, which must not keep sessions alive).
     pub fn peek(&self, id: &str) -> Option<Arc<Mutex<T>>> {
-        self.inner.read().get(id).cloned()
+        self.inner.map.read().get(id).cloned()
     }
 
     /// Number of entries held.
     pub fn len(&self) -> usize {
-        self.inner.read().len()
+        self.inner.map.read().len()
     }
 
     /// Whether the store is empty.
@@ -93,12 +201,19 @@ impl<T: Expiring> BoundedStore<T> {
     /// How many entries satisfy `f`: one pass, no copies (for counts derived from the entries,
     /// like the pins waiting in sessions, instead of a second table to keep in step).
     pub fn count(&self, f: impl Fn(&T) -> bool) -> usize {
-        self.inner.read().values().filter(|e| f(&e.lock())).count()
+        self.inner
+            .map
+            .read()
+            .values()
+            .filter(|e| f(&e.lock()))
+            .count()
     }
 
     /// Forgets every entry (admin reset).
     pub fn clear(&self) {
-        self.inner.write().clear();
+        let mut map = self.inner.map.write();
+        map.clear();
+        self.inner.order.lock().clear();
     }
 
     /// Drops entries untouched for longer than `ttl`, then, beyond `max`, the least recently touched
@@ -109,35 +224,42 @@ impl<T: Expiring> BoundedStore<T> {
     /// The choice is made under the read lock (requests keep being served) and only the removals
     /// take the write lock, so a full store does not stall every request once a second; the
     /// entries removed are dropped after the write lock is released (freeing a few thousand
-    /// sessions would otherwise park every request that looks one up meanwhile).
+    /// sessions would otherwise park every request that looks one up meanwhile). When it drops
+    /// any (or the eviction records have piled up), the same pass rebuilds the eviction records
+    /// from the entries as they are, so no record keeps a dropped entry's memory.
     pub fn sweep(&self, ttl: Duration, max: usize) -> usize {
         let doomed: Vec<String> = {
-            let map = self.inner.read();
+            let map = self.inner.map.read();
+            // Held through the pass: a `reindex` meanwhile lands in the rebuilt records.
+            let mut order = self.inner.order.lock();
             let mut doomed = Vec::new();
-            let over_cap = map.len() > max;
-            // Sized once: over the cap every entry is a candidate (the flood of creations in
-            // `capture::create_session` runs this pass every few thousand sessions).
-            let mut candidates: Vec<(u8, Instant, &String)> =
-                Vec::with_capacity(if over_cap { map.len() } else { 0 });
+            let mut candidates: Vec<(u8, Instant, &String, &Arc<Mutex<T>>)> =
+                Vec::with_capacity(map.len());
             let now = Instant::now();
-            for (id, e) in map.iter() {
-                let e = e.lock();
+            for (id, shared) in map.iter() {
+                let e = shared.lock();
                 let Some(rank) = e.evict_rank() else {
                     continue;
                 };
                 if now.saturating_duration_since(e.touched_at()) > ttl {
                     doomed.push(id.clone());
-                } else if over_cap {
-                    candidates.push((rank, e.touched_at(), id));
+                } else {
+                    candidates.push((rank, e.touched_at(), id, shared));
                 }
             }
             let excess = (map.len() - doomed.len())
                 .saturating_sub(max)
                 .min(candidates.len());
             if excess > 0 {
-                candidates.select_nth_unstable(excess - 1);
+                candidates.select_nth_unstable_by_key(excess - 1, |c| (c.0, c.1));
                 doomed.reserve_exact(excess);
                 doomed.extend(candidates[..excess].iter().map(|c| c.2.clone()));
+            }
+            if !doomed.is_empty() || order.len() > 2 * map.len() + 64 {
+                *order = candidates[excess..]
+                    .iter()
+                    .map(|c| Record::of(c.3, c.0, c.1))
+                    .collect();
             }
             doomed
         };
@@ -145,11 +267,54 @@ impl<T: Expiring> BoundedStore<T> {
             return 0;
         }
         let removed: Vec<Arc<Mutex<T>>> = {
-            let mut map = self.inner.write();
+            let mut map = self.inner.map.write();
             doomed.iter().filter_map(|id| map.remove(id)).collect()
         };
         removed.len()
     }
+}
+
+/// Evicts up to `n` entries in the order of the records (see [`BoundedStore`]), moving them to
+/// `evicted` (dropped by the caller once the locks are released). An entry locked by someone
+/// else is in use this instant: it is left for the next eviction rather than waited for (its
+/// user may be waiting for the store).
+fn evict<T: Expiring>(
+    map: &mut HashMap<String, Arc<Mutex<T>>>,
+    order: &mut BinaryHeap<Record<T>>,
+    n: usize,
+    evicted: &mut Vec<Arc<Mutex<T>>>,
+) {
+    let mut busy = Vec::new();
+    while evicted.len() < n {
+        let Some(record) = order.pop() else {
+            break;
+        };
+        let Some(shared) = record.entry.upgrade() else {
+            continue;
+        };
+        let Some(e) = shared.try_lock() else {
+            busy.push(record);
+            continue;
+        };
+        // Not evictable now: forgotten until it becomes so (`reindex`).
+        let Some(rank) = e.evict_rank() else {
+            continue;
+        };
+        let touched = e.touched_at();
+        if (rank, touched) != (record.rank, record.touched) {
+            drop(e);
+            order.push(Record::of(&shared, rank, touched));
+            continue;
+        }
+        // A record repeated (`reindex`), or of an entry gone or replaced under the same id.
+        let current = map.get(e.key()).is_some_and(|m| Arc::ptr_eq(m, &shared));
+        if current {
+            let removed = map.remove(e.key());
+            drop(e);
+            evicted.extend(removed);
+        }
+    }
+    order.extend(busy);
 }
 
 /// A session shared between handlers; lock it briefly and never across an `.await`.
@@ -180,7 +345,7 @@ impl Expiring for BioSession {
 impl BoundedStore<BioSession> {
     /// Every session, newest first (the dashboard's and admin API's listing order).
     pub fn all(&self) -> Vec<SharedSession> {
-        let mut v: Vec<SharedSession> = self.inner.read().values().cloned().collect();
+        let mut v: Vec<SharedSession> = self.inner.map.read().values().cloned().collect();
         v.sort_by_key(|s| std::cmp::Reverse(s.lock().created_at));
         v
     }
