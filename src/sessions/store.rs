@@ -51,6 +51,8 @@ pub struct BoundedStore<T> {
 
 struct Shared<T> {
     map: RwLock<HashMap<String, Arc<Mutex<T>>>>,
+    /// What eviction keys count time from.
+    origin: Instant,
     /// Eviction records. Lock order: `map`, then `order`, then an entry.
     order: Mutex<BinaryHeap<Record<T>>>,
 }
@@ -59,26 +61,44 @@ impl<T> Default for Shared<T> {
     fn default() -> Self {
         Shared {
             map: RwLock::default(),
+            origin: Instant::now(),
             order: Mutex::new(BinaryHeap::new()),
         }
     }
 }
 
-/// An entry's place in the eviction order when it was recorded. The heap is a max-heap, so the
-/// ordering is reversed: the soonest to go (lowest rank, then least recently touched) is greatest.
+/// An entry's place in the eviction order when it was recorded: its rank and last touch in one
+/// number (see [`Shared::key`]), and the entry. The heap is a max-heap, so the ordering is
+/// reversed: the soonest to go (lowest rank, then least recently touched) is greatest.
 struct Record<T> {
-    rank: u8,
-    touched: Instant,
+    key: u64,
     entry: Weak<Mutex<T>>,
 }
 
 impl<T> Record<T> {
-    fn of(entry: &Arc<Mutex<T>>, rank: u8, touched: Instant) -> Self {
+    fn of(entry: &Arc<Mutex<T>>, key: u64) -> Self {
         Record {
-            rank,
-            touched,
+            key,
             entry: Arc::downgrade(entry),
         }
+    }
+}
+
+impl<T> Shared<T> {
+    /// `rank` in the top byte, then the last touch in microseconds since the store was made
+    /// (2^56 µs is two thousand years): one comparison orders records, and a record is 16 bytes.
+    /// (Two touches in the same microsecond count as one.)
+    fn key(&self, rank: u8, touched: Instant) -> u64 {
+        let micros = touched.saturating_duration_since(self.origin).as_micros();
+        (u64::from(rank) << 56) | micros.min((1 << 56) - 1) as u64
+    }
+
+    /// The key of `entry` as it is now (`None`: it is never evicted).
+    fn key_of(&self, entry: &T) -> Option<u64>
+    where
+        T: Expiring,
+    {
+        Some(self.key(entry.evict_rank()?, entry.touched_at()))
     }
 }
 
@@ -98,7 +118,7 @@ impl<T> PartialOrd for Record<T> {
 
 impl<T> Ord for Record<T> {
     fn cmp(&self, other: &Self) -> Ordering {
-        (other.rank, other.touched).cmp(&(self.rank, self.touched))
+        other.key.cmp(&self.key)
     }
 }
 
@@ -137,8 +157,7 @@ impl<T: Expiring> BoundedStore<T> {
     /// The new entry is not a candidate, so it is always kept.
     pub fn insert_within(&self, entry: T, max: usize) -> Arc<Mutex<T>> {
         let id = entry.key().to_string();
-        let rank = entry.evict_rank();
-        let touched = entry.touched_at();
+        let key = self.inner.key_of(&entry);
         let shared = Arc::new(Mutex::new(entry));
         let mut evicted = Vec::new();
         {
@@ -146,11 +165,11 @@ impl<T: Expiring> BoundedStore<T> {
             let mut order = self.inner.order.lock();
             if map.len() >= max {
                 let over = map.len() + 1 - max.max(1);
-                evict(&mut map, &mut order, over, &mut evicted);
+                evict(&self.inner, &mut map, &mut order, over, &mut evicted);
             }
             map.insert(id, shared.clone());
-            if let Some(rank) = rank {
-                order.push(Record::of(&shared, rank, touched));
+            if let Some(key) = key {
+                order.push(Record::of(&shared, key));
             }
         }
         // Dropped after the locks are released.
@@ -162,15 +181,9 @@ impl<T: Expiring> BoundedStore<T> {
     /// [`Expiring::evict_rank`], e.g. a session that just finished), so it is evicted in its
     /// new place. Call it without holding the entry's lock.
     pub fn reindex(&self, entry: &Arc<Mutex<T>>) {
-        let (rank, touched) = {
-            let e = entry.lock();
-            (e.evict_rank(), e.touched_at())
-        };
-        if let Some(rank) = rank {
-            self.inner
-                .order
-                .lock()
-                .push(Record::of(entry, rank, touched));
+        let key = self.inner.key_of(&entry.lock());
+        if let Some(key) = key {
+            self.inner.order.lock().push(Record::of(entry, key));
         }
     }
 
@@ -258,7 +271,7 @@ impl<T: Expiring> BoundedStore<T> {
             if !doomed.is_empty() || order.len() > 2 * map.len() + 64 {
                 *order = candidates[excess..]
                     .iter()
-                    .map(|c| Record::of(c.3, c.0, c.1))
+                    .map(|c| Record::of(c.3, self.inner.key(c.0, c.1)))
                     .collect();
             }
             doomed
@@ -279,6 +292,7 @@ impl<T: Expiring> BoundedStore<T> {
 /// else is in use this instant: it is left for the next eviction rather than waited for (its
 /// user may be waiting for the store).
 fn evict<T: Expiring>(
+    shared: &Shared<T>,
     map: &mut HashMap<String, Arc<Mutex<T>>>,
     order: &mut BinaryHeap<Record<T>>,
     n: usize,
@@ -289,29 +303,31 @@ fn evict<T: Expiring>(
         let Some(record) = order.pop() else {
             break;
         };
-        let Some(shared) = record.entry.upgrade() else {
+        let Some(entry) = record.entry.upgrade() else {
             continue;
         };
-        let Some(e) = shared.try_lock() else {
+        let Some(e) = entry.try_lock() else {
             busy.push(record);
             continue;
         };
         // Not evictable now: forgotten until it becomes so (`reindex`).
-        let Some(rank) = e.evict_rank() else {
+        let Some(key) = shared.key_of(&e) else {
             continue;
         };
-        let touched = e.touched_at();
-        if (rank, touched) != (record.rank, record.touched) {
+        if key != record.key {
             drop(e);
-            order.push(Record::of(&shared, rank, touched));
+            order.push(Record::of(&entry, key));
             continue;
         }
-        // A record repeated (`reindex`), or of an entry gone or replaced under the same id.
-        let current = map.get(e.key()).is_some_and(|m| Arc::ptr_eq(m, &shared));
-        if current {
-            let removed = map.remove(e.key());
-            drop(e);
-            evicted.extend(removed);
+        match map.remove(e.key()) {
+            Some(removed) if Arc::ptr_eq(&removed, &entry) => evicted.push(removed),
+            // A record repeated (`reindex`) of an entry gone, or replaced under the same id
+            // (after a reset): put the one stored back.
+            Some(other) => {
+                let id = e.key().to_string();
+                map.insert(id, other);
+            }
+            None => {}
         }
     }
     order.extend(busy);
