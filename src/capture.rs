@@ -12,7 +12,7 @@ use serde_json::{json, Value};
 use crate::{
     error::ApiError,
     scenarios::{
-        model::LivenessStatus,
+        model::{LivenessMode, LivenessStatus},
         selection::{select, Chosen, Queue, SelectionInput},
     },
     sessions::{
@@ -109,39 +109,52 @@ fn push_created(session: &mut BioSession) {
         return;
     }
     let mut digits = [0u8; 10];
-    let [c0, c1, c2] = optional(",\"correlationId\":\"", &p.correlation_id);
-    let [e0, e1, e2] = optional(",\"evidenceId\":\"", &p.evidence_id);
-    let [u0, u1, u2] = optional(",\"callbackURL\":\"", &p.callback_url);
-    let pieces = [
+    // Filled in order, absent members left out: fewer pieces, fewer copies.
+    let mut pieces = [""; 17];
+    let fixed = [
         "{\"state\":\"CREATED\",\"scenario\":\"",
         &session.scenario_name,
-        "\",\"selectedBy\":\"",
-        session.selected_by.as_str(),
-        "\",\"params\":{\"livenessMode\":\"",
-        p.liveness_mode.as_str(),
-        "\",\"securityLevel\":\"",
+        selected_by_member(session.selected_by),
+        liveness_mode_member(p.liveness_mode),
         &p.security_level,
         "\",\"numberOfChallenge\":",
         decimal(p.number_of_challenge, &mut digits),
-        c0,
-        c1,
-        c2,
-        e0,
-        e1,
-        e2,
-        u0,
-        u1,
-        u2,
-        "}}",
     ];
-    session.transcript.push_json_pieces("state", &pieces);
+    pieces[..fixed.len()].copy_from_slice(&fixed);
+    let mut n = fixed.len();
+    let optional = [
+        (",\"correlationId\":\"", &p.correlation_id),
+        (",\"evidenceId\":\"", &p.evidence_id),
+        (",\"callbackURL\":\"", &p.callback_url),
+    ];
+    for (prefix, value) in optional {
+        if let Some(value) = value {
+            pieces[n..n + 3].copy_from_slice(&[prefix, value, "\""]);
+            n += 3;
+        }
+    }
+    pieces[n] = "}}";
+    session.transcript.push_json_pieces("state", &pieces[..=n]);
 }
 
-/// The pieces of an optional string member (`prefix` is `,"name":"`), or nothing when absent.
-fn optional<'a>(prefix: &'static str, value: &'a Option<String>) -> [&'a str; 3] {
-    match value {
-        Some(v) => [prefix, v, "\""],
-        None => ["", "", ""],
+/// From the end of `scenario` to the start of `livenessMode`'s value, for [`push_created`].
+fn selected_by_member(by: SelectedBy) -> &'static str {
+    match by {
+        SelectedBy::Pin => "\",\"selectedBy\":\"pin\",\"params\":{\"livenessMode\":\"",
+        SelectedBy::Request => "\",\"selectedBy\":\"request\",\"params\":{\"livenessMode\":\"",
+        SelectedBy::PageHint => "\",\"selectedBy\":\"pageHint\",\"params\":{\"livenessMode\":\"",
+        SelectedBy::MatchRule => "\",\"selectedBy\":\"matchRule\",\"params\":{\"livenessMode\":\"",
+        SelectedBy::Queue => "\",\"selectedBy\":\"queue\",\"params\":{\"livenessMode\":\"",
+        SelectedBy::Default => "\",\"selectedBy\":\"default\",\"params\":{\"livenessMode\":\"",
+    }
+}
+
+/// `livenessMode`'s value to the start of `securityLevel`'s, for [`push_created`].
+fn liveness_mode_member(mode: LivenessMode) -> &'static str {
+    match mode {
+        LivenessMode::LivenessPassive => "LIVENESS_PASSIVE\",\"securityLevel\":\"",
+        LivenessMode::LivenessPassiveVideo => "LIVENESS_PASSIVE_VIDEO\",\"securityLevel\":\"",
+        LivenessMode::LivenessActive => "LIVENESS_ACTIVE\",\"securityLevel\":\"",
     }
 }
 
@@ -316,7 +329,7 @@ pub fn best_image_info(s: &BioSession) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::scenarios::model::{LivenessMode, Scenario};
+    use crate::scenarios::model::Scenario;
     use std::sync::Arc;
 
     fn session(name: &str, by: SelectedBy, params: SessionParams) -> BioSession {

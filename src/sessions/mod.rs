@@ -78,20 +78,6 @@ pub enum SelectedBy {
     Default,
 }
 
-impl SelectedBy {
-    /// The name serde writes for it (its transcript spelling), for events written by hand.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            SelectedBy::Pin => "pin",
-            SelectedBy::Request => "request",
-            SelectedBy::PageHint => "pageHint",
-            SelectedBy::MatchRule => "matchRule",
-            SelectedBy::Queue => "queue",
-            SelectedBy::Default => "default",
-        }
-    }
-}
-
 /// Where a session is in its life.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]

@@ -49,8 +49,12 @@ pub struct BoundedStore<T> {
     inner: Arc<Shared<T>>,
 }
 
+/// Entries by id. Hashed with foldhash: the ids are the emulator's own (UUIDs it generated), so
+/// nobody picks keys that collide, and SipHash was a fair part of a creation's cost.
+type Map<T> = HashMap<String, Arc<Mutex<T>>, foldhash::fast::RandomState>;
+
 struct Shared<T> {
-    map: RwLock<HashMap<String, Arc<Mutex<T>>>>,
+    map: RwLock<Map<T>>,
     /// What eviction keys count time from.
     origin: Instant,
     /// Eviction records. Lock order: `map`, then `order`, then an entry.
@@ -159,7 +163,7 @@ impl<T: Expiring> BoundedStore<T> {
         let id = entry.key().to_string();
         let key = self.inner.key_of(&entry);
         let shared = Arc::new(Mutex::new(entry));
-        let mut evicted = Vec::new();
+        let mut evicted = Evicted::default();
         {
             let mut map = self.inner.map.write();
             let mut order = self.inner.order.lock();
@@ -293,13 +297,13 @@ impl<T: Expiring> BoundedStore<T> {
 /// user may be waiting for the store).
 fn evict<T: Expiring>(
     shared: &Shared<T>,
-    map: &mut HashMap<String, Arc<Mutex<T>>>,
+    map: &mut Map<T>,
     order: &mut BinaryHeap<Record<T>>,
     n: usize,
-    evicted: &mut Vec<Arc<Mutex<T>>>,
+    evicted: &mut Evicted<T>,
 ) {
     let mut busy = Vec::new();
-    while evicted.len() < n {
+    while evicted.count < n {
         let Some(record) = order.pop() else {
             break;
         };
@@ -320,7 +324,7 @@ fn evict<T: Expiring>(
             continue;
         }
         match map.remove(e.key()) {
-            Some(removed) if Arc::ptr_eq(&removed, &entry) => evicted.push(removed),
+            Some(removed) if Arc::ptr_eq(&removed, &entry) => evicted.add(removed),
             // A record repeated (`reindex`) of an entry gone, or replaced under the same id
             // (after a reset): put the one stored back.
             Some(other) => {
@@ -331,6 +335,34 @@ fn evict<T: Expiring>(
         }
     }
     order.extend(busy);
+}
+
+/// The entries one insertion evicted, held until the store's locks are released: usually one, so
+/// it is kept inline (no list allocated per creation).
+struct Evicted<T> {
+    first: Option<Arc<Mutex<T>>>,
+    more: Vec<Arc<Mutex<T>>>,
+    count: usize,
+}
+
+impl<T> Default for Evicted<T> {
+    fn default() -> Self {
+        Evicted {
+            first: None,
+            more: Vec::new(),
+            count: 0,
+        }
+    }
+}
+
+impl<T> Evicted<T> {
+    fn add(&mut self, entry: Arc<Mutex<T>>) {
+        match self.first {
+            None => self.first = Some(entry),
+            Some(_) => self.more.push(entry),
+        }
+        self.count += 1;
+    }
 }
 
 /// A session shared between handlers; lock it briefly and never across an `.await`.
