@@ -241,17 +241,21 @@ impl<T: Expiring> BoundedStore<T> {
     /// The choice is made under the read lock (requests keep being served) and only the removals
     /// take the write lock, so a full store does not stall every request once a second; the
     /// entries removed are dropped after the write lock is released (freeing a few thousand
-    /// sessions would otherwise park every request that looks one up meanwhile). When it drops
-    /// any (or the eviction records have piled up), the same pass rebuilds the eviction records
-    /// from the entries as they are, so no record keeps a dropped entry's memory.
+    /// sessions would otherwise park every request that looks one up meanwhile). The eviction
+    /// records of the entries dropped are forgotten (so none keeps a dropped entry's memory), and
+    /// when records have piled up (repeats), the same pass rebuilds them from the entries.
     pub fn sweep(&self, ttl: Duration, max: usize) -> usize {
-        let doomed: Vec<String> = {
+        let (doomed, rebuilt) = {
             let map = self.inner.map.read();
-            // Held through the pass: a `reindex` meanwhile lands in the rebuilt records.
-            let mut order = self.inner.order.lock();
+            let order = self.inner.order.lock();
+            let rebuild = order.len() > 2 * map.len() + 64;
+            // Held through the pass when rebuilding: a `reindex` meanwhile lands in the new records.
+            let mut order = rebuild.then_some(order);
             let mut doomed = Vec::new();
+            let over_cap = map.len() > max;
+            // Sized once: over the cap (or to rebuild the records) every entry is a candidate.
             let mut candidates: Vec<(u8, Instant, &String, &Arc<Mutex<T>>)> =
-                Vec::with_capacity(map.len());
+                Vec::with_capacity(if over_cap || rebuild { map.len() } else { 0 });
             let now = Instant::now();
             for (id, shared) in map.iter() {
                 let e = shared.lock();
@@ -260,7 +264,7 @@ impl<T: Expiring> BoundedStore<T> {
                 };
                 if now.saturating_duration_since(e.touched_at()) > ttl {
                     doomed.push(id.clone());
-                } else {
+                } else if over_cap || rebuild {
                     candidates.push((rank, e.touched_at(), id, shared));
                 }
             }
@@ -272,13 +276,13 @@ impl<T: Expiring> BoundedStore<T> {
                 doomed.reserve_exact(excess);
                 doomed.extend(candidates[..excess].iter().map(|c| c.2.clone()));
             }
-            if !doomed.is_empty() || order.len() > 2 * map.len() + 64 {
-                *order = candidates[excess..]
+            if let Some(order) = order.as_mut() {
+                **order = candidates[excess..]
                     .iter()
                     .map(|c| Record::of(c.3, self.inner.key(c.0, c.1)))
                     .collect();
             }
-            doomed
+            (doomed, rebuild)
         };
         if doomed.is_empty() {
             return 0;
@@ -287,7 +291,17 @@ impl<T: Expiring> BoundedStore<T> {
             let mut map = self.inner.map.write();
             doomed.iter().filter_map(|id| map.remove(id)).collect()
         };
-        removed.len()
+        let dropped = removed.len();
+        drop(removed);
+        if !rebuilt {
+            // The records of the entries just dropped would keep their memory (a weak reference
+            // keeps the allocation): forget them.
+            self.inner
+                .order
+                .lock()
+                .retain(|r| r.entry.strong_count() > 0);
+        }
+        dropped
     }
 }
 
@@ -396,5 +410,60 @@ impl BoundedStore<BioSession> {
         let mut v: Vec<SharedSession> = self.inner.map.read().values().cloned().collect();
         v.sort_by_key(|s| std::cmp::Reverse(s.lock().created_at));
         v
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    struct Entry {
+        id: String,
+        touched: Instant,
+    }
+
+    impl Expiring for Entry {
+        fn key(&self) -> &str {
+            &self.id
+        }
+        fn touched_at(&self) -> Instant {
+            self.touched
+        }
+        fn touch(&mut self) {
+            self.touched = Instant::now();
+        }
+    }
+
+    fn entry(id: &str) -> Entry {
+        Entry {
+            id: id.into(),
+            touched: Instant::now(),
+        }
+    }
+
+    #[test]
+    fn the_sweep_forgets_the_eviction_records_of_the_entries_it_drops() {
+        let store = BoundedStore::new();
+        for id in ["a", "b", "c"] {
+            store.insert(entry(id));
+        }
+        std::thread::sleep(Duration::from_millis(2));
+        store.get("c");
+        assert_eq!(store.sweep(Duration::from_millis(1), 10), 2);
+        assert_eq!(store.inner.order.lock().len(), 1);
+    }
+
+    #[test]
+    fn repeated_records_are_rebuilt_from_the_entries_once_they_pile_up() {
+        let store = BoundedStore::new();
+        let a = store.insert(entry("a"));
+        for _ in 0..100 {
+            store.reindex(&a);
+        }
+        assert_eq!(store.sweep(Duration::from_secs(60), 10), 0);
+        assert_eq!(store.inner.order.lock().len(), 1);
+        // And the rebuilt records still evict.
+        store.insert_within(entry("b"), 1);
+        assert!(store.peek("a").is_none() && store.peek("b").is_some());
     }
 }
