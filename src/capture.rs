@@ -60,9 +60,11 @@ pub fn create_session_as(
     session.api_key = api_key;
     push_created(&mut session);
     // A flood of creations (thousands a second) is bounded here: each creation at the cap evicts
-    // the session that goes first (about one, in O(log n)); the once-a-second sweeper expires
+    // the session that goes first (about one, found in O(1)); the once-a-second sweeper expires
     // sessions past their TTL.
-    let shared = state.sessions.insert_within(session, state.config.max_sessions);
+    let shared = state
+        .sessions
+        .insert_within(session, state.config.max_sessions);
     state.notify_session(&shared.lock());
     shared
 }

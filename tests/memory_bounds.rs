@@ -64,7 +64,10 @@ fn a_creation_at_the_cap_evicts_one_session_in_the_same_order_as_the_sweep() {
 
     store.insert_within(session("a", SessionState::Created), 4);
     assert_eq!(store.len(), 4);
-    assert!(store.peek("new-created").is_none(), "least recently touched first");
+    assert!(
+        store.peek("new-created").is_none(),
+        "least recently touched first"
+    );
 
     // A session that finishes goes before every never-connected one, once the store is told.
     finishing.lock().state = SessionState::Finished;
@@ -76,7 +79,11 @@ fn a_creation_at_the_cap_evicts_one_session_in_the_same_order_as_the_sweep() {
     store.insert_within(session("c", SessionState::Created), 4);
     assert!(store.peek("old-created").is_none());
     store.insert_within(session("d", SessionState::Created), 2);
-    assert_eq!(store.len(), 2, "down to the cap, one creation at a time or more");
+    assert_eq!(
+        store.len(),
+        2,
+        "down to the cap, one creation at a time or more"
+    );
     assert!(store.peek("d").is_some(), "the new session is always kept");
 
     // One whose capture is running is never evicted, even when nothing else can go.

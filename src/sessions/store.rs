@@ -6,7 +6,7 @@
 
 use std::{
     cmp::Ordering,
-    collections::{BinaryHeap, HashMap},
+    collections::{BinaryHeap, HashMap, VecDeque},
     sync::{Arc, Weak},
     time::{Duration, Instant},
 };
@@ -38,9 +38,9 @@ pub trait Expiring {
 
 /// Entries by id, each behind its own lock. Cloning is cheap (the map is shared).
 ///
-/// Beside the map, the store keeps its eviction order as a heap of *records*, (rank, last
-/// touch) as they were when recorded, soonest to go on top, so that [`BoundedStore::insert_within`]
-/// finds the entry to evict in O(log n) instead of scanning every entry. A record may be stale:
+/// Beside the map, the store keeps its eviction order as *records*, (rank, last touch) as they
+/// were when recorded, in an [`Order`], so that [`BoundedStore::insert_within`] finds the entry
+/// to evict in O(1) (O(log n) at worst) instead of scanning every entry. A record may be stale:
 /// a touch or a later-going change since makes the entry go *later* than it says, never sooner
 /// (see [`Expiring::evict_rank`] for the one kind of change that must be told), so the top
 /// record, once checked against its entry, is the entry to evict; a record that no longer
@@ -58,7 +58,7 @@ struct Shared<T> {
     /// What eviction keys count time from.
     origin: Instant,
     /// Eviction records. Lock order: `map`, then `order`, then an entry.
-    order: Mutex<BinaryHeap<Record<T>>>,
+    order: Mutex<Order<T>>,
 }
 
 impl<T> Default for Shared<T> {
@@ -66,7 +66,7 @@ impl<T> Default for Shared<T> {
         Shared {
             map: RwLock::default(),
             origin: Instant::now(),
-            order: Mutex::new(BinaryHeap::new()),
+            order: Mutex::new(Order::default()),
         }
     }
 }
@@ -103,6 +103,63 @@ impl<T> Shared<T> {
         T: Expiring,
     {
         Some(self.key(entry.evict_rank()?, entry.touched_at()))
+    }
+}
+
+/// The eviction records, soonest to go first. Records mostly arrive in order (a new entry's key
+/// is its creation time), so those are a queue, appended and taken at the ends in O(1) and read
+/// in memory order; the few that arrive out of order (a record put back after a touch, a
+/// finished session's lower rank, two creations racing for the lock) wait in a heap beside it.
+struct Order<T> {
+    queue: VecDeque<Record<T>>,
+    stragglers: BinaryHeap<Record<T>>,
+}
+
+impl<T> Default for Order<T> {
+    fn default() -> Self {
+        Order {
+            queue: VecDeque::new(),
+            stragglers: BinaryHeap::new(),
+        }
+    }
+}
+
+impl<T> Order<T> {
+    fn push(&mut self, record: Record<T>) {
+        match self.queue.back() {
+            Some(last) if last.key > record.key => self.stragglers.push(record),
+            _ => self.queue.push_back(record),
+        }
+    }
+
+    /// The record that goes first.
+    fn pop(&mut self) -> Option<Record<T>> {
+        match (self.queue.front(), self.stragglers.peek()) {
+            (Some(q), Some(s)) if s.key < q.key => self.stragglers.pop(),
+            (Some(_), _) => self.queue.pop_front(),
+            (None, _) => self.stragglers.pop(),
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.queue.len() + self.stragglers.len()
+    }
+
+    fn clear(&mut self) {
+        self.queue.clear();
+        self.stragglers.clear();
+    }
+
+    fn retain(&mut self, keep: impl Fn(&Record<T>) -> bool) {
+        self.queue.retain(&keep);
+        self.stragglers.retain(keep);
+    }
+
+    /// Replaces the records with `records`, sorted into the queue.
+    fn rebuild(&mut self, mut records: Vec<Record<T>>) {
+        records.sort_unstable_by_key(|r| r.key);
+        self.queue = records.into();
+        self.stragglers.clear();
     }
 }
 
@@ -156,7 +213,7 @@ impl<T: Expiring> BoundedStore<T> {
     /// Adds an entry, first evicting while the store holds `max` or more: the entries that go
     /// first by [`Expiring::evict_rank`], then least recently touched (as [`BoundedStore::sweep`]
     /// picks them; never one ranked `None`). So a flood of creations keeps the store at `max`,
-    /// each creation evicting about one entry in O(log n) — no pass over every entry, and the
+    /// each creation evicting about one entry in O(1) (O(log n) at worst) — no pass over every entry, and the
     /// memory freed a little at a time, while it is still warm, rather than thousands at once.
     /// The new entry is not a candidate, so it is always kept.
     pub fn insert_within(&self, entry: T, max: usize) -> Arc<Mutex<T>> {
@@ -277,10 +334,12 @@ impl<T: Expiring> BoundedStore<T> {
                 doomed.extend(candidates[..excess].iter().map(|c| c.2.clone()));
             }
             if let Some(order) = order.as_mut() {
-                **order = candidates[excess..]
-                    .iter()
-                    .map(|c| Record::of(c.3, self.inner.key(c.0, c.1)))
-                    .collect();
+                order.rebuild(
+                    candidates[excess..]
+                        .iter()
+                        .map(|c| Record::of(c.3, self.inner.key(c.0, c.1)))
+                        .collect(),
+                );
             }
             (doomed, rebuild)
         };
@@ -312,7 +371,7 @@ impl<T: Expiring> BoundedStore<T> {
 fn evict<T: Expiring>(
     shared: &Shared<T>,
     map: &mut Map<T>,
-    order: &mut BinaryHeap<Record<T>>,
+    order: &mut Order<T>,
     n: usize,
     evicted: &mut Evicted<T>,
 ) {
@@ -348,7 +407,9 @@ fn evict<T: Expiring>(
             None => {}
         }
     }
-    order.extend(busy);
+    for record in busy {
+        order.push(record);
+    }
 }
 
 /// The entries one insertion evicted, held until the store's locks are released: usually one, so
