@@ -51,7 +51,52 @@ pub struct BoundedStore<T> {
 
 /// Entries by id. Hashed with foldhash: the ids are the emulator's own (UUIDs it generated), so
 /// nobody picks keys that collide, and SipHash was a fair part of a creation's cost.
-type Map<T> = HashMap<String, Arc<Mutex<T>>, foldhash::fast::RandomState>;
+type Map<T> = HashMap<Key, Arc<Mutex<T>>, foldhash::fast::RandomState>;
+
+/// An id as the map keeps it: a UUID's 36 bytes inline in the map's own slot, so storing an entry
+/// allocates no copy of its id and a lookup compares ids without following a pointer to memory
+/// that, 10,000 sessions later, is cold. Other ids (tests, tools) are boxed. Looked up as bytes.
+#[derive(Clone)]
+enum Key {
+    Uuid([u8; 36]),
+    Other(Box<[u8]>),
+}
+
+impl Key {
+    fn new(id: &str) -> Self {
+        match <[u8; 36]>::try_from(id.as_bytes()) {
+            Ok(bytes) => Key::Uuid(bytes),
+            Err(_) => Key::Other(id.as_bytes().into()),
+        }
+    }
+
+    fn bytes(&self) -> &[u8] {
+        match self {
+            Key::Uuid(bytes) => bytes,
+            Key::Other(bytes) => bytes,
+        }
+    }
+}
+
+impl std::borrow::Borrow<[u8]> for Key {
+    fn borrow(&self) -> &[u8] {
+        self.bytes()
+    }
+}
+
+impl PartialEq for Key {
+    fn eq(&self, other: &Self) -> bool {
+        self.bytes() == other.bytes()
+    }
+}
+
+impl Eq for Key {}
+
+impl std::hash::Hash for Key {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.bytes().hash(state)
+    }
+}
 
 struct Shared<T> {
     map: RwLock<Map<T>>,
@@ -217,7 +262,7 @@ impl<T: Expiring> BoundedStore<T> {
     /// memory freed a little at a time, while it is still warm, rather than thousands at once.
     /// The new entry is not a candidate, so it is always kept.
     pub fn insert_within(&self, entry: T, max: usize) -> Arc<Mutex<T>> {
-        let id = entry.key().to_string();
+        let id = Key::new(entry.key());
         let key = self.inner.key_of(&entry);
         let shared = Arc::new(Mutex::new(entry));
         let mut evicted = Evicted::default();
@@ -259,7 +304,7 @@ impl<T: Expiring> BoundedStore<T> {
 
     /// Looks an entry up without touching it (for the dashboard, which must not keep sessions alive).
     pub fn peek(&self, id: &str) -> Option<Arc<Mutex<T>>> {
-        self.inner.map.read().get(id).cloned()
+        self.inner.map.read().get(id.as_bytes()).cloned()
     }
 
     /// Number of entries held.
@@ -302,7 +347,7 @@ impl<T: Expiring> BoundedStore<T> {
     /// records of the entries dropped are forgotten (so none keeps a dropped entry's memory), and
     /// when records have piled up (repeats), the same pass rebuilds them from the entries.
     pub fn sweep(&self, ttl: Duration, max: usize) -> usize {
-        let (doomed, rebuilt) = {
+        let (doomed, rebuilt): (Vec<Key>, bool) = {
             let map = self.inner.map.read();
             let order = self.inner.order.lock();
             let rebuild = order.len() > 2 * map.len() + 64;
@@ -311,7 +356,7 @@ impl<T: Expiring> BoundedStore<T> {
             let mut doomed = Vec::new();
             let over_cap = map.len() > max;
             // Sized once: over the cap (or to rebuild the records) every entry is a candidate.
-            let mut candidates: Vec<(u8, Instant, &String, &Arc<Mutex<T>>)> =
+            let mut candidates: Vec<(u8, Instant, &Key, &Arc<Mutex<T>>)> =
                 Vec::with_capacity(if over_cap || rebuild { map.len() } else { 0 });
             let now = Instant::now();
             for (id, shared) in map.iter() {
@@ -396,13 +441,12 @@ fn evict<T: Expiring>(
             order.push(Record::of(&entry, key));
             continue;
         }
-        match map.remove(e.key()) {
+        match map.remove(e.key().as_bytes()) {
             Some(removed) if Arc::ptr_eq(&removed, &entry) => evicted.add(removed),
             // A record repeated (`reindex`) of an entry gone, or replaced under the same id
             // (after a reset): put the one stored back.
             Some(other) => {
-                let id = e.key().to_string();
-                map.insert(id, other);
+                map.insert(Key::new(e.key()), other);
             }
             None => {}
         }

@@ -174,6 +174,11 @@ impl Transcript {
     /// session gets (its creation), where serde was a third of the cost of creating a session.
     pub fn push_json_pieces(&mut self, kind: &'static str, pieces: &[&str]) {
         self.append(kind, |buf| {
+            if buf.capacity() == 0 {
+                // The first event: made at its exact size in one step.
+                *buf = pieces.concat();
+                return;
+            }
             reserve_gently(buf, pieces.iter().map(|p| p.len()).sum());
             for piece in pieces {
                 buf.push_str(piece);
@@ -486,6 +491,16 @@ mod tests {
         t.push("state", json!({"state": "CREATED", "scenario": "success"}));
         assert_eq!(t.text.capacity(), t.text.len());
         assert!(t.slots.capacity() <= 2);
+    }
+
+    #[test]
+    fn events_written_from_pieces_are_stored_at_their_exact_size() {
+        let mut t = Transcript::new(Instant::now());
+        t.push_json_pieces("state", &["{\"a\":", "1", "}"]);
+        t.push_json_pieces("state", &["[", "2", "]"]);
+        assert_eq!(t.text.capacity(), t.text.len());
+        let data: Vec<_> = t.events().iter().map(|e| e.data()).collect();
+        assert_eq!(data, [json!({"a": 1}), json!([2])]);
     }
 
     #[test]
