@@ -65,7 +65,10 @@ pub fn create_session_as(
     let shared = state
         .sessions
         .insert_within(session, state.config.max_sessions);
-    state.notify_session(&shared.lock());
+    // Locked only when a dashboard listens.
+    if state.has_listeners() {
+        state.notify_session(&shared.lock());
+    }
     shared
 }
 
