@@ -42,7 +42,7 @@ pub trait Expiring {
 /// were when recorded, in an [`Order`], so that [`BoundedStore::insert_within`] finds the entry
 /// to evict in O(1) (O(log n) at worst) instead of scanning every entry. A record may be stale:
 /// a touch or a later-going change since makes the entry go *later* than it says, never sooner
-/// (see [`Expiring::evict_rank`] for the one kind of change that must be told), so the top
+/// (see [`Expiring::evict_rank`] for the one kind of change that must be told), so the first
 /// record, once checked against its entry, is the entry to evict; a record that no longer
 /// matches is put back as its entry is now.
 pub struct BoundedStore<T> {
@@ -258,9 +258,9 @@ impl<T: Expiring> BoundedStore<T> {
     /// Adds an entry, first evicting while the store holds `max` or more: the entries that go
     /// first by [`Expiring::evict_rank`], then least recently touched (as [`BoundedStore::sweep`]
     /// picks them; never one ranked `None`). So a flood of creations keeps the store at `max`,
-    /// each creation evicting about one entry in O(1) (O(log n) at worst) — no pass over every entry, and the
-    /// memory freed a little at a time, while it is still warm, rather than thousands at once.
-    /// The new entry is not a candidate, so it is always kept.
+    /// each creation evicting about one entry in O(1) (O(log n) at worst): no pass over every
+    /// entry, and memory freed one session at a time rather than thousands at once. The new
+    /// entry is not a candidate, so it is always kept.
     pub fn insert_within(&self, entry: T, max: usize) -> Arc<Mutex<T>> {
         let id = Key::new(entry.key());
         let key = self.inner.key_of(&entry);
