@@ -351,7 +351,8 @@ impl<T: Expiring> BoundedStore<T> {
             let map = self.inner.map.read();
             let order = self.inner.order.lock();
             let rebuild = order.len() > 2 * map.len() + 64;
-            // Held through the pass when rebuilding: a `reindex` meanwhile lands in the new records.
+            // Held through the pass when rebuilding: a `reindex` meanwhile lands in the new
+            // records.
             let mut order = rebuild.then_some(order);
             let mut doomed = Vec::new();
             let over_cap = map.len() > max;
