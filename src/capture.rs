@@ -12,11 +12,13 @@ use serde_json::{json, Value};
 use crate::{
     error::ApiError,
     scenarios::{
-        model::LivenessStatus,
+        model::{LivenessMode, LivenessStatus},
         selection::{select, Chosen, Queue, SelectionInput},
     },
     sessions::{
-        store::SharedSession, BioSession, Face, LivenessResult, SessionParams, SessionState,
+        store::SharedSession,
+        transcript::{needs_no_escape, JsonText},
+        BioSession, Face, LivenessResult, SelectedBy, SessionParams, SessionState,
     },
     state::AppState,
 };
@@ -56,36 +58,123 @@ pub fn create_session_as(
     let mut session = BioSession::new(id, params, chosen.scenario, chosen.name, chosen.selected_by);
     session.fingerprint = fingerprint;
     session.api_key = api_key;
-    /// The first transcript event, serialized straight from the session (no JSON tree).
-    #[derive(serde::Serialize)]
-    #[serde(rename_all = "camelCase")]
-    struct Created<'a> {
-        state: &'static str,
-        scenario: &'a str,
-        selected_by: crate::sessions::SelectedBy,
-        params: &'a SessionParams,
+    push_created(&mut session);
+    // A flood of creations (thousands a second) is bounded here: each creation at the cap evicts
+    // the session that goes first (about one, found in O(1)); the once-a-second sweeper expires
+    // sessions past their TTL.
+    let shared = state
+        .sessions
+        .insert_within(session, state.config.max_sessions);
+    // Locked only when a dashboard listens.
+    if state.has_listeners() {
+        state.notify_session(&shared.lock());
     }
-    session.transcript.push(
-        "state",
+    shared
+}
+
+/// The first transcript event, as serde writes it: `{"state": "CREATED", "scenario",
+/// "selectedBy", "params"}`. [`push_created`] writes the same text by hand when it can.
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Created<'a> {
+    state: &'static str,
+    scenario: &'a str,
+    selected_by: SelectedBy,
+    params: &'a SessionParams,
+}
+
+impl<'a> Created<'a> {
+    fn of(session: &'a BioSession) -> Self {
         Created {
             state: "CREATED",
             scenario: &session.scenario_name,
             selected_by: session.selected_by,
             params: &session.params,
-        },
-    );
-    // The once-a-second sweeper trims the store to the cap, a few sessions at a time at the rates
-    // of real captures, so the number kept (and the memory a long-running emulator holds) stays
-    // flat at the cap. A flood of creations (thousands a second) is bounded here: 1/16 over the
-    // cap, one pass evicts down to 1/8 under it, so this O(n) pass runs once per ~max/5 creations.
-    let max = state.config.max_sessions;
-    if state.sessions.len() >= max + max / 16 {
-        let ttl = std::time::Duration::from_secs(state.config.session_ttl);
-        state.sessions.sweep(ttl, max.saturating_sub(max / 8));
+        }
     }
-    let shared = state.sessions.insert(session);
-    state.notify_session(&shared.lock());
-    shared
+}
+
+/// Records the session's creation as its first transcript event. Every session gets it, and
+/// serde's escaping of each key and string was a third of the cost of creating one: when no
+/// string needs escaping and there is no age threshold (a float, left to serde's formatting), the
+/// text is written by hand from pieces, byte for byte what serde writes (pinned by a test below).
+fn push_created(session: &mut BioSession) {
+    let p = &session.params;
+    let plain = |s: &Option<String>| s.as_deref().is_none_or(needs_no_escape);
+    let by_hand = p.age_threshold.is_none()
+        && needs_no_escape(&session.scenario_name)
+        && needs_no_escape(&p.security_level)
+        && plain(&p.correlation_id)
+        && plain(&p.evidence_id)
+        && plain(&p.callback_url);
+    if !by_hand {
+        let created = Created::of(session);
+        let text = JsonText::of(&created);
+        session.transcript.push_json("state", &text);
+        return;
+    }
+    let mut digits = [0u8; 10];
+    // Filled in order, absent members left out: fewer pieces, fewer copies.
+    let mut pieces = [""; 17];
+    let fixed = [
+        "{\"state\":\"CREATED\",\"scenario\":\"",
+        &session.scenario_name,
+        selected_by_member(session.selected_by),
+        liveness_mode_member(p.liveness_mode),
+        &p.security_level,
+        "\",\"numberOfChallenge\":",
+        decimal(p.number_of_challenge, &mut digits),
+    ];
+    pieces[..fixed.len()].copy_from_slice(&fixed);
+    let mut n = fixed.len();
+    let optional = [
+        (",\"correlationId\":\"", &p.correlation_id),
+        (",\"evidenceId\":\"", &p.evidence_id),
+        (",\"callbackURL\":\"", &p.callback_url),
+    ];
+    for (prefix, value) in optional {
+        if let Some(value) = value {
+            pieces[n..n + 3].copy_from_slice(&[prefix, value, "\""]);
+            n += 3;
+        }
+    }
+    pieces[n] = "}}";
+    session.transcript.push_json_pieces("state", &pieces[..=n]);
+}
+
+/// From the end of `scenario` to the start of `livenessMode`'s value, for [`push_created`].
+fn selected_by_member(by: SelectedBy) -> &'static str {
+    match by {
+        SelectedBy::Pin => "\",\"selectedBy\":\"pin\",\"params\":{\"livenessMode\":\"",
+        SelectedBy::Request => "\",\"selectedBy\":\"request\",\"params\":{\"livenessMode\":\"",
+        SelectedBy::PageHint => "\",\"selectedBy\":\"pageHint\",\"params\":{\"livenessMode\":\"",
+        SelectedBy::MatchRule => "\",\"selectedBy\":\"matchRule\",\"params\":{\"livenessMode\":\"",
+        SelectedBy::Queue => "\",\"selectedBy\":\"queue\",\"params\":{\"livenessMode\":\"",
+        SelectedBy::Default => "\",\"selectedBy\":\"default\",\"params\":{\"livenessMode\":\"",
+    }
+}
+
+/// `livenessMode`'s value to the start of `securityLevel`'s, for [`push_created`].
+fn liveness_mode_member(mode: LivenessMode) -> &'static str {
+    match mode {
+        LivenessMode::LivenessPassive => "LIVENESS_PASSIVE\",\"securityLevel\":\"",
+        LivenessMode::LivenessPassiveVideo => "LIVENESS_PASSIVE_VIDEO\",\"securityLevel\":\"",
+        LivenessMode::LivenessActive => "LIVENESS_ACTIVE\",\"securityLevel\":\"",
+    }
+}
+
+/// `n` in decimal, written into `buf`.
+fn decimal(mut n: u32, buf: &mut [u8; 10]) -> &str {
+    let mut i = buf.len();
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    std::str::from_utf8(&buf[i..]).unwrap_or("0")
 }
 
 /// Makes the result final: stores the best image as a face, sets the core result, records the
@@ -140,6 +229,8 @@ pub fn finalize(
         state.notify_session(&s);
         best_image_info(&s)
     };
+    // Finished: it now goes first when the store is over its cap.
+    state.sessions.reindex(session);
     let user_failure = session
         .lock()
         .result
@@ -183,6 +274,7 @@ pub fn fail(state: &AppState, session: &SharedSession, reason: Value) {
             .push("state", json!({"state": "FAILED", "reason": reason}));
         state.notify_session(&s);
     }
+    state.sessions.reindex(session);
     record_outcome(state, session, user_failure);
 }
 
@@ -236,5 +328,74 @@ pub fn best_image_info(s: &BioSession) -> Value {
             json!({"w": f.width, "h": f.height, "boxX": b.x, "boxY": b.y, "boxW": b.width, "boxH": b.height})
         }
         None => Value::Null,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenarios::model::Scenario;
+    use std::sync::Arc;
+
+    fn session(name: &str, by: SelectedBy, params: SessionParams) -> BioSession {
+        BioSession::new(
+            "id".into(),
+            params,
+            Arc::new(Scenario::default()),
+            name.into(),
+            by,
+        )
+    }
+
+    #[test]
+    fn the_creation_event_written_by_hand_is_what_serde_writes() {
+        let full = SessionParams {
+            correlation_id: Some("tx-1 é".into()),
+            evidence_id: Some("ev".into()),
+            callback_url: Some("https://example.test/cb?a=1&b=2".into()),
+            number_of_challenge: 4_294_967_295,
+            security_level: "LOW".into(),
+            ..SessionParams::new(LivenessMode::LivenessActive)
+        };
+        let cases = [
+            session(
+                "success",
+                SelectedBy::Default,
+                SessionParams::new(LivenessMode::LivenessPassive),
+            ),
+            session("spoof", SelectedBy::Request, full.clone()),
+            session(
+                "x",
+                SelectedBy::PageHint,
+                SessionParams {
+                    number_of_challenge: 0,
+                    evidence_id: Some("e".into()),
+                    ..SessionParams::new(LivenessMode::LivenessPassiveVideo)
+                },
+            ),
+            // Left to serde: a string to escape, an age threshold.
+            session("quo\"te\\ \n", SelectedBy::MatchRule, full.clone()),
+            session(
+                "aged",
+                SelectedBy::Queue,
+                SessionParams {
+                    age_threshold: Some(18.5),
+                    callback_url: Some("tab\there".into()),
+                    ..full
+                },
+            ),
+            session(
+                "pinned",
+                SelectedBy::Pin,
+                SessionParams::new(LivenessMode::LivenessPassive),
+            ),
+        ];
+        for mut s in cases {
+            let expected = serde_json::to_string(&Created::of(&s)).unwrap();
+            push_created(&mut s);
+            let events = s.transcript.events();
+            let event = events.get(0).unwrap();
+            assert_eq!((event.kind, event.raw.get()), ("state", expected.as_str()));
+        }
     }
 }

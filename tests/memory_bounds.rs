@@ -51,6 +51,54 @@ fn the_cap_evicts_finished_then_never_connected_sessions_and_keeps_open_channels
 }
 
 #[test]
+fn a_creation_at_the_cap_evicts_one_session_in_the_same_order_as_the_sweep() {
+    let store = SessionStore::new();
+    let capturing = store.insert(session("capturing", SessionState::Capturing));
+    store.insert(session("old-created", SessionState::Created));
+    std::thread::sleep(Duration::from_millis(2));
+    store.insert(session("new-created", SessionState::Created));
+    let finishing = store.insert(session("finishing", SessionState::Created));
+    // Touched since it was created: it goes after the other never-connected one.
+    std::thread::sleep(Duration::from_millis(2));
+    assert!(store.get("old-created").is_some());
+
+    store.insert_within(session("a", SessionState::Created), 4);
+    assert_eq!(store.len(), 4);
+    assert!(
+        store.peek("new-created").is_none(),
+        "least recently touched first"
+    );
+
+    // A session that finishes goes before every never-connected one, once the store is told.
+    finishing.lock().state = SessionState::Finished;
+    store.reindex(&finishing);
+    store.insert_within(session("b", SessionState::Created), 4);
+    assert!(store.peek("finishing").is_none());
+    assert!(store.peek("old-created").is_some() && store.peek("a").is_some());
+
+    store.insert_within(session("c", SessionState::Created), 4);
+    assert!(store.peek("old-created").is_none());
+    store.insert_within(session("d", SessionState::Created), 2);
+    assert_eq!(
+        store.len(),
+        2,
+        "down to the cap, one creation at a time or more"
+    );
+    assert!(store.peek("d").is_some(), "the new session is always kept");
+
+    // One whose capture is running is never evicted, even when nothing else can go.
+    store.insert_within(session("e", SessionState::Created), 1);
+    assert!(store.peek("capturing").is_some() && store.peek("e").is_some());
+    assert_eq!(store.len(), 2);
+    // Once it has finished it goes first.
+    capturing.lock().state = SessionState::Failed;
+    store.reindex(&capturing);
+    store.insert_within(session("f", SessionState::Created), 2);
+    assert!(store.peek("capturing").is_none());
+    assert_eq!(store.len(), 2);
+}
+
+#[test]
 fn identical_repeated_calls_are_counted_on_one_transcript_event() {
     let mut t = Transcript::new(std::time::Instant::now());
     t.push_keyed("rest", json!({"path": "/result"}), 7);

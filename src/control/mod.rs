@@ -51,7 +51,7 @@ async fn memory(axum::extract::State(state): axum::extract::State<AppState>) -> 
         "queue": state.selection.queue.lock().len(),
         "maxQueue": admin::MAX_QUEUE,
         // Pins live in their sessions (one each), so they are bounded and pruned with them:
-        // `maxPins` is the most sessions the store may hold (it briefly holds a sixteenth over).
+        // `maxPins` bounds the sessions the store may hold (with slack: it stays at the cap).
         "pins": state.sessions.count(crate::scenarios::selection::is_pinned),
         "maxPins": state.config.max_sessions.max(1).saturating_add(state.config.max_sessions.max(1) / 8),
         "maxTranscriptEvents": crate::sessions::transcript::MAX_EVENTS,

@@ -16,7 +16,10 @@
 //! the lock. Dashboard commands arrive through the control plane's pause/step/inject routes and
 //! wake a waiting runner at once.
 
-use std::{collections::VecDeque, sync::Arc};
+use std::{
+    collections::VecDeque,
+    sync::{Arc, OnceLock},
+};
 
 use parking_lot::Mutex;
 use serde::Serialize;
@@ -59,12 +62,24 @@ struct Inner {
 }
 
 /// The control plane's handle on one session's playback: the gate the runner passes.
-#[derive(Debug, Clone, Default)]
+///
+/// Its state is allocated when first used (a capture starting, or a trainer command): most
+/// sessions are created and never played, and one allocation fewer per creation counts when an
+/// init costs a few microseconds. Clones share one state (cloning makes it).
+#[derive(Debug, Default)]
 pub struct SessionControl {
-    shared: Arc<Shared>,
+    shared: OnceLock<Arc<Shared>>,
 }
 
-/// One allocation per session for the gate's state and its wake-up.
+impl Clone for SessionControl {
+    fn clone(&self) -> Self {
+        SessionControl {
+            shared: OnceLock::from(self.shared().clone()),
+        }
+    }
+}
+
+/// One allocation per played session for the gate's state and its wake-up.
 #[derive(Debug, Default)]
 struct Shared {
     inner: Mutex<Inner>,
@@ -77,9 +92,13 @@ impl SessionControl {
         Self::default()
     }
 
+    fn shared(&self) -> &Arc<Shared> {
+        self.shared.get_or_init(Arc::default)
+    }
+
     /// Stops the runner before its next action (an action already being played finishes).
     pub fn pause(&self) -> ControlState {
-        let mut inner = self.shared.inner.lock();
+        let mut inner = self.shared().inner.lock();
         inner.paused = true;
         inner.steps = 0;
         snapshot(&inner)
@@ -88,12 +107,12 @@ impl SessionControl {
     /// Lets the runner play freely again.
     pub fn resume(&self) -> ControlState {
         let state = {
-            let mut inner = self.shared.inner.lock();
+            let mut inner = self.shared().inner.lock();
             inner.paused = false;
             inner.steps = 0;
             snapshot(&inner)
         };
-        self.shared.wake.notify_waiters();
+        self.shared().wake.notify_waiters();
         state
     }
 
@@ -101,7 +120,7 @@ impl SessionControl {
     /// action (so "step" from a running capture stops it one event later).
     pub fn step(&self) -> ControlState {
         let state = {
-            let mut inner = self.shared.inner.lock();
+            let mut inner = self.shared().inner.lock();
             if !inner.paused {
                 inner.paused = true;
                 inner.steps = 0;
@@ -109,7 +128,7 @@ impl SessionControl {
             inner.steps = inner.steps.saturating_add(1);
             snapshot(&inner)
         };
-        self.shared.wake.notify_waiters();
+        self.shared().wake.notify_waiters();
         state
     }
 
@@ -117,20 +136,23 @@ impl SessionControl {
     /// Beyond [`MAX_PENDING_INJECTIONS`] the oldest waiting injection is dropped.
     pub fn inject(&self, error: ChannelError) -> ControlState {
         let state = {
-            let mut inner = self.shared.inner.lock();
+            let mut inner = self.shared().inner.lock();
             if inner.injections.len() >= MAX_PENDING_INJECTIONS {
                 inner.injections.pop_front();
             }
             inner.injections.push_back(error);
             snapshot(&inner)
         };
-        self.shared.wake.notify_waiters();
+        self.shared().wake.notify_waiters();
         state
     }
 
     /// The current state, for the dashboard.
     pub fn state(&self) -> ControlState {
-        snapshot(&self.shared.inner.lock())
+        match self.shared.get() {
+            Some(shared) => snapshot(&shared.inner.lock()),
+            None => snapshot(&Inner::default()),
+        }
     }
 
     /// Awaited by the runner before each action: returns at once when running, waits while
@@ -138,13 +160,13 @@ impl SessionControl {
     /// Cancel-safe: dropping the future loses nothing.
     pub async fn gate(&self) -> Gate {
         loop {
-            let notified = self.shared.wake.notified();
+            let notified = self.shared().wake.notified();
             tokio::pin!(notified);
             // Register for wake-ups before looking at the state, so a command sent between the
             // look and the await is not lost.
             notified.as_mut().enable();
             {
-                let mut inner = self.shared.inner.lock();
+                let mut inner = self.shared().inner.lock();
                 if let Some(error) = inner.injections.pop_front() {
                     inner.waiting = false;
                     return Gate::Inject(error);
@@ -166,7 +188,7 @@ impl SessionControl {
 
     /// Non-blocking variant of [`SessionControl::gate`]: `None` when the runner would have to wait.
     pub fn try_gate(&self) -> Option<Gate> {
-        let mut inner = self.shared.inner.lock();
+        let mut inner = self.shared().inner.lock();
         if let Some(error) = inner.injections.pop_front() {
             return Some(Gate::Inject(error));
         }
