@@ -37,18 +37,25 @@ use std::{
     time::Instant,
 };
 
-use axum::{extract::Request, response::Response, Router};
+use axum::{
+    extract::Request,
+    http::{HeaderValue, Method, StatusCode, Uri},
+    response::{IntoResponse, Response},
+    routing::future::RouteFuture,
+    Router,
+};
 use futures_util::FutureExt;
-use tower::{Layer, Service, ServiceExt};
+use tower::{Layer, Service};
 
 use self::{
     endpoint::{Classified, Subject},
     handoff::SessionTag,
-    watcher::Watcher,
+    watcher::{Watch, Watcher},
 };
 use crate::{
     control::journal::JournalEntry,
     http::{auth, guard, layers},
+    sessions::store::SharedSession,
     state::AppState,
 };
 
@@ -75,15 +82,29 @@ impl Front {
     }
 }
 
-/// What the front door hands a request to: every route, behind axum's default body limit
-/// (`--max-body`, read by the `Bytes`/`Json` extractors).
-pub type Routes = <axum::extract::DefaultBodyLimit as Layer<Router>>::Service;
+/// The routes behind axum's default body limit (`--max-body`, read by the `Bytes`/`Json`
+/// extractors): what a request whose body the front door did not read goes to.
+pub type Limited = <axum::extract::DefaultBodyLimit as Layer<Router>>::Service;
 
-/// Runs `req` through the routes (they never fail: errors are answers).
-pub async fn route(routes: Routes, req: Request) -> Response {
-    match routes.oneshot(req).await {
-        Ok(response) => response,
-        Err(never) => match never {},
+/// Every route, twice: as they are, for a request with no body or one the front door already
+/// read (within `--max-body`), and behind the body limit for the others. Why two: the limit is
+/// a request extension axum inserts on every call; a request that has no body to bound need not
+/// pay for it (the extension map of a `GET` then never grows past its first size).
+#[derive(Clone)]
+pub struct Routes {
+    plain: Router,
+    limited: Limited,
+}
+
+impl Routes {
+    /// Starts `req` on the routes (`unread_body`: it has a body no one read yet). The router is
+    /// always ready (axum's `poll_ready` is `Ready`), so it is called without a `oneshot`.
+    fn call(&mut self, req: Request, unread_body: bool) -> RouteFuture<Infallible> {
+        if unread_body {
+            self.limited.call(req)
+        } else {
+            self.plain.call(req)
+        }
     }
 }
 
@@ -100,9 +121,31 @@ impl FrontDoor {
     pub fn new(app: AppState, routes: Router, max_body: usize) -> Self {
         FrontDoor {
             front: Arc::new(Front::new(app)),
-            routes: axum::extract::DefaultBodyLimit::max(max_body).layer(routes),
+            routes: Routes {
+                limited: axum::extract::DefaultBodyLimit::max(max_body).layer(routes.clone()),
+                plain: routes,
+            },
         }
     }
+}
+
+/// What the steps after the routes read of the request, taken before it is handed on.
+struct Exchange {
+    started: Instant,
+    method: Method,
+    uri: Uri,
+    surface: guard::Surface,
+    /// The admin token cookie to set (after a valid `?token=`).
+    cookie: Option<HeaderValue>,
+}
+
+/// A request past the guard, classified, with the session its path names.
+struct Admitted {
+    req: Request,
+    classified: Classified,
+    session: Option<SharedSession>,
+    /// The request has a body (`Content-Length` or `Transfer-Encoding`).
+    has_body: bool,
 }
 
 impl Service<Request> for FrontDoor {
@@ -115,180 +158,323 @@ impl Service<Request> for FrontDoor {
         Poll::Ready(Ok(()))
     }
 
+    /// Every step that needs no waiting runs here, before a future exists: the future holds only
+    /// what the steps after the routes read (each `.await` of a large future, and each move of
+    /// the request into one, was a copy of it). A creation, whose body must be read first, runs
+    /// as one async function ([`creating`]).
     fn call(&mut self, req: Request) -> Self::Future {
-        let front = self.front.clone();
-        let routes = self.routes.clone();
-        Box::pin(async move { Ok(front_door(front, req, routes).await) })
-    }
-}
-
-/// One request through the front door, in the order the module documentation gives.
-async fn front_door(front: Arc<Front>, req: Request, routes: Routes) -> Response {
-    let started = Instant::now();
-    let method = req.method().clone();
-    let uri = req.uri().clone();
-    let surface = guard::surface(uri.path());
-    let mut cookie = None;
-    let mut response = match front.guard.check(&req, surface) {
-        Err(refused) => axum::response::IntoResponse::into_response(refused),
-        Ok(set_cookie) => {
-            cookie = set_cookie;
-            if let Some(too_large) = layers::declared_too_large(&req, front.app.config.max_body) {
-                too_large
-            } else {
-                let req = layers::with_body_timeout(req, front.body_timeout, front.body_deadline);
-                match layers::preflight(&req, surface) {
-                    Some(answer) => {
-                        if answer.status() == axum::http::StatusCode::FORBIDDEN {
-                            watcher::on_refused_preflight(&front.watcher, &req);
-                        }
-                        answer
-                    }
-                    None => serve(&front, req, routes, &method, &uri).await,
-                }
+        let (exchange, admitted) = match admit(&self.front, req) {
+            Ok(admitted) => admitted,
+            Err((exchange, response)) => {
+                let response = self.front.close(exchange, response);
+                return Box::pin(std::future::ready(Ok(response)));
             }
+        };
+        let Admitted {
+            mut req,
+            classified,
+            session,
+            has_body,
+        } = admitted;
+        if classified.creates_session() {
+            let front = self.front.clone();
+            let routes = self.routes.plain.clone();
+            return Box::pin(async move {
+                let response = creating(&front, routes, &exchange, classified, session, req).await;
+                Ok(front.close(exchange, response))
+            });
         }
-    };
-    if surface == guard::Surface::Browser {
-        layers::add_cors_headers(response.headers_mut());
-    }
-    if let Some(cookie) = cookie {
-        response
-            .headers_mut()
-            .append(axum::http::header::SET_COOKIE, cookie);
-    }
-    if matches!(
-        response.status(),
-        axum::http::StatusCode::REQUEST_TIMEOUT | axum::http::StatusCode::PAYLOAD_TOO_LARGE
-    ) {
-        // The rest of the body may never come (or is not wanted): the connection cannot be
-        // reused. The accept loop drains what the client still sends (lingering close), so a
-        // client that writes its whole body before reading still sees this answer.
-        response.headers_mut().insert(
-            axum::http::header::CONNECTION,
-            axum::http::HeaderValue::from_static("close"),
+        let front = &self.front;
+        let watch = watcher::before(
+            &front.watcher,
+            &mut req,
+            &classified,
+            session.as_ref(),
+            None,
         );
+        let after_session = session.clone();
+        let routed = match authorise(&front.app, &req, &classified) {
+            Err(refused) => Routed::Answered(refused.into_response()),
+            Ok(authorised) => {
+                let routes = &mut self.routes;
+                let facts = scripted::Facts {
+                    classified: &classified,
+                    session,
+                    creation: None,
+                    authorised,
+                    fingerprint: None,
+                };
+                dispatch(front, req, facts, |req| routes.call(req, has_body))
+            }
+        };
+        let front = self.front.clone();
+        Box::pin(async move {
+            let response = run(&front, routed, &exchange).await;
+            let response = front
+                .after(response, watch, after_session.as_ref(), &exchange)
+                .await;
+            Ok(front.close(exchange, response))
+        })
     }
-    if front.app.config.journal_size > 0 {
-        front.app.journal.record(JournalEntry {
-            seq: 0,
-            time: std::time::SystemTime::now(),
-            method,
-            // Copied as it came (origin form): no formatting machinery per request.
-            uri: Box::from(uri.path_and_query().map_or(uri.path(), |pq| pq.as_str())),
-            status: response.status().as_u16(),
-            micros: started.elapsed().as_micros() as u64,
-            session_id: response
-                .extensions()
-                .get::<SessionTag>()
-                .map(|t| t.id.clone()),
-        });
-    }
-    response
 }
 
-/// Classification, watcher, key check, scripted answers around the routes (panic → JSON 500),
-/// JSON errors.
-async fn serve(
-    front: &Front,
-    req: Request,
-    routes: Routes,
-    method: &axum::http::Method,
-    uri: &axum::http::Uri,
-) -> Response {
-    let app = &front.app;
-    let classified = endpoint::classify(method, uri.path());
+/// The steps before any waiting, in the order the module documentation gives: the guard, the
+/// early 413, the body's time bounds, CORS preflights; then the classification and the session
+/// the path names. `Err` is the answer to give at once.
+#[allow(clippy::result_large_err)]
+fn admit(front: &Front, req: Request) -> Result<(Exchange, Admitted), (Exchange, Response)> {
+    let mut exchange = Exchange {
+        started: Instant::now(),
+        method: req.method().clone(),
+        uri: req.uri().clone(),
+        surface: guard::surface(req.uri().path()),
+        cookie: None,
+    };
+    match front.guard.check(&req, exchange.surface) {
+        Err(refused) => return Err((exchange, refused.into_response())),
+        Ok(cookie) => exchange.cookie = cookie,
+    }
+    if let Some(too_large) = layers::declared_too_large(&req, front.app.config.max_body) {
+        return Err((exchange, too_large));
+    }
+    let has_body = layers::has_body(req.headers());
+    let req = if has_body {
+        layers::with_body_timeout(req, front.body_timeout, front.body_deadline)
+    } else {
+        req
+    };
+    if let Some(answer) = layers::preflight(&req, exchange.surface) {
+        if answer.status() == StatusCode::FORBIDDEN {
+            watcher::on_refused_preflight(&front.watcher, &req);
+        }
+        return Err((exchange, answer));
+    }
+    let classified = endpoint::classify(&exchange.method, exchange.uri.path());
     // The session the path names, looked up once for every step below.
     let session = match &classified.subject {
-        Subject::Session(id) if classified.endpoint.is_some() => app.sessions.peek(id),
+        Subject::Session(id) if classified.endpoint.is_some() => front.app.sessions.peek(id),
         _ => None,
     };
-    // A creating request's body, read and validated once: init's before the watcher (which
-    // reads it), a GIPS capture session's after the key check (a refused key is answered
-    // without reading the body).
-    let (req, creation) = if classified.is_init() {
-        match read_creation(app, req, &classified).await {
-            Ok((req, body)) => (req, Some(body)),
+    Ok((
+        exchange,
+        Admitted {
+            req,
+            classified,
+            session,
+            has_body,
+        },
+    ))
+}
+
+/// A session-creating request (init, a GIPS capture session): its body is read once, init's
+/// before the watcher (which reads it), a GIPS capture session's after the key check (a refused
+/// key is answered without reading the body); then as any other request.
+async fn creating(
+    front: &Front,
+    mut routes: Router,
+    exchange: &Exchange,
+    classified: Classified,
+    session: Option<SharedSession>,
+    mut req: Request,
+) -> Response {
+    let app = &front.app;
+    let mut creation = None;
+    if classified.is_init() {
+        match read_creation(app, &mut req, &classified).await {
+            Ok(body) => creation = Some(body),
             Err(refused) => return refused,
         }
-    } else {
-        (req, None)
-    };
+    }
     let init_body = creation.as_ref().map(|c| &c.json);
-    let (req, watch) = watcher::before(
+    let watch = watcher::before(
         &front.watcher,
-        req,
+        &mut req,
         &classified,
         session.as_ref(),
         init_body,
     );
     let after_session = session.clone();
-    let response = match authorise(app, req, &classified) {
-        Err(refused) => axum::response::IntoResponse::into_response(refused),
-        Ok((req, authorised)) => {
+    let response = match authorise(app, &req, &classified) {
+        Err(refused) => refused.into_response(),
+        Ok(authorised) => {
             let read = match creation {
-                None if classified.creates_session() => read_creation(app, req, &classified)
-                    .await
-                    .map(|(req, body)| (req, Some(body))),
-                creation => Ok((req, creation)),
+                None => read_creation(app, &mut req, &classified).await,
+                Some(body) => Ok(body),
             };
             match read {
                 Err(refused) => refused,
-                Ok((req, creation)) => {
+                Ok(creation) => {
                     let facts = scripted::Facts {
                         classified: &classified,
                         session,
-                        creation,
+                        creation: Some(creation),
                         authorised,
+                        fingerprint: (!watch.fingerprint.is_empty())
+                            .then(|| watch.fingerprint.clone()),
                     };
-                    let answered = AssertUnwindSafe(scripted::answer(app, req, routes, facts))
-                        .catch_unwind()
-                        .await;
-                    match answered {
-                        Ok(response) => response,
-                        Err(panic) => layers::panic_to_json(panic),
-                    }
+                    // The body is read (within `--max-body`): nothing left to bound.
+                    let routed = dispatch(front, req, facts, |req| routes.call(req));
+                    run(front, routed, exchange).await
                 }
             }
         }
     };
-    let response = layers::json_errors(method, uri.path(), response).await;
-    watcher::after(
-        &front.watcher,
-        watch,
-        after_session.as_ref(),
-        uri.path(),
-        &response,
-    );
-    response
+    front
+        .after(response, watch, after_session.as_ref(), exchange)
+        .await
 }
 
-/// Reads a session-creating body once ([`creation::read`]).
+/// Where a request goes once admitted and authorised: the routes (with the scenario's scripted
+/// step to finish with, for a scriptable endpoint), or a scripted error alone.
+#[allow(clippy::large_enum_variant)] // the large variant is the common one: boxing it would cost
+                                     // an allocation per request
+enum Routed {
+    /// The routes' answer to come, and the scripted step after it (`None`: not scriptable).
+    Routes(RouteFuture<Infallible>, Option<scripted::Pending>),
+    /// The scenario answers instead of the handler (rare: boxed, so the common future stays
+    /// small).
+    Alone(Box<scripted::Alone>),
+    /// The answer is known already (a refused key, a panic in the scenario step).
+    Answered(Response),
+}
+
+/// The scripted answers' decision before the handler, then the routes started with `route` (a
+/// panic in the scenario step is answered as a JSON 500).
+fn dispatch(
+    front: &Front,
+    mut req: Request,
+    facts: scripted::Facts<'_>,
+    route: impl FnOnce(Request) -> RouteFuture<Infallible>,
+) -> Routed {
+    let prepared = std::panic::catch_unwind(AssertUnwindSafe(|| {
+        scripted::prepare(&front.app, &mut req, facts)
+    }));
+    match prepared {
+        Err(panic) => Routed::Answered(layers::panic_to_json(panic)),
+        Ok(None) => Routed::Routes(route(req), None),
+        Ok(Some(scripted::Prepared::Route(pending))) => Routed::Routes(route(req), Some(pending)),
+        Ok(Some(scripted::Prepared::Alone(alone))) => Routed::Alone(Box::new(alone)),
+    }
+}
+
+/// The routes' (or the scenario's) answer, with the scripted step applied and recorded; a
+/// handler panic becomes a JSON 500.
+async fn run(front: &Front, routed: Routed, exchange: &Exchange) -> Response {
+    let (method, path) = (&exchange.method, exchange.uri.path());
+    let answered = AssertUnwindSafe(async move {
+        match routed {
+            Routed::Routes(routing, pending) => {
+                let response = match routing.await {
+                    Ok(response) => response,
+                    Err(never) => match never {},
+                };
+                match pending {
+                    None => response,
+                    Some(pending) => {
+                        scripted::after(&front.app, pending, method, path, response).await
+                    }
+                }
+            }
+            Routed::Alone(alone) => {
+                Box::pin(scripted::answer_alone(&front.app, *alone, method, path)).await
+            }
+            Routed::Answered(response) => response,
+        }
+    })
+    .catch_unwind()
+    .await;
+    answered.unwrap_or_else(layers::panic_to_json)
+}
+
+impl Front {
+    /// After the answer: non-JSON errors rewrapped as `{code, error}`, then the watcher records
+    /// what it found.
+    async fn after(
+        &self,
+        response: Response,
+        watch: Watch,
+        session: Option<&SharedSession>,
+        exchange: &Exchange,
+    ) -> Response {
+        let path = exchange.uri.path();
+        let response = if layers::needs_json_rewrap(&response) {
+            Box::pin(layers::json_errors(&exchange.method, path, response)).await
+        } else {
+            response
+        };
+        watcher::after(&self.watcher, watch, session, path, &response);
+        response
+    }
+
+    /// The last steps of every answer: CORS/CORP on the browser surface, the token cookie, no
+    /// reuse of a connection whose body was not read, and the journal line.
+    fn close(&self, exchange: Exchange, mut response: Response) -> Response {
+        if exchange.surface == guard::Surface::Browser {
+            layers::add_cors_headers(response.headers_mut());
+        }
+        if let Some(cookie) = exchange.cookie {
+            response
+                .headers_mut()
+                .append(axum::http::header::SET_COOKIE, cookie);
+        }
+        if matches!(
+            response.status(),
+            StatusCode::REQUEST_TIMEOUT | StatusCode::PAYLOAD_TOO_LARGE
+        ) {
+            // The rest of the body may never come (or is not wanted): the connection cannot be
+            // reused. The accept loop drains what the client still sends (lingering close), so a
+            // client that writes its whole body before reading still sees this answer.
+            response.headers_mut().insert(
+                axum::http::header::CONNECTION,
+                HeaderValue::from_static("close"),
+            );
+        }
+        if self.app.config.journal_size > 0 {
+            let uri = &exchange.uri;
+            self.app.journal.record(JournalEntry {
+                seq: 0,
+                time: std::time::SystemTime::now(),
+                method: exchange.method,
+                // Copied as it came (origin form): no formatting machinery per request.
+                uri: Box::from(uri.path_and_query().map_or(uri.path(), |pq| pq.as_str())),
+                status: response.status().as_u16(),
+                micros: exchange.started.elapsed().as_micros() as u64,
+                session_id: response
+                    .extensions()
+                    .get::<SessionTag>()
+                    .map(|t| t.id.clone()),
+            });
+        }
+        response
+    }
+}
+
+/// Reads a session-creating body once ([`creation::read`]); it stays on `req`, read.
 async fn read_creation(
     app: &AppState,
-    req: Request,
+    req: &mut Request,
     classified: &Classified,
-) -> Result<(Request, creation::CreationBody), Response> {
+) -> Result<creation::CreationBody, Response> {
     let requested = crate::scenarios::selection::requested_in(req.headers());
     creation::read(req, classified.is_init(), app.config.max_body, requested).await
 }
 
-/// The key check (see [`Classified::needs_key`]): the 401 to answer instead, or the request
-/// and whether a scripted answer may be given (the
+/// The key check (see [`Classified::needs_key`]): the 401 to answer instead, or whether a
+/// scripted answer may be given (the
 /// API-key rule, so a scripted error never hides a 401 the real server would give: this also
 /// covers the legacy `/gips/identities` spelling the scenarios may script). A plain call
 /// rather than a route layer: a `from_fn` layer costs a boxed future and a cloned service on
 /// every vendor request.
 fn authorise(
     app: &AppState,
-    req: Request,
+    req: &Request,
     classified: &Classified,
-) -> Result<(Request, bool), crate::error::ApiError> {
+) -> Result<bool, crate::error::ApiError> {
     let config = &app.config;
     if classified.needs_key {
         // The creating handlers get the key with the front door's choice (`handoff::Selected`).
         auth::check_api_key(config, req.headers())?;
-        return Ok((req, true));
+        return Ok(true);
     }
     let public = matches!(
         classified.endpoint,
@@ -297,6 +483,5 @@ fn authorise(
                 | crate::scenarios::model::Endpoint::NetworkSpeed
         )
     );
-    let authorised = public || auth::check_api_key(config, req.headers()).is_ok();
-    Ok((req, authorised))
+    Ok(public || auth::check_api_key(config, req.headers()).is_ok())
 }

@@ -12,15 +12,15 @@ use axum::{
     http::{header, StatusCode, Uri},
     response::{IntoResponse, Response},
     routing::post,
-    Extension, Router,
+    Router,
 };
 use serde_json::{Map, Value};
 
 use crate::{
     capture,
     error::{ApiError, ApiResult},
-    front::handoff::{front_door_choice, Creation, Selected, SessionTag},
-    http::fingerprint::ClientFingerprint,
+    front::handoff::{front_door_choice, Handoff, Selected, SessionTag},
+    http::fingerprint::{fingerprint, peer_of},
     scenarios::model::LivenessMode,
     sessions::SessionParams,
     state::AppState,
@@ -65,13 +65,17 @@ pub fn routes() -> Router<AppState> {
 /// Creates the session and answers 201 with its `Location`.
 async fn init_liveness_session(
     State(state): State<AppState>,
-    ClientFingerprint(fingerprint): ClientFingerprint,
-    selected: Option<Extension<Selected>>,
-    request: InitRequest,
+    handed: Handed,
 ) -> ApiResult<Response> {
-    let Selected { chosen, api_key } = front_door_choice(selected)?;
-    let session =
-        capture::create_session_as(&state, request.params, chosen?, api_key, Some(fingerprint));
+    let request = handed.request?;
+    let Selected { chosen, api_key } = front_door_choice(handed.selected)?;
+    let session = capture::create_session_as(
+        &state,
+        request.params,
+        chosen?,
+        api_key,
+        Some(handed.fingerprint),
+    );
     let id = session.lock().id.clone();
     // Written as text, each piece sized once: the id is a UUID (nothing to escape), and this is
     // the hottest creation path (no formatter, no growing buffers).
@@ -100,18 +104,43 @@ pub struct InitRequest {
     pub scenario: Option<String>,
 }
 
-impl<S: Send + Sync> FromRequest<S> for InitRequest {
+/// What the handler is handed: the front door's [`Handoff`] (the body's verdict, the choice, the
+/// fingerprint), taken whole. Without a front door (a bare router) the body is read and
+/// validated here, the fingerprint computed here, and no choice was made (a JSON 500).
+struct Handed {
+    request: ApiResult<InitRequest>,
+    selected: Option<Selected>,
+    fingerprint: String,
+}
+
+impl<S: Send + Sync> FromRequest<S> for Handed {
     type Rejection = ApiError;
 
     async fn from_request(mut req: Request, state: &S) -> Result<Self, ApiError> {
-        // The front door read and validated the body once (`front::creation`): take its verdict.
-        if let Some(Creation(validated)) = req.extensions_mut().remove::<Creation<InitRequest>>() {
-            return validated;
+        let handoff = Handoff::<InitRequest>::take(req.extensions_mut());
+        let computed = |req: &Request| fingerprint(req.headers(), peer_of(req.extensions()));
+        if let Some(Handoff {
+            request,
+            selected,
+            fingerprint,
+        }) = handoff
+        {
+            let fingerprint = fingerprint.unwrap_or_else(|| computed(&req));
+            return Ok(Handed {
+                request,
+                selected,
+                fingerprint,
+            });
         }
+        let fingerprint = computed(&req);
         let bytes = Bytes::from_request(req, state)
             .await
             .map_err(|e| ApiError::new(e.status(), e.body_text()))?;
-        parse(&bytes)
+        Ok(Handed {
+            request: parse(&bytes),
+            selected: None,
+            fingerprint,
+        })
     }
 }
 
