@@ -62,6 +62,12 @@ pub async fn read(
     let declared_json = !init && crate::gips::capture_session::declares_json(req.headers());
     let body = std::mem::take(req.body_mut());
     let bytes = read_body(body, max_body).await?;
+    if init {
+        if let Some(request) = crate::video_server::init::quick(&bytes) {
+            *req.body_mut() = Body::from(bytes);
+            return Ok(quick_init(request, requested, api_key));
+        }
+    }
     let blank = bytes.iter().all(u8::is_ascii_whitespace);
     let parsed = if blank {
         Ok(Value::Null)
@@ -100,6 +106,35 @@ pub async fn read(
         valid,
         validated,
     })
+}
+
+/// The [`CreationBody`] of an init body [`crate::video_server::init::quick`] accepted. The
+/// watcher reads only `securityLevel` of such a body (its mode is one of the three current
+/// ones): the members are kept for it only when the level is below HIGH.
+fn quick_init(
+    request: InitRequest,
+    requested: Option<String>,
+    api_key: Option<String>,
+) -> CreationBody {
+    let level = &request.params.security_level;
+    let json = if level == "HIGH" {
+        Value::Null
+    } else {
+        serde_json::json!({
+            "livenessMode": request.params.liveness_mode,
+            "securityLevel": level,
+        })
+    };
+    CreationBody {
+        json,
+        input: SelectionInput {
+            requested: requested.or_else(|| request.scenario.clone()),
+            api_key,
+        },
+        params: request.params.clone(),
+        valid: true,
+        validated: Validated::Init(Ok(request)),
+    }
 }
 
 /// What selection sees of a body the handler will refuse (a scripted answer may still answer
