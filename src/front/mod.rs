@@ -180,8 +180,10 @@ impl Service<Request> for FrontDoor {
             let front = self.front.clone();
             let routes = self.routes.plain.clone();
             return Box::pin(async move {
-                let response = creating(&front, routes, &exchange, classified, session, req).await;
-                Ok(front.close(exchange, response))
+                match creating(&front, routes, exchange, classified, session, req).await {
+                    Ok(served) => served.await,
+                    Err((exchange, refused)) => Ok(front.close(exchange, refused)),
+                }
             });
         }
         let front = &self.front;
@@ -192,7 +194,11 @@ impl Service<Request> for FrontDoor {
             session.as_ref(),
             None,
         );
-        let after_session = session.clone();
+        let closing = Closing {
+            exchange,
+            watch,
+            session: session.clone(),
+        };
         let routed = match authorise(&front.app, &req, &classified) {
             Err(refused) => Routed::Answered(refused.into_response()),
             Ok(authorised) => {
@@ -207,14 +213,7 @@ impl Service<Request> for FrontDoor {
                 dispatch(front, req, facts, |req| routes.call(req, has_body))
             }
         };
-        let front = self.front.clone();
-        Box::pin(async move {
-            let response = run(&front, routed, &exchange).await;
-            let response = front
-                .after(response, watch, after_session.as_ref(), &exchange)
-                .await;
-            Ok(front.close(exchange, response))
-        })
+        Box::pin(Served::new(self.front.clone(), routed, closing))
     }
 }
 
@@ -268,21 +267,23 @@ fn admit(front: &Front, req: Request) -> Result<(Exchange, Admitted), (Exchange,
 
 /// A session-creating request (init, a GIPS capture session): its body is read once, init's
 /// before the watcher (which reads it), a GIPS capture session's after the key check (a refused
-/// key is answered without reading the body); then as any other request.
+/// key is answered without reading the body); then as any other request. `Err`: init's body
+/// could not be read, the answer to close with at once.
+#[allow(clippy::result_large_err)]
 async fn creating(
-    front: &Front,
+    front: &Arc<Front>,
     mut routes: Router,
-    exchange: &Exchange,
+    exchange: Exchange,
     classified: Classified,
     session: Option<SharedSession>,
     mut req: Request,
-) -> Response {
+) -> Result<Served, (Exchange, Response)> {
     let app = &front.app;
     let mut creation = None;
     if classified.is_init() {
         match read_creation(app, &mut req, &classified).await {
             Ok(body) => creation = Some(body),
-            Err(refused) => return refused,
+            Err(refused) => return Err((exchange, refused)),
         }
     }
     let init_body = creation.as_ref().map(|c| &c.json);
@@ -293,35 +294,36 @@ async fn creating(
         session.as_ref(),
         init_body,
     );
-    let after_session = session.clone();
-    let response = match authorise(app, &req, &classified) {
-        Err(refused) => refused.into_response(),
+    let closing = Closing {
+        exchange,
+        watch,
+        session: session.clone(),
+    };
+    let routed = match authorise(app, &req, &classified) {
+        Err(refused) => Routed::Answered(refused.into_response()),
         Ok(authorised) => {
             let read = match creation {
                 None => read_creation(app, &mut req, &classified).await,
                 Some(body) => Ok(body),
             };
             match read {
-                Err(refused) => refused,
+                Err(refused) => Routed::Answered(refused),
                 Ok(creation) => {
+                    let fingerprint = &closing.watch.fingerprint;
                     let facts = scripted::Facts {
                         classified: &classified,
                         session,
                         creation: Some(creation),
                         authorised,
-                        fingerprint: (!watch.fingerprint.is_empty())
-                            .then(|| watch.fingerprint.clone()),
+                        fingerprint: (!fingerprint.is_empty()).then(|| fingerprint.clone()),
                     };
                     // The body is read (within `--max-body`): nothing left to bound.
-                    let routed = dispatch(front, req, facts, |req| routes.call(req));
-                    run(front, routed, exchange).await
+                    dispatch(front, req, facts, |req| routes.call(req))
                 }
             }
         }
     };
-    front
-        .after(response, watch, after_session.as_ref(), exchange)
-        .await
+    Ok(Served::new(front.clone(), routed, closing))
 }
 
 /// Where a request goes once admitted and authorised: the routes (with the scenario's scripted
@@ -357,53 +359,186 @@ fn dispatch(
     }
 }
 
-/// The routes' (or the scenario's) answer, with the scripted step applied and recorded; a
-/// handler panic becomes a JSON 500.
-async fn run(front: &Front, routed: Routed, exchange: &Exchange) -> Response {
-    let (method, path) = (&exchange.method, exchange.uri.path());
-    let answered = AssertUnwindSafe(async move {
-        match routed {
-            Routed::Routes(routing, pending) => {
-                let response = match routing.await {
-                    Ok(response) => response,
-                    Err(never) => match never {},
-                };
-                match pending {
-                    None => response,
-                    Some(pending) => {
-                        scripted::after(&front.app, pending, method, path, response).await
-                    }
-                }
-            }
-            Routed::Alone(alone) => {
-                Box::pin(scripted::answer_alone(&front.app, *alone, method, path)).await
-            }
-            Routed::Answered(response) => response,
-        }
-    })
-    .catch_unwind()
-    .await;
-    answered.unwrap_or_else(layers::panic_to_json)
+/// What the steps after the answer read (the watcher's findings, the journal, CORS).
+struct Closing {
+    exchange: Exchange,
+    watch: Watch,
+    /// The session the path named, for the watcher.
+    session: Option<SharedSession>,
 }
 
-impl Front {
-    /// After the answer: non-JSON errors rewrapped as `{code, error}`, then the watcher records
-    /// what it found.
-    async fn after(
-        &self,
-        response: Response,
-        watch: Watch,
-        session: Option<&SharedSession>,
-        exchange: &Exchange,
-    ) -> Response {
-        let path = exchange.uri.path();
+/// What is left of a request once it is routed: the routes' answer to wait for, then the steps
+/// after it (the scripted step, the JSON-error rewrap, the watcher, the closing steps).
+///
+/// Why a hand-polled future rather than an async block: most answers need no waiting once the
+/// routes gave them (no transcript to write, nothing scripted, not an error to rewrap), so they
+/// are finished inside the poll that receives them; an async block holds every awaited future
+/// in its state, and each `.await` and the box copied that state (about 8% of an init request's
+/// instructions went to such copies). A step that must wait continues in a boxed future of its
+/// own ([`Stage::Waiting`]).
+struct Served {
+    front: Arc<Front>,
+    stage: Stage,
+    /// Taken by the step that closes the exchange (or by the boxed future that waits).
+    closing: Option<Closing>,
+}
+
+/// Where a [`Served`] request is.
+#[allow(clippy::large_enum_variant)] // the large variant is the common one (see `Routed`)
+enum Stage {
+    /// Waiting for the routes; then the scripted step (`None`: not scriptable).
+    Routing(RouteFuture<Infallible>, Option<scripted::Pending>),
+    /// The answer is known (a refused key, a panic).
+    Answered(Option<Response>),
+    /// A step that waits: it hands the closing facts back with the answer.
+    Waiting(Pin<Box<dyn Future<Output = (Response, Closing)> + Send>>),
+    /// Answered (not polled again).
+    Done,
+}
+
+/// The first step a [`Stage::Waiting`] future runs.
+enum Wait {
+    /// The scripted answer and the transcript ([`scripted::finish`]).
+    Record(scripted::Recording),
+    /// A scripted error alone ([`scripted::answer_alone`]).
+    Alone(Box<scripted::Alone>),
+    /// Only the rewrap of a non-JSON error.
+    Rewrap(Response),
+}
+
+impl Served {
+    fn new(front: Arc<Front>, routed: Routed, closing: Closing) -> Self {
+        let (stage, closing) = match routed {
+            Routed::Routes(routing, pending) => (Stage::Routing(routing, pending), Some(closing)),
+            Routed::Answered(response) => (Stage::Answered(Some(response)), Some(closing)),
+            Routed::Alone(alone) => (
+                Stage::Waiting(waiting(front.clone(), closing, Wait::Alone(alone))),
+                None,
+            ),
+        };
+        Served {
+            front,
+            stage,
+            closing,
+        }
+    }
+
+    /// The boxed future of the steps that wait, taking the closing facts.
+    fn wait(&mut self, first: Wait) {
+        let closing = self.closing.take().expect("a served request closes once");
+        self.stage = Stage::Waiting(waiting(self.front.clone(), closing, first));
+    }
+}
+
+impl Future for Served {
+    type Output = Result<Response, Infallible>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.get_mut();
+        loop {
+            let response = match &mut this.stage {
+                Stage::Routing(routing, pending) => {
+                    // A handler panic becomes a JSON 500 (a last resort: handlers must not panic).
+                    let polled = std::panic::catch_unwind(AssertUnwindSafe(|| {
+                        Pin::new(&mut *routing).poll(cx)
+                    }));
+                    let response = match polled {
+                        Ok(Poll::Pending) => return Poll::Pending,
+                        Ok(Poll::Ready(Ok(response))) => response,
+                        Ok(Poll::Ready(Err(never))) => match never {},
+                        Err(panic) => layers::panic_to_json(panic),
+                    };
+                    let Some(pending) = pending.take() else {
+                        this.stage = Stage::Answered(Some(response));
+                        continue;
+                    };
+                    let app = &this.front.app;
+                    let settled = std::panic::catch_unwind(AssertUnwindSafe(|| {
+                        scripted::settle(app, pending, response)
+                    }));
+                    match settled {
+                        Ok(scripted::Settled::Done(response)) => response,
+                        Ok(scripted::Settled::Record(recording)) => {
+                            this.wait(Wait::Record(recording));
+                            continue;
+                        }
+                        Err(panic) => layers::panic_to_json(panic),
+                    }
+                }
+                Stage::Answered(response) => match response.take() {
+                    Some(response) => response,
+                    None => unreachable!("an answered request is closed once"),
+                },
+                Stage::Waiting(waiting) => {
+                    let Poll::Ready((response, closing)) = waiting.as_mut().poll(cx) else {
+                        return Poll::Pending;
+                    };
+                    this.stage = Stage::Done;
+                    return Poll::Ready(Ok(this.front.close_after(closing, response)));
+                }
+                Stage::Done => unreachable!("a served request is not polled after its answer"),
+            };
+            if layers::needs_json_rewrap(&response) {
+                this.wait(Wait::Rewrap(response));
+                continue;
+            }
+            this.stage = Stage::Done;
+            let closing = this.closing.take().expect("a served request closes once");
+            return Poll::Ready(Ok(this.front.close_after(closing, response)));
+        }
+    }
+}
+
+/// The steps after the routes that wait, from `first`, then the rewrap of a non-JSON error
+/// (`{code, error}`), in one boxed future.
+fn waiting(
+    front: Arc<Front>,
+    closing: Closing,
+    first: Wait,
+) -> Pin<Box<dyn Future<Output = (Response, Closing)> + Send>> {
+    Box::pin(async move {
+        let exchange = &closing.exchange;
+        let (method, path) = (&exchange.method, exchange.uri.path());
+        let app = &front.app;
+        let response = match first {
+            Wait::Record(recording) => {
+                AssertUnwindSafe(scripted::finish(app, recording, method, path))
+                    .catch_unwind()
+                    .await
+            }
+            Wait::Alone(alone) => {
+                AssertUnwindSafe(scripted::answer_alone(app, *alone, method, path))
+                    .catch_unwind()
+                    .await
+            }
+            Wait::Rewrap(response) => Ok(response),
+        };
+        let response = response.unwrap_or_else(layers::panic_to_json);
         let response = if layers::needs_json_rewrap(&response) {
-            Box::pin(layers::json_errors(&exchange.method, path, response)).await
+            layers::json_errors(method, path, response).await
         } else {
             response
         };
-        watcher::after(&self.watcher, watch, session, path, &response);
-        response
+        (response, closing)
+    })
+}
+
+impl Front {
+    /// The watcher records what it found, then the exchange closes ([`Front::close`]).
+    fn close_after(&self, closing: Closing, response: Response) -> Response {
+        let Closing {
+            exchange,
+            watch,
+            session,
+        } = closing;
+        watcher::after(
+            &self.watcher,
+            watch,
+            session.as_ref(),
+            exchange.uri.path(),
+            &response,
+        );
+        self.close(exchange, response)
     }
 
     /// The last steps of every answer: CORS/CORP on the browser surface, the token cookie, no

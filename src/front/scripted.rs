@@ -24,7 +24,7 @@ use super::{
 use crate::{
     gips::capture_session::CaptureRequest,
     scenarios::{
-        answer::{alter, is_json, scripted_error, MAX_JSON},
+        answer::{alter, scripted_error, MAX_JSON},
         model::{Endpoint, RestAnswer},
         selection::{self, Chosen, Queue},
     },
@@ -232,16 +232,27 @@ pub async fn answer_alone(state: &AppState, alone: Alone, method: &Method, path:
     record(alone.session.as_ref(), method, path, response, true).await
 }
 
-/// After the handler answered: gives back a queued name no session took, applies the scenario's
-/// scripted answer to the handler's (status, body, headers, delay), and records the call in
-/// the session's transcript.
-pub async fn after(
-    state: &AppState,
-    pending: Pending,
-    method: &Method,
-    path: &str,
+/// What is left to do after the handler answered, once [`settle`] did what needs no waiting.
+pub enum Settled {
+    /// Nothing: no session to record in, no scripted answer to apply.
+    Done(Response),
+    /// The scripted answer (if any) to apply, and the call to record in the session's
+    /// transcript: [`finish`].
+    Record(Recording),
+}
+
+/// The waiting part of the step after the handler (see [`finish`]).
+pub struct Recording {
+    session: Option<SharedSession>,
+    answer: Option<RestAnswer>,
     response: Response,
-) -> Response {
+}
+
+/// After the handler answered: gives back a queued name no session took, finds the session
+/// (the handler's [`SessionTag`] for a creation) and the scripted answer that applies. What
+/// remains needs waiting only when there is a session to record in or an answer to apply;
+/// otherwise the answer is final now, and no future is made for it.
+pub fn settle(state: &AppState, pending: Pending, response: Response) -> Settled {
     let Pending {
         endpoint,
         mut session,
@@ -267,7 +278,32 @@ pub async fn after(
         (None, Some(_)) => sessionless.map(|answer| *answer),
         _ => None,
     };
-    let Some(answer) = answer.filter(|_| authorised && !response.status().is_client_error()) else {
+    let answer = answer.filter(|_| authorised && !response.status().is_client_error());
+    if session.is_none() && answer.is_none() {
+        // `record` has nowhere to write.
+        return Settled::Done(response);
+    }
+    Settled::Record(Recording {
+        session,
+        answer,
+        response,
+    })
+}
+
+/// Applies the scenario's scripted answer to the handler's (status, body, headers, delay), and
+/// records the call in the session's transcript.
+pub async fn finish(
+    state: &AppState,
+    recording: Recording,
+    method: &Method,
+    path: &str,
+) -> Response {
+    let Recording {
+        session,
+        answer,
+        response,
+    } = recording;
+    let Some(answer) = answer else {
         return record(session.as_ref(), method, path, response, false).await;
     };
     tokio::time::sleep(state.scaled(answer.delay_ms)).await;
@@ -304,7 +340,7 @@ async fn record(
     };
     let (parts, body) = response.into_parts();
     // JSON bodies are buffered (to be summarised); others pass through untouched.
-    let (json, body) = if is_json(&parts.headers) {
+    let (json, body) = if crate::http::layers::says_json(&parts.headers) {
         let bytes = crate::http::layers::to_bytes(body, MAX_JSON).await.ok();
         (Some(bytes), None)
     } else {

@@ -34,12 +34,7 @@ pub async fn json_errors(method: &Method, path: &str, response: Response) -> Res
     if !(status.is_client_error() || status.is_server_error()) {
         return response;
     }
-    let is_json = response
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.contains("json"));
-    if is_json {
+    if says_json(response.headers()) {
         return response;
     }
     let (parts, body) = response.into_parts();
@@ -77,12 +72,18 @@ pub async fn json_errors(method: &Method, path: &str, response: Response) -> Res
 /// Checked before its future is made, since nearly every answer is not one.
 pub fn needs_json_rewrap(response: &Response) -> bool {
     let status = response.status();
-    (status.is_client_error() || status.is_server_error())
-        && !response
-            .headers()
-            .get(header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v.contains("json"))
+    (status.is_client_error() || status.is_server_error()) && !says_json(response.headers())
+}
+
+/// Whether `Content-Type` is a readable value containing `json` (what the JSON-error guarantee
+/// and the transcript's body summaries call a JSON answer). A byte scan: `str::contains` sets
+/// up a substring searcher, several hundred instructions for a twenty-byte value, on every
+/// recorded answer.
+pub fn says_json(headers: &axum::http::HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.as_bytes().windows(4).any(|w| w == b"json"))
 }
 
 /// The answer to a CORS preflight (`None` for any other request): granted on the vendor's
@@ -285,6 +286,10 @@ impl http_body::Body for DeadlineBody {
         let this = &mut *self;
         match Pin::new(&mut this.inner).poll_frame(cx) {
             Poll::Ready(Some(Ok(frame))) => {
+                if this.inner.is_end_stream() {
+                    // The last chunk: nothing left to time (no clock read, no timer reset).
+                    return Poll::Ready(Some(Ok(frame)));
+                }
                 let now = tokio::time::Instant::now();
                 let next = this.limit(now);
                 match &mut this.timer {
