@@ -141,7 +141,6 @@ struct Exchange {
 
 /// A request past the guard, classified, with the session its path names.
 struct Admitted {
-    req: Request,
     classified: Classified,
     session: Option<SharedSession>,
     /// The request has a body (`Content-Length` or `Transfer-Encoding`).
@@ -163,7 +162,8 @@ impl Service<Request> for FrontDoor {
     /// the request into one, was a copy of it). A creation, whose body must be read first, runs
     /// as one async function ([`creating`]).
     fn call(&mut self, req: Request) -> Self::Future {
-        let (exchange, admitted) = match admit(&self.front, req) {
+        let mut req = req;
+        let (exchange, admitted) = match admit(&self.front, &mut req) {
             Ok(admitted) => admitted,
             Err((exchange, response)) => {
                 let response = self.front.close(exchange, response);
@@ -171,7 +171,6 @@ impl Service<Request> for FrontDoor {
             }
         };
         let Admitted {
-            mut req,
             classified,
             session,
             has_body,
@@ -221,7 +220,7 @@ impl Service<Request> for FrontDoor {
 /// early 413, the body's time bounds, CORS preflights; then the classification and the session
 /// the path names. `Err` is the answer to give at once.
 #[allow(clippy::result_large_err)]
-fn admit(front: &Front, req: Request) -> Result<(Exchange, Admitted), (Exchange, Response)> {
+fn admit(front: &Front, req: &mut Request) -> Result<(Exchange, Admitted), (Exchange, Response)> {
     let mut exchange = Exchange {
         started: Instant::now(),
         method: req.method().clone(),
@@ -229,22 +228,20 @@ fn admit(front: &Front, req: Request) -> Result<(Exchange, Admitted), (Exchange,
         surface: guard::surface(req.uri().path()),
         cookie: None,
     };
-    match front.guard.check(&req, exchange.surface) {
+    match front.guard.check(req, exchange.surface) {
         Err(refused) => return Err((exchange, refused.into_response())),
         Ok(cookie) => exchange.cookie = cookie,
     }
-    if let Some(too_large) = layers::declared_too_large(&req, front.app.config.max_body) {
+    if let Some(too_large) = layers::declared_too_large(req, front.app.config.max_body) {
         return Err((exchange, too_large));
     }
     let has_body = layers::has_body(req.headers());
-    let req = if has_body {
-        layers::with_body_timeout(req, front.body_timeout, front.body_deadline)
-    } else {
-        req
-    };
-    if let Some(answer) = layers::preflight(&req, exchange.surface) {
+    if has_body {
+        layers::bound_body(req, front.body_timeout, front.body_deadline);
+    }
+    if let Some(answer) = layers::preflight(req, exchange.surface) {
         if answer.status() == StatusCode::FORBIDDEN {
-            watcher::on_refused_preflight(&front.watcher, &req);
+            watcher::on_refused_preflight(&front.watcher, req);
         }
         return Err((exchange, answer));
     }
@@ -257,7 +254,6 @@ fn admit(front: &Front, req: Request) -> Result<(Exchange, Admitted), (Exchange,
     Ok((
         exchange,
         Admitted {
-            req,
             classified,
             session,
             has_body,

@@ -202,7 +202,9 @@ pub fn before(
     if !(init || classified.needs_key) {
         return watch;
     }
-    if classified.needs_key {
+    // Only a request with an `Origin` can raise it (a back end sends none): one lookup of a
+    // standard header before the rule's own reading of `apikey` and `Origin`.
+    if classified.needs_key && req.headers().contains_key(header::ORIGIN) {
         if let Some(detail) = findings::on_key_protected_request(
             req.headers(),
             req.method().as_str(),

@@ -322,17 +322,12 @@ impl http_body::Body for DeadlineBody {
     }
 }
 
-/// Wraps a request body in a [`DeadlineBody`] (`gap`: `--body-timeout`, `total`:
-/// `--body-deadline`), read as 408 by [`read_body`] and by axum's extractors as a failed body.
-pub fn with_body_timeout(
-    req: Request,
-    gap: std::time::Duration,
-    total: std::time::Duration,
-) -> Request {
-    if !has_body(req.headers()) {
-        return req;
-    }
-    req.map(|body| Body::new(DeadlineBody::new(body, gap, total)))
+/// Wraps the body of a request that has one ([`has_body`]) in a [`DeadlineBody`] (`gap`:
+/// `--body-timeout`, `total`: `--body-deadline`), read as 408 by [`read_body`] and by axum's
+/// extractors as a failed body. In place: the front door does not move the request for it.
+pub fn bound_body(req: &mut Request, gap: std::time::Duration, total: std::time::Duration) {
+    let body = std::mem::take(req.body_mut());
+    *req.body_mut() = Body::new(DeadlineBody::new(body, gap, total));
 }
 
 /// Whether a request has a body: `Content-Length` or `Transfer-Encoding` (HTTP/1.1 has no
