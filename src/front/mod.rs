@@ -178,12 +178,7 @@ impl Service<Request> for FrontDoor {
         if classified.creates_session() {
             let front = self.front.clone();
             let routes = self.routes.plain.clone();
-            return Box::pin(async move {
-                match creating(&front, routes, exchange, classified, session, req).await {
-                    Ok(served) => served.await,
-                    Err((exchange, refused)) => Ok(front.close(exchange, refused)),
-                }
-            });
+            return Box::pin(creating(front, routes, exchange, classified, session, req));
         }
         let front = &self.front;
         let watch = watcher::before(
@@ -263,23 +258,22 @@ fn admit(front: &Front, req: &mut Request) -> Result<(Exchange, Admitted), (Exch
 
 /// A session-creating request (init, a GIPS capture session): its body is read once, init's
 /// before the watcher (which reads it), a GIPS capture session's after the key check (a refused
-/// key is answered without reading the body); then as any other request. `Err`: init's body
-/// could not be read, the answer to close with at once.
-#[allow(clippy::result_large_err)]
+/// key is answered without reading the body); then as any other request.
 async fn creating(
-    front: &Arc<Front>,
+    front: Arc<Front>,
     mut routes: Router,
     exchange: Exchange,
     classified: Classified,
     session: Option<SharedSession>,
     mut req: Request,
-) -> Result<Served, (Exchange, Response)> {
+) -> Result<Response, Infallible> {
     let app = &front.app;
     let mut creation = None;
     if classified.is_init() {
         match read_creation(app, &mut req, &classified).await {
             Ok(body) => creation = Some(body),
-            Err(refused) => return Err((exchange, refused)),
+            // Answered as it is (no watcher, no rewrap): the body never arrived whole.
+            Err(refused) => return Ok(front.close(exchange, refused)),
         }
     }
     let init_body = creation.as_ref().map(|c| &c.json);
@@ -299,8 +293,8 @@ async fn creating(
         Err(refused) => Routed::Answered(refused.into_response()),
         Ok(authorised) => {
             let read = match creation {
-                None => read_creation(app, &mut req, &classified).await,
                 Some(body) => Ok(body),
+                None => read_creation(app, &mut req, &classified).await,
             };
             match read {
                 Err(refused) => Routed::Answered(refused),
@@ -314,12 +308,12 @@ async fn creating(
                         fingerprint: (!fingerprint.is_empty()).then(|| fingerprint.clone()),
                     };
                     // The body is read (within `--max-body`): nothing left to bound.
-                    dispatch(front, req, facts, |req| routes.call(req))
+                    dispatch(&front, req, facts, |req| routes.call(req))
                 }
             }
         }
     };
-    Ok(Served::new(front.clone(), routed, closing))
+    Served::new(front.clone(), routed, closing).await
 }
 
 /// Where a request goes once admitted and authorised: the routes (with the scenario's scripted
@@ -580,14 +574,15 @@ impl Front {
     }
 }
 
-/// Reads a session-creating body once ([`creation::read`]); it stays on `req`, read.
-async fn read_creation(
+/// Reads a session-creating body once ([`creation::read`]); it stays on `req`, read. A plain
+/// function returning the reading future (not one more future around it).
+fn read_creation<'r>(
     app: &AppState,
-    req: &mut Request,
+    req: &'r mut Request,
     classified: &Classified,
-) -> Result<creation::CreationBody, Response> {
+) -> impl Future<Output = Result<creation::CreationBody, Response>> + Send + 'r {
     let requested = crate::scenarios::selection::requested_in(req.headers());
-    creation::read(req, classified.is_init(), app.config.max_body, requested).await
+    creation::read(req, classified.is_init(), app.config.max_body, requested)
 }
 
 /// The key check (see [`Classified::needs_key`]): the 401 to answer instead, or whether a
