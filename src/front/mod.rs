@@ -18,6 +18,14 @@
 //! is a [`FrontDoor`] service wrapped around the whole router rather than a `Router::layer`,
 //! which would wrap every route in it (and in the body limit) again.
 //!
+//! Why the steps before the routes run in `FrontDoor::call` and the ones after in a hand-polled
+//! future ([`Served`]): an async block holds every future it awaits, and the box and each
+//! `.await` copied it (with `Request`s moved by value, ~8% of an init request's instructions
+//! were such copies); most answers need no waiting after the routes, so they are finished in the
+//! poll that receives them, and only a step that waits (the transcript, a scripted answer, a
+//! rewrapped error) gets a boxed future. Only a creation, whose body must be read first, is an
+//! async function ([`creating`]). Measured in bench/PERF-NOTES.md ("Seventh pass").
+//!
 //! The pieces that know nothing of the emulator (CORS, JSON errors, body limits, the guard, API
 //! key rule) are plain utilities in `crate::http`; this module is the orchestration.
 
