@@ -151,8 +151,9 @@ struct Exchange {
 struct Admitted {
     classified: Classified,
     session: Option<SharedSession>,
-    /// The request has a body (`Content-Length` or `Transfer-Encoding`).
-    has_body: bool,
+    /// The request's body may hold something (it is not known to be at its end: an HTTP/2
+    /// request without `Content-Length` has a body too), so the routes must bound it.
+    unread_body: bool,
 }
 
 impl Service<Request> for FrontDoor {
@@ -181,7 +182,7 @@ impl Service<Request> for FrontDoor {
         let Admitted {
             classified,
             session,
-            has_body,
+            unread_body,
         } = admitted;
         if classified.creates_session() {
             let front = self.front.clone();
@@ -212,7 +213,7 @@ impl Service<Request> for FrontDoor {
                     authorised,
                     fingerprint: None,
                 };
-                dispatch(front, req, facts, |req| routes.call(req, has_body))
+                dispatch(front, req, facts, |req| routes.call(req, unread_body))
             }
         };
         Box::pin(Served::new(self.front.clone(), routed, closing))
@@ -238,8 +239,7 @@ fn admit(front: &Front, req: &mut Request) -> Result<(Exchange, Admitted), (Exch
     if let Some(too_large) = layers::declared_too_large(req, front.app.config.max_body) {
         return Err((exchange, too_large));
     }
-    let has_body = layers::has_body(req.headers());
-    if has_body {
+    if layers::has_body(req.headers()) {
         layers::bound_body(req, front.body_timeout, front.body_deadline);
     }
     if let Some(answer) = layers::preflight(req, exchange.surface) {
@@ -259,7 +259,7 @@ fn admit(front: &Front, req: &mut Request) -> Result<(Exchange, Admitted), (Exch
         Admitted {
             classified,
             session,
-            has_body,
+            unread_body: !http_body::Body::is_end_stream(req.body()),
         },
     ))
 }
