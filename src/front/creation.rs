@@ -7,13 +7,14 @@
 //! twice and interpreted three times; now [`read`] reads it once, parses it once (keeping only
 //! the members some step reads) and validates it once with the handler's own rules
 //! ([`crate::video_server::init::validate`], [`crate::gips::capture_session::validate`]). The
-//! handler takes the validated request from the request extensions ([`Creation`]).
+//! handler takes the validated request from the request extensions (in the front door's one
+//! [`crate::front::handoff::Handoff`], with the choice and the fingerprint).
 
 use axum::{body::Body, extract::Request, response::Response};
 use serde_json::Value;
 
-use super::handoff::Creation;
 use crate::{
+    error::ApiResult,
     gips::capture_session::CaptureRequest,
     http::{body::known_members, layers::read_body},
     scenarios::{model::LivenessMode, selection::SelectionInput},
@@ -33,38 +34,53 @@ pub struct CreationBody {
     /// Whether the body passed the handler's validation: only then will a session be created,
     /// so only then may the front door take the queue's head for it.
     pub valid: bool,
+    /// The handler's verdict on the body, handed to it with the front door's choice.
+    pub validated: Validated,
 }
 
-/// Reads the body of `req` (a creation request for `init` or a GIPS capture session), validates
-/// it for the handler and hands the request on with the result as a [`Creation`] extension.
+/// A creation body validated with its handler's rules: the request, or the 400 to answer.
+pub enum Validated {
+    /// init-liveness-session's.
+    Init(ApiResult<InitRequest>),
+    /// A GIPS capture session's.
+    Capture(ApiResult<CaptureRequest>),
+}
+
+/// Reads the body of `req` (a creation request for `init` or a GIPS capture session) and
+/// validates it for the handler; the body stays on `req`, read (as one chunk of bytes).
 ///
 /// `Err` is the answer to give instead: a body over `--max-body` (413), stalled (408) or broken
 /// (400); once read, it cannot be handed on intact.
 pub async fn read(
-    req: Request,
+    req: &mut Request,
     init: bool,
     max_body: usize,
     requested: Option<String>,
-) -> Result<(Request, CreationBody), Response> {
+) -> Result<CreationBody, Response> {
     let api_key = crate::http::auth::api_key_in(req.headers()).map(str::to_string);
     // Only a GIPS capture session's validation reads the declared type.
     let declared_json = !init && crate::gips::capture_session::declares_json(req.headers());
-    let (mut parts, body) = req.into_parts();
+    let body = std::mem::take(req.body_mut());
     let bytes = read_body(body, max_body).await?;
+    if init {
+        if let Some(request) = crate::video_server::init::quick(&bytes) {
+            *req.body_mut() = Body::from(bytes);
+            return Ok(quick_init(request, requested, api_key));
+        }
+    }
     let blank = bytes.iter().all(u8::is_ascii_whitespace);
     let parsed = if blank {
         Ok(Value::Null)
     } else {
         known_members(&bytes, MEMBERS)
     };
-    let (params, scenario, valid) = if init {
+    let ((params, scenario, valid), validated) = if init {
         let validated = crate::video_server::init::validate(blank, parsed.as_ref());
         let seen = match &validated {
             Ok(request) => (request.params.clone(), request.scenario.clone(), true),
             Err(_) => lenient(parsed.as_ref().ok(), LivenessMode::LivenessPassive),
         };
-        parts.extensions.insert(Creation::<InitRequest>(validated));
-        seen
+        (seen, Validated::Init(validated))
     } else {
         let validated =
             crate::gips::capture_session::validate(declared_json, blank, parsed.as_ref());
@@ -75,26 +91,50 @@ pub async fn read(
                 crate::gips::capture_session::DEFAULT_MODE,
             ),
         };
-        parts
-            .extensions
-            .insert(Creation::<CaptureRequest>(validated));
-        seen
+        (seen, Validated::Capture(validated))
     };
     let json = parsed.unwrap_or(Value::Null);
     let input = SelectionInput {
         requested: requested.or(scenario),
         api_key,
     };
-    let request = Request::from_parts(parts, Body::from(bytes));
-    Ok((
-        request,
-        CreationBody {
-            json,
-            input,
-            params,
-            valid,
+    *req.body_mut() = Body::from(bytes);
+    Ok(CreationBody {
+        json,
+        input,
+        params,
+        valid,
+        validated,
+    })
+}
+
+/// The [`CreationBody`] of an init body [`crate::video_server::init::quick`] accepted. The
+/// watcher reads only `securityLevel` of such a body (its mode is one of the three current
+/// ones): the members are kept for it only when the level is below HIGH.
+fn quick_init(
+    request: InitRequest,
+    requested: Option<String>,
+    api_key: Option<String>,
+) -> CreationBody {
+    let level = &request.params.security_level;
+    let json = if level == "HIGH" {
+        Value::Null
+    } else {
+        serde_json::json!({
+            "livenessMode": request.params.liveness_mode,
+            "securityLevel": level,
+        })
+    };
+    CreationBody {
+        json,
+        input: SelectionInput {
+            requested: requested.or_else(|| request.scenario.clone()),
+            api_key,
         },
-    ))
+        params: request.params.clone(),
+        valid: true,
+        validated: Validated::Init(Ok(request)),
+    }
 }
 
 /// What selection sees of a body the handler will refuse (a scripted answer may still answer

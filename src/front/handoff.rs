@@ -15,13 +15,31 @@ use crate::{
     sessions::store::SharedSession,
 };
 
-/// Request extension: a session-creating body read and validated once by the front door
-/// (`front::creation`), for the handler's extractor to take (`T` is the handler's request type:
-/// `video_server::init::InitRequest`, `gips::capture_session::CaptureRequest`).
+/// Request extension: everything the front door worked out for a session-creating request, in
+/// one piece (`T` is the handler's request type: `video_server::init::InitRequest`,
+/// `gips::capture_session::CaptureRequest`).
+///
+/// Why one extension: the body's verdict, the scenario choice and the client fingerprint were
+/// three extensions (with axum's own, about nine inserts per init-liveness-session, so the map
+/// was reallocated twice); one insert and one removal now carry them.
 #[derive(Debug, Clone)]
-pub struct Creation<T>(pub ApiResult<T>);
+pub struct Handoff<T> {
+    /// The body read and validated once by the front door (`front::creation`).
+    pub request: ApiResult<T>,
+    /// The choice, made for a valid body only (see [`Selected`]).
+    pub selected: Option<Selected>,
+    /// The client fingerprint the request watcher computed (init-liveness-session only).
+    pub fingerprint: Option<String>,
+}
 
-/// Request extension: what the front door decided for a creating request whose body is valid —
+impl<T: Send + Sync + 'static> Handoff<T> {
+    /// Takes the front door's handoff off a request's extensions (the handler is its only reader).
+    pub fn take(extensions: &mut axum::http::Extensions) -> Option<Self> {
+        extensions.remove::<Handoff<T>>()
+    }
+}
+
+/// What the front door decided for a creating request whose body is valid —
 /// the scenario (taken from the queue when the queue supplied it), or why the requested one
 /// cannot be played — and the API key the session records. The front door chooses before the
 /// handler runs because the choice decides whether a scripted error answers instead; handing the
@@ -37,10 +55,8 @@ pub struct Selected {
 
 /// The [`Selected`] a creating handler was handed. Every creation passes the front door, which
 /// decides for each valid body; its absence is the emulator's own fault, answered as a JSON 500.
-pub fn front_door_choice(
-    selected: Option<axum::Extension<Selected>>,
-) -> Result<Selected, crate::error::ApiError> {
-    selected.map(|axum::Extension(s)| s).ok_or_else(|| {
+pub fn front_door_choice(selected: Option<Selected>) -> Result<Selected, crate::error::ApiError> {
+    selected.ok_or_else(|| {
         crate::error::ApiError::internal("the front door chose no scenario for this creation")
     })
 }

@@ -17,25 +17,26 @@ use axum::{
 use serde_json::{json, value::RawValue, Value};
 
 use super::{
-    creation::CreationBody,
+    creation::{CreationBody, Validated},
     endpoint::{Classified, Subject},
-    handoff::{Selected, SessionTag},
-    route, Routes,
+    handoff::{Handoff, Selected, SessionTag},
 };
 use crate::{
+    gips::capture_session::CaptureRequest,
     scenarios::{
-        answer::{alter, is_json, scripted_error, MAX_JSON},
+        answer::{alter, scripted_error, MAX_JSON},
         model::{Endpoint, RestAnswer},
         selection::{self, Chosen, Queue},
     },
     sessions::{store::SharedSession, transcript::JsonText, SelectedBy},
     state::AppState,
+    video_server::init::InitRequest,
 };
 
 /// Largest body summary kept in a transcript, in characters of JSON.
 const MAX_SUMMARY: usize = 2048;
 
-/// What the front door knows of a request when it hands it to [`answer`].
+/// What the front door knows of a request when it hands it to [`prepare`].
 pub struct Facts<'a> {
     /// The endpoint (scriptable: `classified.endpoint` is `Some`) and subject.
     pub classified: &'a Classified,
@@ -45,49 +46,99 @@ pub struct Facts<'a> {
     pub creation: Option<CreationBody>,
     /// Whether the request passed the API-key rule.
     pub authorised: bool,
+    /// The client fingerprint the watcher computed (init only), for the handler.
+    pub fingerprint: Option<String>,
 }
 
-/// Runs `req` through the routes with the scenario's scripted answer for its endpoint applied,
-/// and records the call in the session's transcript.
-pub async fn answer(state: &AppState, req: Request, routes: Routes, facts: Facts<'_>) -> Response {
-    let Some(endpoint) = facts.classified.endpoint else {
-        return route(routes, req).await;
-    };
-    let method = req.method().clone();
-    let uri = req.uri().clone();
-    let path = uri.path();
+/// What [`prepare`] decided: route the request (and finish with [`after`]), or give a
+/// scripted error answer instead ([`answer_alone`]).
+pub enum Prepared {
+    /// Run the routes, then [`after`].
+    Route(Pending),
+    /// The scenario answers with an error status; the handler is not run.
+    Alone(Alone),
+}
+
+/// What [`after`] needs once the routes answered: the scripted endpoint, the session (or the
+/// session-less choice) and the scripted answer before the handler ran.
+pub struct Pending {
+    endpoint: Endpoint,
+    session: Option<SharedSession>,
+    before: Option<Chosen>,
+    taken: Option<String>,
+    authorised: bool,
+    /// The scripted answer of a session-less request (its choice cannot change meanwhile);
+    /// boxed, as few scenarios script one, to keep the front door's future small.
+    sessionless: Option<Box<RestAnswer>>,
+}
+
+/// A scripted error that answers instead of the handler.
+pub struct Alone {
+    answer: RestAnswer,
+    name: String,
+    session: Option<SharedSession>,
+}
+
+/// Decides, before the handler, what the scenario does with a request to a scriptable endpoint
+/// (`None` for any other request, which is routed as it is): for a creation, chooses the
+/// scenario once (taking the queue's head when it supplies it) and hands the choice, the
+/// validated body and the fingerprint to the handler in one [`Handoff`] extension.
+pub fn prepare(state: &AppState, req: &mut Request, facts: Facts<'_>) -> Option<Prepared> {
+    let endpoint = facts.classified.endpoint?;
     let authorised = facts.authorised;
 
     // Before the handler: the session, or what selection would choose without one.
-    let mut session = match &facts.classified.subject {
+    let session = match &facts.classified.subject {
         Subject::Session(_) => facts.session,
         Subject::Identity(id) => session_of_identity(state, id),
         Subject::None => None,
     };
     // A creation with a valid body chooses its scenario here, once, taking the queue's head when
-    // the queue supplies it, and hands the choice to the handler (`handoff::Selected`): parallel
+    // the queue supplies it, and hands the choice to the handler (`handoff::Handoff`): parallel
     // creations each take their own queued name, with no lock held across the handler. A body
     // the handler will refuse only peeks (no session, so nothing is taken).
-    let mut req = req;
     let mut taken = None;
-    let created = facts.creation.as_ref().map(|creation| {
+    let creation_valid = facts.creation.as_ref().map(|c| c.valid);
+    let created = facts.creation.map(|creation| {
         let queue = if creation.valid {
             Queue::Take
         } else {
             Queue::Peek
         };
-        let facts = creation.input.facts(&creation.params);
-        let chosen = selection::select(&state.scenarios, &state.selection, &facts, queue);
-        if creation.valid {
+        let chosen = selection::select(
+            &state.scenarios,
+            &state.selection,
+            &creation.input.facts(&creation.params),
+            queue,
+        );
+        let selected = creation.valid.then(|| {
             if let Ok(c) = &chosen {
                 if c.selected_by == SelectedBy::Queue {
                     taken = Some(c.name.clone());
                 }
             }
-            req.extensions_mut().insert(Selected {
+            Selected {
                 chosen: chosen.clone(),
-                api_key: creation.input.api_key.clone(),
-            });
+                api_key: creation.input.api_key,
+            }
+        });
+        let fingerprint = facts.fingerprint;
+        let extensions = req.extensions_mut();
+        match creation.validated {
+            Validated::Init(request) => {
+                extensions.insert(Handoff::<InitRequest> {
+                    request,
+                    selected,
+                    fingerprint,
+                });
+            }
+            Validated::Capture(request) => {
+                extensions.insert(Handoff::<CaptureRequest> {
+                    request,
+                    selected,
+                    fingerprint,
+                });
+            }
         }
         chosen.ok()
     });
@@ -112,29 +163,104 @@ pub async fn answer(state: &AppState, req: Request, routes: Routes, facts: Facts
         _ => None,
     };
 
-    // An error answer is given instead of the handler's. A queued scenario that answers a
-    // creation with its scripted error is used up by it, as if a session had taken it.
-    if let Some(answer) = pre_answer.filter(|a| a.status.is_some_and(|s| s >= 400) && authorised) {
-        if let (Some(chosen), None, Some(creation)) = (&before, &taken, &facts.creation) {
-            if !creation.valid && chosen.selected_by == SelectedBy::Queue {
-                state.selection.consume_head(&chosen.name);
-            }
+    // An error answer is given instead of the handler's.
+    let pre_answer = match pre_answer {
+        Some(answer) if answer.status.is_some_and(|s| s >= 400) && authorised => {
+            return Some(Prepared::Alone(alone(
+                state,
+                answer,
+                session,
+                &before,
+                &taken,
+                creation_valid,
+            )));
         }
-        if let (Some(name), Some(_)) = (&taken, &session) {
-            // The answer is the identity's running session's, not the taken name's: it goes back.
-            state.selection.queue.lock().push_front(name.clone());
-        }
-        let name = match (&session, &before) {
-            (Some(s), _) => s.lock().scenario_name.clone(),
-            (None, Some(c)) => c.name.clone(),
-            _ => String::new(),
-        };
-        tokio::time::sleep(state.scaled(answer.delay_ms)).await;
-        let response = scripted_error(&answer, &name);
-        return record(session.as_ref(), &method, path, response, true).await;
-    }
+        pre_answer => pre_answer,
+    };
+    // Without a session before the handler, the session-less answer is the one `pre_answer`
+    // found (a creation's session, known only after the handler, is looked at in `after`).
+    let sessionless = session
+        .is_none()
+        .then_some(pre_answer)
+        .flatten()
+        .map(Box::new);
+    Some(Prepared::Route(Pending {
+        endpoint,
+        session,
+        before,
+        taken,
+        authorised,
+        sessionless,
+    }))
+}
 
-    let response = route(routes, req).await;
+/// The scripted error `answer` given instead of the handler's. A queued scenario that answers a
+/// creation with its scripted error is used up by it, as if a session had taken it.
+fn alone(
+    state: &AppState,
+    answer: RestAnswer,
+    session: Option<SharedSession>,
+    before: &Option<Chosen>,
+    taken: &Option<String>,
+    creation_valid: Option<bool>,
+) -> Alone {
+    if let (Some(chosen), None, Some(false)) = (before, taken, creation_valid) {
+        if chosen.selected_by == SelectedBy::Queue {
+            state.selection.consume_head(&chosen.name);
+        }
+    }
+    if let (Some(name), Some(_)) = (taken, &session) {
+        // The answer is the identity's running session's, not the taken name's: it goes back.
+        state.selection.queue.lock().push_front(name.clone());
+    }
+    let name = match (&session, before) {
+        (Some(s), _) => s.lock().scenario_name.clone(),
+        (None, Some(c)) => c.name.clone(),
+        _ => String::new(),
+    };
+    Alone {
+        answer,
+        name,
+        session,
+    }
+}
+
+/// The scripted error answer [`prepare`] chose, after its delay, recorded in the transcript.
+pub async fn answer_alone(state: &AppState, alone: Alone, method: &Method, path: &str) -> Response {
+    tokio::time::sleep(state.scaled(alone.answer.delay_ms)).await;
+    let response = scripted_error(&alone.answer, &alone.name);
+    record(alone.session.as_ref(), method, path, response, true).await
+}
+
+/// What is left to do after the handler answered, once [`settle`] did what needs no waiting.
+pub enum Settled {
+    /// Nothing: no session to record in, no scripted answer to apply.
+    Done(Response),
+    /// The scripted answer (if any) to apply, and the call to record in the session's
+    /// transcript: [`finish`].
+    Record(Recording),
+}
+
+/// The waiting part of the step after the handler (see [`finish`]).
+pub struct Recording {
+    session: Option<SharedSession>,
+    answer: Option<RestAnswer>,
+    response: Response,
+}
+
+/// After the handler answered: gives back a queued name no session took, finds the session
+/// (the handler's [`SessionTag`] for a creation) and the scripted answer that applies. What
+/// remains needs waiting only when there is a session to record in or an answer to apply;
+/// otherwise the answer is final now, and no future is made for it.
+pub fn settle(state: &AppState, pending: Pending, response: Response) -> Settled {
+    let Pending {
+        endpoint,
+        mut session,
+        before,
+        taken,
+        authorised,
+        sessionless,
+    } = pending;
     if let Some(name) = taken.filter(|_| !response.status().is_success()) {
         // The handler created no session (unknown identity, too many portraits...): the queued
         // name goes back to the head for the next creation.
@@ -149,19 +275,40 @@ pub async fn answer(state: &AppState, req: Request, routes: Routes, facts: Facts
     }
     let answer = match (&session, &before) {
         (Some(s), _) => s.lock().scenario.rest.get(&endpoint).cloned(),
-        (None, Some(chosen)) => sessionless_answer(chosen, endpoint),
+        (None, Some(_)) => sessionless.map(|answer| *answer),
         _ => None,
     };
-    let Some(answer) = answer.filter(|_| authorised && !response.status().is_client_error()) else {
-        return record(session.as_ref(), &method, path, response, false).await;
+    let answer = answer.filter(|_| authorised && !response.status().is_client_error());
+    if session.is_none() && answer.is_none() {
+        // `record` has nowhere to write.
+        return Settled::Done(response);
+    }
+    Settled::Record(Recording {
+        session,
+        answer,
+        response,
+    })
+}
+
+/// Applies the scenario's scripted answer to the handler's (status, body, headers, delay), and
+/// records the call in the session's transcript.
+pub async fn finish(
+    state: &AppState,
+    recording: Recording,
+    method: &Method,
+    path: &str,
+) -> Response {
+    let Recording {
+        session,
+        answer,
+        response,
+    } = recording;
+    let Some(answer) = answer else {
+        return record(session.as_ref(), method, path, response, false).await;
     };
     tokio::time::sleep(state.scaled(answer.delay_ms)).await;
     let response = alter(response, &answer).await;
-    record(session.as_ref(), &method, path, response, true).await
-}
-
-fn sessionless_answer(chosen: &Chosen, endpoint: Endpoint) -> Option<RestAnswer> {
-    chosen.scenario.rest.get(&endpoint).cloned()
+    record(session.as_ref(), method, path, response, true).await
 }
 
 /// The newest live session of identity `id`: its portraits list their sessions, newest last.
@@ -193,8 +340,8 @@ async fn record(
     };
     let (parts, body) = response.into_parts();
     // JSON bodies are buffered (to be summarised); others pass through untouched.
-    let (json, body) = if is_json(&parts.headers) {
-        let bytes = axum::body::to_bytes(body, MAX_JSON).await.ok();
+    let (json, body) = if crate::http::layers::says_json(&parts.headers) {
+        let bytes = crate::http::layers::to_bytes(body, MAX_JSON).await.ok();
         (Some(bytes), None)
     } else {
         (None, Some(body))

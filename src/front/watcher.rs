@@ -162,7 +162,8 @@ pub async fn observe(State(obs): State<Watcher>, req: Request, next: Next) -> Re
     } else {
         (req, None)
     };
-    let (req, watch) = before(&obs, req, &classified, None, json.as_ref());
+    let mut req = req;
+    let watch = before(&obs, &mut req, &classified, None, json.as_ref());
     let response = next.run(req).await;
     after(&obs, watch, None, &path, &response);
     response
@@ -171,7 +172,9 @@ pub async fn observe(State(obs): State<Watcher>, req: Request, next: Next) -> Re
 /// What [`before`] noticed, for [`after`] to record once the answer is known.
 pub struct Watch {
     init: bool,
-    fingerprint: String,
+    /// The client fingerprint (init only; empty otherwise), which the front door also hands to
+    /// the init handler.
+    pub fingerprint: String,
     found: Vec<(&'static str, String)>,
 }
 
@@ -180,11 +183,11 @@ pub struct Watch {
 /// `session`: the session the path names, looked up once by the front door.
 pub fn before(
     obs: &Watcher,
-    mut req: Request,
+    req: &mut Request,
     classified: &Classified,
     session: Option<&SharedSession>,
     init_body: Option<&Value>,
-) -> (Request, Watch) {
+) -> Watch {
     // Only the control plane's findings routes read it; inserting it into every request would
     // allocate an extension map per request.
     if req.uri().path().starts_with("/__emulator") {
@@ -197,9 +200,11 @@ pub fn before(
         found: Vec::new(),
     };
     if !(init || classified.needs_key) {
-        return (req, watch);
+        return watch;
     }
-    if classified.needs_key {
+    // Only a request with an `Origin` can raise it (a back end sends none): one lookup of a
+    // standard header before the rule's own reading of `apikey` and `Origin`.
+    if classified.needs_key && req.headers().contains_key(header::ORIGIN) {
         if let Some(detail) = findings::on_key_protected_request(
             req.headers(),
             req.method().as_str(),
@@ -215,17 +220,12 @@ pub fn before(
         findings::on_result_request(&obs.app, session);
     }
     if !init {
-        return (req, watch);
+        return watch;
     }
     watch.fingerprint = crate::http::fingerprint::fingerprint(
         req.headers(),
         crate::http::fingerprint::peer_of(req.extensions()),
     );
-    // Computed once: the init handler's extractor takes it from here.
-    req.extensions_mut()
-        .insert(crate::http::fingerprint::ClientFingerprint(
-            watch.fingerprint.clone(),
-        ));
     if let Some(json) = init_body.filter(|j| !j.is_null()) {
         watch.found.extend(findings::check_init_body(json));
     }
@@ -246,7 +246,7 @@ pub fn before(
             ),
         ));
     }
-    (req, watch)
+    watch
 }
 
 /// Records what [`before`] found on the session the answer concerns (the handler's

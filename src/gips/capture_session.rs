@@ -10,7 +10,7 @@ use axum::{
     extract::{FromRequest, Path, Request, State},
     http::{header, HeaderMap},
     response::{IntoResponse, Response},
-    Extension, Json,
+    Json,
 };
 use bytes::Bytes;
 use serde_json::{json, Value};
@@ -19,7 +19,7 @@ use time::OffsetDateTime;
 use super::store::{Portrait, MAX_PORTRAITS};
 use crate::{
     error::{ApiError, ApiResult, BodyRejection},
-    front::handoff::{front_door_choice, Creation, Selected, SessionTag},
+    front::handoff::{front_door_choice, Handoff, Selected, SessionTag},
     scenarios::model::LivenessMode,
     sessions::SessionParams,
     state::AppState,
@@ -32,11 +32,11 @@ const MAX_CHALLENGES: u64 = 10;
 pub async fn create(
     State(state): State<AppState>,
     Path(id): Path<String>,
-    selected: Option<Extension<Selected>>,
-    request: Result<CaptureRequest, BodyRejection>,
+    handed: Result<Handed, BodyRejection>,
 ) -> Result<Response, BodyRejection> {
     // The identity is checked first: an unknown one is a 404 whatever the body.
     let identity = super::identity(&state, &id)?;
+    let Handed { request, selected } = handed?;
     let request = request?;
     if identity.lock().portraits.len() >= MAX_PORTRAITS {
         return Err(ApiError::bad_request(format!(
@@ -117,13 +117,24 @@ impl CaptureRequest {
     }
 }
 
-impl<S: Send + Sync> FromRequest<S> for CaptureRequest {
+/// What the handler is handed: the body's verdict and the choice from the front door's
+/// [`Handoff`], taken whole. Without a front door (a bare router) the body is read and validated
+/// here, and no choice was made (a JSON 500).
+pub struct Handed {
+    request: ApiResult<CaptureRequest>,
+    selected: Option<Selected>,
+}
+
+impl<S: Send + Sync> FromRequest<S> for Handed {
     type Rejection = BodyRejection;
 
     async fn from_request(mut req: Request, state: &S) -> Result<Self, BodyRejection> {
         // The front door read and validated the body once (`front::creation`): take its verdict.
-        if let Some(Creation(validated)) = req.extensions_mut().remove::<Creation<Self>>() {
-            return Ok(validated?);
+        if let Some(handoff) = Handoff::<CaptureRequest>::take(req.extensions_mut()) {
+            return Ok(Handed {
+                request: handoff.request,
+                selected: handoff.selected,
+            });
         }
         let declared_json = declares_json(req.headers());
         let body = Bytes::from_request(req, state).await?;
@@ -133,7 +144,10 @@ impl<S: Send + Sync> FromRequest<S> for CaptureRequest {
         } else {
             crate::http::body::known_members(&body, crate::video_server::init::MEMBERS)
         };
-        Ok(validate(declared_json, blank, parsed.as_ref())?)
+        Ok(Handed {
+            request: validate(declared_json, blank, parsed.as_ref()),
+            selected: None,
+        })
     }
 }
 

@@ -88,6 +88,10 @@ impl Guard {
 
     /// Whether a `Host` header value names this emulator (see [`Guard::check`]).
     pub fn host_allowed(&self, host: &[u8]) -> bool {
+        if is_ipv4_with_port(host) {
+            // What nearly every client sends (`127.0.0.1:PORT`), read without the parsers.
+            return true;
+        }
         let Ok(host) = std::str::from_utf8(host) else {
             return false;
         };
@@ -191,6 +195,30 @@ impl Guard {
             )),
         }
     }
+}
+
+/// Whether `host` is exactly an IPv4 literal as `Ipv4Addr` parses it (four decimal octets up
+/// to 255, no leading zeros), with or without `:` and a port of digits: a `Host` value
+/// [`Guard::host_allowed`] admits. Anything else (`None` of this shape) takes the general path.
+fn is_ipv4_with_port(host: &[u8]) -> bool {
+    let (address, port) = match host.iter().position(|b| *b == b':') {
+        Some(colon) => (&host[..colon], &host[colon + 1..]),
+        None => (host, &[][..]),
+    };
+    if !port.iter().all(u8::is_ascii_digit) {
+        return false;
+    }
+    let mut octets = 0;
+    for octet in address.split(|b| *b == b'.') {
+        octets += 1;
+        let digits_ok = matches!(octet.len(), 1..=3)
+            && octet.iter().all(u8::is_ascii_digit)
+            && (octet.len() == 1 || octet[0] != b'0');
+        if !digits_ok || octet.iter().fold(0u32, |n, d| n * 10 + u32::from(d - b'0')) > 255 {
+            return false;
+        }
+    }
+    octets == 4
 }
 
 /// Control-plane paths a phone on the LAN needs before it has the token: the HTTPS certificate
@@ -406,6 +434,34 @@ mod tests {
         ] {
             assert!(!g.host_allowed(bad.as_bytes()), "{bad}");
         }
+    }
+
+    #[test]
+    fn the_quick_ipv4_reading_agrees_with_the_parser() {
+        for host in [
+            "127.0.0.1",
+            "127.0.0.1:8080",
+            "127.0.0.1:",
+            "0.0.0.0:1",
+            "255.255.255.255",
+            "256.0.0.1",
+            "01.2.3.4",
+            "1.2.3",
+            "1.2.3.4.5",
+            "1.2.3.4:80a",
+            "1..3.4",
+            "1.2.3.4.",
+            " 1.2.3.4",
+            "a.b.c.d",
+            "[::1]:80",
+            "",
+        ] {
+            if is_ipv4_with_port(host.as_bytes()) {
+                let name = host_name(host);
+                assert!(name.parse::<Ipv4Addr>().is_ok(), "{host}");
+            }
+        }
+        assert!(is_ipv4_with_port(b"127.0.0.1:18777") && is_ipv4_with_port(b"10.0.0.255"));
     }
 
     #[test]

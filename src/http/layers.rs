@@ -34,12 +34,7 @@ pub async fn json_errors(method: &Method, path: &str, response: Response) -> Res
     if !(status.is_client_error() || status.is_server_error()) {
         return response;
     }
-    let is_json = response
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.contains("json"));
-    if is_json {
+    if says_json(response.headers()) {
         return response;
     }
     let (parts, body) = response.into_parts();
@@ -71,6 +66,24 @@ pub async fn json_errors(method: &Method, path: &str, response: Response) -> Res
         rewrapped.headers_mut().insert(header::ALLOW, allow.clone());
     }
     rewrapped
+}
+
+/// Whether [`json_errors`] has anything to do with `response`: an error whose body is not JSON.
+/// Checked before its future is made, since nearly every answer is not one.
+pub fn needs_json_rewrap(response: &Response) -> bool {
+    let status = response.status();
+    (status.is_client_error() || status.is_server_error()) && !says_json(response.headers())
+}
+
+/// Whether `Content-Type` is a readable value containing `json` (what the JSON-error guarantee
+/// and the transcript's body summaries call a JSON answer). A byte scan: `str::contains` sets
+/// up a substring searcher, several hundred instructions for a twenty-byte value, on every
+/// recorded answer.
+pub fn says_json(headers: &axum::http::HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.as_bytes().windows(4).any(|w| w == b"json"))
 }
 
 /// The answer to a CORS preflight (`None` for any other request): granted on the vendor's
@@ -147,7 +160,7 @@ pub fn add_cors_headers(h: &mut axum::http::HeaderMap) {
 /// that fails: 413 over `limit`, 408 when the client stopped sending (`--body-timeout`), 400
 /// for a broken connection.
 pub async fn read_body(body: Body, limit: usize) -> Result<axum::body::Bytes, Response> {
-    axum::body::to_bytes(body, limit).await.map_err(|e| {
+    to_bytes(body, limit).await.map_err(|e| {
         let error = if is_body_timeout(&e) {
             body_stalled()
         } else if caused_by::<http_body_util::LengthLimitError>(&e) {
@@ -160,6 +173,36 @@ pub async fn read_body(body: Body, limit: usize) -> Result<axum::body::Bytes, Re
         };
         error.into_response()
     })
+}
+
+/// The whole of `body`, at most `limit` bytes: `axum::body::to_bytes` (the same errors: the
+/// body is read through the same `Limited`) without its list of buffers, and without a copy
+/// when the body comes in one chunk, as a handler's answer and a small request body that
+/// arrived with its headers do. Both sides of every init-liveness-session read one.
+pub async fn to_bytes(body: Body, limit: usize) -> Result<axum::body::Bytes, axum::Error> {
+    use http_body::Body as _;
+    let mut body = http_body_util::Limited::new(body, limit);
+    // The first chunk is kept as it is; a second one starts a buffer holding both.
+    let mut single: Option<axum::body::Bytes> = None;
+    let mut joined = bytes::BytesMut::new();
+    while let Some(frame) = std::future::poll_fn(|cx| Pin::new(&mut body).poll_frame(cx)).await {
+        let Ok(data) = frame.map_err(axum::Error::new)?.into_data() else {
+            continue; // trailers: not part of the bytes
+        };
+        if data.is_empty() {
+            continue;
+        }
+        match single.take() {
+            None if joined.is_empty() => single = Some(data),
+            first => {
+                if let Some(first) = first {
+                    joined.extend_from_slice(&first);
+                }
+                joined.extend_from_slice(&data);
+            }
+        }
+    }
+    Ok(single.unwrap_or_else(|| joined.freeze()))
 }
 
 /// Whether `T` is somewhere in the chain of `e`'s sources (body errors arrive boxed in layers).
@@ -243,6 +286,10 @@ impl http_body::Body for DeadlineBody {
         let this = &mut *self;
         match Pin::new(&mut this.inner).poll_frame(cx) {
             Poll::Ready(Some(Ok(frame))) => {
+                if this.inner.is_end_stream() {
+                    // The last chunk: nothing left to time (no clock read, no timer reset).
+                    return Poll::Ready(Some(Ok(frame)));
+                }
                 let now = tokio::time::Instant::now();
                 let next = this.limit(now);
                 match &mut this.timer {
@@ -275,19 +322,18 @@ impl http_body::Body for DeadlineBody {
     }
 }
 
-/// Wraps a request body in a [`DeadlineBody`] (`gap`: `--body-timeout`, `total`:
-/// `--body-deadline`), read as 408 by [`read_body`] and by axum's extractors as a failed body.
-pub fn with_body_timeout(
-    req: Request,
-    gap: std::time::Duration,
-    total: std::time::Duration,
-) -> Request {
-    let has_body = req.headers().contains_key(header::CONTENT_LENGTH)
-        || req.headers().contains_key(header::TRANSFER_ENCODING);
-    if !has_body {
-        return req;
-    }
-    req.map(|body| Body::new(DeadlineBody::new(body, gap, total)))
+/// Wraps the body of a request that has one ([`has_body`]) in a [`DeadlineBody`] (`gap`:
+/// `--body-timeout`, `total`: `--body-deadline`), read as 408 by [`read_body`] and by axum's
+/// extractors as a failed body. In place: the front door does not move the request for it.
+pub fn bound_body(req: &mut Request, gap: std::time::Duration, total: std::time::Duration) {
+    let body = std::mem::take(req.body_mut());
+    *req.body_mut() = Body::new(DeadlineBody::new(body, gap, total));
+}
+
+/// Whether a request has a body: `Content-Length` or `Transfer-Encoding` (HTTP/1.1 has no
+/// other way to send one).
+pub fn has_body(headers: &axum::http::HeaderMap) -> bool {
+    headers.contains_key(header::CONTENT_LENGTH) || headers.contains_key(header::TRANSFER_ENCODING)
 }
 
 /// Turns a panic in a handler into a JSON 500 (a last resort: handlers must not panic).

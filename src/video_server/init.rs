@@ -12,15 +12,15 @@ use axum::{
     http::{header, StatusCode, Uri},
     response::{IntoResponse, Response},
     routing::post,
-    Extension, Router,
+    Router,
 };
 use serde_json::{Map, Value};
 
 use crate::{
     capture,
     error::{ApiError, ApiResult},
-    front::handoff::{front_door_choice, Creation, Selected, SessionTag},
-    http::fingerprint::ClientFingerprint,
+    front::handoff::{front_door_choice, Handoff, Selected, SessionTag},
+    http::fingerprint::{fingerprint, peer_of},
     scenarios::model::LivenessMode,
     sessions::SessionParams,
     state::AppState,
@@ -65,13 +65,17 @@ pub fn routes() -> Router<AppState> {
 /// Creates the session and answers 201 with its `Location`.
 async fn init_liveness_session(
     State(state): State<AppState>,
-    ClientFingerprint(fingerprint): ClientFingerprint,
-    selected: Option<Extension<Selected>>,
-    request: InitRequest,
+    handed: Handed,
 ) -> ApiResult<Response> {
-    let Selected { chosen, api_key } = front_door_choice(selected)?;
-    let session =
-        capture::create_session_as(&state, request.params, chosen?, api_key, Some(fingerprint));
+    let request = handed.request?;
+    let Selected { chosen, api_key } = front_door_choice(handed.selected)?;
+    let session = capture::create_session_as(
+        &state,
+        request.params,
+        chosen?,
+        api_key,
+        Some(handed.fingerprint),
+    );
     let id = session.lock().id.clone();
     // Written as text, each piece sized once: the id is a UUID (nothing to escape), and this is
     // the hottest creation path (no formatter, no growing buffers).
@@ -100,18 +104,43 @@ pub struct InitRequest {
     pub scenario: Option<String>,
 }
 
-impl<S: Send + Sync> FromRequest<S> for InitRequest {
+/// What the handler is handed: the front door's [`Handoff`] (the body's verdict, the choice, the
+/// fingerprint), taken whole. Without a front door (a bare router) the body is read and
+/// validated here, the fingerprint computed here, and no choice was made (a JSON 500).
+struct Handed {
+    request: ApiResult<InitRequest>,
+    selected: Option<Selected>,
+    fingerprint: String,
+}
+
+impl<S: Send + Sync> FromRequest<S> for Handed {
     type Rejection = ApiError;
 
     async fn from_request(mut req: Request, state: &S) -> Result<Self, ApiError> {
-        // The front door read and validated the body once (`front::creation`): take its verdict.
-        if let Some(Creation(validated)) = req.extensions_mut().remove::<Creation<InitRequest>>() {
-            return validated;
+        let handoff = Handoff::<InitRequest>::take(req.extensions_mut());
+        let computed = |req: &Request| fingerprint(req.headers(), peer_of(req.extensions()));
+        if let Some(Handoff {
+            request,
+            selected,
+            fingerprint,
+        }) = handoff
+        {
+            let fingerprint = fingerprint.unwrap_or_else(|| computed(&req));
+            return Ok(Handed {
+                request,
+                selected,
+                fingerprint,
+            });
         }
+        let fingerprint = computed(&req);
         let bytes = Bytes::from_request(req, state)
             .await
             .map_err(|e| ApiError::new(e.status(), e.body_text()))?;
-        parse(&bytes)
+        Ok(Handed {
+            request: parse(&bytes),
+            selected: None,
+            fingerprint,
+        })
     }
 }
 
@@ -124,6 +153,73 @@ pub fn parse(bytes: &[u8]) -> ApiResult<InitRequest> {
         crate::http::body::known_members(bytes, MEMBERS)
     };
     validate(blank, parsed.as_ref())
+}
+
+/// The common body — one of the three modes, `securityLevel` absent or LOW/MEDIUM/HIGH, and at
+/// most short plain strings for `correlationId`, `evidenceId` and `scenario` — validated without
+/// building a JSON tree (borrowed strings, no map): `Some` exactly when [`parse`] would accept
+/// it, with the same result. `None` sends the body the long way ([`known_members`] then
+/// [`validate`]), which gives every error text; so does anything unusual (escapes, `null`, a
+/// repeated member, the other members).
+///
+/// [`known_members`]: crate::http::body::known_members
+pub fn quick(bytes: &[u8]) -> Option<InitRequest> {
+    #[derive(serde::Deserialize)]
+    struct Common<'a> {
+        #[serde(rename = "livenessMode")]
+        liveness_mode: &'a str,
+        #[serde(rename = "securityLevel", default)]
+        security_level: Option<&'a str>,
+        #[serde(rename = "correlationId", default)]
+        correlation_id: Option<&'a str>,
+        #[serde(rename = "evidenceId", default)]
+        evidence_id: Option<&'a str>,
+        #[serde(default)]
+        scenario: Option<&'a str>,
+        // Present at all (even `null`): the long way.
+        #[serde(rename = "numberOfChallenge", default)]
+        number_of_challenge: Option<serde::de::IgnoredAny>,
+        #[serde(rename = "callbackURL", default)]
+        callback_url: Option<serde::de::IgnoredAny>,
+        #[serde(rename = "ageThreshold", default)]
+        age_threshold: Option<serde::de::IgnoredAny>,
+    }
+    // An object only: serde would also read a struct from an array.
+    if bytes.trim_ascii_start().first() != Some(&b'{') {
+        return None;
+    }
+    let body: Common = serde_json::from_slice(bytes).ok()?;
+    let short = |text: Option<&str>| match text {
+        Some(t) if t.len() > MAX_TEXT => None,
+        t => Some(t.map(str::to_string)),
+    };
+    if body.number_of_challenge.is_some()
+        || body.callback_url.is_some()
+        || body.age_threshold.is_some()
+        || !matches!(
+            body.liveness_mode,
+            "LIVENESS_PASSIVE" | "LIVENESS_PASSIVE_VIDEO" | "LIVENESS_ACTIVE"
+        )
+    {
+        return None;
+    }
+    let security_level = match body.security_level {
+        None => "HIGH",
+        Some(level @ ("LOW" | "MEDIUM" | "HIGH")) => level,
+        Some(_) => return None,
+    };
+    Some(InitRequest {
+        params: SessionParams {
+            liveness_mode: LivenessMode::parse(body.liveness_mode)?,
+            security_level: security_level.to_string(),
+            number_of_challenge: 2,
+            correlation_id: short(body.correlation_id)?,
+            evidence_id: short(body.evidence_id)?,
+            callback_url: None,
+            age_threshold: None,
+        },
+        scenario: short(body.scenario)?,
+    })
 }
 
 /// Validates a body already parsed with [`MEMBERS`] (`blank`: it held only white space).
@@ -270,5 +366,46 @@ fn age_threshold(body: &Map<String, Value>) -> ApiResult<Option<f64>> {
         _ => Err(ApiError::bad_request(format!(
             "\"ageThreshold\" must be a number of years from 0 to 150, as a number or a string (got {value})"
         ))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_quick_reading_accepts_only_what_parse_accepts_and_reads_it_the_same() {
+        let long = format!(
+            r#"{{"livenessMode": "LIVENESS_ACTIVE", "evidenceId": "{}"}}"#,
+            "e".repeat(MAX_TEXT + 1)
+        );
+        let bodies = [
+            r#"{"livenessMode":"LIVENESS_PASSIVE"}"#,
+            r#" {"livenessMode": "LIVENESS_ACTIVE", "securityLevel": "LOW", "x": [1, {"y": 2}]} "#,
+            r#"{"livenessMode":"LIVENESS_PASSIVE_VIDEO","correlationId":"c","evidenceId":"e","scenario":"spoof"}"#,
+            r#"{"livenessMode":"LIVENESS_PASSIVE","securityLevel":null,"scenario":null}"#,
+            r#"{"livenessMode":"LIVENESS_MEDIUM"}"#,
+            r#"{"livenessMode":"LIVENESS_PASSIVE","securityLevel":"high"}"#,
+            r#"{"livenessMode":"LIVENESS_PASSIVE","numberOfChallenge":3}"#,
+            r#"{"livenessMode":"LIVENESS_PASSIVE","livenessMode":"LIVENESS_ACTIVE"}"#,
+            r#"{"livenessMode":"LIVENESS_PASSIVE","scenario":"a\"b"}"#,
+            r#"{"livenessMode":"LIVENESS_PASSIVE","correlationId":7}"#,
+            r#"{"livenessMode":null}"#,
+            r#"{"livenessMode":"LIVENESS_PASSIVE"} x"#,
+            r#"["LIVENESS_PASSIVE"]"#,
+            "",
+            &long,
+        ];
+        for (i, body) in bodies.into_iter().enumerate() {
+            let long_way = parse(body.as_bytes());
+            match quick(body.as_bytes()) {
+                Some(quick) => {
+                    let parsed = long_way.expect("quick accepted what parse refuses");
+                    assert_eq!(format!("{quick:?}"), format!("{parsed:?}"), "{body}");
+                }
+                // The long way decides (and words the errors).
+                None => assert!(i >= 4, "the common body {body} went the long way"),
+            }
+        }
     }
 }
