@@ -28,7 +28,11 @@ use crate::{
         model::{Endpoint, RestAnswer},
         selection::{self, Chosen, Queue},
     },
-    sessions::{store::SharedSession, transcript::JsonText, SelectedBy},
+    sessions::{
+        store::SharedSession,
+        transcript::{needs_no_escape, JsonText},
+        SelectedBy,
+    },
     state::AppState,
     video_server::init::InitRequest,
 };
@@ -347,8 +351,9 @@ async fn record(
         (None, Some(body))
     };
     let key = {
-        use std::hash::{Hash, Hasher};
-        let mut h = std::collections::hash_map::DefaultHasher::new();
+        use std::hash::{BuildHasher, Hash, Hasher};
+        // Compared only with the session's previous key: a fast hash is enough.
+        let mut h = foldhash::fast::FixedState::with_seed(0).build_hasher();
         (method.as_str(), path, parts.status.as_u16(), scripted).hash(&mut h);
         match &json {
             Some(bytes) => bytes.as_deref().hash(&mut h),
@@ -360,17 +365,8 @@ async fn record(
         }
         h.finish()
     };
-    // One event as serde writes it around the (already checked) body text: no value tree, one
-    // allocation, and the session locked once.
-    #[derive(serde::Serialize)]
-    struct RestEvent<'a> {
-        method: &'a str,
-        path: &'a str,
-        status: u16,
-        body: &'a RawValue,
-        #[serde(skip_serializing_if = "std::ops::Not::not")]
-        scripted: bool,
-    }
+    // One event around the (already checked) body text: no value tree, one allocation, and the
+    // session locked once.
     let mut transcript_owner = session.lock();
     let transcript = &mut transcript_owner.transcript;
     if !transcript.repeat_last(key) {
@@ -392,14 +388,20 @@ async fn record(
                 &summary
             }
         };
-        let event = JsonText::of(&RestEvent {
-            method: method.as_str(),
-            path,
-            status: parts.status.as_u16(),
-            body,
-            scripted,
-        });
-        transcript.push_json_keyed("rest", &event, key);
+        let status = parts.status;
+        match rest_pieces(method.as_str(), path, status.as_str(), body, scripted) {
+            Some(pieces) => transcript.push_json_pieces_keyed("rest", &pieces, key),
+            None => {
+                let event = JsonText::of(&RestEvent {
+                    method: method.as_str(),
+                    path,
+                    status: status.as_u16(),
+                    body,
+                    scripted,
+                });
+                transcript.push_json_keyed("rest", &event, key);
+            }
+        }
     }
     drop(transcript_owner);
     let body = match (json, body) {
@@ -408,6 +410,43 @@ async fn record(
         _ => Body::empty(),
     };
     Response::from_parts(parts, body)
+}
+
+/// A `rest` transcript event: one REST call to a session and its answer.
+#[derive(serde::Serialize)]
+struct RestEvent<'a> {
+    method: &'a str,
+    path: &'a str,
+    status: u16,
+    body: &'a RawValue,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    scripted: bool,
+}
+
+/// The text serde writes for a [`RestEvent`], as pieces, when `path` needs no escaping (the
+/// method is an HTTP token, the status three digits, the body checked JSON): the common case,
+/// at about a fifth of serde's cost per request. `None`: let serde write it.
+fn rest_pieces<'a>(
+    method: &'a str,
+    path: &'a str,
+    status: &'a str,
+    body: &'a RawValue,
+    scripted: bool,
+) -> Option<[&'a str; 9]> {
+    if !needs_no_escape(path) || !needs_no_escape(method) {
+        return None;
+    }
+    Some([
+        "{\"method\":\"",
+        method,
+        "\",\"path\":\"",
+        path,
+        "\",\"status\":",
+        status,
+        ",\"body\":",
+        body.get(),
+        if scripted { ",\"scripted\":true}" } else { "}" },
+    ])
 }
 
 /// The JSON `null`, for an answer whose body could not be read.
@@ -446,6 +485,42 @@ fn summarise(bytes: &Bytes) -> Box<RawValue> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_rest_event_by_hand_is_what_serde_writes() {
+        let bodies = [
+            r#"{"id":"4c1b"}"#,
+            "null",
+            r#"[1, {"a": "é\u0001"}]"#,
+            r#""x""#,
+        ];
+        let paths = [
+            "/video-server/init-liveness-session",
+            "/bioserver-app/v2/bio-sessions/ab%22c/faces",
+        ];
+        for body in bodies {
+            let body: &RawValue = serde_json::from_str(body).expect("test body is JSON");
+            for path in paths {
+                for (status, scripted) in [(201, false), (429, true), (200, true)] {
+                    let status = axum::http::StatusCode::from_u16(status).expect("status");
+                    let by_hand = rest_pieces("POST", path, status.as_str(), body, scripted)
+                        .expect("a plain path is written by hand")
+                        .concat();
+                    let by_serde = serde_json::to_string(&RestEvent {
+                        method: "POST",
+                        path,
+                        status: status.as_u16(),
+                        body,
+                        scripted,
+                    })
+                    .expect("serializable");
+                    assert_eq!(by_hand, by_serde);
+                }
+            }
+        }
+        let null: &RawValue = serde_json::from_str("null").expect("JSON");
+        assert!(rest_pieces("GET", "/a\"b", "200", null, false).is_none());
+    }
 
     #[test]
     fn a_small_json_body_is_kept_as_sent() {

@@ -165,6 +165,10 @@ pub struct ScenarioLibrary {
     seen: Mutex<Option<FolderTexts>>,
     /// Why the folder itself cannot be read, if it cannot (listed with the scenarios).
     folder_error: RwLock<Option<String>>,
+    /// The playable scenarios that have match rules, by name, rebuilt with `entries`: every
+    /// session creation looks for a fitting rule, and scanning the whole catalogue for the few
+    /// that have one was ~1,000 instructions per init-liveness-session.
+    with_match_rules: RwLock<Vec<(String, Arc<Scenario>)>>,
 }
 
 /// File name → text (or why it cannot be read), and the folder's own error.
@@ -212,7 +216,7 @@ impl ScenarioLibrary {
     /// The embedded catalogue only.
     pub fn builtin() -> Self {
         let lib = ScenarioLibrary::default();
-        *lib.entries.write() = builtin_entries();
+        lib.replace_all(builtin_entries());
         lib
     }
 
@@ -292,16 +296,20 @@ impl ScenarioLibrary {
         self.entries.read().values().cloned().collect()
     }
 
-    /// The first `f(entry)` that is `Some`, entries taken by name, looked at in place: session
-    /// creation matches every request against the catalogue, and cloning it each time cost ~30
-    /// allocations per `init-liveness-session`.
-    pub fn find_map<R>(&self, f: impl FnMut(&Entry) -> Option<R>) -> Option<R> {
-        self.entries.read().values().find_map(f)
+    /// The first `f(name, scenario)` that is `Some`, over the playable scenarios that have match
+    /// rules, taken by name (what creation matches every request against).
+    pub fn find_with_match_rules<R>(
+        &self,
+        f: impl FnMut(&(String, Arc<Scenario>)) -> Option<R>,
+    ) -> Option<R> {
+        self.with_match_rules.read().iter().find_map(f)
     }
 
     /// Replaces or adds an entry (used by tests and tools that build a catalogue in memory).
     pub fn put(&self, entry: Entry) {
-        self.entries.write().insert(entry.name.clone(), entry);
+        let mut entries = self.entries.write();
+        entries.insert(entry.name.clone(), entry);
+        self.note_match_rules(&entries);
     }
 
     /// Re-reads the directory and rebuilds the catalogue; returns whether anything changed.
@@ -386,9 +394,29 @@ impl ScenarioLibrary {
                 .any(|((ka, a), (kb, b))| ka != kb || !a.same_as(b));
         if changed {
             tracing::info!(dir = %dir.display(), scenarios = next.len(), "scenario catalogue reloaded");
-            *self.entries.write() = next;
+            self.replace_all(next);
         }
         changed
+    }
+
+    /// Puts `next` in place of every entry.
+    fn replace_all(&self, next: BTreeMap<String, Entry>) {
+        let mut entries = self.entries.write();
+        *entries = next;
+        self.note_match_rules(&entries);
+    }
+
+    /// Rebuilds the list of scenarios with match rules from `entries`, the catalogue just written
+    /// (still under its write lock: two reloads cannot interleave their lists; a creation racing
+    /// a reload matches against the previous list, as it would have the previous catalogue).
+    fn note_match_rules(&self, entries: &BTreeMap<String, Entry>) {
+        *self.with_match_rules.write() = entries
+            .values()
+            .filter_map(|e| {
+                let s = e.scenario.as_ref()?;
+                (!s.match_rules.is_empty()).then(|| (e.name.clone(), s.clone()))
+            })
+            .collect();
     }
 }
 

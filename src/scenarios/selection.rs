@@ -204,8 +204,7 @@ fn matched(
     api_key: Option<&str>,
     params: &SessionParams,
 ) -> Option<Chosen> {
-    library.find_map(|entry| {
-        let scenario = entry.scenario.as_ref()?;
+    library.find_with_match_rules(|(name, scenario)| {
         let fits = scenario.match_rules.iter().any(|rule| {
             let eq = |want: &Option<String>, have: Option<&str>| {
                 want.as_deref().is_none_or(|w| have == Some(w))
@@ -217,7 +216,7 @@ fn matched(
         });
         fits.then(|| Chosen {
             scenario: scenario.clone(),
-            name: entry.name.clone(),
+            name: name.clone(),
             selected_by: SelectedBy::MatchRule,
         })
     })

@@ -173,6 +173,19 @@ impl Transcript {
     /// exact step, without serde's per-key escaping or a buffer aside. For the one event every
     /// session gets (its creation), where serde was a third of the cost of creating a session.
     pub fn push_json_pieces(&mut self, kind: &'static str, pieces: &[&str]) {
+        self.append_pieces(kind, pieces);
+    }
+
+    /// [`Transcript::push_json_pieces`], remembering `key` for [`Transcript::repeat_last`]: the
+    /// front door's `rest` event, written by hand when none of its strings needs escaping.
+    pub fn push_json_pieces_keyed(&mut self, kind: &'static str, pieces: &[&str], key: u64) {
+        if self.append_pieces(kind, pieces) {
+            self.last_key = Some(key);
+        }
+    }
+
+    /// Stores `pieces` (together JSON text) as an event's details; false when only counted.
+    fn append_pieces(&mut self, kind: &'static str, pieces: &[&str]) -> bool {
         self.append(kind, |buf| {
             if buf.capacity() == 0 {
                 // The first event: made at its exact size in one step.
@@ -183,7 +196,7 @@ impl Transcript {
             for piece in pieces {
                 buf.push_str(piece);
             }
-        });
+        })
     }
 
     /// [`Transcript::push`], remembering `key` for [`Transcript::repeat_last`].
