@@ -107,6 +107,20 @@ pub struct Config {
     )]
     pub max_sessions: usize,
 
+    /// Threads serving requests (0: one per CPU core). One is the default: the emulator waits on
+    /// sockets far more than it computes, and one thread keeps its sessions, journal and locks
+    /// in one core's cache instead of passing them between cores on every request (about a
+    /// third less CPU per session creation on a 2-core machine; bench/PERF-NOTES.md, eighth
+    /// pass), leaving the other cores to the browser and the tests. It serves tens of thousands
+    /// of requests a second; more threads add throughput only on a machine with cores to spare.
+    #[arg(
+        long,
+        env = "WEBCAPTURE_EMULATOR_WORKERS",
+        allow_negative_numbers = true,
+        default_value_t = 1
+    )]
+    pub workers: usize,
+
     /// Log format.
     #[arg(long, env = "WEBCAPTURE_EMULATOR_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,
@@ -299,12 +313,13 @@ impl Config {
                 ));
             }
         }
-        let counts: [(&str, u64, u64); 3] = [
+        let counts: [(&str, u64, u64); 4] = [
             ("--max-sessions", self.max_sessions as u64, 1),
             ("--journal-size", self.journal_size as u64, 0),
             ("--max-body", self.max_body as u64, 1),
+            ("--workers", self.workers as u64, 0),
         ];
-        let maxima = [10_000_000, 1_000_000, 1 << 30];
+        let maxima = [10_000_000, 1_000_000, 1 << 30, 1024];
         for ((flag, value, min), max) in counts.into_iter().zip(maxima) {
             if !(min..=max).contains(&value) {
                 return Err(format!("{flag} must be from {min} to {max} (got {value})"));

@@ -90,10 +90,13 @@ fn serve(config: webcapture_emulator::Config) -> ExitCode {
         eprintln!("error: {problem}");
         return ExitCode::from(2);
     }
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
+    let mut builder = tokio::runtime::Builder::new_multi_thread();
+    if config.workers > 0 {
+        // `--workers` (default 1; see its documentation in `Config`). The multi-thread flavour
+        // even with one: blocking work still goes to its own pool, and tasks keep `Send` bounds.
+        builder.worker_threads(config.workers);
+    }
+    let runtime = match builder.enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("cannot start the runtime: {e}");

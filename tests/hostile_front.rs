@@ -418,6 +418,8 @@ fn every_bad_numeric_flag_stops_the_binary_with_a_message_naming_it() {
         (&["--max-sessions", "0"], "--max-sessions"),
         (&["--journal-size", "99999999999"], "--journal-size"),
         (&["--watch-poll", "0"], "--watch-poll"),
+        (&["--workers", "5000"], "--workers"),
+        (&["--workers", "-1"], "--workers"),
         (&["--admin-token", "short"], "--admin-token"),
         (&["--port", "70000"], "--port"),
     ];

@@ -30,9 +30,11 @@ pub fn routes() -> Router<AppState> {
         .merge(keys::routes())
 }
 
-/// `GET /__emulator/health`: liveness probe for scripts waiting on start-up.
+/// `GET /__emulator/health`: liveness probe for scripts waiting on start-up, with the version and
+/// the threads serving requests (`--workers`), so a slow CI run can tell how it was started.
 async fn health() -> Json<Value> {
-    Json(json!({"status": "ok", "version": env!("CARGO_PKG_VERSION")}))
+    let workers = tokio::runtime::Handle::current().metrics().num_workers();
+    Json(json!({"status": "ok", "version": env!("CARGO_PKG_VERSION"), "workers": workers}))
 }
 
 /// `GET /__emulator/memory`: what the emulator holds and its resident memory, so someone who

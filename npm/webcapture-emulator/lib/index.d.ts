@@ -170,6 +170,8 @@ export interface StartOptions {
   signingKey?: string;
   sessionTtl?: number;
   maxSessions?: number;
+  /** Threads serving requests; default 1, 0 = one per CPU core. */
+  workers?: number;
   logFormat?: 'text' | 'json';
   watchPoll?: number;
   journalSize?: number;
