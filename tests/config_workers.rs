@@ -3,41 +3,9 @@
 
 mod support;
 
-use std::{process::Stdio, time::Duration};
-
 use clap::CommandFactory;
-use tokio::{
-    io::{AsyncBufReadExt, BufReader},
-    process::{Child, Command},
-};
 
-use support::BINARY;
-
-/// Starts the binary with `flags` and `env`; returns it and its URL once it is listening.
-async fn start(flags: &[&str], env: &[(&str, &str)]) -> (Child, String) {
-    let mut child = Command::new(BINARY)
-        .args(["--port", "0"])
-        .args(flags)
-        .envs(env.iter().copied())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .kill_on_drop(true)
-        .spawn()
-        .expect("binary starts");
-    let stdout = child.stdout.take().expect("stdout");
-    let mut lines = BufReader::new(stdout).lines();
-    let url = tokio::time::timeout(Duration::from_secs(20), async {
-        while let Ok(Some(line)) = lines.next_line().await {
-            if let Some(url) = line.strip_prefix("listening on ") {
-                return url.trim().to_string();
-            }
-        }
-        String::new()
-    })
-    .await
-    .expect("listening line");
-    (child, url)
-}
+use support::start_binary;
 
 /// The threads serving requests, as the emulator at `url` reports them.
 async fn workers(url: &str) -> u64 {
@@ -62,34 +30,35 @@ async fn creates_a_session(url: &str) {
     assert_eq!(answer.status(), 201);
 }
 
+/// How many threads serve requests in the binary started with `flags` and `env`, once it has
+/// created a session.
+async fn workers_when_started_with(flags: &[&str], env: &[(&str, &str)]) -> u64 {
+    let (mut child, url) = start_binary(flags, env).await;
+    creates_a_session(&url).await;
+    let workers = workers(&url).await;
+    let _ = child.kill().await;
+    workers
+}
+
 #[tokio::test]
 async fn one_thread_serves_requests_by_default() {
-    let (mut child, url) = start(&[], &[]).await;
-    creates_a_session(&url).await;
-    assert_eq!(workers(&url).await, 1);
-    let _ = child.kill().await;
+    assert_eq!(workers_when_started_with(&[], &[]).await, 1);
 }
 
 #[tokio::test]
 async fn the_workers_flag_and_its_environment_variable_set_the_threads() {
-    let (mut child, url) = start(&["--workers", "3"], &[]).await;
-    creates_a_session(&url).await;
-    assert_eq!(workers(&url).await, 3);
-    let _ = child.kill().await;
-
-    let (mut child, url) = start(&[], &[("WEBCAPTURE_EMULATOR_WORKERS", "2")]).await;
-    creates_a_session(&url).await;
-    assert_eq!(workers(&url).await, 2);
-    let _ = child.kill().await;
+    assert_eq!(workers_when_started_with(&["--workers", "3"], &[]).await, 3);
+    let env = [("WEBCAPTURE_EMULATOR_WORKERS", "2")];
+    assert_eq!(workers_when_started_with(&[], &env).await, 2);
 }
 
 #[tokio::test]
 async fn zero_workers_means_one_per_core_and_still_serves() {
-    let (mut child, url) = start(&["--workers", "0"], &[]).await;
-    creates_a_session(&url).await;
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get()) as u64;
-    assert_eq!(workers(&url).await, cores);
-    let _ = child.kill().await;
+    assert_eq!(
+        workers_when_started_with(&["--workers", "0"], &[]).await,
+        cores
+    );
 }
 
 #[test]

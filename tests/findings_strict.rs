@@ -3,40 +3,20 @@
 
 mod support;
 
-use std::{process::Stdio, time::Duration};
+use std::time::Duration;
 
-use tokio::{
-    io::{AsyncBufReadExt, AsyncReadExt, BufReader},
-    process::Command,
-};
+use tokio::io::AsyncReadExt;
 
-use support::BINARY;
+use support::start_binary;
 
 /// Starts the binary with `flags`, sends an init with a retired liveness mode, stops it and
 /// returns its log.
 async fn log_of_a_finding(flags: &[&str]) -> String {
-    let mut child = Command::new(BINARY)
-        .args(["--port", "0", "--log-format", "text"])
-        .args(flags)
-        .env("RUST_LOG", "info")
-        .env("NO_COLOR", "1")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()
-        .expect("binary starts");
-    let stdout = child.stdout.take().expect("stdout");
-    let mut lines = BufReader::new(stdout).lines();
-    let url = tokio::time::timeout(Duration::from_secs(20), async {
-        while let Ok(Some(line)) = lines.next_line().await {
-            if let Some(url) = line.strip_prefix("listening on ") {
-                return url.trim().to_string();
-            }
-        }
-        String::new()
-    })
-    .await
-    .expect("listening line");
+    let (mut child, url) = start_binary(
+        &[&["--log-format", "text"], flags].concat(),
+        &[("RUST_LOG", "info"), ("NO_COLOR", "1")],
+    )
+    .await;
     reqwest::Client::new()
         .post(format!("{url}/video-server/init-liveness-session"))
         .header("apikey", "k")

@@ -44,7 +44,7 @@ pub mod internals;
 pub mod page;
 pub mod signing;
 
-pub use binary::BINARY;
+pub use binary::{start_binary, BINARY};
 pub use channel::*;
 pub use emulator::*;
 pub use http::*;
