@@ -12,7 +12,7 @@ use serde_json::{json, Value};
 use crate::{
     error::ApiError,
     scenarios::{
-        model::{LivenessMode, LivenessStatus},
+        model::LivenessStatus,
         selection::{select, Chosen, Queue, SelectionInput},
     },
     sessions::{
@@ -113,17 +113,20 @@ fn push_created(session: &mut BioSession) {
         session.transcript.push_json("state", &text);
         return;
     }
-    let mut digits = [0u8; 10];
+    let mut digits = itoa::Buffer::new();
     // Filled in order, absent members left out: fewer pieces, fewer copies.
-    let mut pieces = [""; 17];
+    let mut pieces = [""; 20];
     let fixed = [
         "{\"state\":\"CREATED\",\"scenario\":\"",
         &session.scenario_name,
-        selected_by_member(session.selected_by),
-        liveness_mode_member(p.liveness_mode),
+        "\",\"selectedBy\":\"",
+        session.selected_by.as_str(),
+        "\",\"params\":{\"livenessMode\":\"",
+        p.liveness_mode.as_str(),
+        "\",\"securityLevel\":\"",
         &p.security_level,
         "\",\"numberOfChallenge\":",
-        decimal(p.number_of_challenge, &mut digits),
+        digits.format(p.number_of_challenge),
     ];
     pieces[..fixed.len()].copy_from_slice(&fixed);
     let mut n = fixed.len();
@@ -140,41 +143,6 @@ fn push_created(session: &mut BioSession) {
     }
     pieces[n] = "}}";
     session.transcript.push_json_pieces("state", &pieces[..=n]);
-}
-
-/// From the end of `scenario` to the start of `livenessMode`'s value, for [`push_created`].
-fn selected_by_member(by: SelectedBy) -> &'static str {
-    match by {
-        SelectedBy::Pin => "\",\"selectedBy\":\"pin\",\"params\":{\"livenessMode\":\"",
-        SelectedBy::Request => "\",\"selectedBy\":\"request\",\"params\":{\"livenessMode\":\"",
-        SelectedBy::PageHint => "\",\"selectedBy\":\"pageHint\",\"params\":{\"livenessMode\":\"",
-        SelectedBy::MatchRule => "\",\"selectedBy\":\"matchRule\",\"params\":{\"livenessMode\":\"",
-        SelectedBy::Queue => "\",\"selectedBy\":\"queue\",\"params\":{\"livenessMode\":\"",
-        SelectedBy::Default => "\",\"selectedBy\":\"default\",\"params\":{\"livenessMode\":\"",
-    }
-}
-
-/// `livenessMode`'s value to the start of `securityLevel`'s, for [`push_created`].
-fn liveness_mode_member(mode: LivenessMode) -> &'static str {
-    match mode {
-        LivenessMode::LivenessPassive => "LIVENESS_PASSIVE\",\"securityLevel\":\"",
-        LivenessMode::LivenessPassiveVideo => "LIVENESS_PASSIVE_VIDEO\",\"securityLevel\":\"",
-        LivenessMode::LivenessActive => "LIVENESS_ACTIVE\",\"securityLevel\":\"",
-    }
-}
-
-/// `n` in decimal, written into `buf`.
-fn decimal(mut n: u32, buf: &mut [u8; 10]) -> &str {
-    let mut i = buf.len();
-    loop {
-        i -= 1;
-        buf[i] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    std::str::from_utf8(&buf[i..]).unwrap_or("0")
 }
 
 /// Makes the result final: stores the best image as a face, sets the core result, records the
@@ -334,7 +302,7 @@ pub fn best_image_info(s: &BioSession) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::scenarios::model::Scenario;
+    use crate::scenarios::model::{LivenessMode, Scenario};
     use std::sync::Arc;
 
     fn session(name: &str, by: SelectedBy, params: SessionParams) -> BioSession {

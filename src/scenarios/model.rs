@@ -106,6 +106,12 @@ impl LivenessMode {
         }
     }
 
+    /// The mode spelled exactly as [`LivenessMode::as_str`] writes it (what video-server's init
+    /// accepts: GIPS's `LIVENESS_HIGH` is not among them).
+    pub fn exact(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|m| m.as_str() == s)
+    }
+
     /// Parses the vendor's spelling, accepting GIPS's `LIVENESS_HIGH` as active.
     pub fn parse(s: &str) -> Option<Self> {
         match s {

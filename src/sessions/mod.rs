@@ -78,6 +78,21 @@ pub enum SelectedBy {
     Default,
 }
 
+impl SelectedBy {
+    /// The name transcripts show (serde's camelCase spelling of the variant), for the creation
+    /// event `capture` writes by hand; a test there pins it to serde's text.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SelectedBy::Pin => "pin",
+            SelectedBy::Request => "request",
+            SelectedBy::PageHint => "pageHint",
+            SelectedBy::MatchRule => "matchRule",
+            SelectedBy::Queue => "queue",
+            SelectedBy::Default => "default",
+        }
+    }
+}
+
 /// Where a session is in its life.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]

@@ -196,10 +196,6 @@ pub fn quick(bytes: &[u8]) -> Option<InitRequest> {
     if body.number_of_challenge.is_some()
         || body.callback_url.is_some()
         || body.age_threshold.is_some()
-        || !matches!(
-            body.liveness_mode,
-            "LIVENESS_PASSIVE" | "LIVENESS_PASSIVE_VIDEO" | "LIVENESS_ACTIVE"
-        )
     {
         return None;
     }
@@ -210,7 +206,7 @@ pub fn quick(bytes: &[u8]) -> Option<InitRequest> {
     };
     Some(InitRequest {
         params: SessionParams {
-            liveness_mode: LivenessMode::parse(body.liveness_mode)?,
+            liveness_mode: LivenessMode::exact(body.liveness_mode)?,
             security_level: security_level.to_string(),
             number_of_challenge: 2,
             correlation_id: short(body.correlation_id)?,
@@ -275,14 +271,11 @@ fn liveness_mode(body: &Map<String, Value>) -> ApiResult<LivenessMode> {
             "\"livenessMode\" {mode} is retired and not supported any more: use {MODES}"
         )));
     }
-    match mode {
-        "LIVENESS_PASSIVE" | "LIVENESS_PASSIVE_VIDEO" | "LIVENESS_ACTIVE" => {
-            LivenessMode::parse(mode).ok_or_else(|| ApiError::internal("liveness mode table"))
-        }
-        other => Err(ApiError::bad_request(format!(
-            "\"livenessMode\" '{other}' is not supported: use {MODES}"
-        ))),
-    }
+    LivenessMode::exact(mode).ok_or_else(|| {
+        ApiError::bad_request(format!(
+            "\"livenessMode\" '{mode}' is not supported: use {MODES}"
+        ))
+    })
 }
 
 fn security_level(body: &Map<String, Value>) -> ApiResult<String> {
