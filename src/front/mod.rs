@@ -65,6 +65,7 @@ use crate::{
     http::{auth, guard, layers},
     sessions::store::SharedSession,
     state::AppState,
+    video_server::init,
 };
 
 /// What the front door needs: the app and the request watcher's memory. Cheap to clone.
@@ -213,7 +214,9 @@ impl Service<Request> for FrontDoor {
                     authorised,
                     fingerprint: None,
                 };
-                dispatch(front, req, facts, |req| routes.call(req, unread_body))
+                dispatch(front, req, facts, |req, _| {
+                    Handler::Routes(routes.call(req, unread_body))
+                })
             }
         };
         Box::pin(Served::new(self.front.clone(), routed, closing))
@@ -315,8 +318,25 @@ async fn creating(
                         authorised,
                         fingerprint: (!fingerprint.is_empty()).then(|| fingerprint.clone()),
                     };
-                    // The body is read (within `--max-body`): nothing left to bound.
-                    dispatch(&front, req, facts, |req| routes.call(req))
+                    // The body is read (within `--max-body`): nothing left to bound. Init at
+                    // its exact path is called directly (`init::answer_handoff`): the router
+                    // would only find again what the classification knows.
+                    if classified.is_init() && req.uri().path() == init::PATH {
+                        dispatch(&front, req, facts, |req, handing| {
+                            let handoff = match handing {
+                                Some(scripted::Handing::Init(handoff)) => Some(handoff),
+                                _ => None,
+                            };
+                            Handler::Given(Some(init::answer_handoff(app, handoff, &req)))
+                        })
+                    } else {
+                        dispatch(&front, req, facts, |mut req, handing| {
+                            if let Some(handing) = handing {
+                                handing.put_on(&mut req);
+                            }
+                            Handler::Routes(routes.call(req))
+                        })
+                    }
                 }
             }
         }
@@ -329,8 +349,8 @@ async fn creating(
 #[allow(clippy::large_enum_variant)] // the large variant is the common one: boxing it would cost
                                      // an allocation per request
 enum Routed {
-    /// The routes' answer to come, and the scripted step after it (`None`: not scriptable).
-    Routes(RouteFuture<Infallible>, Option<scripted::Pending>),
+    /// The handler's answer (to come), and the scripted step after it (`None`: not scriptable).
+    Routes(Handler, Option<scripted::Pending>),
     /// The scenario answers instead of the handler (rare: boxed, so the common future stays
     /// small).
     Alone(Box<scripted::Alone>),
@@ -338,22 +358,35 @@ enum Routed {
     Answered(Response),
 }
 
-/// The scripted answers' decision before the handler, then the routes started with `route` (a
-/// panic in the scenario step is answered as a JSON 500).
+/// The handler's answer: the routes' future, or the answer of a handler the front door called
+/// directly (init-liveness-session, [`init::answer_handoff`]).
+enum Handler {
+    /// The router's future.
+    Routes(RouteFuture<Infallible>),
+    /// Given already (taken once).
+    Given(Option<Response>),
+}
+
+/// The scripted answers' decision before the handler, then the handler started with `route` (a
+/// panic in the scenario step or in a handler called directly is answered as a JSON 500).
 fn dispatch(
     front: &Front,
     mut req: Request,
     facts: scripted::Facts<'_>,
-    route: impl FnOnce(Request) -> RouteFuture<Infallible>,
+    route: impl FnOnce(Request, Option<scripted::Handing>) -> Handler,
 ) -> Routed {
     let prepared = std::panic::catch_unwind(AssertUnwindSafe(|| {
         scripted::prepare(&front.app, &mut req, facts)
     }));
-    match prepared {
-        Err(panic) => Routed::Answered(layers::panic_to_json(panic)),
-        Ok(None) => Routed::Routes(route(req), None),
-        Ok(Some(scripted::Prepared::Route(pending))) => Routed::Routes(route(req), Some(pending)),
-        Ok(Some(scripted::Prepared::Alone(alone))) => Routed::Alone(Box::new(alone)),
+    let (pending, handing) = match prepared {
+        Err(panic) => return Routed::Answered(layers::panic_to_json(panic)),
+        Ok(None) => (None, None),
+        Ok(Some(scripted::Prepared::Route(pending, handing))) => (Some(pending), handing),
+        Ok(Some(scripted::Prepared::Alone(alone))) => return Routed::Alone(Box::new(alone)),
+    };
+    match std::panic::catch_unwind(AssertUnwindSafe(|| route(req, handing))) {
+        Ok(handler) => Routed::Routes(handler, pending),
+        Err(panic) => Routed::Routes(Handler::Given(Some(layers::panic_to_json(panic))), pending),
     }
 }
 
@@ -384,8 +417,8 @@ struct Served {
 /// Where a [`Served`] request is.
 #[allow(clippy::large_enum_variant)] // the large variant is the common one (see `Routed`)
 enum Stage {
-    /// Waiting for the routes; then the scripted step (`None`: not scriptable).
-    Routing(RouteFuture<Infallible>, Option<scripted::Pending>),
+    /// Waiting for the handler; then the scripted step (`None`: not scriptable).
+    Routing(Handler, Option<scripted::Pending>),
     /// The answer is known (a refused key, a panic).
     Answered(Option<Response>),
     /// A step that waits: it hands the closing facts back with the answer.
@@ -437,9 +470,15 @@ impl Future for Served {
             let response = match &mut this.stage {
                 Stage::Routing(routing, pending) => {
                     // A handler panic becomes a JSON 500 (a last resort: handlers must not panic).
-                    let polled = std::panic::catch_unwind(AssertUnwindSafe(|| {
-                        Pin::new(&mut *routing).poll(cx)
-                    }));
+                    let polled = match routing {
+                        Handler::Routes(future) => std::panic::catch_unwind(AssertUnwindSafe(
+                            || Pin::new(&mut *future).poll(cx),
+                        )),
+                        Handler::Given(given) => match given.take() {
+                            Some(response) => Ok(Poll::Ready(Ok(response))),
+                            None => unreachable!("a given answer is taken once"),
+                        },
+                    };
                     let response = match polled {
                         Ok(Poll::Pending) => return Poll::Pending,
                         Ok(Poll::Ready(Ok(response))) => response,
@@ -457,8 +496,27 @@ impl Future for Served {
                     match settled {
                         Ok(scripted::Settled::Done(response)) => response,
                         Ok(scripted::Settled::Record(recording)) => {
-                            this.wait(Wait::Record(recording));
-                            continue;
+                            // Most often nothing to wait for: recorded here, in this poll.
+                            let exchange = match &this.closing {
+                                Some(closing) => &closing.exchange,
+                                None => unreachable!("a routed request closes once"),
+                            };
+                            let now = std::panic::catch_unwind(AssertUnwindSafe(|| {
+                                scripted::finish_now(
+                                    recording,
+                                    &exchange.method,
+                                    exchange.uri.path(),
+                                    cx,
+                                )
+                            }));
+                            match now {
+                                Ok(Ok(response)) => response,
+                                Ok(Err(recording)) => {
+                                    this.wait(Wait::Record(recording));
+                                    continue;
+                                }
+                                Err(panic) => layers::panic_to_json(panic),
+                            }
                         }
                         Err(panic) => layers::panic_to_json(panic),
                     }

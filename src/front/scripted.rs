@@ -57,8 +57,8 @@ pub struct Facts<'a> {
 /// What [`prepare`] decided: route the request (and finish with [`after`]), or give a
 /// scripted error answer instead ([`answer_alone`]).
 pub enum Prepared {
-    /// Run the routes, then [`after`].
-    Route(Pending),
+    /// Run the routes (handing a creating handler the front door's [`Handing`]), then [`after`].
+    Route(Pending, Option<Handing>),
     /// The scenario answers with an error status; the handler is not run.
     Alone(Alone),
 }
@@ -74,6 +74,31 @@ pub struct Pending {
     /// The scripted answer of a session-less request (its choice cannot change meanwhile);
     /// boxed, as few scenarios script one, to keep the front door's future small.
     sessionless: Option<Box<RestAnswer>>,
+}
+
+/// What the front door hands a creating handler: the body's verdict, the choice and the
+/// fingerprint in one [`Handoff`]. The caller puts it on the request for a routed handler
+/// ([`Handing::put_on`]), or hands it to a handler it calls directly.
+pub enum Handing {
+    /// init-liveness-session's.
+    Init(Handoff<InitRequest>),
+    /// A GIPS capture session's.
+    Capture(Handoff<CaptureRequest>),
+}
+
+impl Handing {
+    /// Puts the handoff on `req`'s extensions, where the handler's extractor takes it.
+    pub fn put_on(self, req: &mut Request) {
+        let extensions = req.extensions_mut();
+        match self {
+            Handing::Init(handoff) => {
+                extensions.insert(handoff);
+            }
+            Handing::Capture(handoff) => {
+                extensions.insert(handoff);
+            }
+        }
+    }
 }
 
 /// A scripted error that answers instead of the handler.
@@ -102,6 +127,7 @@ pub fn prepare(state: &AppState, req: &mut Request, facts: Facts<'_>) -> Option<
     // creations each take their own queued name, with no lock held across the handler. A body
     // the handler will refuse only peeks (no session, so nothing is taken).
     let mut taken = None;
+    let mut handing = None;
     let creation_valid = facts.creation.as_ref().map(|c| c.valid);
     let created = facts.creation.map(|creation| {
         let queue = if creation.valid {
@@ -127,23 +153,18 @@ pub fn prepare(state: &AppState, req: &mut Request, facts: Facts<'_>) -> Option<
             }
         });
         let fingerprint = facts.fingerprint;
-        let extensions = req.extensions_mut();
-        match creation.validated {
-            Validated::Init(request) => {
-                extensions.insert(Handoff::<InitRequest> {
-                    request,
-                    selected,
-                    fingerprint,
-                });
-            }
-            Validated::Capture(request) => {
-                extensions.insert(Handoff::<CaptureRequest> {
-                    request,
-                    selected,
-                    fingerprint,
-                });
-            }
-        }
+        handing = Some(match creation.validated {
+            Validated::Init(request) => Handing::Init(Handoff {
+                request,
+                selected,
+                fingerprint,
+            }),
+            Validated::Capture(request) => Handing::Capture(Handoff {
+                request,
+                selected,
+                fingerprint,
+            }),
+        });
         chosen.ok()
     });
     // Scripted answers before a session exists follow the creation's choice, or what a
@@ -188,14 +209,17 @@ pub fn prepare(state: &AppState, req: &mut Request, facts: Facts<'_>) -> Option<
         .then_some(pre_answer)
         .flatten()
         .map(Box::new);
-    Some(Prepared::Route(Pending {
-        endpoint,
-        session,
-        before,
-        taken,
-        authorised,
-        sessionless,
-    }))
+    Some(Prepared::Route(
+        Pending {
+            endpoint,
+            session,
+            before,
+            taken,
+            authorised,
+            sessionless,
+        },
+        handing,
+    ))
 }
 
 /// The scripted error `answer` given instead of the handler's. A queued scenario that answers a
@@ -315,6 +339,38 @@ pub async fn finish(
     record(session.as_ref(), method, path, response, true).await
 }
 
+/// [`finish`] done in place, when it needs no waiting: no scripted answer to apply, and the
+/// answer's body (if JSON) at hand ([`body_at_hand`]). `Err` gives the recording back, intact,
+/// for [`finish`].
+///
+/// [`body_at_hand`]: crate::http::layers::body_at_hand
+pub fn finish_now(
+    recording: Recording,
+    method: &Method,
+    path: &str,
+    cx: &mut std::task::Context<'_>,
+) -> Result<Response, Recording> {
+    use crate::http::layers::{body_at_hand, says_json, AtHand};
+    let (Some(session), None) = (&recording.session, &recording.answer) else {
+        return Err(recording);
+    };
+    let (parts, body) = recording.response.into_parts();
+    if !says_json(&parts.headers) {
+        return Ok(write_rest(session, method, path, parts, None, Some(body), false));
+    }
+    let json = match body_at_hand(body, MAX_JSON, cx) {
+        AtHand::Whole(bytes) => Some(bytes),
+        AtHand::Failed => None,
+        AtHand::Later(body) => {
+            return Err(Recording {
+                response: Response::from_parts(parts, body),
+                ..recording
+            })
+        }
+    };
+    Ok(write_rest(session, method, path, parts, Some(json), None, false))
+}
+
 /// The newest live session of identity `id`: its portraits list their sessions, newest last.
 fn session_of_identity(state: &AppState, id: &str) -> Option<SharedSession> {
     let identity = state.gips.peek(id)?;
@@ -350,6 +406,20 @@ async fn record(
     } else {
         (None, Some(body))
     };
+    write_rest(session, method, path, parts, json, body, scripted)
+}
+
+/// Writes the `rest` event of an answer whose JSON body was read (`json`: `Some(None)` when it
+/// could not be), or whose other `body` passes through, and puts the answer back together.
+fn write_rest(
+    session: &SharedSession,
+    method: &Method,
+    path: &str,
+    parts: axum::http::response::Parts,
+    json: Option<Option<Bytes>>,
+    body: Option<Body>,
+    scripted: bool,
+) -> Response {
     let key = {
         use std::hash::{BuildHasher, Hash, Hasher};
         // Compared only with the session's previous key: a fast hash is enough.

@@ -205,6 +205,52 @@ pub async fn to_bytes(body: Body, limit: usize) -> Result<axum::body::Bytes, axu
     Ok(single.unwrap_or_else(|| joined.freeze()))
 }
 
+/// What [`body_at_hand`] found.
+pub enum AtHand {
+    /// The whole body (at most the limit).
+    Whole(axum::body::Bytes),
+    /// The body failed (as [`to_bytes`] would have).
+    Failed,
+    /// Not all of it is here yet (or it may be over the limit): the body, as if unread, for
+    /// [`to_bytes`] to wait for.
+    Later(Body),
+}
+
+/// The whole of `body` when it is already at hand: a body of known size (at most `limit`) that
+/// gives all of it in one poll, as every handler's JSON answer does. A step after the routes
+/// then finishes in the poll that received the answer, with no future of its own; anything
+/// else comes back unread ([`AtHand::Later`]), for [`to_bytes`].
+pub fn body_at_hand(mut body: Body, limit: usize, cx: &mut Context<'_>) -> AtHand {
+    use http_body::Body as _;
+    let size = match body.size_hint().exact() {
+        Some(size) if size <= limit as u64 => size,
+        _ => return AtHand::Later(body),
+    };
+    if size == 0 && body.is_end_stream() {
+        return AtHand::Whole(axum::body::Bytes::new());
+    }
+    match Pin::new(&mut body).poll_frame(cx) {
+        Poll::Pending => AtHand::Later(body),
+        Poll::Ready(None) => AtHand::Whole(axum::body::Bytes::new()),
+        Poll::Ready(Some(Err(_))) => AtHand::Failed,
+        Poll::Ready(Some(Ok(frame))) => match frame.into_data() {
+            Ok(data) if data.len() as u64 == size => AtHand::Whole(data),
+            // A first part, or trailers: what was read goes back in front of the rest.
+            Ok(data) => AtHand::Later(prefixed(http_body::Frame::data(data), body)),
+            Err(frame) => AtHand::Later(prefixed(frame, body)),
+        },
+    }
+}
+
+/// `first`, then the rest of `body`, as one body.
+fn prefixed(first: http_body::Frame<axum::body::Bytes>, rest: Body) -> Body {
+    use futures_util::StreamExt;
+    let head = futures_util::stream::once(std::future::ready(Ok::<_, axum::Error>(first)));
+    Body::new(http_body_util::StreamBody::new(
+        head.chain(http_body_util::BodyStream::new(rest)),
+    ))
+}
+
 /// Whether `T` is somewhere in the chain of `e`'s sources (body errors arrive boxed in layers).
 fn caused_by<T: std::error::Error + 'static>(e: &(dyn std::error::Error + 'static)) -> bool {
     let mut source = Some(e);

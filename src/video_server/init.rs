@@ -7,9 +7,9 @@
 //! `location.split('/bio-sessions/')[1]`.
 
 use axum::{
-    body::Bytes,
+    body::{Body, Bytes},
     extract::{FromRequest, Request, State},
-    http::{header, StatusCode, Uri},
+    http::{header, HeaderValue, StatusCode, Uri},
     response::{IntoResponse, Response},
     routing::post,
     Router,
@@ -54,23 +54,49 @@ pub const MEMBERS: &[&str] = &[
 /// Join-the-dots targets the video-server accepts.
 const CHALLENGES: std::ops::RangeInclusive<u64> = 1..=8;
 
+/// The path of this endpoint (the route's, and the one the front door calls directly).
+pub const PATH: &str = "/video-server/init-liveness-session";
+
 /// Routes of this part of the video-server.
 pub fn routes() -> Router<AppState> {
-    Router::new().route(
-        "/video-server/init-liveness-session",
-        post(init_liveness_session),
-    )
+    Router::new().route(PATH, post(init_liveness_session))
 }
 
-/// Creates the session and answers 201 with its `Location`.
+/// Creates the session and answers 201 with its `Location` (the route: a bare router, or a path
+/// the front door does not call directly, see [`answer_handoff`]).
 async fn init_liveness_session(
     State(state): State<AppState>,
     handed: Handed,
 ) -> ApiResult<Response> {
+    create(&state, handed)
+}
+
+/// The front door's direct call for `POST /video-server/init-liveness-session`: it has classified
+/// the request, read and validated its body and chosen the scenario ([`Handoff`] on `req`), so
+/// asking the router to find this handler again (matching the path, boxing a clone of the route,
+/// wrapping the handler's future) would only repeat what is known; the [`Handoff`] is handed
+/// over as it is rather than through the request's extensions. Same answer as the route.
+pub fn answer_handoff(
+    state: &AppState,
+    handoff: Option<Handoff<InitRequest>>,
+    req: &Request,
+) -> Response {
+    let handed = match handoff {
+        Some(handoff) => Handed::from_handoff(handoff, req),
+        None => {
+            return ApiError::internal("the front door handed this creation nothing").into_response()
+        }
+    };
+    create(state, handed).into_response()
+}
+
+/// Creates the session the front door chose for a valid body and answers 201 with its
+/// `Location`, the session tagged on the answer ([`SessionTag`]) for the steps after it.
+fn create(state: &AppState, handed: Handed) -> ApiResult<Response> {
     let request = handed.request?;
     let Selected { chosen, api_key } = front_door_choice(handed.selected)?;
     let session = capture::create_session_as(
-        &state,
+        state,
         request.params,
         chosen?,
         api_key,
@@ -78,16 +104,18 @@ async fn init_liveness_session(
     );
     let id = session.lock().id.clone();
     // Written as text, each piece sized once: the id is a UUID (nothing to escape), and this is
-    // the hottest creation path (no formatter, no growing buffers).
-    let location = ["/v2/bio-sessions/", &id].concat();
+    // the hottest creation path (no formatter, no growing buffers, each header set once).
+    let location = HeaderValue::try_from(["/v2/bio-sessions/", &id].concat())
+        .map_err(|_| ApiError::internal("a session id that is no header text"))?;
     let body = [r#"{"id":""#, &id, r#""}"#].concat();
-    let mut response = (
-        StatusCode::CREATED,
-        [(header::LOCATION, location)],
-        [(header::CONTENT_TYPE, "application/json")],
-        body,
-    )
-        .into_response();
+    let mut response = Response::new(Body::from(body));
+    *response.status_mut() = StatusCode::CREATED;
+    let headers = response.headers_mut();
+    headers.insert(header::LOCATION, location);
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
     response
         .extensions_mut()
         .insert(SessionTag::held(id, &session));
@@ -113,26 +141,32 @@ struct Handed {
     fingerprint: String,
 }
 
+impl Handed {
+    /// What the front door handed `req` (the fingerprint computed here if the watcher did not).
+    fn from_handoff(handoff: Handoff<InitRequest>, req: &Request) -> Self {
+        let Handoff {
+            request,
+            selected,
+            fingerprint: computed,
+        } = handoff;
+        Handed {
+            request,
+            selected,
+            fingerprint: computed
+                .unwrap_or_else(|| fingerprint(req.headers(), peer_of(req.extensions()))),
+        }
+    }
+}
+
 impl<S: Send + Sync> FromRequest<S> for Handed {
     type Rejection = ApiError;
 
     async fn from_request(mut req: Request, state: &S) -> Result<Self, ApiError> {
         let handoff = Handoff::<InitRequest>::take(req.extensions_mut());
-        let computed = |req: &Request| fingerprint(req.headers(), peer_of(req.extensions()));
-        if let Some(Handoff {
-            request,
-            selected,
-            fingerprint,
-        }) = handoff
-        {
-            let fingerprint = fingerprint.unwrap_or_else(|| computed(&req));
-            return Ok(Handed {
-                request,
-                selected,
-                fingerprint,
-            });
+        if let Some(handoff) = handoff {
+            return Ok(Handed::from_handoff(handoff, &req));
         }
-        let fingerprint = computed(&req);
+        let fingerprint = fingerprint(req.headers(), peer_of(req.extensions()));
         let bytes = Bytes::from_request(req, state)
             .await
             .map_err(|e| ApiError::new(e.status(), e.body_text()))?;
