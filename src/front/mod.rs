@@ -471,9 +471,11 @@ impl Future for Served {
                 Stage::Routing(routing, pending) => {
                     // A handler panic becomes a JSON 500 (a last resort: handlers must not panic).
                     let polled = match routing {
-                        Handler::Routes(future) => std::panic::catch_unwind(AssertUnwindSafe(
-                            || Pin::new(&mut *future).poll(cx),
-                        )),
+                        Handler::Routes(future) => {
+                            std::panic::catch_unwind(AssertUnwindSafe(|| {
+                                Pin::new(&mut *future).poll(cx)
+                            }))
+                        }
                         Handler::Given(given) => match given.take() {
                             Some(response) => Ok(Poll::Ready(Ok(response))),
                             None => unreachable!("a given answer is taken once"),

@@ -356,11 +356,19 @@ pub fn finish_now(
     };
     let (parts, body) = recording.response.into_parts();
     if !says_json(&parts.headers) {
-        return Ok(write_rest(session, method, path, parts, None, Some(body), false));
+        return Ok(write_rest(
+            session,
+            method,
+            path,
+            parts,
+            None,
+            Some(body),
+            false,
+        ));
     }
     let json = match body_at_hand(body, MAX_JSON, cx) {
         AtHand::Whole(bytes) => Some(bytes),
-        AtHand::Failed => None,
+        AtHand::Failed(_) => None,
         AtHand::Later(body) => {
             return Err(Recording {
                 response: Response::from_parts(parts, body),
@@ -368,7 +376,15 @@ pub fn finish_now(
             })
         }
     };
-    Ok(write_rest(session, method, path, parts, Some(json), None, false))
+    Ok(write_rest(
+        session,
+        method,
+        path,
+        parts,
+        Some(json),
+        None,
+        false,
+    ))
 }
 
 /// The newest live session of identity `id`: its portraits list their sessions, newest last.

@@ -160,7 +160,20 @@ pub fn add_cors_headers(h: &mut axum::http::HeaderMap) {
 /// that fails: 413 over `limit`, 408 when the client stopped sending (`--body-timeout`), 400
 /// for a broken connection.
 pub async fn read_body(body: Body, limit: usize) -> Result<axum::body::Bytes, Response> {
-    to_bytes(body, limit).await.map_err(|e| {
+    // Most bodies came with their headers (a back end's init-liveness-session does): taken as
+    // they are, without the reading machinery.
+    let mut unread = Some(body);
+    let at_hand = std::future::poll_fn(|cx| {
+        Poll::Ready(unread.take().map(|body| body_at_hand(body, limit, cx)))
+    })
+    .await;
+    let read = match at_hand {
+        Some(AtHand::Whole(bytes)) => Ok(bytes),
+        Some(AtHand::Failed(e)) => Err(e),
+        Some(AtHand::Later(body)) => to_bytes(body, limit).await,
+        None => Ok(axum::body::Bytes::new()),
+    };
+    read.map_err(|e| {
         let error = if is_body_timeout(&e) {
             body_stalled()
         } else if caused_by::<http_body_util::LengthLimitError>(&e) {
@@ -210,7 +223,7 @@ pub enum AtHand {
     /// The whole body (at most the limit).
     Whole(axum::body::Bytes),
     /// The body failed (as [`to_bytes`] would have).
-    Failed,
+    Failed(axum::Error),
     /// Not all of it is here yet (or it may be over the limit): the body, as if unread, for
     /// [`to_bytes`] to wait for.
     Later(Body),
@@ -232,7 +245,7 @@ pub fn body_at_hand(mut body: Body, limit: usize, cx: &mut Context<'_>) -> AtHan
     match Pin::new(&mut body).poll_frame(cx) {
         Poll::Pending => AtHand::Later(body),
         Poll::Ready(None) => AtHand::Whole(axum::body::Bytes::new()),
-        Poll::Ready(Some(Err(_))) => AtHand::Failed,
+        Poll::Ready(Some(Err(e))) => AtHand::Failed(e),
         Poll::Ready(Some(Ok(frame))) => match frame.into_data() {
             Ok(data) if data.len() as u64 == size => AtHand::Whole(data),
             // A first part, or trailers: what was read goes back in front of the rest.
@@ -399,4 +412,58 @@ fn instant_after(now: tokio::time::Instant, d: std::time::Duration) -> tokio::ti
     now.checked_add(d)
         .or_else(|| now.checked_add(std::time::Duration::from_secs(30 * 365 * 24 * 3600)))
         .unwrap_or(now)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::body::Bytes;
+
+    /// A body of known size that gives its bytes in two parts (as a body still arriving does).
+    struct TwoParts(Vec<Bytes>, u64);
+
+    impl http_body::Body for TwoParts {
+        type Data = Bytes;
+        type Error = std::convert::Infallible;
+
+        fn poll_frame(
+            mut self: Pin<&mut Self>,
+            _cx: &mut Context<'_>,
+        ) -> Poll<Option<Result<http_body::Frame<Bytes>, Self::Error>>> {
+            if self.0.is_empty() {
+                return Poll::Ready(None);
+            }
+            let part = self.0.remove(0);
+            Poll::Ready(Some(Ok(http_body::Frame::data(part))))
+        }
+
+        fn size_hint(&self) -> http_body::SizeHint {
+            http_body::SizeHint::with_exact(self.1)
+        }
+    }
+
+    #[tokio::test]
+    async fn a_body_that_comes_in_two_parts_is_read_whole() {
+        let body = Body::new(TwoParts(
+            vec![Bytes::from_static(b"{\"a\":"), Bytes::from_static(b"1}")],
+            7,
+        ));
+        let read = read_body(body, 1024).await.ok();
+        assert_eq!(read.as_deref(), Some(&b"{\"a\":1}"[..]));
+    }
+
+    #[tokio::test]
+    async fn a_body_at_hand_is_read_as_it_is() {
+        let read = read_body(Body::from("{\"a\":1}"), 1024).await.ok();
+        assert_eq!(read.as_deref(), Some(&b"{\"a\":1}"[..]));
+    }
+
+    #[tokio::test]
+    async fn a_body_over_the_limit_is_refused_with_413_even_when_at_hand() {
+        let refused = read_body(Body::from("x".repeat(20)), 10).await.err();
+        assert_eq!(
+            refused.map(|r| r.status()),
+            Some(StatusCode::PAYLOAD_TOO_LARGE)
+        );
+    }
 }

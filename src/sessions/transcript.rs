@@ -108,11 +108,6 @@ pub struct Transcript {
     last_key: Option<u64>,
 }
 
-/// Room left after a transcript's first event: a session's creation is followed at once by the
-/// `rest` event of the call that created it (init-liveness-session's is about 130 bytes), which
-/// then fits without moving the text.
-const FIRST_EVENT_ROOM: usize = 160;
-
 impl Transcript {
     /// An empty transcript whose offsets count from `origin` (allocates nothing until the first
     /// event, so sessions that are created and never used stay small).
@@ -193,13 +188,8 @@ impl Transcript {
     fn append_pieces(&mut self, kind: &'static str, pieces: &[&str]) -> bool {
         self.append(kind, |buf| {
             if buf.capacity() == 0 {
-                // The first event (a session's creation), with room for the next: the `rest`
-                // event of the call that created it, which follows at once.
-                let len = pieces.iter().map(|p| p.len()).sum::<usize>();
-                *buf = String::with_capacity(len + FIRST_EVENT_ROOM);
-                for piece in pieces {
-                    buf.push_str(piece);
-                }
+                // The first event: made at its exact size in one step.
+                *buf = pieces.concat();
                 return;
             }
             reserve_gently(buf, pieces.iter().map(|p| p.len()).sum());

@@ -84,7 +84,8 @@ pub fn answer_handoff(
     let handed = match handoff {
         Some(handoff) => Handed::from_handoff(handoff, req),
         None => {
-            return ApiError::internal("the front door handed this creation nothing").into_response()
+            return ApiError::internal("the front door handed this creation nothing")
+                .into_response()
         }
     };
     create(state, handed).into_response()
