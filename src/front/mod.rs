@@ -503,6 +503,7 @@ impl Future for Served {
                                 Some(closing) => &closing.exchange,
                                 None => unreachable!("a routed request closes once"),
                             };
+                            #[allow(clippy::result_large_err)]
                             let now = std::panic::catch_unwind(AssertUnwindSafe(|| {
                                 scripted::finish_now(
                                     recording,
