@@ -16,7 +16,10 @@ use serde_json::Value;
 use crate::{
     error::ApiResult,
     gips::capture_session::CaptureRequest,
-    http::{body::known_members, layers::read_body},
+    http::{
+        body::known_members,
+        layers::{read_body, BodyBounds},
+    },
     scenarios::{model::LivenessMode, selection::SelectionInput},
     sessions::SessionParams,
     video_server::init::{InitRequest, MEMBERS},
@@ -55,13 +58,14 @@ pub async fn read(
     req: &mut Request,
     init: bool,
     max_body: usize,
+    bounds: BodyBounds,
     requested: Option<String>,
 ) -> Result<CreationBody, Response> {
     let api_key = crate::http::auth::api_key_in(req.headers()).map(str::to_string);
     // Only a GIPS capture session's validation reads the declared type.
     let declared_json = !init && crate::gips::capture_session::declares_json(req.headers());
     let body = std::mem::take(req.body_mut());
-    let bytes = read_body(body, max_body).await?;
+    let bytes = read_body(body, max_body, Some(bounds)).await?;
     if init {
         if let Some(request) = crate::video_server::init::quick(&bytes) {
             *req.body_mut() = Body::from(bytes);

@@ -4,10 +4,12 @@
 //! or identity the path names, whether it needs an API key), looks the named session up once,
 //! and reads a session-creating body once ([`creation`]); every step below reads those facts
 //! instead of looking at the request again. In order: refuse what the guard refuses (Host,
-//! admin token); bound the time a request body may stall (`--body-timeout`); answer CORS
-//! preflights; let the request [`watcher`] look at it ([`watcher::before`]); check the API key
-//! on the vendor paths; run the scenario's [`scripted`] answers around the router, turning a
-//! handler panic into a JSON 500; rewrap any non-JSON error as `{code, error}`; let the watcher
+//! admin token); answer CORS preflights; bound the time a request body may stall
+//! (`--body-timeout`; a creation's body only if it is not all at hand when read); let the
+//! request [`watcher`] look at it ([`watcher::before`]); check the API key on the vendor paths;
+//! run the scenario's [`scripted`] answers around the router (init-liveness-session's handler is
+//! called directly, [`crate::video_server::init::answer_handoff`]), turning a handler panic into
+//! a JSON 500; rewrap any non-JSON error as `{code, error}`; let the watcher
 //! record what it found ([`watcher::after`]); add CORS/CORP headers; write the journal line
 //! (with the session of the answer's [`handoff::SessionTag`]).
 //!
@@ -202,6 +204,7 @@ impl Service<Request> for FrontDoor {
             exchange,
             watch,
             session: session.clone(),
+            tag: None,
         };
         let routed = match authorise(&front.app, &req, &classified) {
             Err(refused) => Routed::Answered(refused.into_response()),
@@ -242,9 +245,6 @@ fn admit(front: &Front, req: &mut Request) -> Result<(Exchange, Admitted), (Exch
     if let Some(too_large) = layers::declared_too_large(req, front.app.config.max_body) {
         return Err((exchange, too_large));
     }
-    if layers::has_body(req.headers()) {
-        layers::bound_body(req, front.body_timeout, front.body_deadline);
-    }
     if let Some(answer) = layers::preflight(req, exchange.surface) {
         if answer.status() == StatusCode::FORBIDDEN {
             watcher::on_refused_preflight(&front.watcher, req);
@@ -252,6 +252,11 @@ fn admit(front: &Front, req: &mut Request) -> Result<(Exchange, Admitted), (Exch
         return Err((exchange, answer));
     }
     let classified = endpoint::classify(&exchange.method, exchange.uri.path());
+    // A creation's body is read by the front door, which bounds it only if it has to wait for
+    // it (`read_creation`): most came with their headers.
+    if !classified.creates_session() && layers::has_body(req.headers()) {
+        layers::bound_body(req, front.bounds());
+    }
     // The session the path names, looked up once for every step below.
     let session = match &classified.subject {
         Subject::Session(id) if classified.endpoint.is_some() => front.app.sessions.peek(id),
@@ -281,7 +286,7 @@ async fn creating(
     let app = &front.app;
     let mut creation = None;
     if classified.is_init() {
-        match read_creation(app, &mut req, &classified).await {
+        match read_creation(&front, &mut req, &classified).await {
             Ok(body) => creation = Some(body),
             // Answered as it is (no watcher, no rewrap): the body never arrived whole.
             Err(refused) => return Ok(front.close(exchange, refused)),
@@ -299,13 +304,14 @@ async fn creating(
         exchange,
         watch,
         session: session.clone(),
+        tag: None,
     };
     let routed = match authorise(app, &req, &classified) {
         Err(refused) => Routed::Answered(refused.into_response()),
         Ok(authorised) => {
             let read = match creation {
                 Some(body) => Ok(body),
-                None => read_creation(app, &mut req, &classified).await,
+                None => read_creation(&front, &mut req, &classified).await,
             };
             match read {
                 Err(refused) => Routed::Answered(refused),
@@ -327,7 +333,8 @@ async fn creating(
                                 Some(scripted::Handing::Init(handoff)) => Some(handoff),
                                 _ => None,
                             };
-                            Handler::Given(Some(init::answer_handoff(app, handoff, &req)))
+                            let (response, tag) = init::answer_handoff(app, handoff, &req);
+                            Handler::Given(Some(response), tag)
                         })
                     } else {
                         dispatch(&front, req, facts, |mut req, handing| {
@@ -363,8 +370,9 @@ enum Routed {
 enum Handler {
     /// The router's future.
     Routes(RouteFuture<Infallible>),
-    /// Given already (taken once).
-    Given(Option<Response>),
+    /// Given already (taken once), with the session it concerns (handed beside the answer
+    /// rather than in its extensions: no extension map to allocate).
+    Given(Option<Response>, Option<SessionTag>),
 }
 
 /// The scripted answers' decision before the handler, then the handler started with `route` (a
@@ -386,7 +394,10 @@ fn dispatch(
     };
     match std::panic::catch_unwind(AssertUnwindSafe(|| route(req, handing))) {
         Ok(handler) => Routed::Routes(handler, pending),
-        Err(panic) => Routed::Routes(Handler::Given(Some(layers::panic_to_json(panic))), pending),
+        Err(panic) => Routed::Routes(
+            Handler::Given(Some(layers::panic_to_json(panic)), None),
+            pending,
+        ),
     }
 }
 
@@ -396,6 +407,9 @@ struct Closing {
     watch: Watch,
     /// The session the path named, for the watcher.
     session: Option<SharedSession>,
+    /// The session of the answer, when the handler handed it beside the answer
+    /// ([`Handler::Given`]); otherwise the answer's [`SessionTag`] extension says it.
+    tag: Option<SessionTag>,
 }
 
 /// What is left of a request once it is routed: the routes' answer to wait for, then the steps
@@ -476,8 +490,13 @@ impl Future for Served {
                                 Pin::new(&mut *future).poll(cx)
                             }))
                         }
-                        Handler::Given(given) => match given.take() {
-                            Some(response) => Ok(Poll::Ready(Ok(response))),
+                        Handler::Given(given, tag) => match given.take() {
+                            Some(response) => {
+                                if let Some(closing) = &mut this.closing {
+                                    closing.tag = tag.take();
+                                }
+                                Ok(Poll::Ready(Ok(response)))
+                            }
                             None => unreachable!("a given answer is taken once"),
                         },
                     };
@@ -492,8 +511,9 @@ impl Future for Served {
                         continue;
                     };
                     let app = &this.front.app;
+                    let given = this.closing.as_ref().and_then(|c| c.tag.as_ref());
                     let settled = std::panic::catch_unwind(AssertUnwindSafe(|| {
-                        scripted::settle(app, pending, response)
+                        scripted::settle(app, pending, response, given)
                     }));
                     match settled {
                         Ok(scripted::Settled::Done(response)) => response,
@@ -589,20 +609,40 @@ impl Front {
             exchange,
             watch,
             session,
+            tag,
         } = closing;
+        let tag = tag
+            .as_ref()
+            .or_else(|| response.extensions().get::<SessionTag>());
         watcher::after(
             &self.watcher,
             watch,
             session.as_ref(),
             exchange.uri.path(),
             &response,
+            tag,
         );
-        self.close(exchange, response)
+        let id = tag.map(|t| t.id.clone());
+        self.close_as(exchange, response, id)
     }
 
     /// The last steps of every answer: CORS/CORP on the browser surface, the token cookie, no
     /// reuse of a connection whose body was not read, and the journal line.
-    fn close(&self, exchange: Exchange, mut response: Response) -> Response {
+    fn close(&self, exchange: Exchange, response: Response) -> Response {
+        let id = response
+            .extensions()
+            .get::<SessionTag>()
+            .map(|t| t.id.clone());
+        self.close_as(exchange, response, id)
+    }
+
+    /// [`Front::close`] of an answer about session `session_id`.
+    fn close_as(
+        &self,
+        exchange: Exchange,
+        mut response: Response,
+        session_id: Option<String>,
+    ) -> Response {
         if exchange.surface == guard::Surface::Browser {
             layers::add_cors_headers(response.headers_mut());
         }
@@ -633,10 +673,7 @@ impl Front {
                 uri: Box::from(uri.path_and_query().map_or(uri.path(), |pq| pq.as_str())),
                 status: response.status().as_u16(),
                 micros: exchange.started.elapsed().as_micros() as u64,
-                session_id: response
-                    .extensions()
-                    .get::<SessionTag>()
-                    .map(|t| t.id.clone()),
+                session_id,
             });
         }
         response
@@ -646,12 +683,23 @@ impl Front {
 /// Reads a session-creating body once ([`creation::read`]); it stays on `req`, read. A plain
 /// function returning the reading future (not one more future around it).
 fn read_creation<'r>(
-    app: &AppState,
+    front: &Front,
     req: &'r mut Request,
     classified: &Classified,
 ) -> impl Future<Output = Result<creation::CreationBody, Response>> + Send + 'r {
     let requested = crate::scenarios::selection::requested_in(req.headers());
-    creation::read(req, classified.is_init(), app.config.max_body, requested)
+    let limit = front.app.config.max_body;
+    creation::read(req, classified.is_init(), limit, front.bounds(), requested)
+}
+
+impl Front {
+    /// How long a request body may stall (`--body-timeout`) and take (`--body-deadline`).
+    fn bounds(&self) -> layers::BodyBounds {
+        layers::BodyBounds {
+            gap: self.body_timeout,
+            total: self.body_deadline,
+        }
+    }
 }
 
 /// The key check (see [`Classified::needs_key`]): the 401 to answer instead, or whether a

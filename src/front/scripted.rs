@@ -280,7 +280,12 @@ pub struct Recording {
 /// (the handler's [`SessionTag`] for a creation) and the scripted answer that applies. What
 /// remains needs waiting only when there is a session to record in or an answer to apply;
 /// otherwise the answer is final now, and no future is made for it.
-pub fn settle(state: &AppState, pending: Pending, response: Response) -> Settled {
+pub fn settle(
+    state: &AppState,
+    pending: Pending,
+    response: Response,
+    given: Option<&SessionTag>,
+) -> Settled {
     let Pending {
         endpoint,
         mut session,
@@ -296,9 +301,8 @@ pub fn settle(state: &AppState, pending: Pending, response: Response) -> Settled
     }
 
     if session.is_none() {
-        session = response
-            .extensions()
-            .get::<SessionTag>()
+        session = given
+            .or_else(|| response.extensions().get::<SessionTag>())
             .and_then(|t| t.session.clone().or_else(|| state.sessions.peek(&t.id)));
     }
     let answer = match (&session, &before) {

@@ -149,7 +149,8 @@ pub async fn observe(State(obs): State<Watcher>, req: Request, next: Next) -> Re
     let path = req.uri().path().to_string();
     let (req, json) = if classified.is_init() {
         let (parts, body) = req.into_parts();
-        let bytes = match crate::http::layers::read_body(body, obs.app.config.max_body).await {
+        let bytes = match crate::http::layers::read_body(body, obs.app.config.max_body, None).await
+        {
             Ok(bytes) => bytes,
             Err(refused) => return refused,
         };
@@ -165,7 +166,8 @@ pub async fn observe(State(obs): State<Watcher>, req: Request, next: Next) -> Re
     let mut req = req;
     let watch = before(&obs, &mut req, &classified, None, json.as_ref());
     let response = next.run(req).await;
-    after(&obs, watch, None, &path, &response);
+    let tag = response.extensions().get::<SessionTag>();
+    after(&obs, watch, None, &path, &response, tag);
     response
 }
 
@@ -258,6 +260,7 @@ pub fn after(
     session: Option<&SharedSession>,
     path: &str,
     response: &Response,
+    tag: Option<&SessionTag>,
 ) {
     if watch.init && response.status() == StatusCode::TOO_MANY_REQUESTS {
         obs.forget_on_reset();
@@ -271,7 +274,7 @@ pub fn after(
         return;
     }
     let app = &obs.app;
-    let session = match response.extensions().get::<SessionTag>() {
+    let session = match tag {
         Some(tag) => tag.session.clone().or_else(|| app.sessions.peek(&tag.id)),
         None => session.cloned().or_else(|| session_in_path(path, app)),
     };

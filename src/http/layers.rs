@@ -159,7 +159,14 @@ pub fn add_cors_headers(h: &mut axum::http::HeaderMap) {
 /// Reads a whole request body for a layer that must look at it, with the answer to give when
 /// that fails: 413 over `limit`, 408 when the client stopped sending (`--body-timeout`), 400
 /// for a broken connection.
-pub async fn read_body(body: Body, limit: usize) -> Result<axum::body::Bytes, Response> {
+///
+/// `bounds`: the body is not bounded yet ([`bound_body`]); it is bounded only if it is not all
+/// at hand ([`body_at_hand`]), so a body that came with its headers costs no timer wrapper.
+pub async fn read_body(
+    body: Body,
+    limit: usize,
+    bounds: Option<BodyBounds>,
+) -> Result<axum::body::Bytes, Response> {
     // Most bodies came with their headers (a back end's init-liveness-session does): taken as
     // they are, without the reading machinery.
     let mut unread = Some(body);
@@ -170,7 +177,13 @@ pub async fn read_body(body: Body, limit: usize) -> Result<axum::body::Bytes, Re
     let read = match at_hand {
         Some(AtHand::Whole(bytes)) => Ok(bytes),
         Some(AtHand::Failed(e)) => Err(e),
-        Some(AtHand::Later(body)) => to_bytes(body, limit).await,
+        Some(AtHand::Later(body)) => {
+            let body = match bounds {
+                Some(bounds) => bounded(body, bounds),
+                None => body,
+            };
+            to_bytes(body, limit).await
+        }
         None => Ok(axum::body::Bytes::new()),
     };
     read.map_err(|e| {
@@ -381,12 +394,27 @@ impl http_body::Body for DeadlineBody {
     }
 }
 
-/// Wraps the body of a request that has one ([`has_body`]) in a [`DeadlineBody`] (`gap`:
-/// `--body-timeout`, `total`: `--body-deadline`), read as 408 by [`read_body`] and by axum's
-/// extractors as a failed body. In place: the front door does not move the request for it.
-pub fn bound_body(req: &mut Request, gap: std::time::Duration, total: std::time::Duration) {
+/// How long a request body may stall between two chunks (`gap`: `--body-timeout`) and take in
+/// all (`total`: `--body-deadline`).
+#[derive(Debug, Clone, Copy)]
+pub struct BodyBounds {
+    /// The longest pause between two chunks.
+    pub gap: std::time::Duration,
+    /// The longest time for the whole body.
+    pub total: std::time::Duration,
+}
+
+/// Wraps the body of a request that has one ([`has_body`]) in a [`DeadlineBody`], read as 408
+/// by [`read_body`] and by axum's extractors as a failed body. In place: the front door does not
+/// move the request for it.
+pub fn bound_body(req: &mut Request, bounds: BodyBounds) {
     let body = std::mem::take(req.body_mut());
-    *req.body_mut() = Body::new(DeadlineBody::new(body, gap, total));
+    *req.body_mut() = bounded(body, bounds);
+}
+
+/// `body` within `bounds` (a [`DeadlineBody`]).
+fn bounded(body: Body, bounds: BodyBounds) -> Body {
+    Body::new(DeadlineBody::new(body, bounds.gap, bounds.total))
 }
 
 /// Whether a request has a body: `Content-Length` or `Transfer-Encoding` (HTTP/1.1 has no
@@ -448,19 +476,19 @@ mod tests {
             vec![Bytes::from_static(b"{\"a\":"), Bytes::from_static(b"1}")],
             7,
         ));
-        let read = read_body(body, 1024).await.ok();
+        let read = read_body(body, 1024, None).await.ok();
         assert_eq!(read.as_deref(), Some(&b"{\"a\":1}"[..]));
     }
 
     #[tokio::test]
     async fn a_body_at_hand_is_read_as_it_is() {
-        let read = read_body(Body::from("{\"a\":1}"), 1024).await.ok();
+        let read = read_body(Body::from("{\"a\":1}"), 1024, None).await.ok();
         assert_eq!(read.as_deref(), Some(&b"{\"a\":1}"[..]));
     }
 
     #[tokio::test]
     async fn a_body_over_the_limit_is_refused_with_413_even_when_at_hand() {
-        let refused = read_body(Body::from("x".repeat(20)), 10).await.err();
+        let refused = read_body(Body::from("x".repeat(20)), 10, None).await.err();
         assert_eq!(
             refused.map(|r| r.status()),
             Some(StatusCode::PAYLOAD_TOO_LARGE)
