@@ -611,7 +611,7 @@ impl Front {
             session,
             tag,
         } = closing;
-        let tag = tag
+        let found = tag
             .as_ref()
             .or_else(|| response.extensions().get::<SessionTag>());
         watcher::after(
@@ -620,9 +620,17 @@ impl Front {
             session.as_ref(),
             exchange.uri.path(),
             &response,
-            tag,
+            found,
         );
-        let id = tag.map(|t| t.id.clone());
+        // A tag handed beside the answer gives its id to the journal; one in the answer's
+        // extensions stays there.
+        let id = match tag {
+            Some(tag) => Some(tag.id),
+            None => response
+                .extensions()
+                .get::<SessionTag>()
+                .map(|t| t.id.clone()),
+        };
         self.close_as(exchange, response, id)
     }
 
