@@ -40,6 +40,7 @@ pub mod watcher;
 use std::{
     convert::Infallible,
     future::Future,
+    net::SocketAddr,
     panic::AssertUnwindSafe,
     pin::Pin,
     sync::Arc,
@@ -48,7 +49,7 @@ use std::{
 };
 
 use axum::{
-    extract::Request,
+    extract::{ConnectInfo, Request},
     http::{HeaderValue, Method, StatusCode, Uri},
     response::{IntoResponse, Response},
     routing::future::RouteFuture,
@@ -125,6 +126,8 @@ impl Routes {
 pub struct FrontDoor {
     front: Arc<Front>,
     routes: Routes,
+    /// The client's address, when the door serves one connection ([`FrontDoor::for_peer`]).
+    peer: Option<SocketAddr>,
 }
 
 impl FrontDoor {
@@ -136,7 +139,19 @@ impl FrontDoor {
                 limited: axum::extract::DefaultBodyLimit::max(max_body).layer(routes.clone()),
                 plain: routes,
             },
+            peer: None,
         }
+    }
+
+    /// This door for one connection from `peer`. The address reaches the handlers as axum's
+    /// `ConnectInfo` request extension, except on the one request the door answers without the
+    /// router (init-liveness-session), whose only reader of the address (the client fingerprint)
+    /// gets it directly: no extension map is made for it. Without a peer (a server that puts
+    /// `ConnectInfo` on the requests itself, as the `--tls` listener does) the door reads it
+    /// from there.
+    pub fn for_peer(mut self, peer: SocketAddr) -> Self {
+        self.peer = Some(peer);
+        self
     }
 }
 
@@ -175,6 +190,15 @@ impl Service<Request> for FrontDoor {
     /// as one async function ([`creating`]).
     fn call(&mut self, req: Request) -> Self::Future {
         let mut req = req;
+        let peer = match self.peer {
+            Some(peer) => {
+                if !(req.method() == Method::POST && req.uri().path() == init::PATH) {
+                    req.extensions_mut().insert(ConnectInfo(peer));
+                }
+                Some(peer)
+            }
+            None => crate::http::fingerprint::peer_of(req.extensions()),
+        };
         let (exchange, admitted) = match admit(&self.front, &mut req) {
             Ok(admitted) => admitted,
             Err((exchange, response)) => {
@@ -190,7 +214,13 @@ impl Service<Request> for FrontDoor {
         if classified.creates_session() {
             let front = self.front.clone();
             let routes = self.routes.plain.clone();
-            return Box::pin(creating(front, routes, exchange, classified, session, req));
+            let creation = Creation {
+                exchange,
+                classified,
+                session,
+                peer,
+            };
+            return Box::pin(creating(front, routes, creation, req));
         }
         let front = &self.front;
         let watch = watcher::before(
@@ -199,6 +229,7 @@ impl Service<Request> for FrontDoor {
             &classified,
             session.as_ref(),
             None,
+            peer,
         );
         let closing = Closing {
             exchange,
@@ -275,14 +306,26 @@ fn admit(front: &Front, req: &mut Request) -> Result<(Exchange, Admitted), (Exch
 /// A session-creating request (init, a GIPS capture session): its body is read once, init's
 /// before the watcher (which reads it), a GIPS capture session's after the key check (a refused
 /// key is answered without reading the body); then as any other request.
-async fn creating(
-    front: Arc<Front>,
-    mut routes: Router,
+/// What [`creating`] starts from: the admitted request's facts and the client's address.
+struct Creation {
     exchange: Exchange,
     classified: Classified,
     session: Option<SharedSession>,
+    peer: Option<SocketAddr>,
+}
+
+async fn creating(
+    front: Arc<Front>,
+    mut routes: Router,
+    creation: Creation,
     mut req: Request,
 ) -> Result<Response, Infallible> {
+    let Creation {
+        exchange,
+        classified,
+        session,
+        peer,
+    } = creation;
     let app = &front.app;
     let mut creation = None;
     if classified.is_init() {
@@ -299,6 +342,7 @@ async fn creating(
         &classified,
         session.as_ref(),
         init_body,
+        peer,
     );
     let closing = Closing {
         exchange,
@@ -333,7 +377,7 @@ async fn creating(
                                 Some(scripted::Handing::Init(handoff)) => Some(handoff),
                                 _ => None,
                             };
-                            let (response, tag) = init::answer_handoff(app, handoff, &req);
+                            let (response, tag) = init::answer_handoff(app, handoff, &req, peer);
                             Handler::Given(Some(response), tag)
                         })
                     } else {
@@ -424,6 +468,9 @@ struct Closing {
 struct Served {
     front: Arc<Front>,
     stage: Stage,
+    /// The answer is the emulator's own (a handler the front door called directly): its JSON
+    /// goes into the transcript unchecked.
+    own: bool,
     /// Taken by the step that closes the exchange (or by the boxed future that waits).
     closing: Option<Closing>,
 }
@@ -464,6 +511,7 @@ impl Served {
         Served {
             front,
             stage,
+            own: false,
             closing,
         }
     }
@@ -495,6 +543,7 @@ impl Future for Served {
                                 if let Some(closing) = &mut this.closing {
                                     closing.tag = tag.take();
                                 }
+                                this.own = true;
                                 Ok(Poll::Ready(Ok(response)))
                             }
                             None => unreachable!("a given answer is taken once"),
@@ -529,6 +578,7 @@ impl Future for Served {
                                     recording,
                                     &exchange.method,
                                     exchange.uri.path(),
+                                    this.own,
                                     cx,
                                 )
                             }));

@@ -349,10 +349,14 @@ pub async fn finish(
 ///
 /// [`body_at_hand`]: crate::http::layers::body_at_hand
 #[allow(clippy::result_large_err)] // the recording goes back as it came, not boxed: no allocation
+///
+/// `own_json`: the answer is the emulator's own text (a handler the front door called directly
+/// wrote it), so its JSON body needs no checking before it goes into the transcript.
 pub fn finish_now(
     recording: Recording,
     method: &Method,
     path: &str,
+    own_json: bool,
     cx: &mut std::task::Context<'_>,
 ) -> Result<Response, Recording> {
     use crate::http::layers::{body_at_hand, says_json, AtHand};
@@ -361,6 +365,7 @@ pub fn finish_now(
     };
     let (parts, body) = recording.response.into_parts();
     if !says_json(&parts.headers) {
+        let written = Written::Checked;
         return Ok(write_rest(
             session,
             method,
@@ -368,7 +373,7 @@ pub fn finish_now(
             parts,
             None,
             Some(body),
-            false,
+            written,
         ));
     }
     let json = match body_at_hand(body, MAX_JSON, cx) {
@@ -381,6 +386,11 @@ pub fn finish_now(
             })
         }
     };
+    let written = if own_json {
+        Written::Own
+    } else {
+        Written::Checked
+    };
     Ok(write_rest(
         session,
         method,
@@ -388,7 +398,7 @@ pub fn finish_now(
         parts,
         Some(json),
         None,
-        false,
+        written,
     ))
 }
 
@@ -427,7 +437,23 @@ async fn record(
     } else {
         (None, Some(body))
     };
-    write_rest(session, method, path, parts, json, body, scripted)
+    let written = if scripted {
+        Written::Scripted
+    } else {
+        Written::Checked
+    };
+    write_rest(session, method, path, parts, json, body, written)
+}
+
+/// Who wrote an answer recorded by [`write_rest`].
+#[derive(Clone, Copy, PartialEq)]
+enum Written {
+    /// A handler; its JSON body is checked before it goes into the transcript.
+    Checked,
+    /// The emulator's own text (a handler the front door called directly): valid JSON as it is.
+    Own,
+    /// The scenario (`scripted: true` in the event); checked.
+    Scripted,
 }
 
 /// Writes the `rest` event of an answer whose JSON body was read (`json`: `Some(None)` when it
@@ -439,8 +465,9 @@ fn write_rest(
     parts: axum::http::response::Parts,
     json: Option<Option<Bytes>>,
     body: Option<Body>,
-    scripted: bool,
+    written: Written,
 ) -> Response {
+    let scripted = written == Written::Scripted;
     let key = {
         use std::hash::{BuildHasher, Hash, Hasher};
         // Compared only with the session's previous key: a fast hash is enough.
@@ -461,6 +488,20 @@ fn write_rest(
     let mut transcript_owner = session.lock();
     let transcript = &mut transcript_owner.transcript;
     if !transcript.repeat_last(key) {
+        let status = parts.status;
+        let own = match &json {
+            Some(Some(bytes)) if written == Written::Own && bytes.len() <= MAX_SUMMARY => {
+                std::str::from_utf8(bytes).ok()
+            }
+            _ => None,
+        };
+        let own_pieces =
+            own.and_then(|text| rest_pieces(method.as_str(), path, status.as_str(), text, false));
+        if let Some(pieces) = own_pieces {
+            transcript.push_json_pieces_keyed("rest", &pieces, key);
+            drop(transcript_owner);
+            return answer_of(parts, json, body);
+        }
         let summary;
         let body: &RawValue = match &json {
             Some(Some(bytes)) => match small_json(bytes) {
@@ -479,8 +520,7 @@ fn write_rest(
                 &summary
             }
         };
-        let status = parts.status;
-        match rest_pieces(method.as_str(), path, status.as_str(), body, scripted) {
+        match rest_pieces(method.as_str(), path, status.as_str(), body.get(), scripted) {
             Some(pieces) => transcript.push_json_pieces_keyed("rest", &pieces, key),
             None => {
                 let event = JsonText::of(&RestEvent {
@@ -495,6 +535,15 @@ fn write_rest(
         }
     }
     drop(transcript_owner);
+    answer_of(parts, json, body)
+}
+
+/// The answer put back together once recorded: its JSON bytes, or its other body.
+fn answer_of(
+    parts: axum::http::response::Parts,
+    json: Option<Option<Bytes>>,
+    body: Option<Body>,
+) -> Response {
     let body = match (json, body) {
         (Some(Some(bytes)), _) => Body::from(bytes),
         (_, Some(body)) => body,
@@ -515,13 +564,14 @@ struct RestEvent<'a> {
 }
 
 /// The text serde writes for a [`RestEvent`], as pieces, when `path` needs no escaping (the
-/// method is an HTTP token, the status three digits, the body checked JSON): the common case,
-/// at about a fifth of serde's cost per request. `None`: let serde write it.
+/// method is an HTTP token, the status three digits, the body JSON text: checked, or the
+/// emulator's own): the common case, at about a fifth of serde's cost per request. `None`: let
+/// serde write it.
 fn rest_pieces<'a>(
     method: &'a str,
     path: &'a str,
     status: &'a str,
-    body: &'a RawValue,
+    body: &'a str,
     scripted: bool,
 ) -> Option<[&'a str; 9]> {
     if !needs_no_escape(path) || !needs_no_escape(method) {
@@ -535,7 +585,7 @@ fn rest_pieces<'a>(
         "\",\"status\":",
         status,
         ",\"body\":",
-        body.get(),
+        body,
         if scripted { ",\"scripted\":true}" } else { "}" },
     ])
 }
@@ -594,7 +644,7 @@ mod tests {
             for path in paths {
                 for (status, scripted) in [(201, false), (429, true), (200, true)] {
                     let status = axum::http::StatusCode::from_u16(status).expect("status");
-                    let by_hand = rest_pieces("POST", path, status.as_str(), body, scripted)
+                    let by_hand = rest_pieces("POST", path, status.as_str(), body.get(), scripted)
                         .expect("a plain path is written by hand")
                         .concat();
                     let by_serde = serde_json::to_string(&RestEvent {
@@ -610,7 +660,7 @@ mod tests {
             }
         }
         let null: &RawValue = serde_json::from_str("null").expect("JSON");
-        assert!(rest_pieces("GET", "/a\"b", "200", null, false).is_none());
+        assert!(rest_pieces("GET", "/a\"b", "200", null.get(), false).is_none());
     }
 
     #[test]

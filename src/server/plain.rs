@@ -69,16 +69,15 @@ pub(super) async fn serve_plain(
         let twin = crate::http::wire::twin(&stream);
         let upgraded = Arc::new(AtomicBool::new(false));
         let saw_upgrade = upgraded.clone();
-        let service =
-            app.clone()
-                .map_request(move |mut req: axum::http::Request<hyper::body::Incoming>| {
-                    if req.headers().contains_key(axum::http::header::UPGRADE) {
-                        saw_upgrade.store(true, Ordering::Relaxed);
-                    }
-                    req.extensions_mut()
-                        .insert(axum::extract::ConnectInfo(peer));
-                    req.map(axum::body::Body::new)
-                });
+        // The door puts the address on the requests as `ConnectInfo` (see `FrontDoor::for_peer`).
+        let service = app.clone().for_peer(peer).map_request(
+            move |req: axum::http::Request<hyper::body::Incoming>| {
+                if req.headers().contains_key(axum::http::header::UPGRADE) {
+                    saw_upgrade.store(true, Ordering::Relaxed);
+                }
+                req.map(axum::body::Body::new)
+            },
+        );
         let io = TokioIo::new(crate::http::wire::JsonErrors::new(stream));
         let connection = builder
             .serve_connection(io, TowerToHyperService::new(service))

@@ -83,9 +83,10 @@ pub fn answer_handoff(
     state: &AppState,
     handoff: Option<Handoff<InitRequest>>,
     req: &Request,
+    peer: Option<std::net::SocketAddr>,
 ) -> (Response, Option<SessionTag>) {
     let handed = match handoff {
-        Some(handoff) => Handed::from_handoff(handoff, req),
+        Some(handoff) => Handed::from_handoff(handoff, req, peer),
         None => {
             let missing = ApiError::internal("the front door handed this creation nothing");
             return (missing.into_response(), None);
@@ -146,8 +147,13 @@ struct Handed {
 }
 
 impl Handed {
-    /// What the front door handed `req` (the fingerprint computed here if the watcher did not).
-    fn from_handoff(handoff: Handoff<InitRequest>, req: &Request) -> Self {
+    /// What the front door handed `req` from `peer` (the fingerprint computed here if the
+    /// watcher did not).
+    fn from_handoff(
+        handoff: Handoff<InitRequest>,
+        req: &Request,
+        peer: Option<std::net::SocketAddr>,
+    ) -> Self {
         let Handoff {
             request,
             selected,
@@ -156,8 +162,7 @@ impl Handed {
         Handed {
             request,
             selected,
-            fingerprint: computed
-                .unwrap_or_else(|| fingerprint(req.headers(), peer_of(req.extensions()))),
+            fingerprint: computed.unwrap_or_else(|| fingerprint(req.headers(), peer)),
         }
     }
 }
@@ -168,7 +173,8 @@ impl<S: Send + Sync> FromRequest<S> for Handed {
     async fn from_request(mut req: Request, state: &S) -> Result<Self, ApiError> {
         let handoff = Handoff::<InitRequest>::take(req.extensions_mut());
         if let Some(handoff) = handoff {
-            return Ok(Handed::from_handoff(handoff, &req));
+            let peer = peer_of(req.extensions());
+            return Ok(Handed::from_handoff(handoff, &req, peer));
         }
         let fingerprint = fingerprint(req.headers(), peer_of(req.extensions()));
         let bytes = Bytes::from_request(req, state)
