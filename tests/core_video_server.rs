@@ -439,3 +439,38 @@ async fn a_flood_of_sessions_stays_within_a_sixteenth_of_the_cap_and_the_sweeper
     let kept = emu.state().sessions.len();
     assert!((56..=64).contains(&kept), "{kept}");
 }
+
+#[tokio::test]
+async fn an_init_is_journaled_with_its_session_and_recorded_in_its_transcript_as_answered() {
+    let emu = TestEmulator::start().await;
+    let res = emu.init(json!({"livenessMode": "LIVENESS_PASSIVE"})).await;
+    assert_eq!(res.status(), 201);
+    let id = session_id(&res);
+    let answered: Value = res.json().await.unwrap();
+
+    let (status, journal) = get_json(&emu.admin("/journal")).await;
+    assert_eq!(status, 200);
+    let line = journal
+        .as_array()
+        .and_then(|lines| {
+            lines
+                .iter()
+                .find(|l| l["uri"] == "/video-server/init-liveness-session")
+        })
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(line["status"], 201, "{journal}");
+    assert_eq!(line["sessionId"], id.as_str(), "{journal}");
+
+    let (status, detail) = get_json(&emu.admin(&format!("/sessions/{id}"))).await;
+    assert_eq!(status, 200);
+    let events = detail["events"].as_array().cloned().unwrap_or_default();
+    let kinds: Vec<&str> = events.iter().filter_map(|e| e["kind"].as_str()).collect();
+    assert_eq!(kinds, ["state", "rest"], "{detail}");
+    let rest = &events[1]["data"];
+    assert_eq!(rest["method"], "POST");
+    assert_eq!(rest["path"], "/video-server/init-liveness-session");
+    assert_eq!(rest["status"], 201);
+    assert_eq!(rest["body"], answered);
+    assert!(rest.get("scripted").is_none(), "{rest}");
+}
