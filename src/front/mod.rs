@@ -192,7 +192,7 @@ impl Service<Request> for FrontDoor {
         let mut req = req;
         let peer = match self.peer {
             Some(peer) => {
-                if !(req.method() == Method::POST && req.uri().path() == init::PATH) {
+                if !called_directly(req.method(), req.uri().path()) {
                     req.extensions_mut().insert(ConnectInfo(peer));
                 }
                 Some(peer)
@@ -303,9 +303,6 @@ fn admit(front: &Front, req: &mut Request) -> Result<(Exchange, Admitted), (Exch
     ))
 }
 
-/// A session-creating request (init, a GIPS capture session): its body is read once, init's
-/// before the watcher (which reads it), a GIPS capture session's after the key check (a refused
-/// key is answered without reading the body); then as any other request.
 /// What [`creating`] starts from: the admitted request's facts and the client's address.
 struct Creation {
     exchange: Exchange,
@@ -314,6 +311,9 @@ struct Creation {
     peer: Option<SocketAddr>,
 }
 
+/// A session-creating request (init, a GIPS capture session): its body is read once, init's
+/// before the watcher (which reads it), a GIPS capture session's after the key check (a refused
+/// key is answered without reading the body); then as any other request.
 async fn creating(
     front: Arc<Front>,
     mut routes: Router,
@@ -371,7 +371,7 @@ async fn creating(
                     // The body is read (within `--max-body`): nothing left to bound. Init at
                     // its exact path is called directly (`init::answer_handoff`): the router
                     // would only find again what the classification knows.
-                    if classified.is_init() && req.uri().path() == init::PATH {
+                    if called_directly(req.method(), req.uri().path()) {
                         dispatch(&front, req, facts, |req, handing| {
                             let handoff = match handing {
                                 Some(scripted::Handing::Init(handoff)) => Some(handoff),
@@ -407,6 +407,13 @@ enum Routed {
     Alone(Box<scripted::Alone>),
     /// The answer is known already (a refused key, a panic in the scenario step).
     Answered(Response),
+}
+
+/// Whether the front door calls the handler of `method path` itself, not through the router:
+/// `POST /video-server/init-liveness-session` at its exact path (the hottest creation; any other
+/// spelling goes to the router, which answers it as before).
+fn called_directly(method: &Method, path: &str) -> bool {
+    method == Method::POST && path == init::PATH
 }
 
 /// The handler's answer: the routes' future, or the answer of a handler the front door called

@@ -347,11 +347,11 @@ pub async fn finish(
 /// answer's body (if JSON) at hand ([`body_at_hand`]). `Err` gives the recording back, intact,
 /// for [`finish`].
 ///
-/// [`body_at_hand`]: crate::http::layers::body_at_hand
-#[allow(clippy::result_large_err)] // the recording goes back as it came, not boxed: no allocation
-///
 /// `own_json`: the answer is the emulator's own text (a handler the front door called directly
 /// wrote it), so its JSON body needs no checking before it goes into the transcript.
+///
+/// [`body_at_hand`]: crate::http::layers::body_at_hand
+#[allow(clippy::result_large_err)] // the recording goes back as it came, not boxed: no allocation
 pub fn finish_now(
     recording: Recording,
     method: &Method,

@@ -39,15 +39,10 @@ pub(super) async fn serve_plain(
     // HTTP/1.1 only: browsers never speak HTTP/2 without TLS (the `--tls` listener offers it
     // through ALPN), and hyper's auto-detecting connection re-reads the first bytes of every
     // connection through an extra buffer layer on each read (~3% of a request's instructions).
-    // Answers are written flattened into one buffer, sent with one `send` rather than a `writev`
-    // of headers and body: the answers are small (a copy of a few hundred bytes), and the
-    // kernel's plain send path cost less system time per request in an A/B (bench/PERF-NOTES.md,
-    // "Ninth pass").
     let mut builder = http1::Builder::new();
     builder
         .timer(TokioTimer::new())
-        .header_read_timeout(header_timeout)
-        .writev(false);
+        .header_read_timeout(header_timeout);
     // Each connection task holds a clone of `open`; once the accept loop drops its own, `closed`
     // answers when the last connection is done (the shutdown pattern of tokio's mini-redis).
     let (open, mut closed) = tokio::sync::mpsc::channel::<()>(1);
