@@ -40,7 +40,6 @@ pub mod watcher;
 use std::{
     convert::Infallible,
     future::Future,
-    net::SocketAddr,
     panic::AssertUnwindSafe,
     pin::Pin,
     sync::Arc,
@@ -49,7 +48,7 @@ use std::{
 };
 
 use axum::{
-    extract::{ConnectInfo, Request},
+    extract::Request,
     http::{HeaderValue, Method, StatusCode, Uri},
     response::{IntoResponse, Response},
     routing::future::RouteFuture,
@@ -126,8 +125,6 @@ impl Routes {
 pub struct FrontDoor {
     front: Arc<Front>,
     routes: Routes,
-    /// The client's address, when the door serves one connection ([`FrontDoor::for_peer`]).
-    peer: Option<SocketAddr>,
 }
 
 impl FrontDoor {
@@ -139,19 +136,7 @@ impl FrontDoor {
                 limited: axum::extract::DefaultBodyLimit::max(max_body).layer(routes.clone()),
                 plain: routes,
             },
-            peer: None,
         }
-    }
-
-    /// This door for one connection from `peer`. The address reaches the handlers as axum's
-    /// `ConnectInfo` request extension, except on the one request the door answers without the
-    /// router (init-liveness-session), whose only reader of the address (the client fingerprint)
-    /// gets it directly: no extension map is made for it. Without a peer (a server that puts
-    /// `ConnectInfo` on the requests itself, as the `--tls` listener does) the door reads it
-    /// from there.
-    pub fn for_peer(mut self, peer: SocketAddr) -> Self {
-        self.peer = Some(peer);
-        self
     }
 }
 
@@ -190,15 +175,6 @@ impl Service<Request> for FrontDoor {
     /// as one async function ([`creating`]).
     fn call(&mut self, req: Request) -> Self::Future {
         let mut req = req;
-        let peer = match self.peer {
-            Some(peer) => {
-                if !called_directly(req.method(), req.uri().path()) {
-                    req.extensions_mut().insert(ConnectInfo(peer));
-                }
-                Some(peer)
-            }
-            None => crate::http::fingerprint::peer_of(req.extensions()),
-        };
         let (exchange, admitted) = match admit(&self.front, &mut req) {
             Ok(admitted) => admitted,
             Err((exchange, response)) => {
@@ -218,7 +194,6 @@ impl Service<Request> for FrontDoor {
                 exchange,
                 classified,
                 session,
-                peer,
             };
             return Box::pin(creating(front, routes, creation, req));
         }
@@ -229,7 +204,6 @@ impl Service<Request> for FrontDoor {
             &classified,
             session.as_ref(),
             None,
-            peer,
         );
         let closing = Closing {
             exchange,
@@ -303,12 +277,11 @@ fn admit(front: &Front, req: &mut Request) -> Result<(Exchange, Admitted), (Exch
     ))
 }
 
-/// What [`creating`] starts from: the admitted request's facts and the client's address.
+/// What [`creating`] starts from: the admitted request's facts.
 struct Creation {
     exchange: Exchange,
     classified: Classified,
     session: Option<SharedSession>,
-    peer: Option<SocketAddr>,
 }
 
 /// A session-creating request (init, a GIPS capture session): its body is read once, init's
@@ -324,7 +297,6 @@ async fn creating(
         exchange,
         classified,
         session,
-        peer,
     } = creation;
     let app = &front.app;
     let mut creation = None;
@@ -342,7 +314,6 @@ async fn creating(
         &classified,
         session.as_ref(),
         init_body,
-        peer,
     );
     let closing = Closing {
         exchange,
@@ -377,7 +348,7 @@ async fn creating(
                                 Some(scripted::Handing::Init(handoff)) => Some(handoff),
                                 _ => None,
                             };
-                            let (response, tag) = init::answer_handoff(app, handoff, &req, peer);
+                            let (response, tag) = init::answer_handoff(app, handoff, &req);
                             Handler::Given(Some(response), tag)
                         })
                     } else {

@@ -164,8 +164,7 @@ pub async fn observe(State(obs): State<Watcher>, req: Request, next: Next) -> Re
         (req, None)
     };
     let mut req = req;
-    let peer = crate::http::fingerprint::peer_of(req.extensions());
-    let watch = before(&obs, &mut req, &classified, None, json.as_ref(), peer);
+    let watch = before(&obs, &mut req, &classified, None, json.as_ref());
     let response = next.run(req).await;
     let tag = response.extensions().get::<SessionTag>();
     after(&obs, watch, None, &path, &response, tag);
@@ -190,7 +189,6 @@ pub fn before(
     classified: &Classified,
     session: Option<&SharedSession>,
     init_body: Option<&Value>,
-    peer: Option<std::net::SocketAddr>,
 ) -> Watch {
     // Only the control plane's findings routes read it; inserting it into every request would
     // allocate an extension map per request.
@@ -226,7 +224,10 @@ pub fn before(
     if !init {
         return watch;
     }
-    watch.fingerprint = crate::http::fingerprint::fingerprint(req.headers(), peer);
+    watch.fingerprint = crate::http::fingerprint::fingerprint(
+        req.headers(),
+        crate::http::fingerprint::peer_of(req.extensions()),
+    );
     if let Some(json) = init_body.filter(|j| !j.is_null()) {
         watch.found.extend(findings::check_init_body(json));
     }

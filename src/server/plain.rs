@@ -39,10 +39,15 @@ pub(super) async fn serve_plain(
     // HTTP/1.1 only: browsers never speak HTTP/2 without TLS (the `--tls` listener offers it
     // through ALPN), and hyper's auto-detecting connection re-reads the first bytes of every
     // connection through an extra buffer layer on each read (~3% of a request's instructions).
+    // Answers are written flattened into one buffer, sent with one `send` rather than a `writev`
+    // of headers and body: the answers are small (a copy of a few hundred bytes), and the
+    // kernel's plain send path cost less system time per request in an A/B (bench/PERF-NOTES.md,
+    // "Ninth pass").
     let mut builder = http1::Builder::new();
     builder
         .timer(TokioTimer::new())
-        .header_read_timeout(header_timeout);
+        .header_read_timeout(header_timeout)
+        .writev(false);
     // Each connection task holds a clone of `open`; once the accept loop drops its own, `closed`
     // answers when the last connection is done (the shutdown pattern of tokio's mini-redis).
     let (open, mut closed) = tokio::sync::mpsc::channel::<()>(1);
@@ -64,15 +69,16 @@ pub(super) async fn serve_plain(
         let twin = crate::http::wire::twin(&stream);
         let upgraded = Arc::new(AtomicBool::new(false));
         let saw_upgrade = upgraded.clone();
-        // The door puts the address on the requests as `ConnectInfo` (see `FrontDoor::for_peer`).
-        let service = app.clone().for_peer(peer).map_request(
-            move |req: axum::http::Request<hyper::body::Incoming>| {
-                if req.headers().contains_key(axum::http::header::UPGRADE) {
-                    saw_upgrade.store(true, Ordering::Relaxed);
-                }
-                req.map(axum::body::Body::new)
-            },
-        );
+        let service =
+            app.clone()
+                .map_request(move |mut req: axum::http::Request<hyper::body::Incoming>| {
+                    if req.headers().contains_key(axum::http::header::UPGRADE) {
+                        saw_upgrade.store(true, Ordering::Relaxed);
+                    }
+                    req.extensions_mut()
+                        .insert(axum::extract::ConnectInfo(peer));
+                    req.map(axum::body::Body::new)
+                });
         let io = TokioIo::new(crate::http::wire::JsonErrors::new(stream));
         let connection = builder
             .serve_connection(io, TowerToHyperService::new(service))

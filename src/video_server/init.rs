@@ -83,10 +83,9 @@ pub fn answer_handoff(
     state: &AppState,
     handoff: Option<Handoff<InitRequest>>,
     req: &Request,
-    peer: Option<std::net::SocketAddr>,
 ) -> (Response, Option<SessionTag>) {
     let handed = match handoff {
-        Some(handoff) => Handed::from_handoff(handoff, req, peer),
+        Some(handoff) => Handed::from_handoff(handoff, req),
         None => {
             let missing = ApiError::internal("the front door handed this creation nothing");
             return (missing.into_response(), None);
@@ -147,13 +146,8 @@ struct Handed {
 }
 
 impl Handed {
-    /// What the front door handed `req` from `peer` (the fingerprint computed here if the
-    /// watcher did not).
-    fn from_handoff(
-        handoff: Handoff<InitRequest>,
-        req: &Request,
-        peer: Option<std::net::SocketAddr>,
-    ) -> Self {
+    /// What the front door handed `req` (the fingerprint computed here if the watcher did not).
+    fn from_handoff(handoff: Handoff<InitRequest>, req: &Request) -> Self {
         let Handoff {
             request,
             selected,
@@ -162,7 +156,8 @@ impl Handed {
         Handed {
             request,
             selected,
-            fingerprint: computed.unwrap_or_else(|| fingerprint(req.headers(), peer)),
+            fingerprint: computed
+                .unwrap_or_else(|| fingerprint(req.headers(), peer_of(req.extensions()))),
         }
     }
 }
@@ -173,8 +168,7 @@ impl<S: Send + Sync> FromRequest<S> for Handed {
     async fn from_request(mut req: Request, state: &S) -> Result<Self, ApiError> {
         let handoff = Handoff::<InitRequest>::take(req.extensions_mut());
         if let Some(handoff) = handoff {
-            let peer = peer_of(req.extensions());
-            return Ok(Handed::from_handoff(handoff, &req, peer));
+            return Ok(Handed::from_handoff(handoff, &req));
         }
         let fingerprint = fingerprint(req.headers(), peer_of(req.extensions()));
         let bytes = Bytes::from_request(req, state)
