@@ -117,12 +117,13 @@ fn create(state: &AppState, handed: Handed) -> ApiResult<(Response, SessionTag)>
     let body = [r#"{"id":""#, &id, r#""}"#].concat();
     let mut response = Response::new(Body::from(body));
     *response.status_mut() = StatusCode::CREATED;
+    // In the order the answer always had (`content-type` first), byte for byte.
     let headers = response.headers_mut();
-    headers.insert(header::LOCATION, location);
     headers.insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static("application/json"),
     );
+    headers.insert(header::LOCATION, location);
     Ok((response, SessionTag::held(id, &session)))
 }
 
