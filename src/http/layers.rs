@@ -169,22 +169,23 @@ pub async fn read_body(
 ) -> Result<axum::body::Bytes, Response> {
     // Most bodies came with their headers (a back end's init-liveness-session does): taken as
     // they are, without the reading machinery.
+    // Polled once, here (`poll_fn` lends the task's context; the closure runs once, as it
+    // answers at once).
     let mut unread = Some(body);
     let at_hand = std::future::poll_fn(|cx| {
-        Poll::Ready(unread.take().map(|body| body_at_hand(body, limit, cx)))
+        Poll::Ready(body_at_hand(unread.take().unwrap_or_default(), limit, cx))
     })
     .await;
     let read = match at_hand {
-        Some(AtHand::Whole(bytes)) => Ok(bytes),
-        Some(AtHand::Failed(e)) => Err(e),
-        Some(AtHand::Later(body)) => {
+        AtHand::Whole(bytes) => Ok(bytes),
+        AtHand::Failed(e) => Err(e),
+        AtHand::Later(body) => {
             let body = match bounds {
                 Some(bounds) => bounded(body, bounds),
                 None => body,
             };
             to_bytes(body, limit).await
         }
-        None => Ok(axum::body::Bytes::new()),
     };
     read.map_err(|e| {
         let error = if is_body_timeout(&e) {
